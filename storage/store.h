@@ -1,0 +1,168 @@
+// storage/store.h: the durable home of workflows, their history, tasks (with leases) and
+// durable timers, plus small key/value records (tenants). Plain records in, plain records out.
+//
+// Thread-safe: every method may be called from any thread, and several processes may open the
+// same database. Work is claimed with leases, never with in-memory locks, so that a second
+// engine process (or a PostgreSQL store later) cannot run the same task twice.
+//
+// The store keeps no workflow logic: the engine decides states, events and hashes; the store
+// makes each Checkpoint atomic and enforces versions, sequence numbers and lease ownership.
+// Times are milliseconds since the Unix epoch (engine/base/clock.h). JSON fields hold JSON text.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/base/clock.h"
+#include "engine/base/status.h"
+
+namespace slipway::storage {
+
+// One workflow instance. Persisted names (status, state, step) are stable strings.
+struct Instance {
+  std::string id;
+  std::string type;             // workflow type, e.g. "deployment"
+  std::string tenant;
+  std::string status;           // queued|running|waiting|completed|failed|cancelling|cancelled
+  std::string state;            // current state of the workflow's state machine
+  std::string input_json = "{}";
+  std::string input_hash;       // SHA-256 of the canonical start request: idempotent start
+  std::string context_json = "{}";  // engine-owned: step views, step outputs, counters
+  std::string result_json;      // set when completed ("" = none)
+  std::string error_json;       // set when failed ("" = none)
+  std::string serial_key;       // "" = not serialised; else at most one active per key, FIFO
+  int64_t version = 0;          // bumped by exactly 1 by every checkpoint
+  int64_t last_seq = 0;         // seq of the newest history event
+  std::string last_hash;        // hash of the newest history event
+  TimeMs created_at_ms = 0;
+  TimeMs updated_at_ms = 0;
+  TimeMs deadline_ms = 0;       // 0 = none
+};
+
+// One append-only history event. seq starts at 1 and has no gaps per workflow.
+struct HistoryEvent {
+  std::string workflow_id;
+  int64_t seq = 0;
+  TimeMs at_ms = 0;
+  std::string type;             // e.g. "workflow_started", "step_started", "step_failed"
+  std::string step;             // "" when not about a step
+  int attempt = 0;              // 0 when not about an attempt
+  std::string actor;            // "engine", "ops:<name>", "tenant:<id>", ...
+  std::string data_json = "{}";
+  std::string prev_hash;
+  std::string hash;
+};
+
+// A unit of work: run an activity attempt, fire a timer, admit a queued workflow. A task whose
+// due time is in the future is a durable timer. A claimed task has a lease owner and expiry; a
+// task whose lease expired may be claimed again (its owner is presumed dead).
+struct Task {
+  int64_t id = 0;               // assigned by the store
+  std::string workflow_id;
+  std::string kind;             // "activity:<name>", "timer", "admit"; limits apply per kind
+  std::string step;
+  int attempt = 0;
+  TimeMs due_at_ms = 0;
+  std::string payload_json = "{}";
+  std::string lease_owner;      // "" = not claimed
+  TimeMs lease_until_ms = 0;
+};
+
+// Everything one workflow transition writes, committed together or not at all.
+struct Checkpoint {
+  Instance instance;            // the new row; instance.version must be expected_version + 1
+  int64_t expected_version = 0; // 0: the instance must not exist yet (create)
+  std::vector<HistoryEvent> events;  // appended; seqs must continue the stored history exactly
+  std::vector<Task> new_tasks;       // id is ignored and assigned
+  // Tasks finished by this transition: deleted iff still leased by `lease_owner`
+  // (an empty owner deletes unleased or any-owner tasks: used by ops verbs and admission).
+  std::vector<int64_t> done_task_ids;
+  std::string lease_owner;
+  bool cancel_other_tasks = false;   // delete every other task of this workflow (cancel/finish)
+  // Serial queue membership of this instance under instance.serial_key.
+  enum class Serial { kNone, kEnqueue, kDequeue } serial = Serial::kNone;
+};
+
+struct ListQuery {
+  std::string tenant;           // "" = any
+  std::string status;           // "" = any
+  std::string type;             // "" = any
+  int limit = 50;
+  std::string cursor;           // opaque, from ListPage::next_cursor; "" = first page
+};
+
+struct ListPage {
+  std::vector<Instance> instances;  // newest first
+  std::string next_cursor;          // "" = no more
+};
+
+struct ClaimRequest {
+  std::string owner;            // lease owner, unique per engine process
+  TimeMs now_ms = 0;
+  TimeMs lease_until_ms = 0;
+  int limit = 1;                // at most this many tasks
+  // Per-kind capacity across every process on this store: a kind listed here is claimed only
+  // while fewer than `capacity` tasks of that kind hold a live lease. Unlisted: unlimited.
+  std::map<std::string, int> kind_capacity;
+};
+
+struct Record {
+  std::string ns;
+  std::string key;
+  std::string value_json;
+  int64_t version = 0;
+};
+
+struct StoreStats {
+  int64_t instances = 0;
+  int64_t events = 0;
+  int64_t tasks = 0;
+  int64_t leased_tasks = 0;     // tasks with a lease owner (live or expired)
+  int64_t commits = 0;          // write transactions since open (this process)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Commits one checkpoint atomically. Errors: kAlreadyExists (create of an existing id),
+  // kConflict (version moved, history seq taken, or a done task no longer leased by us),
+  // kUnavailable (database busy), kInternal.
+  virtual Status Commit(const Checkpoint& cp) = 0;
+  // Group commit: one transaction, each checkpoint applied all-or-nothing on its own; returns
+  // one Status per checkpoint, in order. A failing checkpoint does not affect the others.
+  virtual std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) = 0;
+
+  virtual Result<Instance> Load(const std::string& id) = 0;
+  virtual Result<ListPage> List(const ListQuery& q) = 0;
+  // Events with seq > after_seq, oldest first, at most `limit` (limit <= 0: all).
+  virtual Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,
+                                                    int limit) = 0;
+
+  // Claims due tasks (due_at <= now, not leased or lease expired), earliest due first.
+  virtual Result<std::vector<Task>> ClaimTasks(const ClaimRequest& req) = 0;
+  // Extends leases still held by `owner`; returns the ids it could not extend (lost).
+  virtual Result<std::vector<int64_t>> RenewLeases(const std::string& owner,
+                                                   const std::vector<int64_t>& ids,
+                                                   TimeMs lease_until_ms) = 0;
+  // Drops `owner`'s lease on these tasks so that they may run at once elsewhere (shutdown).
+  virtual Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) = 0;
+  // Earliest time at which some task becomes claimable (due, or its lease expires); nullopt
+  // when there are no tasks.
+  virtual Result<std::optional<TimeMs>> NextWakeUp() = 0;
+  virtual Result<std::vector<Task>> TasksOf(const std::string& workflow_id) = 0;
+
+  // Ids queued under `serial_key`, in FIFO order (the first is the head).
+  virtual Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) = 0;
+
+  virtual Result<Record> GetRecord(const std::string& ns, const std::string& key) = 0;
+  // Writes iff the stored version equals expected_version (0 = must not exist). kConflict else.
+  virtual Status PutRecord(const Record& r, int64_t expected_version) = 0;
+
+  virtual Result<StoreStats> Stats() = 0;
+};
+
+}  // namespace slipway::storage
