@@ -154,6 +154,10 @@ class Store {
   // when there are no tasks.
   virtual Result<std::optional<TimeMs>> NextWakeUp() = 0;
   virtual Result<std::vector<Task>> TasksOf(const std::string& workflow_id) = 0;
+  // Deletes a task that turned out to have nothing to do (stale timer, admission with nobody
+  // to admit): iff still leased by `lease_owner` (empty owner: unconditionally). Deleting a
+  // task that is gone is ok; one leased by someone else is kConflict.
+  virtual Status DeleteTask(int64_t id, const std::string& lease_owner) = 0;
 
   // Ids queued under `serial_key`, in FIFO order (the first is the head).
   virtual Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) = 0;
