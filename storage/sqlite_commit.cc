@@ -1,0 +1,175 @@
+// storage/sqlite_commit.cc: applies one Checkpoint inside an open write transaction.
+//
+// Order matters: instance row (compare-and-set on version), failpoint "store.commit.mid",
+// history (seq must continue exactly), finished tasks (lease check), other tasks cancelled,
+// new tasks, serial queue. Any rejection returns a non-ok Status and the caller rolls back
+// the transaction (Commit) or the savepoint (CommitBatch), so nothing partial survives.
+#include "storage/sqlite_conn.h"
+
+namespace slipway::storage::sqlite {
+namespace {
+
+Status Validate(const Checkpoint& cp) {
+  if (cp.instance.id.empty()) return InvalidArgument("instance.id", "must not be empty");
+  if (cp.expected_version < 0) {
+    return InvalidArgument("expected_version", "must not be negative");
+  }
+  if (cp.instance.version != cp.expected_version + 1) {
+    return InvalidArgument("instance.version", "must equal expected_version + 1");
+  }
+  for (const HistoryEvent& e : cp.events) {
+    if (!e.workflow_id.empty() && e.workflow_id != cp.instance.id) {
+      return InvalidArgument("events.workflow_id", "events must belong to the instance");
+    }
+  }
+  if (cp.serial == Checkpoint::Serial::kEnqueue && cp.instance.serial_key.empty()) {
+    return InvalidArgument("instance.serial_key", "enqueue needs a serial key");
+  }
+  return Status::Ok();
+}
+
+// Binds instance fields 1..17 in SLIPWAY_INSTANCE_COLUMNS order (id first).
+void BindInstance(SQLite::Statement& s, const Instance& i) {
+  s.bind(1, i.id);
+  s.bind(2, i.type);
+  s.bind(3, i.tenant);
+  s.bind(4, i.status);
+  s.bind(5, i.state);
+  s.bind(6, i.input_json);
+  s.bind(7, i.input_hash);
+  s.bind(8, i.context_json);
+  s.bind(9, i.result_json);
+  s.bind(10, i.error_json);
+  s.bind(11, i.serial_key);
+  s.bind(12, static_cast<int64_t>(i.version));
+  s.bind(13, static_cast<int64_t>(i.last_seq));
+  s.bind(14, i.last_hash);
+  s.bind(15, static_cast<int64_t>(i.created_at_ms));
+  s.bind(16, static_cast<int64_t>(i.updated_at_ms));
+  s.bind(17, static_cast<int64_t>(i.deadline_ms));
+}
+
+constexpr char kInsertInstance[] =
+    "INSERT INTO instances (" SLIPWAY_INSTANCE_COLUMNS
+    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+constexpr char kUpdateInstance[] =
+    "UPDATE instances SET type=?2, tenant=?3, status=?4, state=?5, input_json=?6,"
+    " input_hash=?7, context_json=?8, result_json=?9, error_json=?10, serial_key=?11,"
+    " version=?12, last_seq=?13, last_hash=?14, created_at_ms=?15, updated_at_ms=?16,"
+    " deadline_ms=?17 WHERE id=?1 AND version=?18";
+
+}  // namespace
+
+Status CheckpointWriter::Apply(const Checkpoint& cp, Failpoints& failpoints) {
+  SLIPWAY_RETURN_IF_ERROR(Validate(cp));
+  SLIPWAY_RETURN_IF_ERROR(WriteInstance(cp));
+  SLIPWAY_RETURN_IF_ERROR(failpoints.Hit("store.commit.mid"));
+  SLIPWAY_RETURN_IF_ERROR(AppendEvents(cp));
+  SLIPWAY_RETURN_IF_ERROR(FinishTasks(cp));
+  InsertTasks(cp);
+  return ApplySerial(cp);
+}
+
+Status CheckpointWriter::WriteInstance(const Checkpoint& cp) {
+  if (cp.expected_version == 0) {
+    Stmt s = c_.Prepare(kInsertInstance);
+    BindInstance(*s, cp.instance);
+    if (s->exec() == 0) return AlreadyExists("instance already exists");
+    return Status::Ok();
+  }
+  Stmt s = c_.Prepare(kUpdateInstance);
+  BindInstance(*s, cp.instance);
+  s->bind(18, static_cast<int64_t>(cp.expected_version));
+  if (s->exec() == 0) return Conflict("instance version moved (or instance missing)");
+  return Status::Ok();
+}
+
+Status CheckpointWriter::AppendEvents(const Checkpoint& cp) {
+  if (cp.events.empty()) return Status::Ok();
+  int64_t last = 0;
+  {
+    Stmt q = c_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM history WHERE workflow_id = ?");
+    q->bind(1, cp.instance.id);
+    q->executeStep();
+    last = q->getColumn(0).getInt64();
+  }
+  Stmt s = c_.Prepare("INSERT INTO history (" SLIPWAY_EVENT_COLUMNS
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+  for (const HistoryEvent& e : cp.events) {
+    if (e.seq != ++last) return Conflict("history seq does not continue the stored history");
+    s->tryReset();
+    s->bind(1, cp.instance.id);
+    s->bind(2, static_cast<int64_t>(e.seq));
+    s->bind(3, static_cast<int64_t>(e.at_ms));
+    s->bind(4, e.type);
+    s->bind(5, e.step);
+    s->bind(6, e.attempt);
+    s->bind(7, e.actor);
+    s->bind(8, e.data_json);
+    s->bind(9, e.prev_hash);
+    s->bind(10, e.hash);
+    s->exec();
+  }
+  return Status::Ok();
+}
+
+Status CheckpointWriter::FinishTasks(const Checkpoint& cp) {
+  for (int64_t id : cp.done_task_ids) {
+    int changed = 0;
+    if (cp.lease_owner.empty()) {
+      Stmt s = c_.Prepare("DELETE FROM tasks WHERE id = ?");
+      s->bind(1, static_cast<int64_t>(id));
+      changed = s->exec();
+    } else {
+      Stmt s = c_.Prepare("DELETE FROM tasks WHERE id = ? AND lease_owner = ?");
+      s->bind(1, static_cast<int64_t>(id));
+      s->bind(2, cp.lease_owner);
+      changed = s->exec();
+    }
+    if (changed == 0) return Conflict("a finished task is gone or leased by another owner");
+  }
+  // Before the new tasks are inserted, so that "all other tasks" is simply all of them.
+  if (cp.cancel_other_tasks) {
+    Stmt s = c_.Prepare("DELETE FROM tasks WHERE workflow_id = ?");
+    s->bind(1, cp.instance.id);
+    s->exec();
+  }
+  return Status::Ok();
+}
+
+void CheckpointWriter::InsertTasks(const Checkpoint& cp) {
+  if (cp.new_tasks.empty()) return;
+  Stmt s = c_.Prepare(
+      "INSERT INTO tasks (workflow_id, kind, step, attempt, due_at_ms, payload_json,"
+      " lease_owner, lease_until_ms) VALUES (?,?,?,?,?,?,?,?)");
+  for (const Task& t : cp.new_tasks) {
+    s->tryReset();
+    s->bind(1, t.workflow_id.empty() ? cp.instance.id : t.workflow_id);
+    s->bind(2, t.kind);
+    s->bind(3, t.step);
+    s->bind(4, t.attempt);
+    s->bind(5, static_cast<int64_t>(t.due_at_ms));
+    s->bind(6, t.payload_json);
+    s->bind(7, t.lease_owner);
+    s->bind(8, static_cast<int64_t>(t.lease_owner.empty() ? 0 : t.lease_until_ms));
+    s->exec();
+  }
+}
+
+Status CheckpointWriter::ApplySerial(const Checkpoint& cp) {
+  if (cp.serial == Checkpoint::Serial::kEnqueue) {
+    Stmt s = c_.Prepare(
+        "INSERT INTO serial_queue (serial_key, workflow_id) VALUES (?, ?)"
+        " ON CONFLICT (workflow_id) DO NOTHING");
+    s->bind(1, cp.instance.serial_key);
+    s->bind(2, cp.instance.id);
+    s->exec();
+  } else if (cp.serial == Checkpoint::Serial::kDequeue) {
+    Stmt s = c_.Prepare("DELETE FROM serial_queue WHERE workflow_id = ?");
+    s->bind(1, cp.instance.id);
+    s->exec();
+  }
+  return Status::Ok();
+}
+
+}  // namespace slipway::storage::sqlite

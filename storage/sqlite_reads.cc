@@ -1,0 +1,167 @@
+// storage/sqlite_reads.cc: SqliteStore's reads (Load, List, History, SerialQueue, GetRecord,
+// Stats). Each runs on a pooled read connection, so it never waits behind a write (WAL).
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+
+#include "storage/sqlite_conn.h"
+#include "storage/sqlite_store.h"
+
+namespace slipway::storage {
+
+using sqlite::Conn;
+using sqlite::Stmt;
+using sqlite::WithReader;
+
+namespace {
+
+constexpr int kMaxListLimit = 500;
+
+struct Cursor {
+  TimeMs created_at_ms = 0;
+  std::string id;
+};
+
+// "<created_at_ms>:<id>"; the id may itself contain ':'.
+std::string EncodeCursor(const Instance& i) {
+  return std::to_string(i.created_at_ms) + ":" + i.id;
+}
+
+Result<Cursor> DecodeCursor(const std::string& text) {
+  const Status bad = InvalidArgument("cursor", "malformed cursor");
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return bad;
+  const std::string number = text.substr(0, colon);
+  for (char ch : number) {
+    if (ch < '0' || ch > '9') return bad;
+  }
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(number.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0') return bad;
+  return Cursor{v, text.substr(colon + 1)};
+}
+
+// The List statement for one combination of filters. Built once from constant pieces only;
+// every value is bound: ?1 tenant, ?2 status, ?3 type, ?4/?5 cursor, ?6 limit.
+const char* ListSql(bool tenant, bool status, bool type, bool cursor) {
+  static const std::array<std::string, 16> kSql = [] {
+    std::array<std::string, 16> sql;
+    for (int m = 0; m < 16; ++m) {
+      std::string s = "SELECT " SLIPWAY_INSTANCE_COLUMNS " FROM instances WHERE 1";
+      if (m & 1) s += " AND tenant = ?1";
+      if (m & 2) s += " AND status = ?2";
+      if (m & 4) s += " AND type = ?3";
+      if (m & 8) s += " AND (created_at_ms, id) < (?4, ?5)";
+      s += " ORDER BY created_at_ms DESC, id DESC LIMIT ?6";
+      sql[m] = s;
+    }
+    return sql;
+  }();
+  return kSql[(tenant ? 1 : 0) | (status ? 2 : 0) | (type ? 4 : 0) | (cursor ? 8 : 0)].c_str();
+}
+
+ListPage RunList(Conn& c, const ListQuery& q, const std::optional<Cursor>& cursor, int limit) {
+  Stmt s = c.Prepare(
+      ListSql(!q.tenant.empty(), !q.status.empty(), !q.type.empty(), cursor.has_value()));
+  s->bind(1, q.tenant);
+  s->bind(2, q.status);
+  s->bind(3, q.type);
+  s->bind(4, static_cast<int64_t>(cursor ? cursor->created_at_ms : 0));
+  s->bind(5, cursor ? cursor->id : std::string());
+  s->bind(6, limit + 1);  // one more tells whether another page exists
+  ListPage page;
+  while (s->executeStep()) page.instances.push_back(sqlite::ReadInstance(*s));
+  if (static_cast<int>(page.instances.size()) > limit) {
+    page.instances.pop_back();
+    page.next_cursor = EncodeCursor(page.instances.back());
+  }
+  return page;
+}
+
+}  // namespace
+
+Result<Instance> SqliteStore::Load(const std::string& id) {
+  return WithReader<Result<Instance>>(*readers_, "load", [&](Conn& c) -> Result<Instance> {
+    Stmt s = c.Prepare("SELECT " SLIPWAY_INSTANCE_COLUMNS " FROM instances WHERE id = ?");
+    s->bind(1, id);
+    if (!s->executeStep()) return NotFound("no such workflow instance");
+    return sqlite::ReadInstance(*s);
+  });
+}
+
+Result<ListPage> SqliteStore::List(const ListQuery& q) {
+  std::optional<Cursor> cursor;
+  if (!q.cursor.empty()) {
+    Result<Cursor> parsed = DecodeCursor(q.cursor);
+    if (!parsed.ok()) return parsed.status();
+    cursor = *parsed;
+  }
+  const int limit = std::min(std::max(q.limit, 1), kMaxListLimit);
+  return WithReader<Result<ListPage>>(*readers_, "list", [&](Conn& c) -> Result<ListPage> {
+    return RunList(c, q, cursor, limit);
+  });
+}
+
+Result<std::vector<HistoryEvent>> SqliteStore::History(const std::string& id, int64_t after_seq,
+                                                       int limit) {
+  using R = Result<std::vector<HistoryEvent>>;
+  return WithReader<R>(*readers_, "history", [&](Conn& c) -> R {
+    Stmt s = c.Prepare("SELECT " SLIPWAY_EVENT_COLUMNS
+                       " FROM history WHERE workflow_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    s->bind(1, id);
+    s->bind(2, static_cast<int64_t>(after_seq));
+    s->bind(3, limit <= 0 ? -1 : limit);  // a negative LIMIT means none in SQLite
+    std::vector<HistoryEvent> out;
+    while (s->executeStep()) out.push_back(sqlite::ReadEvent(*s));
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> SqliteStore::SerialQueue(const std::string& serial_key) {
+  using R = Result<std::vector<std::string>>;
+  return WithReader<R>(*readers_, "serial_queue", [&](Conn& c) -> R {
+    Stmt s = c.Prepare("SELECT workflow_id FROM serial_queue WHERE serial_key = ? ORDER BY seq");
+    s->bind(1, serial_key);
+    std::vector<std::string> out;
+    while (s->executeStep()) out.push_back(s->getColumn(0).getString());
+    return out;
+  });
+}
+
+Result<Record> SqliteStore::GetRecord(const std::string& ns, const std::string& key) {
+  return WithReader<Result<Record>>(*readers_, "get_record", [&](Conn& c) -> Result<Record> {
+    Stmt s = c.Prepare("SELECT value_json, version FROM records WHERE ns = ? AND key = ?");
+    s->bind(1, ns);
+    s->bind(2, key);
+    if (!s->executeStep()) return NotFound("no such record");
+    return Record{ns, key, s->getColumn(0).getString(), s->getColumn(1).getInt64()};
+  });
+}
+
+Result<StoreStats> SqliteStore::Stats() {
+  auto counted = WithReader<Result<StoreStats>>(*readers_, "stats",
+                                                [&](Conn& c) -> Result<StoreStats> {
+    // One statement, hence one snapshot: the counts agree with each other.
+    Stmt s = c.Prepare(
+        "SELECT (SELECT COUNT(*) FROM instances), (SELECT COUNT(*) FROM history),"
+        " (SELECT COUNT(*) FROM tasks), (SELECT COUNT(*) FROM tasks WHERE lease_owner <> '')");
+    s->executeStep();
+    StoreStats st;
+    st.instances = s->getColumn(0).getInt64();
+    st.events = s->getColumn(1).getInt64();
+    st.tasks = s->getColumn(2).getInt64();
+    st.leased_tasks = s->getColumn(3).getInt64();
+    return st;
+  });
+  if (counted.ok()) counted->commits = commits_.load(std::memory_order_relaxed);
+  return counted;
+}
+
+Result<std::vector<int>> SqliteStore::AppliedSchemaVersions() {
+  using R = Result<std::vector<int>>;
+  return WithReader<R>(*readers_, "schema_versions",
+                       [&](Conn& c) -> R { return sqlite::AppliedSchemaVersions(c); });
+}
+
+}  // namespace slipway::storage

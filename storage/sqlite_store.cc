@@ -1,0 +1,158 @@
+// storage/sqlite_store.cc: SqliteStore's opening, write transactions, commits and records.
+// Reads are in sqlite_reads.cc, task claims and leases in sqlite_tasks.cc.
+#include "storage/sqlite_store.h"
+
+#include "storage/sqlite_conn.h"
+
+namespace slipway::storage {
+
+using sqlite::CheckpointWriter;
+using sqlite::Conn;
+using sqlite::Guarded;
+using sqlite::Stmt;
+
+namespace {
+
+// Connections are used by one thread at a time, so SQLite's per-connection mutex is waste.
+const int kWriterFlags = SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX;
+const int kReaderFlags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX;
+
+Result<std::unique_ptr<sqlite::ReadPool>> OpenReaders(const SqliteOptions& o) {
+  std::vector<std::unique_ptr<Conn>> conns;
+  Status st = Guarded<Status>("open reader", [&]() -> Status {
+    for (int i = 0; i < o.read_connections; ++i) {
+      auto c = std::make_unique<Conn>(o.path, kReaderFlags, o.busy_timeout_ms);
+      c->db().exec("PRAGMA query_only=ON");  // a read connection never writes by mistake
+      conns.push_back(std::move(c));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return std::make_unique<sqlite::ReadPool>(std::move(conns));
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(Failpoints& failpoints, std::unique_ptr<Conn> writer,
+                         std::unique_ptr<sqlite::ReadPool> readers)
+    : failpoints_(failpoints), writer_(std::move(writer)), readers_(std::move(readers)) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
+                                                       Failpoints& failpoints) {
+  if (o.path.empty()) return InvalidArgument("path", "must not be empty");
+  if (o.read_connections < 1) return InvalidArgument("read_connections", "must be >= 1");
+  if (o.busy_timeout_ms < 0) return InvalidArgument("busy_timeout_ms", "must be >= 0");
+  std::unique_ptr<Conn> writer;
+  SLIPWAY_RETURN_IF_ERROR(Guarded<Status>("open", [&]() -> Status {
+    writer = std::make_unique<Conn>(o.path, kWriterFlags, o.busy_timeout_ms);
+    return Status::Ok();
+  }));
+  SLIPWAY_RETURN_IF_ERROR(sqlite::ConfigureWriter(*writer, o.synchronous_full));
+  SLIPWAY_RETURN_IF_ERROR(sqlite::Migrate(*writer));
+  auto readers = OpenReaders(o);
+  if (!readers.ok()) return readers.status();
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(failpoints, std::move(writer), std::move(*readers)));
+}
+
+int SqliteStore::LatestSchemaVersion() { return sqlite::LatestSchemaVersion(); }
+
+Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)>& body) {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Conn& c = *writer_;
+  return Guarded<Status>(what, [&]() -> Status {
+    c.Exec("BEGIN IMMEDIATE");
+    const int64_t changes_before = c.TotalChanges();
+    Status st;
+    try {
+      st = body(c);
+      if (st.ok()) {
+        const bool wrote = c.TotalChanges() != changes_before;
+        c.Exec("COMMIT");
+        if (wrote) commits_.fetch_add(1, std::memory_order_relaxed);
+        return st;
+      }
+    } catch (...) {
+      c.RollbackQuietly();
+      throw;
+    }
+    c.RollbackQuietly();
+    return st;
+  });
+}
+
+Status SqliteStore::Commit(const Checkpoint& cp) {
+  SLIPWAY_RETURN_IF_ERROR(failpoints_.Hit("store.commit.before"));
+  SLIPWAY_RETURN_IF_ERROR(WriteTxn("commit", [&](Conn& c) {
+    return CheckpointWriter(c).Apply(cp, failpoints_);
+  }));
+  // The ambiguous case: committed, yet the caller hears an error.
+  return failpoints_.Hit("store.commit.after");
+}
+
+Status SqliteStore::CommitInSavepoint(Conn& c, const Checkpoint& cp) {
+  c.Exec("SAVEPOINT checkpoint");
+  Status st;
+  try {
+    st = CheckpointWriter(c).Apply(cp, failpoints_);
+  } catch (const SQLite::Exception& e) {
+    // Some errors (IOERR, FULL) roll back the whole transaction: then the batch fails.
+    if (!c.InTransaction()) throw;
+    st = sqlite::FromSqlite(e, "commit_batch");
+  }
+  if (!st.ok()) c.Exec("ROLLBACK TO checkpoint");
+  c.Exec("RELEASE checkpoint");
+  return st;
+}
+
+std::vector<Status> SqliteStore::CommitBatch(const std::vector<Checkpoint>& cps) {
+  std::vector<Status> out(cps.size());
+  if (cps.empty()) return out;
+  Status whole = failpoints_.Hit("store.commit.before");
+  if (whole.ok()) {
+    whole = WriteTxn("commit_batch", [&](Conn& c) {
+      for (size_t i = 0; i < cps.size(); ++i) out[i] = CommitInSavepoint(c, cps[i]);
+      return Status::Ok();
+    });
+  }
+  // After a failed transaction nothing was committed; after "store.commit.after" everything
+  // that succeeded was. Either way the checkpoints that looked fine get the error.
+  if (whole.ok()) whole = failpoints_.Hit("store.commit.after");
+  if (!whole.ok()) {
+    for (Status& s : out) {
+      if (s.ok()) s = whole;
+    }
+  }
+  return out;
+}
+
+Status SqliteStore::PutRecord(const Record& r, int64_t expected_version) {
+  if (expected_version < 0) return InvalidArgument("expected_version", "must be >= 0");
+  return WriteTxn("put_record", [&](Conn& c) -> Status {
+    int changed = 0;
+    if (expected_version == 0) {
+      Stmt s = c.Prepare(
+          "INSERT INTO records (ns, key, value_json, version) VALUES (?, ?, ?, 1)"
+          " ON CONFLICT (ns, key) DO NOTHING");
+      s->bind(1, r.ns);
+      s->bind(2, r.key);
+      s->bind(3, r.value_json);
+      changed = s->exec();
+    } else {
+      Stmt s = c.Prepare(
+          "UPDATE records SET value_json = ?, version = version + 1"
+          " WHERE ns = ? AND key = ? AND version = ?");
+      s->bind(1, r.value_json);
+      s->bind(2, r.ns);
+      s->bind(3, r.key);
+      s->bind(4, static_cast<int64_t>(expected_version));
+      changed = s->exec();
+    }
+    if (changed == 0) return Conflict("record version moved");
+    return Status::Ok();
+  });
+}
+
+}  // namespace slipway::storage

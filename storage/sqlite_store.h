@@ -1,0 +1,102 @@
+// storage/sqlite_store.h: SqliteStore, the SQLite implementation of Store (storage/store.h,
+// whose contract is authoritative), on one database file.
+//
+// Owns one writer connection and a small pool of read connections to the file. Writes
+// (Commit, CommitBatch, ClaimTasks, RenewLeases, ReleaseLeases, PutRecord) run as
+// BEGIN IMMEDIATE transactions on the writer under a mutex; reads run on the pool and, thanks
+// to WAL, never wait behind a write. Several SqliteStore objects, in one process or several,
+// may open the same file: SQLite's busy timeout serialises their writers, and a write that
+// still finds the database locked returns kUnavailable.
+//
+// Thread-safe. Every method may be called from any thread. No exception escapes: SQLite errors
+// become BUSY/LOCKED -> kUnavailable, CORRUPT/NOTADB -> kCorruption, a constraint -> kConflict,
+// anything else -> kInternal. Messages never contain row data.
+//
+// Failpoints (engine/base/failpoints.h) hit by Commit and CommitBatch:
+//   store.commit.before  before BEGIN: nothing is written
+//   store.commit.mid     after the instance row, before the events (per checkpoint): the
+//                        checkpoint rolls back whole
+//   store.commit.after   after COMMIT: the error is returned although the data IS committed
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/base/failpoints.h"
+#include "engine/base/status.h"
+#include "storage/store.h"
+
+namespace slipway::storage {
+
+namespace sqlite {
+class Conn;
+class ReadPool;
+}  // namespace sqlite
+
+struct SqliteOptions {
+  std::string path;              // database file; created if missing
+  bool synchronous_full = true;  // PRAGMA synchronous=FULL (else NORMAL: may lose the last
+                                 // commits on power loss, never corrupts)
+  int busy_timeout_ms = 5000;    // how long a write waits for another writer
+  int read_connections = 4;      // size of the read pool (at least 1)
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the file, switches it to WAL and runs pending migrations.
+  // Errors: kCorruption (not a database), kFailedPrecondition (schema newer than this build),
+  // kUnavailable (locked), kInvalidArgument (empty path), kInternal. `failpoints` must outlive
+  // the store.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options,
+                                                   Failpoints& failpoints);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status Commit(const Checkpoint& cp) override;
+  std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) override;
+  Result<Instance> Load(const std::string& id) override;
+  Result<ListPage> List(const ListQuery& q) override;
+  Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,
+                                            int limit) override;
+  Result<std::vector<Task>> ClaimTasks(const ClaimRequest& req) override;
+  Result<std::vector<int64_t>> RenewLeases(const std::string& owner,
+                                           const std::vector<int64_t>& ids,
+                                           TimeMs lease_until_ms) override;
+  Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) override;
+  Result<std::optional<TimeMs>> NextWakeUp() override;
+  Result<std::vector<Task>> TasksOf(const std::string& workflow_id) override;
+  Status DeleteTask(int64_t id, const std::string& lease_owner) override;
+  Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) override;
+  Result<Record> GetRecord(const std::string& ns, const std::string& key) override;
+  Status PutRecord(const Record& r, int64_t expected_version) override;
+  Result<StoreStats> Stats() override;
+
+  // The newest schema version this build knows, and the migrations applied to the open file
+  // (ascending). For tests and for `slipctl` diagnostics.
+  static int LatestSchemaVersion();
+  Result<std::vector<int>> AppliedSchemaVersions();
+
+ private:
+  SqliteStore(Failpoints& failpoints, std::unique_ptr<sqlite::Conn> writer,
+              std::unique_ptr<sqlite::ReadPool> readers);
+
+  // Runs body inside BEGIN IMMEDIATE ... COMMIT on the writer, under write_mu_. A non-ok
+  // Status from body (or any SQLite error) rolls back and is returned. Counts the
+  // transaction in Stats().commits when it committed and changed at least one row.
+  Status WriteTxn(const char* what, const std::function<Status(sqlite::Conn&)>& body);
+  Status CommitInSavepoint(sqlite::Conn& c, const Checkpoint& cp);
+
+  Failpoints& failpoints_;
+  std::mutex write_mu_;
+  std::unique_ptr<sqlite::Conn> writer_;  // guarded by write_mu_
+  std::unique_ptr<sqlite::ReadPool> readers_;
+  std::atomic<int64_t> commits_{0};
+};
+
+}  // namespace slipway::storage

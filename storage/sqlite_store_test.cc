@@ -1,0 +1,276 @@
+// storage/sqlite_store_test.cc: runs the Store suite on SqliteStore (a temp-dir file), plus
+// SQLite-specific behaviour: checkpoint atomicity under failpoints, the ambiguous "after"
+// case, durability across reopen, migrations, busy and corrupt files.
+#include <SQLiteCpp/Database.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "engine/base/failpoints.h"
+#include "storage/sqlite_store.h"
+#include "storage/store_test_suite.h"
+
+namespace slipway::storage {
+namespace {
+
+using testing::CreateCp;
+using testing::kT0;
+using testing::MakeTask;
+using testing::UpdateCp;
+
+// A fresh directory under the test temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = ::testing::TempDir() + "slipway-storage-XXXXXX";
+    SLIPWAY_CHECK(mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<SqliteStore> MustOpen(const SqliteOptions& o, Failpoints& fp) {
+  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(o, fp);
+  SLIPWAY_CHECK(s.ok());
+  return std::move(*s);
+}
+
+class SqliteBackend final : public testing::StoreBackend {
+ public:
+  std::unique_ptr<Store> OpenHandle() override {
+    return MustOpen(SqliteOptions{dir_.File("store.db")}, failpoints_);
+  }
+
+ private:
+  TempDir dir_;
+  Failpoints failpoints_;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  SqliteOptions Options() const { return SqliteOptions{dir_.File("store.db")}; }
+  std::unique_ptr<SqliteStore> Open() { return MustOpen(Options(), failpoints_); }
+
+  TempDir dir_;
+  Failpoints failpoints_;
+};
+
+TEST_F(SqliteStoreTest, MidFailpointRollsBackACreateWhole) {
+  auto store = Open();
+  ASSERT_TRUE(failpoints_.Arm("store.commit.mid", "error").ok());
+  Checkpoint cp = CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)});
+  cp.serial = Checkpoint::Serial::kEnqueue;
+  EXPECT_EQ(store->Commit(cp).code(), Code::kUnavailable);
+  EXPECT_EQ(store->Load("wf-1").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store->History("wf-1", 0, 0)->empty());
+  EXPECT_TRUE(store->TasksOf("wf-1")->empty());
+  EXPECT_TRUE(store->SerialQueue("deploy:tenant-a")->empty());
+  failpoints_.DisarmAll();
+  EXPECT_TRUE(store->Commit(cp).ok());  // and the retry succeeds
+}
+
+TEST_F(SqliteStoreTest, MidFailpointRollsBackAnUpdateWhole) {
+  auto store = Open();
+  ASSERT_TRUE(store->Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
+  auto claimed = store->ClaimTasks(testing::Claim("owner-a", kT0));
+  ASSERT_EQ(claimed->size(), 1u);
+  Checkpoint up = UpdateCp("wf-1", 1, 2);
+  up.done_task_ids = {(*claimed)[0].id};
+  up.lease_owner = "owner-a";
+  up.new_tasks = {MakeTask("wf-1", "activity:b", kT0)};
+  ASSERT_TRUE(failpoints_.Arm("store.commit.mid", "error*1").ok());
+  EXPECT_EQ(store->Commit(up).code(), Code::kUnavailable);
+  EXPECT_EQ(store->Load("wf-1")->version, 1);
+  EXPECT_EQ(store->History("wf-1", 0, 0)->size(), 1u);
+  auto tasks = store->TasksOf("wf-1");
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ((*tasks)[0].kind, "activity:a");
+  EXPECT_EQ((*tasks)[0].lease_owner, "owner-a");
+  EXPECT_TRUE(store->Commit(up).ok());  // error*1 is spent
+  EXPECT_EQ(store->Load("wf-1")->version, 2);
+}
+
+TEST_F(SqliteStoreTest, BeforeFailpointWritesNothing) {
+  auto store = Open();
+  ASSERT_TRUE(failpoints_.Arm("store.commit.before", "error").ok());
+  EXPECT_EQ(store->Commit(CreateCp("wf-1")).code(), Code::kUnavailable);
+  auto batch = store->CommitBatch({CreateCp("wf-2"), CreateCp("wf-3")});
+  EXPECT_EQ(batch[0].code(), Code::kUnavailable);
+  EXPECT_EQ(batch[1].code(), Code::kUnavailable);
+  EXPECT_EQ(store->Stats()->instances, 0);
+}
+
+TEST_F(SqliteStoreTest, AfterFailpointReportsAnErrorButTheDataIsCommitted) {
+  auto store = Open();
+  ASSERT_TRUE(failpoints_.Arm("store.commit.after", "error*2").ok());
+  Checkpoint cp = CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)});
+  EXPECT_EQ(store->Commit(cp).code(), Code::kUnavailable);
+  EXPECT_EQ(store->Load("wf-1")->version, 1);
+  EXPECT_EQ(store->History("wf-1", 0, 0)->size(), 1u);
+  EXPECT_EQ(store->TasksOf("wf-1")->size(), 1u);
+  // A blind retry of the same checkpoint then tells the caller it already happened.
+  EXPECT_EQ(store->Commit(cp).code(), Code::kAlreadyExists);
+  auto batch = store->CommitBatch({CreateCp("wf-2"), CreateCp("wf-1")});
+  EXPECT_EQ(batch[0].code(), Code::kUnavailable);
+  EXPECT_EQ(batch[1].code(), Code::kAlreadyExists);  // its own failure is kept
+  EXPECT_TRUE(store->Load("wf-2").ok());
+}
+
+TEST_F(SqliteStoreTest, MidFailpointInABatchRollsBackOnlyThatCheckpoint) {
+  auto store = Open();
+  ASSERT_TRUE(failpoints_.Arm("store.commit.mid", "error*1").ok());
+  auto out = store->CommitBatch({CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)}),
+                                 CreateCp("wf-2"), CreateCp("wf-3")});
+  EXPECT_EQ(out[0].code(), Code::kUnavailable);
+  EXPECT_TRUE(out[1].ok());
+  EXPECT_TRUE(out[2].ok());
+  EXPECT_EQ(store->Load("wf-1").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store->TasksOf("wf-1")->empty());
+  EXPECT_EQ(store->Stats()->instances, 2);
+}
+
+TEST_F(SqliteStoreTest, ReopeningTheFileKeepsEverything) {
+  int64_t task_id = 0;
+  {
+    auto store = Open();
+    Checkpoint cp = CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)});
+    cp.serial = Checkpoint::Serial::kEnqueue;
+    ASSERT_TRUE(store->Commit(cp).ok());
+    ASSERT_TRUE(store->Commit(UpdateCp("wf-1", 1, 2)).ok());
+    auto claimed = store->ClaimTasks(testing::Claim("owner-a", kT0));
+    ASSERT_EQ(claimed->size(), 1u);
+    task_id = (*claimed)[0].id;
+    ASSERT_TRUE(store->PutRecord(Record{"tenants", "t1", "{}", 0}, 0).ok());
+  }
+  auto store = Open();
+  EXPECT_EQ(store->Load("wf-1")->version, 2);
+  EXPECT_EQ(store->History("wf-1", 0, 0)->size(), 2u);
+  auto tasks = store->TasksOf("wf-1");
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ((*tasks)[0].id, task_id);
+  EXPECT_EQ((*tasks)[0].lease_owner, "owner-a");  // leases are durable too
+  EXPECT_EQ(*store->SerialQueue("deploy:tenant-a"), std::vector<std::string>{"wf-1"});
+  EXPECT_EQ(store->GetRecord("tenants", "t1")->version, 1);
+  // AUTOINCREMENT: a new task never reuses the id of a deleted one.
+  ASSERT_TRUE(store->DeleteTask(task_id, "").ok());
+  ASSERT_TRUE(store->Commit(CreateCp("wf-2", {MakeTask("wf-2", "timer", kT0)})).ok());
+  EXPECT_GT((*store->TasksOf("wf-2"))[0].id, task_id);
+}
+
+TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopenedFileIsAtLatestVersion) {
+  std::vector<int> all;
+  for (int v = 1; v <= SqliteStore::LatestSchemaVersion(); ++v) all.push_back(v);
+  {
+    auto store = Open();
+    EXPECT_EQ(*store->AppliedSchemaVersions(), all);
+    ASSERT_TRUE(store->Commit(CreateCp("wf-1")).ok());
+  }
+  auto again = Open();
+  auto third = Open();  // a concurrent opener finds nothing to do either
+  EXPECT_EQ(*again->AppliedSchemaVersions(), all);
+  EXPECT_EQ(*third->AppliedSchemaVersions(), all);
+  EXPECT_TRUE(again->Load("wf-1").ok());
+}
+
+TEST_F(SqliteStoreTest, FileFromANewerBuildIsRefused) {
+  { auto store = Open(); }
+  {
+    SQLite::Database raw(Options().path, SQLite::OPEN_READWRITE);
+    raw.exec("INSERT INTO schema_version (version) VALUES (999)");
+  }
+  auto store = SqliteStore::Open(Options(), failpoints_);
+  EXPECT_EQ(store.status().code(), Code::kFailedPrecondition) << store.status().ToString();
+}
+
+TEST_F(SqliteStoreTest, AFileThatIsNotADatabaseIsCorruption) {
+  std::ofstream(Options().path) << std::string(8192, 'x');
+  auto store = SqliteStore::Open(Options(), failpoints_);
+  EXPECT_EQ(store.status().code(), Code::kCorruption) << store.status().ToString();
+}
+
+TEST_F(SqliteStoreTest, BadOptionsAreInvalidArgument) {
+  EXPECT_EQ(SqliteStore::Open(SqliteOptions{}, failpoints_).status().field(), "path");
+  SqliteOptions o = Options();
+  o.read_connections = 0;
+  EXPECT_EQ(SqliteStore::Open(o, failpoints_).status().field(), "read_connections");
+}
+
+TEST_F(SqliteStoreTest, WritesAreUnavailableWhileAnotherWriterHoldsTheLockButReadsGoOn) {
+  SqliteOptions o = Options();
+  o.busy_timeout_ms = 0;
+  auto store = MustOpen(o, failpoints_);
+  ASSERT_TRUE(store->Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)})).ok());
+  SQLite::Database other(o.path, SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  other.exec("UPDATE instances SET state = 'Elsewhere'");
+  EXPECT_EQ(store->Commit(UpdateCp("wf-1", 1, 2)).code(), Code::kUnavailable);
+  EXPECT_EQ(store->ClaimTasks(testing::Claim("owner-a", kT0)).status().code(),
+            Code::kUnavailable);
+  EXPECT_EQ(store->CommitBatch({CreateCp("wf-2")})[0].code(), Code::kUnavailable);
+  // WAL: readers see the last committed state without waiting for the writer.
+  EXPECT_EQ(store->Load("wf-1")->state, "Validating");
+  EXPECT_EQ(store->TasksOf("wf-1")->size(), 1u);
+  other.exec("COMMIT");
+  EXPECT_EQ(store->Load("wf-1")->state, "Elsewhere");
+  EXPECT_TRUE(store->Commit(UpdateCp("wf-1", 1, 2)).ok());  // the store recovered
+}
+
+TEST_F(SqliteStoreTest, OpensInWalModeWithEitherSyncSetting) {
+  for (bool full : {true, false}) {
+    SqliteOptions o = Options();
+    o.synchronous_full = full;
+    auto store = MustOpen(o, failpoints_);
+    SQLite::Database raw(o.path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  }
+}
+
+// Not a unit test: measures group-commit throughput. Run with
+//   storage_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
+TEST_F(SqliteStoreTest, DISABLED_CommitBatchThroughput) {
+  auto store = Open();
+  constexpr int kBatch = 100;
+  constexpr int kBatches = 50;
+  const auto start = std::chrono::steady_clock::now();
+  for (int b = 0; b < kBatches; ++b) {
+    std::vector<Checkpoint> cps;
+    for (int i = 0; i < kBatch; ++i) {
+      const std::string id = "wf-" + std::to_string(b * kBatch + i);
+      cps.push_back(CreateCp(id, {MakeTask(id, "activity:a", kT0)}));
+    }
+    for (const Status& s : store->CommitBatch(cps)) ASSERT_TRUE(s.ok());
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto singles_start = std::chrono::steady_clock::now();
+  constexpr int kSingles = 200;
+  for (int i = 0; i < kSingles; ++i) {
+    ASSERT_TRUE(store->Commit(CreateCp("single-" + std::to_string(i))).ok());
+  }
+  const double single_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - singles_start).count();
+  std::cout << "CommitBatch (synchronous=FULL, batches of " << kBatch << "): "
+            << (kBatch * kBatches) / secs << " checkpoints/s; single Commit: "
+            << kSingles / single_secs << " checkpoints/s\n";
+}
+
+}  // namespace
+}  // namespace slipway::storage
+
+namespace slipway::storage::testing {
+// The suite's tests are named Sqlite/StoreSuite.<Behaviour>/Sqlite.
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreSuite,
+                         ::testing::Values(StoreSuiteParam{
+                             "Sqlite", [] { return std::make_unique<::slipway::storage::SqliteBackend>(); }}),
+                         StoreSuiteParamName);
+}  // namespace slipway::storage::testing

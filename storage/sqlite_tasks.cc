@@ -1,0 +1,175 @@
+// storage/sqlite_tasks.cc: SqliteStore's task verbs: claims with leases and per-kind
+// capacity, lease renewal and release, task deletion, the next wake-up time and a workflow's
+// tasks.
+//
+// A claim reads and leases in one BEGIN IMMEDIATE transaction, so two stores (or processes)
+// on the same file can never lease the same task: the second waits for the first's commit
+// and then sees the lease.
+#include <map>
+
+#include "storage/sqlite_conn.h"
+#include "storage/sqlite_store.h"
+
+namespace slipway::storage {
+
+using sqlite::Conn;
+using sqlite::Stmt;
+
+namespace {
+
+// Live leases (lease_until > now) per capped kind, across every owner.
+std::map<std::string, int64_t> LiveLeases(Conn& c, const ClaimRequest& req) {
+  std::map<std::string, int64_t> live;
+  for (const auto& [kind, capacity] : req.kind_capacity) {
+    (void)capacity;
+    Stmt s = c.Prepare(
+        "SELECT COUNT(*) FROM tasks WHERE kind = ? AND lease_owner <> '' AND lease_until_ms > ?");
+    s->bind(1, kind);
+    s->bind(2, static_cast<int64_t>(req.now_ms));
+    s->executeStep();
+    live[kind] = s->getColumn(0).getInt64();
+  }
+  return live;
+}
+
+// Due, claimable tasks in (due_at, id) order, skipping kinds at capacity, at most req.limit.
+std::vector<Task> PickClaimable(Conn& c, const ClaimRequest& req) {
+  std::map<std::string, int64_t> live = LiveLeases(c, req);
+  std::vector<Task> picked;
+  Stmt s = c.Prepare(
+      "SELECT " SLIPWAY_TASK_COLUMNS " FROM tasks WHERE due_at_ms <= ?1"
+      " AND (lease_owner = '' OR lease_until_ms <= ?1) ORDER BY due_at_ms, id");
+  s->bind(1, static_cast<int64_t>(req.now_ms));
+  while (static_cast<int>(picked.size()) < req.limit && s->executeStep()) {
+    Task t = sqlite::ReadTask(*s);
+    auto cap = req.kind_capacity.find(t.kind);
+    if (cap != req.kind_capacity.end()) {
+      if (live[t.kind] >= cap->second) continue;
+      live[t.kind]++;
+    }
+    picked.push_back(std::move(t));
+  }
+  return picked;
+}
+
+void Lease(Conn& c, const ClaimRequest& req, std::vector<Task>* tasks) {
+  Stmt s = c.Prepare("UPDATE tasks SET lease_owner = ?, lease_until_ms = ? WHERE id = ?");
+  for (Task& t : *tasks) {
+    s->tryReset();
+    s->bind(1, req.owner);
+    s->bind(2, static_cast<int64_t>(req.lease_until_ms));
+    s->bind(3, static_cast<int64_t>(t.id));
+    s->exec();
+    t.lease_owner = req.owner;
+    t.lease_until_ms = req.lease_until_ms;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<Task>> SqliteStore::ClaimTasks(const ClaimRequest& req) {
+  if (req.owner.empty()) return InvalidArgument("owner", "must not be empty");
+  if (req.lease_until_ms <= req.now_ms) {
+    return InvalidArgument("lease_until_ms", "must be later than now_ms");
+  }
+  std::vector<Task> claimed;
+  if (req.limit <= 0) return claimed;
+  Status st = WriteTxn("claim_tasks", [&](Conn& c) -> Status {
+    claimed = PickClaimable(c, req);
+    Lease(c, req, &claimed);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return claimed;
+}
+
+Result<std::vector<int64_t>> SqliteStore::RenewLeases(const std::string& owner,
+                                                      const std::vector<int64_t>& ids,
+                                                      TimeMs lease_until_ms) {
+  if (owner.empty()) return InvalidArgument("owner", "must not be empty");
+  std::vector<int64_t> lost;
+  if (ids.empty()) return lost;
+  Status st = WriteTxn("renew_leases", [&](Conn& c) -> Status {
+    lost.clear();
+    Stmt s = c.Prepare("UPDATE tasks SET lease_until_ms = ? WHERE id = ? AND lease_owner = ?");
+    for (int64_t id : ids) {
+      s->tryReset();
+      s->bind(1, static_cast<int64_t>(lease_until_ms));
+      s->bind(2, static_cast<int64_t>(id));
+      s->bind(3, owner);
+      if (s->exec() == 0) lost.push_back(id);
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return lost;
+}
+
+Status SqliteStore::ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) {
+  if (owner.empty()) return InvalidArgument("owner", "must not be empty");
+  if (ids.empty()) return Status::Ok();
+  return WriteTxn("release_leases", [&](Conn& c) -> Status {
+    Stmt s = c.Prepare(
+        "UPDATE tasks SET lease_owner = '', lease_until_ms = 0 WHERE id = ? AND lease_owner = ?");
+    for (int64_t id : ids) {
+      s->tryReset();
+      s->bind(1, static_cast<int64_t>(id));
+      s->bind(2, owner);
+      s->exec();
+    }
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::DeleteTask(int64_t id, const std::string& lease_owner) {
+  return WriteTxn("delete_task", [&](Conn& c) -> Status {
+    if (lease_owner.empty()) {
+      Stmt s = c.Prepare("DELETE FROM tasks WHERE id = ?");
+      s->bind(1, static_cast<int64_t>(id));
+      s->exec();
+      return Status::Ok();
+    }
+    Stmt s = c.Prepare("DELETE FROM tasks WHERE id = ? AND lease_owner = ?");
+    s->bind(1, static_cast<int64_t>(id));
+    s->bind(2, lease_owner);
+    if (s->exec() > 0) return Status::Ok();
+    Stmt exists = c.Prepare("SELECT 1 FROM tasks WHERE id = ?");
+    exists->bind(1, static_cast<int64_t>(id));
+    // Gone already is fine; still there means someone else holds (or dropped) the lease.
+    if (exists->executeStep()) return Conflict("task is not leased by this owner");
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<TimeMs>> SqliteStore::NextWakeUp() {
+  using R = Result<std::optional<TimeMs>>;
+  return sqlite::WithReader<R>(*readers_, "next_wake_up", [&](Conn& c) -> R {
+    // Two index-backed minimums in one statement (one snapshot): unleased tasks wake at their
+    // due time, leased ones when their lease expires.
+    Stmt s = c.Prepare(
+        "SELECT (SELECT MIN(due_at_ms) FROM tasks WHERE lease_owner = ''),"
+        " (SELECT MIN(lease_until_ms) FROM tasks WHERE lease_owner <> '')");
+    s->executeStep();
+    std::optional<TimeMs> best;
+    for (int col = 0; col < 2; ++col) {
+      if (s->getColumn(col).isNull()) continue;
+      const TimeMs v = s->getColumn(col).getInt64();
+      if (!best || v < *best) best = v;
+    }
+    return best;
+  });
+}
+
+Result<std::vector<Task>> SqliteStore::TasksOf(const std::string& workflow_id) {
+  using R = Result<std::vector<Task>>;
+  return sqlite::WithReader<R>(*readers_, "tasks_of", [&](Conn& c) -> R {
+    Stmt s = c.Prepare("SELECT " SLIPWAY_TASK_COLUMNS
+                       " FROM tasks WHERE workflow_id = ? ORDER BY id");
+    s->bind(1, workflow_id);
+    std::vector<Task> out;
+    while (s->executeStep()) out.push_back(sqlite::ReadTask(*s));
+    return out;
+  });
+}
+
+}  // namespace slipway::storage

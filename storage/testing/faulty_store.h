@@ -1,0 +1,83 @@
+// storage/testing/faulty_store.h: FaultyStore, a Store wrapper for tests that fails commits
+// on demand, either before they reach the wrapped store or after they were applied (the
+// ambiguous case: the data is committed but the caller hears kUnavailable).
+//
+// Owns nothing: `inner` must outlive the wrapper. Every method forwards to `inner`; only
+// Commit and CommitBatch (per checkpoint, in order) consume armed failures. Thread-safe as
+// far as `inner` is.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace slipway::storage::testing {
+
+class FaultyStore final : public Store {
+ public:
+  enum class When {
+    kBefore,  // return kUnavailable without committing
+    kAfter,   // commit through the inner store, then return kUnavailable
+  };
+
+  explicit FaultyStore(Store& inner) : inner_(inner) {}
+
+  // The next n checkpoints committed (through Commit or CommitBatch) fail at `when`.
+  // Replaces any failures still armed.
+  void FailNextCommits(int n, When when);
+  // Failures injected so far.
+  int64_t injected() const;
+
+  Status Commit(const Checkpoint& cp) override;
+  std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) override;
+  Result<Instance> Load(const std::string& id) override { return inner_.Load(id); }
+  Result<ListPage> List(const ListQuery& q) override { return inner_.List(q); }
+  Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,
+                                            int limit) override {
+    return inner_.History(id, after_seq, limit);
+  }
+  Result<std::vector<Task>> ClaimTasks(const ClaimRequest& req) override {
+    return inner_.ClaimTasks(req);
+  }
+  Result<std::vector<int64_t>> RenewLeases(const std::string& owner,
+                                           const std::vector<int64_t>& ids,
+                                           TimeMs lease_until_ms) override {
+    return inner_.RenewLeases(owner, ids, lease_until_ms);
+  }
+  Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) override {
+    return inner_.ReleaseLeases(owner, ids);
+  }
+  Result<std::optional<TimeMs>> NextWakeUp() override { return inner_.NextWakeUp(); }
+  Result<std::vector<Task>> TasksOf(const std::string& workflow_id) override {
+    return inner_.TasksOf(workflow_id);
+  }
+  Status DeleteTask(int64_t id, const std::string& lease_owner) override {
+    return inner_.DeleteTask(id, lease_owner);
+  }
+  Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) override {
+    return inner_.SerialQueue(serial_key);
+  }
+  Result<Record> GetRecord(const std::string& ns, const std::string& key) override {
+    return inner_.GetRecord(ns, key);
+  }
+  Status PutRecord(const Record& r, int64_t expected_version) override {
+    return inner_.PutRecord(r, expected_version);
+  }
+  Result<StoreStats> Stats() override { return inner_.Stats(); }
+
+ private:
+  // Consumes one armed failure, if any.
+  std::optional<When> TakeFailure();
+
+  Store& inner_;
+  mutable std::mutex mu_;
+  int remaining_ = 0;  // guarded by mu_
+  When when_ = When::kBefore;
+  int64_t injected_ = 0;
+};
+
+}  // namespace slipway::storage::testing
