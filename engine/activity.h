@@ -1,0 +1,51 @@
+// engine/activity.h: what the engine asks of an activity, and what it gives one.
+//
+// An activity does one piece of outside work for one step (create a repository, build, deploy).
+// It runs at least once: every attempt of a step carries the same idempotency key, and the
+// activity must check before it acts so that the outside world sees its effect once. It returns
+// its output as JSON or a Status whose code tells the engine whether a retry may help
+// (kUnavailable/kDeadlineExceeded/kConflict: yes, after retry_after_ms when set; kPermanent,
+// kInvalidArgument, ...: no). It must honour the cancellation token and the attempt deadline.
+// Run() may be called concurrently from worker threads for different steps.
+#pragma once
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/base/clock.h"
+#include "engine/base/status.h"
+
+namespace slipway::engine {
+
+class CancellationToken {
+ public:
+  void Cancel() { cancelled_.store(true); }
+  bool cancelled() const { return cancelled_.load(); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
+};
+
+struct ActivityCall {
+  std::string workflow_id;
+  std::string workflow_type;
+  std::string tenant;
+  std::string step;
+  int attempt = 1;
+  std::string idempotency_key;   // same for every attempt of this step (and this resume)
+  nlohmann::json input;          // the workflow's input
+  nlohmann::json outputs;        // outputs of the steps that succeeded so far, by step name
+  nlohmann::json resume;         // data given by ops when resuming ({} otherwise)
+  TimeMs deadline_ms = 0;        // this attempt must end by then (0 = none)
+  const CancellationToken* cancel = nullptr;
+  bool cancelled() const { return cancel != nullptr && cancel->cancelled(); }
+};
+
+class Activity {
+ public:
+  virtual ~Activity() = default;
+  virtual Result<nlohmann::json> Run(const ActivityCall& call) = 0;
+};
+
+}  // namespace slipway::engine

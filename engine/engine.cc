@@ -1,0 +1,196 @@
+#include "engine/engine.h"
+
+#include "engine/group_committer.h"
+
+namespace slipway::engine {
+
+using nlohmann::json;
+
+nlohmann::json Caller::ToJson() const {
+  json j = json::object();
+  if (!address.empty()) j["address"] = address;
+  if (!request_id.empty()) j["request_id"] = request_id;
+  if (!reason.empty()) j["reason"] = reason;
+  return j;
+}
+
+Engine::Engine(storage::Store& store, Clock& clock, Failpoints& failpoints, EngineOptions options)
+    : store_(store),
+      clock_(clock),
+      failpoints_(failpoints),
+      options_(std::move(options)),
+      rng_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
+  if (options_.group_commit) committer_ = std::make_unique<GroupCommitter>(store_);
+}
+
+Engine::~Engine() = default;
+
+Status Engine::RegisterType(WorkflowType type) {
+  if (type.name.empty() || !type.make_machine) {
+    return InvalidArgument("type", "a workflow type needs a name and a machine");
+  }
+  for (const auto& s : type.steps) {
+    if (type.states.count(s) == 0) return InvalidArgument("steps", "step without a spec: " + s);
+  }
+  std::string name = type.name;
+  if (!types_.emplace(name, std::move(type)).second) {
+    return AlreadyExists("workflow type " + name);
+  }
+  return Status::Ok();
+}
+
+void Engine::RegisterActivity(const std::string& name, Activity& activity) {
+  activities_[name] = &activity;
+}
+
+const WorkflowType* Engine::FindType(const std::string& name) const {
+  auto it = types_.find(name);
+  return it == types_.end() ? nullptr : &it->second;
+}
+
+Activity* Engine::FindActivity(const std::string& name) const {
+  auto it = activities_.find(name);
+  return it == activities_.end() ? nullptr : it->second;
+}
+
+void Engine::SetWakeHook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_ = std::move(hook);
+}
+
+Result<Workflow> Engine::Get(const std::string& id) {
+  Result<storage::Instance> inst = store_.Load(id);
+  if (!inst.ok()) return inst.status();
+  return ToWorkflow(*inst);
+}
+
+Result<storage::ListPage> Engine::List(const storage::ListQuery& q) { return store_.List(q); }
+
+Result<std::vector<storage::HistoryEvent>> Engine::History(const std::string& id,
+                                                           int64_t after_seq, int limit) {
+  Result<storage::Instance> inst = store_.Load(id);
+  if (!inst.ok()) return inst.status();
+  return store_.History(id, after_seq, limit);
+}
+
+Result<Engine::Live> Engine::LoadLive(const std::string& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(id);
+    if (it != cache_.end()) return Live{it->second.instance, it->second.machine->Clone()};
+  }
+  Result<storage::Instance> inst = store_.Load(id);
+  if (!inst.ok()) return inst.status();
+  const WorkflowType* type = FindType(inst->type);
+  if (type == nullptr) return Internal("no registered workflow type " + inst->type);
+  Result<std::unique_ptr<WorkflowMachine>> machine = Replay(*type, *inst);
+  if (!machine.ok()) return machine.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cache_.size() >= options_.machine_cache_size) cache_.clear();
+  auto& slot = cache_[id];
+  slot.instance = *inst;
+  slot.machine = (*machine)->Clone();
+  return Live{std::move(*inst), std::move(*machine)};
+}
+
+Result<std::unique_ptr<WorkflowMachine>> Engine::Replay(const WorkflowType& type,
+                                                        const storage::Instance& inst) {
+  std::unique_ptr<WorkflowMachine> m = type.make_machine();
+  m->Start();
+  Result<std::vector<storage::HistoryEvent>> events = store_.History(inst.id, 0, 0);
+  if (!events.ok()) return events.status();
+  for (const auto& e : *events) {
+    json data = json::parse(e.data_json, nullptr, false);
+    if (!data.is_object() || !data.value("handled", false)) continue;
+    bool handled = false;
+    if (e.type == "step_succeeded") {
+      handled = m->Process(StepSucceeded{e.step, data.value("output", json::object())});
+    } else if (e.type == "step_failed") {
+      handled = m->Process(StepFailed{e.step, data.value("error", json::object())});
+    } else if (e.type == "signal_received") {
+      handled = m->Process(Signalled{data.value("name", ""), data.value("data", json())});
+    } else if (e.type == "timer_fired") {
+      handled = m->Process(TimerFired{data.value("purpose", "")});
+    } else if (e.type == "workflow_resumed") {
+      handled = m->Process(Resumed{});
+    } else {
+      continue;
+    }
+    if (!handled) {
+      return Corruption("history of " + inst.id + " does not replay at seq " +
+                        std::to_string(e.seq));
+    }
+  }
+  if (m->state() != inst.state) {
+    return Corruption("replayed state " + m->state() + " differs from stored " + inst.state +
+                      " for " + inst.id);
+  }
+  return m;
+}
+
+void Engine::Evict(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(id);
+}
+
+Status Engine::CommitCheckpoint(const storage::Checkpoint& cp) {
+  SLIPWAY_RETURN_IF_ERROR(failpoints_.Hit("engine.commit.before"));
+  Status st = committer_ ? committer_->Commit(cp) : store_.Commit(cp);
+  if (!st.ok()) return st;
+  return failpoints_.Hit("engine.commit.after");
+}
+
+Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine) {
+  storage::Checkpoint cp = t.Build();
+  Status st = CommitCheckpoint(cp);
+  const std::string& id = cp.instance.id;
+  if (!st.ok()) {
+    Evict(id);  // the stored version is unknown now: reload next time
+    return st;
+  }
+  bool wake = false;
+  for (const auto& task : cp.new_tasks) wake = wake || task.due_at_ms <= t.now();
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cache_.size() >= options_.machine_cache_size) cache_.clear();
+    if (status::IsFinal(cp.instance.status)) {
+      cache_.erase(id);
+    } else {
+      auto& slot = cache_[id];
+      slot.instance = cp.instance;
+      slot.machine = std::move(machine);
+    }
+    if (wake) hook = wake_;
+  }
+  if (hook) hook();
+  return Status::Ok();
+}
+
+Status Engine::DeleteTask(const storage::Task& task) {
+  return store_.DeleteTask(task.id, task.lease_owner);
+}
+
+RetryDecision Engine::DecideRetryLocked(const RetryPolicy& p, const Status& error,
+                                        int attempts_done, TimeMs now, TimeMs first_attempt_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return DecideRetry(p, error, attempts_done, now, first_attempt_at, rng_);
+}
+
+void Engine::RegisterRunning(const std::string& workflow_id, CancellationToken* token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  running_[workflow_id] = token;
+}
+
+void Engine::UnregisterRunning(const std::string& workflow_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  running_.erase(workflow_id);
+}
+
+void Engine::CancelRunning(const std::string& workflow_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = running_.find(workflow_id);
+  if (it != running_.end()) it->second->Cancel();
+}
+
+}  // namespace slipway::engine

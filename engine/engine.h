@@ -1,0 +1,151 @@
+// engine/engine.h: the Engine API: start, get, list, history, cancel, resume, signal, and the
+// execution of due tasks (by the Scheduler, or inline by RunDueWork in tests).
+//
+// Every change of a workflow is one Transition committed as one checkpoint (state + history
+// events + next task/timer) with compare-and-set on the instance version; a conflict reloads
+// and re-decides. Machines are cached per workflow and rebuilt after a restart by replaying the
+// recorded outcome events through the workflow's MSM table.
+//
+// Thread-safe. Dependencies are references that must outlive the Engine. Errors:
+// kInvalidArgument (names the field), kNotFound, kConflict (same id, different start request),
+// kFailedPrecondition (the workflow's status does not allow the call), kUnavailable (storage).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/activity.h"
+#include "engine/base/clock.h"
+#include "engine/base/failpoints.h"
+#include "engine/base/status.h"
+#include "engine/transition.h"
+#include "engine/workflow_type.h"
+#include "storage/store.h"
+
+namespace slipway::engine {
+
+class GroupCommitter;
+
+struct EngineOptions {
+  std::string owner = "engine";     // lease owner: unique per process
+  int64_t lease_ms = 30'000;        // a claimed task is presumed lost after this
+  HistoryLimits history;
+  uint64_t seed = 0;                // 0 = random (jitter)
+  bool group_commit = false;        // batch concurrent checkpoints into one transaction
+  size_t machine_cache_size = 50'000;
+  std::map<std::string, int> kind_capacity;  // e.g. {"activity:build", 2}
+};
+
+// Who asks, for the history: actor ("engine", "ops:alice", "tenant:client1"), from where,
+// why, and the request id.
+struct Caller {
+  std::string actor = "engine";
+  std::string address;
+  std::string request_id;
+  std::string reason;
+  nlohmann::json ToJson() const;
+};
+
+struct StartRequest {
+  std::string type;
+  std::string tenant;
+  nlohmann::json input = nlohmann::json::object();
+  std::string id;  // optional, client-chosen; generated when empty
+};
+
+// A workflow as callers see it.
+struct Workflow {
+  storage::Instance instance;
+  nlohmann::json steps = nlohmann::json::array();  // [{name,status,attempts,...}] in order
+  std::string current_step;
+  std::string queued_behind;  // id of the workflow ahead in the tenant's queue, if queued
+  bool created = false;       // Start: true if this call created it
+  nlohmann::json ToJson() const;
+};
+
+class Engine {
+ public:
+  Engine(storage::Store& store, Clock& clock, Failpoints& failpoints, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Registration happens before any other call. kAlreadyExists/kInvalidArgument.
+  Status RegisterType(WorkflowType type);
+  void RegisterActivity(const std::string& name, Activity& activity);
+
+  Result<Workflow> Start(const StartRequest& req, const Caller& caller);
+  Result<Workflow> Get(const std::string& id);
+  Result<storage::ListPage> List(const storage::ListQuery& q);
+  Result<std::vector<storage::HistoryEvent>> History(const std::string& id, int64_t after_seq,
+                                                     int limit);
+  Result<Workflow> Cancel(const std::string& id, const Caller& caller);
+  Result<Workflow> Resume(const std::string& id, const Caller& caller);
+  Result<Workflow> Signal(const std::string& id, const std::string& name,
+                          const nlohmann::json& data, const Caller& caller);
+
+  // Runs one claimed task to its next checkpoint(s). `token` lets the scheduler cancel it.
+  Status ExecuteTask(const storage::Task& task, CancellationToken& token);
+  // Claims and runs every due task inline until none is due (tests, tools). Returns how many.
+  Result<int> RunDueWork(int max_tasks = 100'000);
+
+  // Called after a commit that created a task due now (the scheduler wakes up).
+  void SetWakeHook(std::function<void()> hook);
+  const EngineOptions& options() const { return options_; }
+  storage::Store& store() { return store_; }
+  Clock& clock() { return clock_; }
+
+ private:
+  struct Live {
+    storage::Instance instance;
+    std::unique_ptr<WorkflowMachine> machine;
+  };
+  friend class StepRunner;
+
+  const WorkflowType* FindType(const std::string& name) const;
+  Activity* FindActivity(const std::string& name) const;
+  // The instance and a private copy of its machine (cached, or rebuilt by replay).
+  Result<Live> LoadLive(const std::string& id);
+  Result<std::unique_ptr<WorkflowMachine>> Replay(const WorkflowType& type,
+                                                  const storage::Instance& inst);
+  void Evict(const std::string& id);
+  // Commits and, on success, caches the new instance and machine.
+  Status CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine);
+  Status CommitCheckpoint(const storage::Checkpoint& cp);
+  Status DeleteTask(const storage::Task& task);
+  Workflow ToWorkflow(const storage::Instance& inst);
+  RetryDecision DecideRetryLocked(const RetryPolicy& p, const Status& error, int attempts_done,
+                                  TimeMs now, TimeMs first_attempt_at);
+
+  // Ops verbs share this: load, decide, commit, retry on conflict.
+  using Mutation = std::function<Status(Live& live, Transition& t,
+                                        std::unique_ptr<WorkflowMachine>& machine)>;
+  Result<Workflow> Mutate(const std::string& id, const Mutation& mutate);
+
+  void RegisterRunning(const std::string& workflow_id, CancellationToken* token);
+  void UnregisterRunning(const std::string& workflow_id);
+  void CancelRunning(const std::string& workflow_id);
+
+  storage::Store& store_;
+  Clock& clock_;
+  Failpoints& failpoints_;
+  EngineOptions options_;
+  std::map<std::string, WorkflowType> types_;
+  std::map<std::string, Activity*> activities_;
+  std::unique_ptr<GroupCommitter> committer_;
+
+  std::mutex mu_;  // guards the members below
+  std::unordered_map<std::string, Live> cache_;
+  std::unordered_map<std::string, CancellationToken*> running_;
+  std::function<void()> wake_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace slipway::engine

@@ -1,0 +1,156 @@
+// Ops verbs (cancel, resume, signal) and per-tenant serialisation.
+#include <gtest/gtest.h>
+
+#include "engine/testing/engine_fixture.h"
+
+namespace slipway::engine {
+namespace {
+
+using nlohmann::json;
+using testing::EngineFixture;
+class EngineOpsTest : public EngineFixture {};
+
+TEST_F(EngineOpsTest, CancelWhileWaitingEndsCancelledAndDropsItsTimer) {
+  Start("routed", "client1", {{"approval_timeout_s", 60}}, "wf-1");
+  RunDue();
+  auto w = engine().Cancel("wf-1", Caller{"ops:alice", "", "req-1", "customer asked"});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->instance.status, "cancelled");
+  EXPECT_TRUE(store_->TasksOf("wf-1")->empty());
+  auto h = History("wf-1");
+  EXPECT_EQ(h.back().type, "workflow_cancelled");
+  EXPECT_EQ(h.back().actor, "ops:alice");
+  EXPECT_EQ(json::parse(h.back().data_json)["reason"], "customer asked");
+}
+
+TEST_F(EngineOpsTest, CancelOfAFinishedWorkflowIsRefused) {
+  Start("seven", "client1", json::object(), "wf-1");
+  RunDue();
+  EXPECT_EQ(engine().Cancel("wf-1", Caller{}).status().code(), Code::kFailedPrecondition);
+  EXPECT_EQ(engine().Cancel("nope", Caller{}).status().code(), Code::kNotFound);
+}
+
+TEST_F(EngineOpsTest, CancelWhileAnActivityRunsCancelsItsToken) {
+  bool saw_cancel = false;
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.step != "s2") return;
+    auto w = engine().Cancel("wf-1", Caller{"ops:alice"});
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    EXPECT_EQ(w->instance.status, "cancelling");
+    saw_cancel = call.cancelled();
+  });
+  Start("seven", "client1", json::object(), "wf-1");
+  RunDue();
+  EXPECT_TRUE(saw_cancel);
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(w.instance.status, "cancelled");
+  EXPECT_EQ(activity_.attempts("s3"), 0);
+  EXPECT_TRUE(store_->TasksOf("wf-1")->empty());
+}
+
+TEST_F(EngineOpsTest, OnlyAFailedWorkflowCanBeResumed) {
+  Start("routed", "client1", json::object(), "wf-1");
+  EXPECT_EQ(engine().Resume("wf-1", Caller{}).status().code(), Code::kFailedPrecondition);
+}
+
+TEST_F(EngineOpsTest, AFailureAfterRollbackResumesWhereTheTableSays) {
+  activity_.Script("check", {Permanent("bad")});
+  Start("routed", "client1", json::object(), "wf-1");
+  RunDue();
+  ASSERT_TRUE(engine().Signal("wf-1", "approve", json::object(), Caller{}).ok());
+  RunDue();
+  ASSERT_EQ(Get("wf-1").instance.status, "failed");
+  ASSERT_TRUE(engine().Resume("wf-1", Caller{"ops:alice"}).ok());
+  RunDue();
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+  EXPECT_EQ(activity_.attempts("check"), 2);
+}
+
+TEST_F(EngineOpsTest, ASignalTheStateDoesNotTakeIsRefused) {
+  Start("routed", "client1", json::object(), "wf-1");
+  EXPECT_EQ(engine().Signal("wf-1", "approve", json::object(), Caller{}).status().code(),
+            Code::kFailedPrecondition);  // still building
+  RunDue();
+  EXPECT_EQ(engine().Signal("wf-1", "explode", json::object(), Caller{}).status().code(),
+            Code::kFailedPrecondition);
+  EXPECT_EQ(Get("wf-1").instance.status, "waiting");
+}
+
+TEST_F(EngineOpsTest, ASignalRecordsWhoSentItAndWhy) {
+  Start("routed", "client1", json::object(), "wf-1");
+  RunDue();
+  Caller c{"tenant:client1", "192.0.2.7", "req-42", "looks good"};
+  ASSERT_TRUE(engine().Signal("wf-1", "approve", {{"note", "ok"}}, c).ok());
+  for (const auto& e : History("wf-1")) {
+    if (e.type != "signal_received") continue;
+    EXPECT_EQ(e.actor, "tenant:client1");
+    json d = json::parse(e.data_json);
+    EXPECT_EQ(d["name"], "approve");
+    EXPECT_EQ(d["address"], "192.0.2.7");
+    EXPECT_EQ(d["request_id"], "req-42");
+    EXPECT_EQ(d["reason"], "looks good");
+  }
+}
+
+TEST_F(EngineOpsTest, OneSerialWorkflowPerTenantAtATimeInFifoOrder) {
+  Start("serial", "client1", json::object(), "a");
+  Start("serial", "client1", json::object(), "b");
+  Start("serial", "client1", json::object(), "c");
+  Start("serial", "client2", json::object(), "x");
+  activity_.SetHook([&](const ActivityCall& call) {
+    // While one runs, the others of its tenant wait.
+    if (call.workflow_id == "a") {
+      EXPECT_EQ(Get("b").instance.status, "queued");
+      EXPECT_EQ(Get("b").queued_behind, "a");
+      EXPECT_EQ(Get("c").queued_behind, "b");
+    }
+  });
+  RunDue();
+  for (const char* id : {"a", "b", "c", "x"}) EXPECT_EQ(Get(id).instance.status, "completed");
+  std::vector<std::string> order;
+  for (const auto& c : activity_.calls()) {
+    if (c.step == "s1" && c.workflow_id != "x") order.push_back(c.workflow_id);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c"}));
+  // No overlap: a's last step ran before b's first.
+  auto calls = activity_.calls();
+  size_t last_a = 0, first_b = calls.size();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].workflow_id == "a") last_a = i;
+    if (calls[i].workflow_id == "b") first_b = std::min(first_b, i);
+  }
+  EXPECT_LT(last_a, first_b);
+}
+
+TEST_F(EngineOpsTest, AFailedOrCancelledHeadReleasesTheNextOne) {
+  activity_.Script("s1", {Permanent("broken")});
+  Start("serial", "client1", json::object(), "a");
+  Start("serial", "client1", json::object(), "b");
+  Start("serial", "client1", json::object(), "c");
+  RunDue();
+  EXPECT_EQ(Get("a").instance.status, "failed");
+  EXPECT_EQ(Get("b").instance.status, "completed");
+  EXPECT_EQ(Get("c").instance.status, "completed");
+  // Resume puts the failed one back into its tenant's queue.
+  ASSERT_TRUE(engine().Resume("a", Caller{"ops:alice"}).ok());
+  RunDue();
+  EXPECT_EQ(Get("a").instance.status, "completed");
+}
+
+TEST_F(EngineOpsTest, CancellingAQueuedWorkflowTakesItOutOfTheQueue) {
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.workflow_id == "a" && call.step == "s1") {
+      ASSERT_TRUE(engine().Cancel("b", Caller{"ops:alice"}).ok());
+    }
+  });
+  Start("serial", "client1", json::object(), "a");
+  Start("serial", "client1", json::object(), "b");
+  Start("serial", "client1", json::object(), "c");
+  RunDue();
+  EXPECT_EQ(Get("b").instance.status, "cancelled");
+  EXPECT_EQ(Get("c").instance.status, "completed");
+  EXPECT_TRUE(store_->SerialQueue("serial:client1")->empty());
+}
+
+}  // namespace
+}  // namespace slipway::engine

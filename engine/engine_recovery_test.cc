@@ -1,0 +1,115 @@
+// Restarts and storage faults: the machine is restored by replay, commits are atomic, leases
+// expire, and a retried commit never duplicates history.
+#include <gtest/gtest.h>
+
+#include "engine/testing/engine_fixture.h"
+
+namespace slipway::engine {
+namespace {
+
+using nlohmann::json;
+using testing::EngineFixture;
+class EngineRecoveryTest : public EngineFixture {};
+
+TEST_F(EngineRecoveryTest, TheMachineIsRestoredAfterARestart) {
+  // The fix-round counter lives in the MSM front-end: only a faithful replay keeps it.
+  activity_.Script("build", {json{{"passed", false}}});
+  activity_.Script("rebuild", {json{{"passed", false}}, json{{"passed", false}}});
+  Start("routed", "client1", json::object(), "wf-1");
+  // Run build, fix and rebuild (round 1) only.
+  for (int i = 0; i < 3; ++i) {
+    storage::ClaimRequest req{"engine-a", clock_.NowMs(), clock_.NowMs() + 30'000, 1, {}};
+    auto tasks = store_->ClaimTasks(req);
+    ASSERT_TRUE(tasks.ok());
+    ASSERT_EQ(tasks->size(), 1u);
+    CancellationToken token;
+    ASSERT_TRUE(engine().ExecuteTask((*tasks)[0], token).ok());
+  }
+  ASSERT_EQ(Get("wf-1").instance.state, "fix");  // round 2 is next
+  MakeEngine("engine-b");  // a new process: empty caches
+  RunDue();
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(w.instance.status, "failed");
+  EXPECT_EQ(w.instance.state, "build_failed");
+  EXPECT_TRUE(VerifyChain(History("wf-1")).ok());
+}
+
+TEST_F(EngineRecoveryTest, AFailedOutcomeCommitRunsTheAttemptAgainAfterTheLease) {
+  Start("seven", "client1", json::object(), "wf-1");
+  // The step_started commit succeeds, the outcome commit fails: the task stays leased.
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.step == "s1" && call.attempt == 1) {
+      faulty_->FailNextCommits(1, storage::testing::FaultyStore::When::kBefore);
+    }
+  });
+  engine().RunDueWork().status().IgnoreError();
+  EXPECT_EQ(activity_.attempts("s1"), 1);
+  EXPECT_EQ(Get("wf-1").instance.status, "running");
+  clock_.Advance(std::chrono::seconds(31));  // the lease expires
+  RunDue();
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(w.instance.status, "completed");
+  auto calls = activity_.calls();
+  ASSERT_GE(calls.size(), 2u);
+  EXPECT_EQ(calls[0].idempotency_key, calls[1].idempotency_key);  // same effect, found again
+  EXPECT_EQ(StepOf(w, "s1")["attempts"], 2);
+  EXPECT_TRUE(VerifyChain(History("wf-1")).ok());
+}
+
+TEST_F(EngineRecoveryTest, AnAmbiguousOutcomeCommitDoesNotDuplicateHistory) {
+  Start("seven", "client1", json::object(), "wf-1");
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.step == "s3") faulty_->FailNextCommits(1, storage::testing::FaultyStore::When::kAfter);
+  });
+  engine().RunDueWork().status().IgnoreError();
+  activity_.SetHook(nullptr);
+  clock_.Advance(std::chrono::seconds(31));
+  RunDue();
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(w.instance.status, "completed");
+  EXPECT_EQ(activity_.attempts("s3"), 1);
+  auto h = History("wf-1");
+  EXPECT_EQ(h.size(), 16u);
+  EXPECT_TRUE(VerifyChain(h).ok());
+}
+
+TEST_F(EngineRecoveryTest, AnExpiredLeaseIsReclaimedByAnotherEngine) {
+  Start("seven", "client1", json::object(), "wf-1");
+  // Engine "dead" claims s1 and never finishes.
+  storage::ClaimRequest req{"dead", clock_.NowMs(), clock_.NowMs() + 30'000, 10, {}};
+  ASSERT_EQ(store_->ClaimTasks(req)->size(), 1u);
+  MakeEngine("engine-b");
+  EXPECT_EQ(RunDue(), 0);  // still leased by the dead engine
+  clock_.Advance(std::chrono::seconds(30));
+  EXPECT_EQ(RunDue(), 7);
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+  auto stats = store_->Stats();
+  EXPECT_EQ(stats->leased_tasks, 0);
+}
+
+TEST_F(EngineRecoveryTest, AStaleEngineCannotRecordOverANewerOne) {
+  Start("seven", "client1", json::object(), "wf-1");
+  storage::ClaimRequest req{"slow", clock_.NowMs(), clock_.NowMs() + 30'000, 10, {}};
+  auto slow_tasks = store_->ClaimTasks(req);
+  ASSERT_EQ(slow_tasks->size(), 1u);
+  clock_.Advance(std::chrono::seconds(31));
+  RunDue();  // engine-a reclaims and completes everything
+  ASSERT_EQ(Get("wf-1").instance.status, "completed");
+  // The slow owner wakes up and tries to run its stale task: nothing changes.
+  CancellationToken token;
+  engine().ExecuteTask((*slow_tasks)[0], token).IgnoreError();
+  EXPECT_EQ(History("wf-1").size(), 16u);
+}
+
+TEST_F(EngineRecoveryTest, TimersSurviveARestart) {
+  activity_.Script("s1", {Unavailable("503")});
+  Start("seven", "client1", json::object(), "wf-1");
+  RunDue();
+  MakeEngine("engine-b");
+  clock_.Advance(std::chrono::seconds(1));
+  RunDue();
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+}
+
+}  // namespace
+}  // namespace slipway::engine

@@ -1,0 +1,157 @@
+#include "engine/scheduler.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <iostream>
+#include <vector>
+
+namespace slipway::engine {
+
+namespace asio = boost::asio;
+
+Scheduler::Scheduler(Engine& engine, SchedulerOptions options)
+    : engine_(engine), options_(options), timer_(io_), renew_timer_(io_) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Start() {
+  if (started_.exchange(true)) return;
+  pool_ = std::make_unique<asio::thread_pool>(static_cast<size_t>(options_.workers));
+  engine_.SetWakeHook([this] { Notify(); });
+  io_thread_ = std::thread([this] {
+    auto guard = asio::make_work_guard(io_);
+    io_.run();
+  });
+  ArmRenewal();
+  Notify();
+}
+
+void Scheduler::Notify() {
+  if (stopping_ || pump_posted_.exchange(true)) return;
+  asio::post(io_, [this] {
+    pump_posted_ = false;
+    Pump();
+  });
+}
+
+void Scheduler::Pump() {
+  if (stopping_) return;
+  int free_workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_workers = options_.workers - static_cast<int>(inflight_.size());
+  }
+  if (free_workers > 0) {
+    const EngineOptions& eo = engine_.options();
+    storage::ClaimRequest req;
+    req.owner = eo.owner;
+    req.now_ms = engine_.clock().NowMs();
+    req.lease_until_ms = req.now_ms + eo.lease_ms;
+    req.limit = free_workers;
+    req.kind_capacity = eo.kind_capacity;
+    Result<std::vector<storage::Task>> tasks = engine_.store().ClaimTasks(req);
+    if (tasks.ok()) {
+      for (auto& task : *tasks) {
+        auto token = std::make_shared<CancellationToken>();
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          inflight_[task.id] = token;
+        }
+        asio::post(*pool_, [this, task = std::move(task)]() mutable { RunTask(std::move(task)); });
+      }
+      if (static_cast<int>(tasks->size()) == free_workers) Notify();  // maybe more is due
+    }
+  }
+  ArmTimer();
+}
+
+void Scheduler::RunTask(storage::Task task) {
+  std::shared_ptr<CancellationToken> token;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    token = inflight_[task.id];
+  }
+  Status st = engine_.ExecuteTask(task, *token);
+  if (!st.ok() && st.code() != Code::kConflict) {
+    std::cerr << R"({"level":"warn","msg":"task failed; it will run again when its lease expires","task":)"
+              << task.id << R"(,"error":")" << CodeName(st.code()) << "\"}" << std::endl;
+  }
+  tasks_run_++;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    inflight_.erase(task.id);
+  }
+  Notify();
+}
+
+void Scheduler::ArmTimer() {
+  int64_t delay = options_.poll_ms;
+  Result<std::optional<TimeMs>> next = engine_.store().NextWakeUp();
+  if (next.ok() && next->has_value()) {
+    int64_t until = **next - engine_.clock().NowMs();
+    delay = std::max<int64_t>(1, std::min(delay, until));
+  }
+  timer_.expires_after(std::chrono::milliseconds(delay));
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Pump();
+  });
+}
+
+void Scheduler::ArmRenewal() {
+  renew_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(engine_.options().lease_ms / 3, 10)));
+  renew_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    std::vector<int64_t> ids;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [id, token] : inflight_) ids.push_back(id);
+    }
+    if (!ids.empty()) {
+      const EngineOptions& eo = engine_.options();
+      auto lost = engine_.store().RenewLeases(eo.owner, ids, engine_.clock().NowMs() + eo.lease_ms);
+      if (lost.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (int64_t id : *lost) {
+          auto it = inflight_.find(id);
+          if (it != inflight_.end()) it->second->Cancel();  // someone else owns it now
+        }
+      }
+    }
+    ArmRenewal();
+  });
+}
+
+void Scheduler::Stop() {
+  if (!started_ || stopping_.exchange(true)) return;
+  asio::post(io_, [this] {
+    timer_.cancel();
+    renew_timer_.cancel();
+  });
+  auto waited = std::chrono::steady_clock::now();
+  auto busy = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !inflight_.empty();
+  };
+  while (busy() && std::chrono::steady_clock::now() - waited <
+                       std::chrono::milliseconds(options_.stop_grace_ms)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::vector<int64_t> unfinished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, token] : inflight_) {
+      token->Cancel();
+      unfinished.push_back(id);
+    }
+  }
+  pool_->join();
+  if (!unfinished.empty()) {
+    engine_.store().ReleaseLeases(engine_.options().owner, unfinished).IgnoreError();
+  }
+  engine_.SetWakeHook(nullptr);
+  io_.stop();
+  io_thread_.join();
+}
+
+}  // namespace slipway::engine

@@ -1,0 +1,66 @@
+// engine/scheduler.h: runs due tasks on a worker pool (Boost.Asio).
+//
+// A dispatcher thread claims due tasks from the store with leases (so several engine processes
+// on one database never run the same task twice), never more than free workers, honouring the
+// per-kind capacities of EngineOptions across processes, and hands them to the pool. It wakes
+// when the engine commits new due work (Notify), when the store's next due time arrives, and
+// at least every poll interval (other processes add work too). Leases of running tasks are
+// renewed; a lease that could not be renewed cancels its activity's token. The Asio timers only
+// wake the loop: durable timers are task rows with a due time.
+//
+// Thread-safe. Start() once, Stop() once (also done by the destructor).
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/engine.h"
+
+namespace slipway::engine {
+
+struct SchedulerOptions {
+  int workers = 8;
+  int64_t poll_ms = 100;          // upper bound on the time between two looks at the store
+  int64_t stop_grace_ms = 10'000; // Stop(): wait this long for running activities
+};
+
+class Scheduler {
+ public:
+  Scheduler(Engine& engine, SchedulerOptions options);
+  ~Scheduler();
+  void Start();
+  // Stops claiming; lets running tasks finish (cancelling them after the grace period); gives
+  // back the leases of tasks that did not finish, so they run again at once elsewhere.
+  void Stop();
+  void Notify();
+  int64_t tasks_run() const { return tasks_run_; }
+
+ private:
+  void Pump();
+  void ArmTimer();
+  void ArmRenewal();
+  void RunTask(storage::Task task);
+
+  Engine& engine_;
+  SchedulerOptions options_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer renew_timer_;
+  std::unique_ptr<boost::asio::thread_pool> pool_;
+  std::thread io_thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<bool> pump_posted_{false};
+  std::atomic<int64_t> tasks_run_{0};
+
+  std::mutex mu_;  // guards inflight_
+  std::map<int64_t, std::shared_ptr<CancellationToken>> inflight_;
+};
+
+}  // namespace slipway::engine

@@ -1,0 +1,188 @@
+// The Asio scheduler with real threads and the system clock: completion, per-tenant
+// serialisation (no overlap, FIFO), global limits per activity kind, graceful stop.
+// Assertions are on recorded order and counts, never on durations.
+#include "engine/scheduler.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "engine/testing/test_workflow.h"
+#include "storage/sqlite_store.h"
+
+namespace slipway::engine {
+namespace {
+
+using nlohmann::json;
+
+// Records start/end (a global sequence number, not time) of every call, per tenant.
+class TracingActivity : public Activity {
+ public:
+  struct Span {
+    std::string workflow_id, tenant, step;
+    int64_t begin, end;
+  };
+  Result<json> Run(const ActivityCall& call) override {
+    int64_t begin = ++clock_;
+    int now = ++running_;
+    int peak = peak_.load();
+    while (now > peak && !peak_.compare_exchange_weak(peak, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));  // widen overlap windows
+    --running_;
+    int64_t end = ++clock_;
+    std::lock_guard<std::mutex> lock(mu_);
+    spans_.push_back({call.workflow_id, call.tenant, call.step, begin, end});
+    return json::object();
+  }
+  std::vector<Span> spans() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return spans_;
+  }
+  int peak() const { return peak_; }
+
+ private:
+  std::atomic<int64_t> clock_{0};
+  std::atomic<int> running_{0}, peak_{0};
+  std::mutex mu_;
+  std::vector<Span> spans_;
+};
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/slipway-sched-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto s = storage::SqliteStore::Open({dir_ + "/s.db", false}, failpoints_);
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(*s);
+  }
+  void TearDown() override {
+    scheduler_.reset();
+    engine_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Make(int workers, std::map<std::string, int> capacity = {}) {
+    EngineOptions o;
+    o.owner = "sched-test";
+    o.group_commit = true;
+    o.kind_capacity = std::move(capacity);
+    engine_ = std::make_unique<Engine>(*store_, clock_, failpoints_, o);
+    engine_->RegisterActivity("trace", activity_);
+    RetryPolicy p;
+    ASSERT_TRUE(engine_->RegisterType(testing::SevenStepType("seven", "trace", p)).ok());
+    ASSERT_TRUE(engine_->RegisterType(testing::SevenStepType("deployment", "trace", p, true)).ok());
+    scheduler_ = std::make_unique<Scheduler>(*engine_, SchedulerOptions{workers, 50, 10'000});
+  }
+  // Waits (bounded) until every listed workflow is final.
+  void AwaitAll(const std::vector<std::string>& ids) {
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (const auto& id : ids) {
+      for (;;) {
+        auto w = engine_->Get(id);
+        ASSERT_TRUE(w.ok());
+        if (status::IsFinal(w->instance.status)) break;
+        ASSERT_LT(std::chrono::steady_clock::now(), give_up) << id << " never finished";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+  }
+
+  std::string dir_;
+  SystemClock clock_;
+  Failpoints failpoints_;
+  TracingActivity activity_;
+  std::unique_ptr<storage::SqliteStore> store_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Scheduler> scheduler_;
+};
+
+TEST_F(SchedulerTest, RunsManyWorkflowsToCompletion) {
+  Make(4);
+  scheduler_->Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    auto w = engine_->Start({"seven", "t" + std::to_string(i % 5), json::object(), ""}, Caller{});
+    ASSERT_TRUE(w.ok());
+    ids.push_back(w->instance.id);
+  }
+  AwaitAll(ids);
+  for (const auto& id : ids) EXPECT_EQ(engine_->Get(id)->instance.status, "completed");
+  EXPECT_EQ(activity_.spans().size(), 40u * 7u);
+}
+
+TEST_F(SchedulerTest, TenDeploymentsPerTenantNeverOverlapAndRunInOrder) {
+  Make(8);
+  std::vector<std::string> ids;
+  std::map<std::string, std::vector<std::string>> started_order;
+  for (int round = 0; round < 5; ++round) {
+    for (int t = 0; t < 10; ++t) {
+      std::string tenant = "tenant" + std::to_string(t);
+      auto w = engine_->Start({"deployment", tenant, {{"round", round}}, ""}, Caller{});
+      ASSERT_TRUE(w.ok());
+      ids.push_back(w->instance.id);
+      started_order[tenant].push_back(w->instance.id);
+    }
+  }
+  scheduler_->Start();
+  AwaitAll(ids);
+  std::map<std::string, std::vector<TracingActivity::Span>> by_tenant;
+  for (const auto& s : activity_.spans()) by_tenant[s.tenant].push_back(s);
+  ASSERT_EQ(by_tenant.size(), 10u);
+  for (auto& [tenant, spans] : by_tenant) {
+    // Per workflow: [first begin, last end]; intervals of one tenant must not intersect.
+    std::map<std::string, std::pair<int64_t, int64_t>> window;
+    for (const auto& s : spans) {
+      auto [it, fresh] = window.emplace(s.workflow_id, std::make_pair(s.begin, s.end));
+      if (!fresh) {
+        it->second.first = std::min(it->second.first, s.begin);
+        it->second.second = std::max(it->second.second, s.end);
+      }
+    }
+    std::vector<std::pair<int64_t, std::string>> by_begin;
+    for (const auto& [id, w] : window) by_begin.push_back({w.first, id});
+    std::sort(by_begin.begin(), by_begin.end());
+    std::vector<std::string> ran_order;
+    for (size_t i = 0; i < by_begin.size(); ++i) {
+      ran_order.push_back(by_begin[i].second);
+      if (i > 0) {
+        EXPECT_LT(window[by_begin[i - 1].second].second, by_begin[i].first)
+            << tenant << ": " << by_begin[i - 1].second << " overlaps " << by_begin[i].second;
+      }
+    }
+    EXPECT_EQ(ran_order, started_order[tenant]) << tenant << " not FIFO";
+  }
+}
+
+TEST_F(SchedulerTest, AKindCapacityLimitsConcurrencyAcrossWorkers) {
+  Make(8, {{"activity:trace", 2}});
+  scheduler_->Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 16; ++i) {
+    auto w = engine_->Start({"seven", "t" + std::to_string(i), json::object(), ""}, Caller{});
+    ASSERT_TRUE(w.ok());
+    ids.push_back(w->instance.id);
+  }
+  AwaitAll(ids);
+  EXPECT_LE(activity_.peak(), 2);
+  EXPECT_GE(activity_.peak(), 1);
+}
+
+TEST_F(SchedulerTest, StopLeavesNoTaskLeased) {
+  Make(4);
+  scheduler_->Start();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(engine_->Start({"seven", "t" + std::to_string(i), json::object(), ""}, Caller{}).ok());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  scheduler_->Stop();
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->leased_tasks, 0);
+}
+
+}  // namespace
+}  // namespace slipway::engine

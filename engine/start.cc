@@ -1,0 +1,80 @@
+// engine/start.cc: Engine::Start, idempotent on the workflow id.
+#include "engine/base/ids.h"
+#include "engine/base/sha256.h"
+#include "engine/engine.h"
+
+namespace slipway::engine {
+
+using nlohmann::json;
+
+namespace {
+
+std::string StartHash(const StartRequest& req) {
+  json canonical = {{"type", req.type}, {"tenant", req.tenant}, {"input", req.input}};
+  return Sha256Hex(canonical.dump());
+}
+
+Status ValidateStart(const StartRequest& req, const WorkflowType* type) {
+  if (type == nullptr) return InvalidArgument("type", "unknown workflow type '" + req.type + "'");
+  SLIPWAY_RETURN_IF_ERROR(ValidateTenantId(req.tenant));
+  if (!req.id.empty()) SLIPWAY_RETURN_IF_ERROR(ValidateWorkflowId(req.id));
+  if (!req.input.is_object()) return InvalidArgument("input", "must be a JSON object");
+  if (type->validate_input) return type->validate_input(req.input);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
+  const WorkflowType* type = FindType(req.type);
+  SLIPWAY_RETURN_IF_ERROR(ValidateStart(req, type));
+  const std::string hash = StartHash(req);
+  const TimeMs now = clock_.NowMs();
+  storage::Instance fresh;
+  fresh.id = req.id.empty() ? NewWorkflowId(now) : req.id;
+
+  // The same id again: the same request gets the existing workflow, another one a conflict.
+  auto existing = [&]() -> Result<Workflow> {
+    Result<storage::Instance> inst = store_.Load(fresh.id);
+    if (!inst.ok()) return inst.status();
+    if (inst->input_hash != hash) {
+      return Conflict("workflow " + fresh.id + " exists with a different request");
+    }
+    return ToWorkflow(*inst);
+  };
+  if (!req.id.empty()) {
+    Result<Workflow> found = existing();
+    if (found.ok() || found.status().code() != Code::kNotFound) return found;
+  }
+
+  fresh.type = req.type;
+  fresh.tenant = req.tenant;
+  fresh.input_json = req.input.dump();
+  fresh.input_hash = hash;
+  fresh.serial_key = type->serial_per_tenant ? req.type + ":" + req.tenant : "";
+  if (type->deadline_ms > 0) fresh.deadline_ms = now + type->deadline_ms;
+  std::unique_ptr<WorkflowMachine> machine = type->make_machine();
+  machine->Start();
+  fresh.state = machine->state();
+
+  Transition t = Transition::Create(*type, fresh, now, options_.history);
+  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", req.input}};
+  started.update(caller.ToJson());
+  t.AddEvent("workflow_started", "", 0, caller.actor, started);
+  if (type->deadline_ms > 0) {
+    t.AddTask(kTimerTask, "", 0, fresh.deadline_ms, {{"purpose", "workflow_deadline"}});
+  }
+  if (type->serial_per_tenant) {
+    t.Enqueue("engine");
+  } else {
+    t.EnterState(*machine, "engine");
+  }
+  Status st = CommitTransition(t, std::move(machine));
+  if (st.code() == Code::kAlreadyExists) return existing();  // a concurrent start won
+  if (!st.ok()) return st;
+  Result<Workflow> w = Get(fresh.id);
+  if (w.ok()) w->created = true;
+  return w;
+}
+
+}  // namespace slipway::engine

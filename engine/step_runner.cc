@@ -1,0 +1,287 @@
+// engine/step_runner.cc: runs one claimed task: an activity attempt (recorded as its own
+// started / succeeded / failed history events), a durable timer, or a serial-queue admission.
+//
+// An attempt is two checkpoints: "started" before the activity runs and its outcome after.
+// A crash in between leaves the task leased; when the lease expires the task runs again as a
+// new attempt with the same idempotency key, so the activity can find its own earlier effect.
+#include "engine/engine.h"
+
+namespace slipway::engine {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxConflictRetries = 8;
+
+json ErrorJson(const Status& st) {
+  json e = {{"code", CodeName(st.code())}, {"message", st.message()}};
+  if (!st.field().empty()) e["field"] = st.field();
+  if (st.retry_after_ms()) e["retry_after_ms"] = *st.retry_after_ms();
+  return e;
+}
+
+int TaskVisit(const storage::Task& task) {
+  json p = json::parse(task.payload_json, nullptr, false);
+  return p.is_object() ? p.value("visit", 0) : 0;
+}
+
+}  // namespace
+
+class StepRunner {
+ public:
+  StepRunner(Engine& e, const storage::Task& task, CancellationToken& token)
+      : e_(e), task_(task), token_(token) {}
+
+  Status Run() {
+    if (task_.kind == kAdmitTask) return Admit();
+    if (task_.kind == kTimerTask) return FireTimer();
+    return RunActivity();
+  }
+
+ private:
+  // Loads, lets `decide` fill a transition, commits; reloads on conflict. `decide` returns
+  // false when there is nothing to commit (the task is stale and was deleted).
+  using Decide = std::function<Result<bool>(Engine::Live&, Transition&,
+                                            std::unique_ptr<WorkflowMachine>&)>;
+  Status Checkpoint(const std::string& id, const Decide& decide) {
+    for (int i = 0; i < kMaxConflictRetries; ++i) {
+      Result<Engine::Live> live = e_.LoadLive(id);
+      if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
+      if (!live.ok()) return live.status();
+      const WorkflowType& type = *e_.FindType(live->instance.type);
+      Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history);
+      std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
+      Result<bool> commit = decide(*live, t, m);
+      if (!commit.ok()) return commit.status();
+      if (!*commit) return e_.DeleteTask(task_);
+      Status st = e_.CommitTransition(t, std::move(m));
+      if (st.code() != Code::kConflict) return st;
+    }
+    return Conflict("workflow " + id + " kept changing");
+  }
+
+  bool Stale(const Engine::Live& live, Transition& t) const {
+    return live.instance.state != task_.step || t.step(task_.step).value("visits", 0) !=
+                                                    TaskVisit(task_);
+  }
+
+  Status RunActivity();
+  Result<bool> RecordStart(Engine::Live& live, Transition& t, const StateSpec& spec);
+  Result<bool> RecordOutcome(Engine::Live& live, Transition& t,
+                             std::unique_ptr<WorkflowMachine>& m, const StateSpec& spec,
+                             const Result<json>& outcome);
+  void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
+               const char* event_type, json data, const std::string& step, int attempt,
+               const json& error);
+  Status FireTimer();
+  Status Admit();
+
+  Engine& e_;
+  const storage::Task& task_;
+  CancellationToken& token_;
+  int attempt_ = 0;
+  std::string key_, type_, tenant_;
+  json input_, outputs_, resume_;
+};
+
+Status StepRunner::RunActivity() {
+  const StateSpec* spec = nullptr;
+  Status started = Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
+                                                     auto&) -> Result<bool> {
+    spec = &e_.FindType(live.instance.type)->states.at(task_.step);
+    return RecordStart(live, t, *spec);
+  });
+  if (!started.ok() || attempt_ == 0) return started;
+
+  Activity* activity = e_.FindActivity(spec->activity);
+  ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_, input_,
+                    outputs_, resume_, 0, &token_};
+  Result<json> outcome = Internal("no activity registered as " + spec->activity);
+  if (activity != nullptr) {
+    if (spec->retry.attempt_timeout_ms > 0) {
+      call.deadline_ms = e_.clock_.NowMs() + spec->retry.attempt_timeout_ms;
+    }
+    e_.RegisterRunning(task_.workflow_id, &token_);
+    outcome = activity->Run(call);
+    e_.UnregisterRunning(task_.workflow_id);
+  }
+  SLIPWAY_RETURN_IF_ERROR(e_.failpoints_.Hit("activity.after_call_before_record"));
+  return Checkpoint(task_.workflow_id,
+                    [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
+                      return RecordOutcome(live, t, m, *spec, outcome);
+                    });
+}
+
+Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t, const StateSpec& spec) {
+  const std::string& st = live.instance.status;
+  if (st == status::kCancelling) {
+    t.Finish(status::kCancelled, {{"reason", "cancelled before the step ran"}}, "engine");
+    t.CompleteTask(task_.id, task_.lease_owner);
+    return true;
+  }
+  if (st != status::kRunning || Stale(live, t)) return false;
+  if (live.instance.last_seq >= e_.options_.history.max_events) {
+    t.FailAt(task_.step, {{"code", "resource_exhausted"},
+                          {"message", "history size limit reached"}}, "engine");
+    t.CompleteTask(task_.id, task_.lease_owner);
+    return true;
+  }
+  json& s = t.step(task_.step);
+  attempt_ = s.value("attempts", 0) + 1;
+  s["attempts"] = attempt_;
+  s["status"] = step_status::kRunning;
+  if (!s.contains("started_at") || attempt_ == s.value("budget_base", 0) + 1) {
+    s["started_at"] = t.now();
+  }
+  s.erase("next_attempt_at");
+  s.erase("ended_at");
+  key_ = t.IdempotencyKey(task_.step);
+  t.AddEvent("step_started", task_.step, attempt_, "engine",
+             {{"idempotency_key", key_}, {"activity", spec.activity}});
+  json ctx = t.context();
+  type_ = live.instance.type;
+  tenant_ = live.instance.tenant;
+  input_ = json::parse(live.instance.input_json, nullptr, false);
+  outputs_ = ctx.value("outputs", json::object());
+  resume_ = ctx.value("resume_data", json::object());
+  return true;
+}
+
+void StepRunner::Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m,
+                         const MachineEvent& ev, const char* event_type, json data,
+                         const std::string& step, int attempt, const json& error) {
+  bool handled = m->Process(ev);
+  data["handled"] = handled;
+  t.AddEvent(event_type, step, attempt, "engine", data);
+  if (handled) {
+    t.EnterState(*m, "engine");
+  } else {
+    t.FailAt(step, error.is_null() ? json{{"code", "internal"},
+                                          {"message", "the workflow table has no transition"}}
+                                   : error,
+             "engine");
+  }
+}
+
+Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
+                                       std::unique_ptr<WorkflowMachine>& m,
+                                       const StateSpec& spec, const Result<json>& outcome) {
+  const std::string& st = live.instance.status;
+  if (st == status::kCancelling) {
+    json& s = t.step(task_.step);
+    s["status"] = step_status::kFailed;
+    s["ended_at"] = t.now();
+    s["error"] = {{"code", "cancelled"}, {"message", "cancelled while running"}};
+    t.Finish(status::kCancelled, {{"step", task_.step}}, "engine");
+    t.CompleteTask(task_.id, task_.lease_owner);
+    return true;
+  }
+  if (st != status::kRunning || Stale(live, t) ||
+      t.step(task_.step).value("attempts", 0) != attempt_) {
+    return false;  // cancelled, signalled elsewhere, or re-run after our lease was lost
+  }
+  t.CompleteTask(task_.id, task_.lease_owner);
+  json& s = t.step(task_.step);
+  if (outcome.ok()) {
+    s["status"] = step_status::kSucceeded;
+    s["ended_at"] = t.now();
+    t.context()["outputs"][task_.step] = *outcome;
+    Advance(t, m, StepSucceeded{task_.step, *outcome}, "step_succeeded",
+            {{"output", *outcome}}, task_.step, attempt_, json());
+    return true;
+  }
+  json error = ErrorJson(outcome.status());
+  int in_budget = attempt_ - s.value("budget_base", 0);
+  RetryDecision d = e_.DecideRetryLocked(spec.retry, outcome.status(), in_budget, t.now(),
+                                         s.value("first_attempt_at", t.now()));
+  s["error"] = error;
+  if (d.retry) {
+    s["status"] = step_status::kRetrying;
+    s["next_attempt_at"] = d.next_attempt_at_ms;
+    t.AddEvent("step_failed", task_.step, attempt_, "engine",
+               {{"error", error}, {"retry", true},
+                {"next_attempt_at", FormatRfc3339(d.next_attempt_at_ms)}});
+    t.AddTask(task_.kind, task_.step, attempt_ + 1, d.next_attempt_at_ms,
+              {{"visit", s.value("visits", 0)}});
+    return true;
+  }
+  s["status"] = step_status::kFailed;
+  s["ended_at"] = t.now();
+  t.context()["last_error"] = error;
+  error["attempts"] = attempt_;
+  Advance(t, m, StepFailed{task_.step, error}, "step_failed",
+          {{"error", error}, {"retry", false}, {"reason", d.reason}}, task_.step, attempt_,
+          error);
+  return true;
+}
+
+Status StepRunner::FireTimer() {
+  json payload = json::parse(task_.payload_json, nullptr, false);
+  std::string purpose = payload.is_object() ? payload.value("purpose", "") : "";
+  return Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
+                                           auto& m) -> Result<bool> {
+    const std::string& st = live.instance.status;
+    if (status::IsFinal(st)) return false;
+    if (purpose == "workflow_deadline") {
+      t.CompleteTask(task_.id, task_.lease_owner);
+      e_.CancelRunning(task_.workflow_id);
+      t.FailAt(live.instance.state, {{"code", "deadline_exceeded"},
+                                     {"message", "the workflow ran past its deadline"}},
+               "engine");
+      return true;
+    }
+    if (st != status::kWaiting || Stale(live, t)) return false;
+    t.CompleteTask(task_.id, task_.lease_owner);
+    json& s = t.step(task_.step);
+    s["status"] = step_status::kSucceeded;
+    s["ended_at"] = t.now();
+    Advance(t, m, TimerFired{purpose}, "timer_fired", {{"purpose", purpose}}, task_.step, 0,
+            {{"code", "deadline_exceeded"},
+             {"message", "no decision arrived before the wait timed out"}});
+    return true;
+  });
+}
+
+Status StepRunner::Admit() {
+  json payload = json::parse(task_.payload_json, nullptr, false);
+  std::string key = payload.is_object() ? payload.value("serial_key", "") : "";
+  Result<std::vector<std::string>> queue = e_.store_.SerialQueue(key);
+  if (!queue.ok()) return queue.status();
+  if (queue->empty()) return e_.DeleteTask(task_);
+  const std::string head = queue->front();
+  return Checkpoint(head, [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
+    if (live.instance.status != status::kQueued) return false;  // already admitted
+    t.CompleteTask(task_.id, task_.lease_owner);
+    t.AddEvent("workflow_admitted", "", 0, "engine", {{"serial_key", key}});
+    t.EnterState(*m, "engine");
+    return true;
+  });
+}
+
+Status Engine::ExecuteTask(const storage::Task& task, CancellationToken& token) {
+  return StepRunner(*this, task, token).Run();
+}
+
+Result<int> Engine::RunDueWork(int max_tasks) {
+  int done = 0;
+  while (done < max_tasks) {
+    storage::ClaimRequest req;
+    req.owner = options_.owner;
+    req.now_ms = clock_.NowMs();
+    req.lease_until_ms = req.now_ms + options_.lease_ms;
+    req.limit = 64;
+    Result<std::vector<storage::Task>> tasks = store_.ClaimTasks(req);
+    if (!tasks.ok()) return tasks.status();
+    if (tasks->empty()) break;
+    for (const auto& task : *tasks) {
+      CancellationToken token;
+      Status st = ExecuteTask(task, token);
+      if (!st.ok() && st.code() != Code::kUnavailable) return st;
+      ++done;
+    }
+  }
+  return done;
+}
+
+}  // namespace slipway::engine

@@ -1,0 +1,52 @@
+// engine/workflow_type.h: what the engine needs to know about one kind of workflow.
+//
+// workflows/ builds one WorkflowType per business workflow: its MSM table (via make_machine),
+// what each state means (run an activity, wait for a signal or timer, or end), its declared
+// step order (for the steps view), and whether it is serialised per tenant. The engine never
+// knows which activities exist beyond their registered names.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "engine/machine.h"
+#include "engine/retry_policy.h"
+
+namespace slipway::engine {
+
+enum class StateKind {
+  kActivity,   // runs `activity`; its outcome is fed back as StepSucceeded / StepFailed
+  kWait,       // waits for a Signalled event (and TimerFired after wait_timeout)
+  kCompleted,  // final: the workflow completed
+  kFailed,     // final: the workflow failed (e.g. after a compensating rollback)
+};
+
+struct StateSpec {
+  StateKind kind = StateKind::kActivity;
+  std::string activity;       // registered activity name (kActivity)
+  std::string limit_class;    // global concurrency class, e.g. "build"; "" = the activity name
+  RetryPolicy retry;
+  int64_t wait_timeout_ms = 0;         // kWait: fire TimerFired after this (0 = none) ...
+  std::string wait_timeout_input_key; // ... or after input[key] seconds when present
+  std::string failure_message;         // kFailed: the workflow's error message
+};
+
+struct WorkflowType {
+  std::string name;
+  std::vector<std::string> steps;             // declared order of step states, for views
+  std::map<std::string, StateSpec> states;    // by persisted state name
+  std::function<std::unique_ptr<WorkflowMachine>()> make_machine;
+  bool serial_per_tenant = false;             // at most one active per tenant, FIFO
+  int64_t deadline_ms = 0;                    // whole workflow; 0 = none
+  // Optional input validation: kInvalidArgument naming the field.
+  std::function<Status(const nlohmann::json& input)> validate_input;
+  // Optional: builds the workflow's result from its step outputs; default: the outputs.
+  std::function<nlohmann::json(const nlohmann::json& outputs)> build_result;
+};
+
+}  // namespace slipway::engine

@@ -1,0 +1,80 @@
+// engine/workflow_view.cc: how a stored instance looks to callers (steps in declared order,
+// times in RFC 3339, what a queued workflow waits behind).
+#include <algorithm>
+
+#include "engine/engine.h"
+
+namespace slipway::engine {
+
+using nlohmann::json;
+
+namespace {
+
+json TimeOrNull(const json& step, const char* key) {
+  auto it = step.find(key);
+  if (it == step.end() || !it->is_number()) return nullptr;
+  return FormatRfc3339(it->get<TimeMs>());
+}
+
+json StepView(const std::string& name, const json& s) {
+  return {{"name", name},
+          {"status", s.value("status", "pending")},
+          {"attempts", s.value("attempts", 0)},
+          {"started_at", TimeOrNull(s, "started_at")},
+          {"ended_at", TimeOrNull(s, "ended_at")},
+          {"next_attempt_at", TimeOrNull(s, "next_attempt_at")},
+          {"error", s.value("error", json())}};
+}
+
+json ParseOr(const std::string& text, json fallback) {
+  if (text.empty()) return fallback;
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
+}  // namespace
+
+Workflow Engine::ToWorkflow(const storage::Instance& inst) {
+  Workflow w;
+  w.instance = inst;
+  json context = ParseOr(inst.context_json, json::object());
+  const json& steps = context.contains("steps") ? context["steps"] : json::object();
+  const WorkflowType* type = FindType(inst.type);
+  if (type != nullptr) {
+    for (const auto& name : type->steps) {
+      w.steps.push_back(StepView(name, steps.contains(name) ? steps[name] : json::object()));
+    }
+    bool is_step = std::find(type->steps.begin(), type->steps.end(), inst.state) !=
+                   type->steps.end();
+    if (is_step && !status::IsFinal(inst.status)) w.current_step = inst.state;
+    if (is_step && inst.status == status::kFailed) w.current_step = inst.state;
+  }
+  if (inst.status == status::kQueued && !inst.serial_key.empty()) {
+    Result<std::vector<std::string>> queue = store_.SerialQueue(inst.serial_key);
+    if (queue.ok()) {
+      for (size_t i = 1; i < queue->size(); ++i) {
+        if ((*queue)[i] == inst.id) w.queued_behind = (*queue)[i - 1];
+      }
+    }
+  }
+  return w;
+}
+
+json Workflow::ToJson() const {
+  json j = {{"id", instance.id},
+            {"type", instance.type},
+            {"tenant", instance.tenant},
+            {"status", instance.status},
+            {"current_step", current_step.empty() ? json() : json(current_step)},
+            {"steps", steps},
+            {"input", ParseOr(instance.input_json, json::object())},
+            {"result", ParseOr(instance.result_json, json())},
+            {"error", ParseOr(instance.error_json, json())},
+            {"created_at", FormatRfc3339(instance.created_at_ms)},
+            {"updated_at", FormatRfc3339(instance.updated_at_ms)},
+            {"version", instance.version}};
+  if (!queued_behind.empty()) j["queued_behind"] = queued_behind;
+  return j;
+}
+
+}  // namespace slipway::engine
