@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "engine/base/failpoints.h"
 #include "storage/sqlite_store.h"
@@ -233,6 +235,49 @@ TEST_F(SqliteStoreTest, OpensInWalModeWithEitherSyncSetting) {
     SQLite::Database raw(o.path, SQLite::OPEN_READONLY);
     EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "wal");
   }
+}
+
+TEST_F(SqliteStoreTest, MalformedCheckpointsAreInvalidArgumentAndWriteNothing) {
+  auto store = Open();
+  Checkpoint foreign = CreateCp("wf-1");
+  foreign.events[0].workflow_id = "wf-2";
+  EXPECT_EQ(store->Commit(foreign).field(), "events.workflow_id");
+  Checkpoint no_key = CreateCp("wf-1");
+  no_key.instance.serial_key = "";
+  no_key.serial = Checkpoint::Serial::kEnqueue;
+  EXPECT_EQ(store->Commit(no_key).field(), "instance.serial_key");
+  Checkpoint no_id = CreateCp("");
+  EXPECT_EQ(store->Commit(no_id).field(), "instance.id");
+  EXPECT_EQ(store->Stats()->instances, 0);
+  // An event without a workflow id belongs to the checkpoint's instance.
+  Checkpoint implicit = CreateCp("wf-1");
+  implicit.events[0].workflow_id = "";
+  ASSERT_TRUE(store->Commit(implicit).ok());
+  EXPECT_EQ((*store->History("wf-1", 0, 0))[0].workflow_id, "wf-1");
+}
+
+TEST_F(SqliteStoreTest, IdleClaimsAreNotCountedAsCommits) {
+  auto store = Open();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->ClaimTasks(testing::Claim("o", kT0))->empty());
+  EXPECT_EQ(store->Stats()->commits, 0);
+  ASSERT_TRUE(store->Commit(CreateCp("wf-1")).ok());
+  EXPECT_EQ(store->Stats()->commits, 1);
+}
+
+TEST_F(SqliteStoreTest, MoreReadersThanPooledConnectionsAllGetServed) {
+  SqliteOptions o = Options();
+  o.read_connections = 1;
+  auto store = MustOpen(o, failpoints_);
+  ASSERT_TRUE(store->Commit(CreateCp("wf-1")).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) ok += store->Load("wf-1").ok() ? 1 : 0;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 200);
 }
 
 // Not a unit test: measures group-commit throughput. Run with

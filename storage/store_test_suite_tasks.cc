@@ -32,7 +32,8 @@ TEST_P(StoreSuite, ClaimTakesDueTasksEarliestFirstAndLeasesThem) {
     EXPECT_EQ(t.lease_until_ms, kT0 + 150 + 30'000);
     EXPECT_EQ(t.workflow_id, "wf-1");
   }
-  for (const Task& t : *store().TasksOf("wf-1")) {
+  const std::vector<Task> all = *store().TasksOf("wf-1");
+  for (const Task& t : all) {
     if (t.due_at_ms == kT0 + 500) {
       EXPECT_EQ(t.lease_owner, "");
     } else {
@@ -145,7 +146,8 @@ TEST_P(StoreSuite, RenewLeasesExtendsOwnLeasesAndReportsLostOnes) {
   auto lost = store().RenewLeases("owner-a", {(*mine)[0].id, (*theirs)[0].id, gone}, kT0 + 90'000);
   ASSERT_TRUE(lost.ok());
   EXPECT_EQ(*lost, (std::vector<int64_t>{(*theirs)[0].id, gone}));
-  for (const Task& t : *store().TasksOf("wf-1")) {
+  const std::vector<Task> all = *store().TasksOf("wf-1");
+  for (const Task& t : all) {
     EXPECT_EQ(t.lease_until_ms, t.lease_owner == "owner-a" ? kT0 + 90'000 : kT0 + 30'000);
   }
   EXPECT_TRUE(store().RenewLeases("owner-a", {}, kT0)->empty());

@@ -1,0 +1,163 @@
+// storage/store_test_suite_reads.cc: the Store suite: Load, List (filters, order, cursor,
+// limits), History, records, Stats, and concurrent commits on one handle.
+#include <set>
+#include <thread>
+
+#include "storage/store_test_suite.h"
+
+namespace slipway::storage::testing {
+namespace {
+
+std::vector<int64_t> Seqs(const std::vector<HistoryEvent>& events) {
+  std::vector<int64_t> out;
+  for (const auto& e : events) out.push_back(e.seq);
+  return out;
+}
+
+std::vector<std::string> Ids(const std::vector<Instance>& instances) {
+  std::vector<std::string> out;
+  for (const auto& i : instances) out.push_back(i.id);
+  return out;
+}
+
+TEST_P(StoreSuite, LoadOfUnknownIdIsNotFound) {
+  EXPECT_EQ(store().Load("nope").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreSuite, HistoryHonoursAfterSeqAndLimit) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1")).ok());
+  for (int64_t v = 1; v < 5; ++v) ASSERT_TRUE(store().Commit(UpdateCp("wf-1", v, v + 1)).ok());
+  EXPECT_EQ(Seqs(*store().History("wf-1", 0, -1)), (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(Seqs(*store().History("wf-1", 2, 0)), (std::vector<int64_t>{3, 4, 5}));
+  EXPECT_EQ(Seqs(*store().History("wf-1", 1, 2)), (std::vector<int64_t>{2, 3}));
+  EXPECT_TRUE(store().History("wf-1", 5, 0)->empty());
+  EXPECT_TRUE(store().History("unknown", 0, 0)->empty());
+}
+
+TEST_P(StoreSuite, ListIsNewestFirstWithFilters) {
+  std::vector<Checkpoint> cps = {CreateCp("a1", {}, "tenant-a", kT0 + 1),
+                                 CreateCp("b1", {}, "tenant-b", kT0 + 2),
+                                 CreateCp("a2", {}, "tenant-a", kT0 + 3)};
+  cps[2].instance.status = "failed";
+  cps[1].instance.type = "onboarding";
+  for (const auto& s : store().CommitBatch(cps)) ASSERT_TRUE(s.ok()) << s.ToString();
+  ListQuery q;
+  EXPECT_EQ(Ids(store().List(q)->instances), (std::vector<std::string>{"a2", "b1", "a1"}));
+  q.tenant = "tenant-a";
+  EXPECT_EQ(Ids(store().List(q)->instances), (std::vector<std::string>{"a2", "a1"}));
+  q.status = "failed";
+  EXPECT_EQ(Ids(store().List(q)->instances), (std::vector<std::string>{"a2"}));
+  q = ListQuery{};
+  q.type = "onboarding";
+  EXPECT_EQ(Ids(store().List(q)->instances), (std::vector<std::string>{"b1"}));
+  q.tenant = "tenant-a";
+  EXPECT_TRUE(store().List(q)->instances.empty());
+  EXPECT_EQ(store().List(q)->next_cursor, "");
+}
+
+TEST_P(StoreSuite, ListCursorVisitsEveryInstanceOnce) {
+  std::vector<Checkpoint> cps;
+  // Ties on created_at (three per millisecond) must neither repeat nor skip across pages.
+  for (int i = 0; i < 23; ++i) {
+    cps.push_back(CreateCp("wf-" + std::to_string(100 + i), {}, "tenant-a", kT0 + i / 3));
+  }
+  for (const auto& s : store().CommitBatch(cps)) ASSERT_TRUE(s.ok());
+  std::vector<std::string> seen;
+  ListQuery q;
+  q.limit = 4;
+  int pages = 0;
+  do {
+    Result<ListPage> page = store().List(q);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    ASSERT_LE(page->instances.size(), 4u);
+    for (const auto& i : page->instances) seen.push_back(i.id);
+    q.cursor = page->next_cursor;
+    ASSERT_LT(++pages, 10);
+  } while (!q.cursor.empty());
+  EXPECT_EQ(pages, 6);
+  ASSERT_EQ(seen.size(), 23u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 23u);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    const Instance a = *store().Load(seen[i - 1]);
+    const Instance b = *store().Load(seen[i]);
+    EXPECT_TRUE(a.created_at_ms > b.created_at_ms ||
+                (a.created_at_ms == b.created_at_ms && a.id > b.id));
+  }
+}
+
+TEST_P(StoreSuite, ListClampsLimitAndRejectsMalformedCursor) {
+  std::vector<Checkpoint> cps;
+  for (int i = 0; i < 502; ++i) cps.push_back(CreateCp("wf-" + std::to_string(i)));
+  for (const auto& s : store().CommitBatch(cps)) ASSERT_TRUE(s.ok());
+  ListQuery q;
+  q.limit = 0;
+  EXPECT_EQ(store().List(q)->instances.size(), 1u);
+  q.limit = 10'000;
+  Result<ListPage> big = store().List(q);
+  EXPECT_EQ(big->instances.size(), 500u);
+  EXPECT_FALSE(big->next_cursor.empty());
+  for (const char* bad : {"garbage", ":", "12:", ":id", "x1:id", "99999999999999999999:id"}) {
+    q.cursor = bad;
+    Result<ListPage> page = store().List(q);
+    EXPECT_EQ(page.status().code(), Code::kInvalidArgument) << bad;
+    EXPECT_EQ(page.status().field(), "cursor") << bad;
+  }
+}
+
+TEST_P(StoreSuite, RecordsAreCompareAndSet) {
+  EXPECT_EQ(store().GetRecord("tenants", "t1").status().code(), Code::kNotFound);
+  Record r{"tenants", "t1", R"({"plan":"free"})", 0};
+  ASSERT_TRUE(store().PutRecord(r, 0).ok());
+  EXPECT_EQ(store().PutRecord(r, 0).code(), Code::kConflict);
+  Result<Record> got = store().GetRecord("tenants", "t1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value_json, R"({"plan":"free"})");
+  EXPECT_EQ(got->version, 1);
+  r.value_json = R"({"plan":"pro"})";
+  EXPECT_EQ(store().PutRecord(r, 2).code(), Code::kConflict);
+  ASSERT_TRUE(store().PutRecord(r, 1).ok());
+  EXPECT_EQ(store().GetRecord("tenants", "t1")->version, 2);
+  EXPECT_EQ(store().GetRecord("tenants", "t1")->value_json, R"({"plan":"pro"})");
+  EXPECT_EQ(store().GetRecord("other", "t1").status().code(), Code::kNotFound);
+}
+
+TEST_P(StoreSuite, StatsCountRowsAndCommits) {
+  Result<StoreStats> before = store().Stats();
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->instances, 0);
+  ASSERT_TRUE(store()
+                  .Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0),
+                                            MakeTask("wf-1", "timer", kT0 + 9)}))
+                  .ok());
+  ASSERT_TRUE(store().Commit(UpdateCp("wf-1", 1, 2)).ok());
+  ASSERT_EQ(store().ClaimTasks(Claim("owner-a", kT0))->size(), 1u);
+  Result<StoreStats> after = store().Stats();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->instances, 1);
+  EXPECT_EQ(after->events, 2);
+  EXPECT_EQ(after->tasks, 2);
+  EXPECT_EQ(after->leased_tasks, 1);
+  EXPECT_EQ(after->commits - before->commits, 3);
+}
+
+TEST_P(StoreSuite, ConcurrentCommitsFromManyThreadsAllLand) {
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = "wf-" + std::to_string(t) + "-" + std::to_string(i);
+        EXPECT_TRUE(store().Commit(CreateCp(id)).ok());
+        EXPECT_TRUE(store().Commit(UpdateCp(id, 1, 2)).ok());
+        EXPECT_TRUE(store().Load(id).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store().Stats()->instances, kThreads * kPerThread);
+  EXPECT_EQ(store().Stats()->events, 2 * kThreads * kPerThread);
+}
+
+}  // namespace
+}  // namespace slipway::storage::testing
