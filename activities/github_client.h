@@ -1,0 +1,114 @@
+// activities/github_client.h: the GitHub REST calls Slipway makes, typed in and typed out.
+//
+// Tenant repositories live under GitHubConfig::owner and are named by `repo` (no owner).
+// Every call is safe to repeat with the same input (activities run at least once):
+//   CreateRepoFromTemplate  looks first; a repo of that name made from the configured template
+//                           is returned (created=false); one made otherwise is kAlreadyExists.
+//   PutFile                 reads the file first; same content -> no commit (changed=false);
+//                           otherwise one PUT with the current blob sha. A concurrent change
+//                           (409 stale sha, 422 missing sha, or base_sha no longer current) is
+//                           kConflict: reload, then retry. Never overwrites blindly.
+//   CreateWebhook           a hook with the same URL already there -> returned (created=false).
+//   GetBranchHead, GetFile, DownloadTarball  reads.
+// Errors follow http_errors.h (kUnavailable/kDeadlineExceeded retryable; kPermanent,
+// kInvalidArgument not) plus the ones named above. Messages never carry the token.
+// Thread-safe if the HttpClient is (CurlHttpClient is). The HttpClient must outlive this.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "activities/http_client.h"
+#include "activities/service_config.h"
+#include "engine/base/status.h"
+
+namespace slipway::activities {
+
+struct GitHubRepo {
+  int64_t id = 0;
+  std::string owner;
+  std::string name;
+  std::string full_name;
+  std::string default_branch;
+  std::string html_url;
+  std::string clone_url;
+  std::string template_full_name;  // empty when not made from a template
+  bool created = false;            // false: this call found it already there
+};
+
+struct CreateRepoRequest {
+  std::string name;
+  std::string description;
+  bool private_repo = true;
+};
+
+struct GitHubFile {
+  std::string content;   // decoded bytes
+  std::string blob_sha;  // pass back as PutFileRequest::base_sha
+};
+
+struct PutFileRequest {
+  std::string repo;
+  std::string path;    // e.g. "websiteData.json", "src/pages/index.tsx"
+  std::string branch;  // empty: the repository's default branch
+  std::string content;
+  std::string message;  // commit message
+  // When set, the blob sha the caller's change was based on ("" = the file must not exist).
+  // If the file moved on since, the call is kConflict instead of overwriting someone's edit.
+  std::optional<std::string> base_sha;
+};
+
+struct PutFileResult {
+  bool changed = false;    // false: the file already had this content; no commit was made
+  bool created = false;    // the file did not exist before
+  std::string blob_sha;    // the file's blob sha now
+  std::string commit_sha;  // the new commit, or the branch head when unchanged
+};
+
+struct WebhookRequest {
+  std::string repo;
+  std::string url;
+  std::string secret;  // HMAC key for X-Hub-Signature-256; never logged
+  std::vector<std::string> events{"push"};
+};
+
+struct Webhook {
+  int64_t id = 0;
+  std::string url;
+  bool created = false;
+};
+
+class GitHubClient {
+ public:
+  GitHubClient(HttpClient& http, GitHubConfig config);
+
+  Result<GitHubRepo> CreateRepoFromTemplate(const CreateRepoRequest& request);
+  // kNotFound when there is no such repository.
+  Result<GitHubRepo> GetRepo(const std::string& repo);
+  // nullopt when the path does not exist on ref (empty ref: default branch).
+  Result<std::optional<GitHubFile>> GetFile(const std::string& repo, const std::string& path,
+                                            const std::string& ref);
+  Result<PutFileResult> PutFile(const PutFileRequest& request);
+  Result<Webhook> CreateWebhook(const WebhookRequest& request);
+  // Head commit sha of a branch. kNotFound for no such branch; kConflict for an empty repo.
+  Result<std::string> GetBranchHead(const std::string& repo, const std::string& branch);
+  // The .tar.gz of ref (GitHub's layout: one top-level directory). Follows the 302; the token
+  // is sent to the redirect target only when it is on the API's own host.
+  Result<std::string> DownloadTarball(const std::string& repo, const std::string& ref);
+
+ private:
+  HttpRequest Request(const std::string& method, const std::string& path,
+                      const std::string& body = "") const;
+  Result<HttpResponse> Send(const HttpRequest& request);
+  Result<std::optional<GitHubRepo>> FindRepo(const std::string& repo);
+  Result<std::optional<Webhook>> FindHook(const std::string& repo, const std::string& url);
+  std::string RepoPath(const std::string& repo) const;
+  Status CheckTemplate(const GitHubRepo& repo) const;
+
+  HttpClient& http_;
+  const GitHubConfig config_;
+};
+
+}  // namespace slipway::activities

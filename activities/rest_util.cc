@@ -1,0 +1,79 @@
+#include "activities/rest_util.h"
+
+#include <cctype>
+#include <cstdint>
+#include <cstring>
+
+namespace slipway::activities {
+
+namespace {
+const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string Encode(const std::string& text, bool keep_slash) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string Base64Encode(const std::string& data) {
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    uint32_t v = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
+    for (int k = 3; k >= 0; --k) out += kB64[(v >> (6 * k)) & 63];
+  }
+  if (i < data.size()) {
+    uint32_t v = uint8_t(data[i]) << 16;
+    if (i + 1 < data.size()) v |= uint8_t(data[i + 1]) << 8;
+    out += kB64[(v >> 18) & 63];
+    out += kB64[(v >> 12) & 63];
+    out += i + 1 < data.size() ? kB64[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+Result<std::string> Base64Decode(const std::string& text) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  int pad = 0;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    if (c == '=') {
+      ++pad;
+      continue;
+    }
+    const char* pos = c == '\0' ? nullptr : std::strchr(kB64, c);
+    if (pos == nullptr || pad > 0) return InvalidArgument("content", "invalid base64");
+    acc = (acc << 6) | static_cast<uint32_t>(pos - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFF);
+    }
+  }
+  if (pad > 2) return InvalidArgument("content", "invalid base64 padding");
+  return out;
+}
+
+std::string UrlEncode(const std::string& text) { return Encode(text, false); }
+std::string UrlEncodePath(const std::string& path) { return Encode(path, true); }
+
+Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what) {
+  nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
+  if (j.is_discarded()) return Unavailable(what + ": response body is not JSON");
+  return j;
+}
+
+}  // namespace slipway::activities

@@ -1,0 +1,37 @@
+// activities/rest_util.h: small helpers shared by the REST clients (GitHub, Vercel, Anthropic).
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "activities/http_client.h"
+#include "engine/base/status.h"
+
+namespace slipway::activities {
+
+std::string Base64Encode(const std::string& data);
+// Ignores whitespace (GitHub wraps base64 content). Errors: kInvalidArgument.
+Result<std::string> Base64Decode(const std::string& text);
+
+// Percent-encodes everything but RFC 3986 unreserved characters (one path segment or value).
+std::string UrlEncode(const std::string& text);
+// Same, but keeps '/' (a repository file path).
+std::string UrlEncodePath(const std::string& path);
+
+// Parses a 2xx response body as JSON. A body that is not JSON is a remote fault: kUnavailable.
+Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what);
+
+// Runs fn(json) -> Result<T>, turning a nlohmann exception (missing field, wrong type) into
+// kUnavailable: the remote answered with a shape we do not understand.
+template <typename T, typename Fn>
+Result<T> Decode(const nlohmann::json& j, const std::string& what, Fn fn) {
+  try {
+    return fn(j);
+  } catch (const nlohmann::json::exception& e) {
+    return Unavailable(what + ": unexpected response shape: " + e.what());
+  }
+}
+
+}  // namespace slipway::activities

@@ -1,0 +1,168 @@
+// tools/emulator/emulator.cc: Poco HTTP server adapter and emulator lifecycle. Poco throws;
+// exceptions are caught here and turned into Status or a 500 answer.
+#include "tools/emulator/emulator.h"
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "tools/emulator/emulator_state.h"
+
+namespace slipway::emulator {
+
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+constexpr std::streamsize kMaxBody = 16 * 1024 * 1024;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+EmuRequest ToEmuRequest(HTTPServerRequest& in) {
+  EmuRequest r;
+  r.method = in.getMethod();
+  Poco::URI uri(in.getURI());
+  r.path = uri.getPath();
+  for (const auto& [k, v] : uri.getQueryParameters()) r.query[k] = v;
+  for (const auto& [k, v] : in) r.headers[Lower(k)] = v;
+  r.base_url = "http://" + (in.getHost().empty() ? in.serverAddress().toString() : in.getHost());
+  std::vector<char> buf(64 * 1024);
+  std::istream& body = in.stream();
+  while (body && static_cast<std::streamsize>(r.body.size()) < kMaxBody) {
+    body.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    r.body.append(buf.data(), static_cast<size_t>(body.gcount()));
+  }
+  return r;
+}
+
+void Send(const EmuResponse& r, HTTPServerResponse& out) {
+  out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(r.status));
+  for (const auto& [k, v] : r.headers) out.add(k, v);
+  if (!r.content_type.empty()) out.setContentType(r.content_type);
+  out.sendBuffer(r.body.data(), r.body.size());
+}
+
+class Handler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit Handler(EmulatorState& state) : state_(state) {}
+  void handleRequest(HTTPServerRequest& req, HTTPServerResponse& resp) override {
+    EmuResponse r;
+    try {
+      r = Dispatch(state_, ToEmuRequest(req));
+    } catch (const std::exception& e) {
+      r = Json(500, {{"message", std::string("emulator error: ") + e.what()}});
+    }
+    try {
+      Send(r, resp);
+    } catch (const Poco::Exception&) {
+      // The client went away (for example it timed out on a hung request): nothing to answer.
+    }
+  }
+
+ private:
+  EmulatorState& state_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit Factory(EmulatorState& state) : state_(state) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override {
+    return new Handler(state_);
+  }
+
+ private:
+  EmulatorState& state_;
+};
+
+}  // namespace
+
+class Emulator::Server {
+ public:
+  Server(EmulatorState& state, Poco::Net::ServerSocket socket)
+      : pool_(2, state.options.max_threads), port_(socket.address().port()) {
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(state.options.max_threads);
+    params->setMaxQueued(256);
+    params->setKeepAlive(true);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state), pool_, socket, params);
+    server_->start();
+  }
+  ~Server() { Stop(); }
+  void Stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    server_->stopAll(true);
+    pool_.joinAll();
+  }
+  int port() const { return port_; }
+
+ private:
+  Poco::ThreadPool pool_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int port_;
+  bool stopped_ = false;
+};
+
+Emulator::Emulator(std::unique_ptr<EmulatorState> state) : state_(std::move(state)) {}
+
+Emulator::~Emulator() { Stop(); }
+
+Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+  if (options.data_dir.empty()) return InvalidArgument("data_dir", "data_dir is required");
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return InvalidArgument("data_dir", "cannot create " + options.data_dir);
+  auto state = std::make_unique<EmulatorState>(options);
+  SLIPWAY_RETURN_IF_ERROR(state->repos.Load());
+  if (!options.template_dir.empty()) {
+    size_t slash = options.template_repo.find('/');
+    if (slash == std::string::npos) return InvalidArgument("template_repo", "must be owner/name");
+    SLIPWAY_RETURN_IF_ERROR(state->repos.SeedTemplate(options.template_repo.substr(0, slash),
+                                                      options.template_repo.substr(slash + 1),
+                                                      options.template_dir));
+  }
+  if (!options.faults_json.empty()) SLIPWAY_RETURN_IF_ERROR(state->faults.Configure(options.faults_json));
+  std::unique_ptr<Emulator> emu(new Emulator(std::move(state)));
+  try {
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 64);
+    emu->server_ = std::make_unique<Server>(*emu->state_, socket);
+  } catch (const Poco::Exception& e) {
+    return Unavailable("cannot listen on " + options.host + ":" + std::to_string(options.port) +
+                       ": " + e.displayText());
+  }
+  return emu;
+}
+
+int Emulator::port() const { return server_->port(); }
+
+std::string Emulator::base_url() const {
+  return "http://" + state_->options.host + ":" + std::to_string(port());
+}
+
+RequestLog& Emulator::log() { return state_->log; }
+Faults& Emulator::faults() { return state_->faults; }
+
+void Emulator::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(state_->stop_mu);
+    state_->stopping = true;
+  }
+  state_->stop_cv.notify_all();
+  if (server_) server_->Stop();
+}
+
+}  // namespace slipway::emulator

@@ -1,0 +1,53 @@
+// tools/emulator/emulator_state.h: state shared by the emulator's route families (internal).
+//
+// `mu` guards repos and vercel; route handlers run with it held. faults and log are
+// thread-safe on their own. stop_cv wakes hung requests on shutdown.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "engine/base/clock.h"
+#include "tools/emulator/emu_http.h"
+#include "tools/emulator/emulator.h"
+#include "tools/emulator/repo_store.h"
+#include "tools/emulator/vercel_store.h"
+
+namespace slipway::emulator {
+
+struct EmulatorState {
+  explicit EmulatorState(EmulatorOptions o)
+      : options(std::move(o)), repos(options.data_dir), vercel(options.deploy_delay_ms) {}
+
+  EmulatorOptions options;
+  std::mutex mu;
+  RepoStore repos;
+  VercelStore vercel;
+  Faults faults;
+  RequestLog log;
+  SystemClock clock;
+  std::atomic<int64_t> request_counter{0};
+
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;  // guarded by stop_mu
+};
+
+// Route families. Each is called with state.mu held and answers every path under its prefix.
+EmuResponse HandleGitHub(EmulatorState& state, const EmuRequest& req);
+EmuResponse HandleCodeload(EmulatorState& state, const EmuRequest& req);
+EmuResponse HandleVercel(EmulatorState& state, const EmuRequest& req);
+EmuResponse HandleAnthropic(EmulatorState& state, const EmuRequest& req);
+EmuResponse HandleAdmin(EmulatorState& state, const EmuRequest& req);
+
+// Applies faults, routes, logs. Called without state.mu held.
+EmuResponse Dispatch(EmulatorState& state, const EmuRequest& req);
+
+enum class Family { kGitHub, kVercel, kAnthropic, kAdmin, kCodeload };
+Family FamilyOf(const std::string& path);
+// An error answer shaped like the family's real error bodies.
+EmuResponse FamilyError(EmulatorState& state, Family family, int status,
+                        const std::string& message);
+
+}  // namespace slipway::emulator

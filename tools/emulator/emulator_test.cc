@@ -1,0 +1,249 @@
+// Talks to an in-process emulator over loopback with Poco's HTTP client.
+#include "tools/emulator/emulator.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "tools/emulator/emu_http.h"
+
+namespace slipway::emulator {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;
+  std::string body;
+  json Json() const { return json::parse(body, nullptr, false); }
+};
+
+class EmulatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("emu_test_" + std::to_string(::getpid()) + "_" + RandomHex(6));
+    fs::create_directories(dir_ / "template" / "src");
+    std::ofstream(dir_ / "template" / "package.json") << "{\"name\":\"site\"}\n";
+    std::ofstream(dir_ / "template" / "src" / "index.ts") << "export const n: number = 1;\n";
+    StartEmulator(0);
+  }
+  void TearDown() override {
+    emu_.reset();
+    fs::remove_all(dir_);
+  }
+  void StartEmulator(int64_t delay_ms) {
+    EmulatorOptions o;
+    o.data_dir = (dir_ / "data").string();
+    o.template_dir = (dir_ / "template").string();
+    o.template_repo = "tmpl/site";
+    o.deploy_delay_ms = delay_ms;
+    emu_.reset();
+    auto started = Emulator::Start(o);
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    emu_ = std::move(*started);
+  }
+
+  Reply Call(const std::string& method, const std::string& path, const std::string& body = "",
+             std::map<std::string, std::string> headers = {{"Authorization", "Bearer t"},
+                                                           {"User-Agent", "test"}}) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(emu_->port()));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::istream& in = session.receiveResponse(resp);
+    Reply r;
+    r.status = resp.getStatus();
+    for (const auto& [k, v] : resp) r.headers[k] = v;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    r.body = ss.str();
+    return r;
+  }
+
+  Reply Generate(const std::string& name) {
+    return Call("POST", "/repos/tmpl/site/generate",
+                json{{"owner", "acme"}, {"name", name}}.dump());
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Emulator> emu_;
+};
+
+TEST_F(EmulatorTest, GenerateCreatesRepoFromTemplateOnce) {
+  Reply r = Generate("tenant-a");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.Json()["full_name"], "acme/tenant-a");
+  EXPECT_EQ(r.Json()["template_repository"]["full_name"], "tmpl/site");
+  EXPECT_NE(r.headers["Location"].find("/repos/acme/tenant-a"), std::string::npos);
+  EXPECT_EQ(Generate("tenant-a").status, 422);
+  EXPECT_EQ(Call("GET", "/repos/acme/TENANT-A").status, 200);  // names are case-insensitive
+  EXPECT_EQ(emu_->log().Count("repo_created"), 1);
+}
+
+TEST_F(EmulatorTest, AuthAndUserAgentAreRequired) {
+  EXPECT_EQ(Call("GET", "/repos/tmpl/site", "", {{"User-Agent", "t"}}).status, 401);
+  EXPECT_EQ(Call("GET", "/repos/tmpl/site", "", {{"Authorization", "Bearer t"}}).status, 403);
+  EXPECT_EQ(Call("GET", "/repos/nobody/none").status, 404);
+}
+
+TEST_F(EmulatorTest, PutContentsSplitsCreateAndUpdateAndChecksSha) {
+  ASSERT_EQ(Generate("t").status, 201);
+  std::string path = "/repos/acme/t/contents/data/site.json";
+  json put = {{"message", "add"}, {"content", Base64Encode("{\"a\":1}")}, {"branch", "main"}};
+  Reply created = Call("PUT", path, put.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string sha = created.Json()["content"]["sha"];
+  EXPECT_EQ(Call("PUT", path, put.dump()).status, 422);  // exists, no sha
+  put["sha"] = "0000000000000000000000000000000000000000";
+  EXPECT_EQ(Call("PUT", path, put.dump()).status, 409);  // stale sha
+  put["sha"] = sha;
+  put["content"] = Base64Encode("{\"a\":2}");
+  Reply updated = Call("PUT", path, put.dump());
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  Reply got = Call("GET", path + "?ref=main");
+  std::string decoded;
+  ASSERT_TRUE(Base64Decode(got.Json()["content"], &decoded));
+  EXPECT_EQ(decoded, "{\"a\":2}");
+  Reply ref = Call("GET", "/repos/acme/t/git/ref/heads/main");
+  EXPECT_EQ(ref.Json()["object"]["sha"], updated.Json()["commit"]["sha"]);
+  EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 2);
+}
+
+TEST_F(EmulatorTest, TarballRedirectsToARealGzipArchive) {
+  ASSERT_EQ(Generate("t").status, 201);
+  Reply redirect = Call("GET", "/repos/acme/t/tarball/main");
+  ASSERT_EQ(redirect.status, 302);
+  std::string location = redirect.headers["Location"];
+  std::string path = location.substr(location.find("/_codeload/"));
+  Reply archive = Call("GET", path, "", {});
+  ASSERT_EQ(archive.status, 200);
+  ASSERT_GE(archive.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(archive.body[0]), 0x1f);
+  EXPECT_EQ(static_cast<unsigned char>(archive.body[1]), 0x8b);
+}
+
+TEST_F(EmulatorTest, ReposSurviveARestartOnTheSameDataDir) {
+  ASSERT_EQ(Generate("keep").status, 201);
+  StartEmulator(0);
+  EXPECT_EQ(Call("GET", "/repos/acme/keep").status, 200);
+}
+
+TEST_F(EmulatorTest, FaultRuleFiresTheConfiguredNumberOfTimes) {
+  ASSERT_EQ(Call("POST", "/_admin/faults",
+                 R"({"rules":[{"path":"/repos/*","status":503,"times":1,"retry_after_s":2}]})")
+                .status,
+            200);
+  Reply first = Call("GET", "/repos/tmpl/site");
+  EXPECT_EQ(first.status, 503);
+  EXPECT_EQ(first.headers["Retry-After"], "2");
+  EXPECT_EQ(Call("GET", "/repos/tmpl/site").status, 200);
+  Reply log = Call("GET", "/_admin/log");
+  EXPECT_NE(log.body.find("\"fault\":\"status_503\""), std::string::npos) << log.body;
+}
+
+TEST_F(EmulatorTest, SeededRateGivesTheSameFaultsEachRun) {
+  auto run = [&] {
+    EXPECT_TRUE(emu_->faults().Configure(R"({"seed":42,"rules":[{"path":"/repos/*","status":500,"rate":0.5}]})").ok());
+    std::string pattern;
+    for (int i = 0; i < 16; ++i) pattern += Call("GET", "/repos/tmpl/site").status == 500 ? 'x' : '.';
+    return pattern;
+  };
+  std::string a = run();
+  EXPECT_EQ(a, run());
+  EXPECT_NE(a.find('x'), std::string::npos);
+  EXPECT_NE(a.find('.'), std::string::npos);
+}
+
+TEST_F(EmulatorTest, DeploymentGoesThroughQueuedBuildingReady) {
+  StartEmulator(300);
+  Reply p = Call("POST", "/v11/projects", json{{"name", "site-a"}, {"framework", "nextjs"}}.dump());
+  ASSERT_EQ(p.status, 200) << p.body;
+  json spec = {{"name", "site-a"}, {"project", p.Json()["id"]}, {"target", "production"},
+               {"gitSource", {{"type", "github"}, {"org", "acme"}, {"repo", "t"}, {"ref", "main"}}}};
+  Reply d = Call("POST", "/v13/deployments", spec.dump());
+  ASSERT_EQ(d.status, 200) << d.body;
+  EXPECT_EQ(d.Json()["readyState"], "QUEUED");
+  std::string id = d.Json()["id"];
+  std::set<std::string> seen;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string state = Call("GET", "/v13/deployments/" + id).Json()["readyState"];
+    seen.insert(state);
+    if (state == "READY") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(seen.count("READY"));
+  Reply project = Call("GET", "/v9/projects/site-a");
+  EXPECT_EQ(project.Json()["targets"]["production"]["id"], id);
+}
+
+TEST_F(EmulatorTest, FailingProjectDeploymentEndsInError) {
+  ASSERT_TRUE(emu_->faults().Configure(R"({"failing_projects":["bad"]})").ok());
+  ASSERT_EQ(Call("POST", "/v11/projects", R"({"name":"bad"})").status, 200);
+  Reply d = Call("POST", "/v13/deployments",
+                 R"({"name":"bad","gitSource":{"type":"github","org":"a","repo":"b","ref":"main"}})");
+  Reply got = Call("GET", "/v13/deployments/" + d.Json()["id"].get<std::string>());
+  EXPECT_EQ(got.Json()["readyState"], "ERROR");
+  EXPECT_FALSE(got.Json()["errorMessage"].get<std::string>().empty());
+}
+
+TEST_F(EmulatorTest, DomainStaysUnverifiedUntilAdminVerifies) {
+  ASSERT_EQ(Call("POST", "/v11/projects", R"({"name":"d"})").status, 200);
+  Reply added = Call("POST", "/v10/projects/d/domains", R"({"name":"www.foo.com"})");
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_FALSE(added.Json()["verified"].get<bool>());
+  EXPECT_EQ(added.Json()["verification"][0]["type"], "TXT");
+  EXPECT_EQ(Call("POST", "/v9/projects/d/domains/www.foo.com/verify").status, 400);
+  EXPECT_EQ(Call("POST", "/_admin/domains/www.foo.com/verify").status, 200);
+  Reply verified = Call("POST", "/v9/projects/d/domains/www.foo.com/verify");
+  EXPECT_EQ(verified.status, 200);
+  EXPECT_TRUE(verified.Json()["verified"].get<bool>());
+}
+
+TEST_F(EmulatorTest, AnthropicFixesKnownTypeScriptErrors) {
+  std::string prompt =
+      "src/a.ts(2,13): error TS2304: Cannot find name 'cout'.\n"
+      "src/a.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.\n"
+      "--- FILE: src/a.ts ---\nconst count = 1;\nexport const b = cout + 1;\nconst n: number = \"42\";\n"
+      "--- END FILE ---\n";
+  json req = {{"model", "claude-sonnet-5"}, {"max_tokens", 100},
+              {"messages", {{{"role", "user"}, {"content", prompt}}}}};
+  Reply r = Call("POST", "/v1/messages", req.dump(),
+                 {{"x-api-key", "k"}, {"anthropic-version", "2023-06-01"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string text;
+  json reply = r.Json();
+  for (const auto& b : reply["content"]) {
+    if (b["type"] == "text") text += b["text"].get<std::string>();
+  }
+  json edits = json::parse(text);
+  ASSERT_EQ(edits.size(), 2u) << text;
+  EXPECT_EQ(edits[0]["new_text"], "export const b = count + 1;");
+  EXPECT_EQ(edits[1]["new_text"], "const n: number = 42;");
+  EXPECT_FALSE(r.headers["request-id"].empty());
+}
+
+TEST_F(EmulatorTest, AnthropicErrorsUseTheErrorEnvelope) {
+  Reply r = Call("POST", "/v1/messages", "{}", {{"anthropic-version", "2023-06-01"}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.Json()["type"], "error");
+  EXPECT_EQ(r.Json()["error"]["type"], "authentication_error");
+  EXPECT_TRUE(r.Json()["request_id"].is_string());
+}
+
+}  // namespace
+}  // namespace slipway::emulator

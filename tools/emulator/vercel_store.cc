@@ -1,0 +1,155 @@
+#include "tools/emulator/vercel_store.h"
+
+#include "tools/emulator/emu_http.h"
+
+namespace slipway::emulator {
+
+namespace {
+
+std::string ApexOf(const std::string& domain) {
+  size_t last = domain.rfind('.');
+  if (last == std::string::npos || last == 0) return domain;
+  size_t prev = domain.rfind('.', last - 1);
+  return prev == std::string::npos ? domain : domain.substr(prev + 1);
+}
+
+}  // namespace
+
+Project* VercelStore::FindProject(const std::string& id_or_name) {
+  for (Project& p : projects_) {
+    if (p.id == id_or_name || p.name == id_or_name) return &p;
+  }
+  return nullptr;
+}
+
+Project& VercelStore::AddProject(Project p, int64_t now_ms) {
+  p.id = "prj_" + RandomHex(16);
+  p.created_ms = now_ms;
+  projects_.push_back(std::move(p));
+  return projects_.back();
+}
+
+Deployment* VercelStore::FindDeployment(const std::string& id_or_url) {
+  for (Deployment& d : deployments_) {
+    if (d.id == id_or_url || d.url == id_or_url) return &d;
+  }
+  return nullptr;
+}
+
+Deployment& VercelStore::AddDeployment(Deployment d, int64_t now_ms) {
+  std::string suffix = RandomHex(10);
+  d.id = "dpl_" + suffix;
+  d.url = d.name + "-" + suffix + ".vercel.app";
+  d.created_ms = now_ms;
+  d.ready_state = "QUEUED";
+  deployments_.push_back(std::move(d));
+  return deployments_.back();
+}
+
+std::vector<const Deployment*> VercelStore::Deployments(const std::string& project_id) const {
+  std::vector<const Deployment*> out;
+  for (auto it = deployments_.rbegin(); it != deployments_.rend(); ++it) {  // newest first
+    if (project_id.empty() || it->project_id == project_id) out.push_back(&*it);
+  }
+  return out;
+}
+
+Domain* VercelStore::FindDomain(const std::string& name) {
+  for (Domain& d : domains_) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+Domain& VercelStore::AddDomain(const std::string& name, const std::string& project_id,
+                               int64_t now_ms) {
+  Domain d;
+  d.name = name;
+  d.project_id = project_id;
+  d.token = RandomHex(12);
+  d.created_ms = now_ms;
+  domains_.push_back(d);
+  return domains_.back();
+}
+
+void VercelStore::SetProduction(Project& p, Deployment& d) {
+  p.production_deployment_id = d.id;
+  d.was_production = true;
+}
+
+void VercelStore::Advance(int64_t now_ms) {
+  for (Deployment& d : deployments_) {
+    if (d.ready_state == "READY" || d.ready_state == "ERROR" || d.ready_state == "CANCELED") {
+      continue;
+    }
+    int64_t age = now_ms - d.created_ms;
+    if (age >= delay_ms_) {
+      d.ready_state = d.will_fail ? "ERROR" : "READY";
+      Project* p = FindProject(d.project_id);
+      if (p != nullptr && d.ready_state == "READY" && d.target == "production" && p->auto_assign) {
+        SetProduction(*p, d);
+      }
+    } else if (age * 2 >= delay_ms_) {
+      d.ready_state = "BUILDING";
+    }
+  }
+}
+
+nlohmann::json ProjectJson(const Project& p, VercelStore& store) {
+  nlohmann::json env = nlohmann::json::array();
+  for (const EnvVar& e : p.env) {
+    // Like Vercel, values of non-plain variables are not returned.
+    env.push_back({{"key", e.key}, {"target", e.target}, {"type", e.type},
+                   {"value", e.type == "plain" ? e.value : ""}});
+  }
+  nlohmann::json targets = nlohmann::json::object();
+  if (Deployment* d = store.FindDeployment(p.production_deployment_id)) {
+    targets["production"] = {{"id", d->id}, {"url", d->url}, {"readyState", d->ready_state}};
+  }
+  return {{"id", p.id},         {"name", p.name},
+          {"accountId", "team_emulator"}, {"framework", p.framework},
+          {"createdAt", p.created_ms},    {"updatedAt", p.created_ms},
+          {"link", p.link},       {"env", env},
+          {"targets", targets},   {"latestDeployments", nlohmann::json::array()},
+          {"autoAssignCustomDomains", p.auto_assign}};
+}
+
+nlohmann::json DeploymentJson(const Deployment& d) {
+  nlohmann::json j = {{"id", d.id},
+                      {"url", d.url},
+                      {"name", d.name},
+                      {"projectId", d.project_id},
+                      {"target", d.target.empty() ? nlohmann::json() : nlohmann::json(d.target)},
+                      {"readyState", d.ready_state},
+                      {"status", d.ready_state},
+                      {"createdAt", d.created_ms},
+                      {"alias", nlohmann::json::array()},
+                      {"aliasAssigned", d.ready_state == "READY"},
+                      {"aliasError", nullptr},
+                      {"gitSource", d.git_source},
+                      {"meta", d.meta.is_null() ? nlohmann::json::object() : d.meta},
+                      {"inspectorUrl", "https://vercel.com/emulator/" + d.name + "/" + d.id}};
+  if (d.ready_state == "ERROR") {
+    j["errorCode"] = "BUILD_FAILED";
+    j["errorMessage"] = "Command \"npm run build\" exited with 1";
+    j["errorStep"] = "build";
+  }
+  return j;
+}
+
+nlohmann::json DomainJson(const Domain& d) {
+  nlohmann::json j = {{"name", d.name},           {"apexName", ApexOf(d.name)},
+                      {"projectId", d.project_id}, {"redirect", nullptr},
+                      {"redirectStatusCode", nullptr}, {"gitBranch", nullptr},
+                      {"createdAt", d.created_ms}, {"updatedAt", d.created_ms},
+                      {"verified", d.verified}};
+  if (!d.verified) {
+    j["verification"] = {{{"type", "TXT"},
+                          {"domain", "_vercel." + ApexOf(d.name)},
+                          {"value", "vc-domain-verify=" + d.name + "," + d.token},
+                          {"reason", "pending_domain_verification"}}};
+  }
+  return j;
+}
+
+}  // namespace slipway::emulator

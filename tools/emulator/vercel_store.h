@@ -1,0 +1,88 @@
+// tools/emulator/vercel_store.h: the emulated Vercel's projects, deployments and domains.
+//
+// In memory only (a restarted emulator starts with no projects). A deployment is QUEUED for the
+// first half of the deploy delay, BUILDING until it elapses, then READY, or ERROR when its
+// project was listed in the faults' failing_projects at creation. A READY production
+// deployment becomes the project's production deployment while auto-assignment is on (a
+// rollback turns it off; a promote turns it back on, as on Vercel). Domains stay unverified
+// until VerifyDomain (the admin endpoint). Not thread-safe: the emulator serialises calls.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace slipway::emulator {
+
+struct EnvVar {
+  std::string key;
+  std::string value;
+  std::vector<std::string> target;
+  std::string type = "plain";
+};
+
+struct Domain {
+  std::string name;
+  std::string project_id;
+  bool verified = false;
+  std::string token;  // TXT challenge value
+  int64_t created_ms = 0;
+};
+
+struct Project {
+  std::string id;
+  std::string name;
+  nlohmann::json framework;  // string or null
+  nlohmann::json link;       // null or {type, org, repo, ...}
+  std::vector<EnvVar> env;
+  int64_t created_ms = 0;
+  std::string production_deployment_id;
+  bool auto_assign = true;
+};
+
+struct Deployment {
+  std::string id;
+  std::string url;
+  std::string name;
+  std::string project_id;
+  std::string target;  // "production" or "" (preview)
+  nlohmann::json git_source;
+  nlohmann::json meta;
+  int64_t created_ms = 0;
+  bool will_fail = false;
+  bool was_production = false;
+  std::string ready_state = "QUEUED";
+};
+
+class VercelStore {
+ public:
+  explicit VercelStore(int64_t deploy_delay_ms) : delay_ms_(deploy_delay_ms) {}
+
+  Project* FindProject(const std::string& id_or_name);
+  Project& AddProject(Project p, int64_t now_ms);
+  Deployment* FindDeployment(const std::string& id_or_url);
+  Deployment& AddDeployment(Deployment d, int64_t now_ms);
+  std::vector<const Deployment*> Deployments(const std::string& project_id) const;
+  Domain* FindDomain(const std::string& name);
+  Domain& AddDomain(const std::string& name, const std::string& project_id, int64_t now_ms);
+  // Moves deployments along QUEUED -> BUILDING -> READY|ERROR and assigns production.
+  void Advance(int64_t now_ms);
+  void SetProduction(Project& p, Deployment& d);
+
+ private:
+  int64_t delay_ms_;
+  std::deque<Project> projects_;
+  std::deque<Deployment> deployments_;
+  std::deque<Domain> domains_;
+};
+
+nlohmann::json ProjectJson(const Project& p, VercelStore& store);
+nlohmann::json DeploymentJson(const Deployment& d);
+nlohmann::json DomainJson(const Domain& d);
+
+}  // namespace slipway::emulator
