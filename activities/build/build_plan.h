@@ -1,0 +1,47 @@
+// activities/build/build_plan.h: what to run for a site, decided from its package.json and
+// what is installed, and how to read npm's own failures. Internal to the build validator.
+//
+// Pure functions of the directory's contents and the given output: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "activities/build/build_result.h"
+#include "activities/build/build_validator.h"
+#include "activities/build/process_runner.h"
+#include "engine/base/status.h"
+
+namespace slipway::activities::build {
+
+struct PackageInfo {
+  bool has_lockfile = false;  // package-lock.json or npm-shrinkwrap.json
+  bool has_build_script = false;
+  bool has_lint_script = false;
+  bool depends_on_eslint = false;  // in dependencies or devDependencies
+};
+
+struct PlannedStep {
+  std::string name;  // kStepInstall, kStepTypecheck, kStepLint, kStepBuild
+  std::vector<std::string> argv;
+  int64_t timeout_ms = 0;
+};
+
+// Errors: kNotFound (no package.json), kInvalidArgument (not a JSON object), both with a message
+// fit for the tenant.
+Result<PackageInfo> ReadPackage(const std::string& dir);
+PlannedStep PlanInstall(const std::string& dir, const PackageInfo& package,
+                        const ValidatorOptions& options);
+// typecheck, lint and build, as far as the project has them; call after a successful install.
+std::vector<PlannedStep> PlanChecks(const std::string& dir, const PackageInfo& package,
+                                    const ValidatorOptions& options);
+
+// An install that failed for the machine's sake rather than the source's: kUnavailable (the
+// registry was unreachable or answered 5xx/429) or kDeadlineExceeded (timed out). Ok otherwise.
+Status ClassifyInstallFailure(const ProcessResult& install);
+// npm's "npm error ..." lines as one record for package.json (npm prints no location).
+std::optional<BuildError> NpmErrorRecord(const std::string& output);
+
+}  // namespace slipway::activities::build

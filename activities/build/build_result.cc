@@ -1,0 +1,89 @@
+// activities/build/build_result.cc: JSON form of BuildResult. nlohmann throws on a type
+// mismatch; the exception stops here and becomes kCorruption.
+#include "activities/build/build_result.h"
+
+namespace slipway::activities::build {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
+size_t Utf8SequenceLength(const std::string& s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size() || (len == 2 && c < 0xC2)) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char c1 = len > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid too.
+  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+      (c == 0xF4 && c1 >= 0x90) || c > 0xF4) {
+    return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string ValidUtf8(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    } else {
+      out.append(s, i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
+nlohmann::json ToJson(const BuildError& e) {
+  return {{"tool", ValidUtf8(e.tool)}, {"file", ValidUtf8(e.file)},
+          {"line", e.line},            {"column", e.column},
+          {"code", ValidUtf8(e.code)}, {"message", ValidUtf8(e.message)}};
+}
+
+nlohmann::json ToJson(const BuildResult& r) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const BuildStep& s : r.steps) {
+    steps.push_back({{"name", s.name},
+                     {"exit_code", s.exit_code},
+                     {"duration_ms", s.duration_ms},
+                     {"timed_out", s.timed_out}});
+  }
+  nlohmann::json errors = nlohmann::json::array();
+  for (const BuildError& e : r.errors) errors.push_back(ToJson(e));
+  return {{"passed", r.passed},
+          {"steps", std::move(steps)},
+          {"errors", std::move(errors)},
+          {"output_tail", ValidUtf8(r.output_tail)},
+          {"from_cache", r.from_cache}};
+}
+
+Result<BuildResult> BuildResultFromJson(const nlohmann::json& j) {
+  try {
+    BuildResult r;
+    r.passed = j.at("passed").get<bool>();
+    for (const nlohmann::json& s : j.at("steps")) {
+      r.steps.push_back(BuildStep{s.at("name").get<std::string>(), s.at("exit_code").get<int>(),
+                                  s.at("duration_ms").get<int64_t>(),
+                                  s.at("timed_out").get<bool>()});
+    }
+    for (const nlohmann::json& e : j.at("errors")) {
+      r.errors.push_back(BuildError{e.at("tool").get<std::string>(),
+                                    e.at("file").get<std::string>(), e.at("line").get<int>(),
+                                    e.at("column").get<int>(), e.at("code").get<std::string>(),
+                                    e.at("message").get<std::string>()});
+    }
+    r.output_tail = j.at("output_tail").get<std::string>();
+    r.from_cache = j.value("from_cache", false);
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return Corruption(std::string("build result JSON: ") + e.what());
+  }
+}
+
+}  // namespace slipway::activities::build

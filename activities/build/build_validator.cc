@@ -1,0 +1,187 @@
+// activities/build/build_validator.cc: the cache around a validation, the child environment,
+// and the step sequence (install, then the checks planned by build_plan.cc).
+#include "activities/build/build_validator.h"
+
+#include <filesystem>
+
+#include "activities/build/build_plan.h"
+#include "activities/build/source_archive.h"
+#include "engine/base/redact.h"
+
+extern char** environ;
+
+namespace slipway::activities::build {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsCancelled(const ValidateRequest& request) {
+  return request.cancelled && request.cancelled();
+}
+
+std::string Tail(const std::string& text, size_t bytes) {
+  return text.size() <= bytes ? text : text.substr(text.size() - bytes);
+}
+
+// The variables a build may see. Everything else (GITHUB_TOKEN, ANTHROPIC_API_KEY, ...) stays
+// with the engine.
+bool PassToChild(const std::string& name) {
+  static const char* kNames[] = {
+      "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+      "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+      "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR"};
+  for (const char* n : kNames) {
+    if (name == n) return true;
+  }
+  std::string lower;
+  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  // npm_config_cache and friends, but not registry credentials (_authToken, _auth, password).
+  return lower.rfind("npm_config_", 0) == 0 && !IsSecretKey(lower) &&
+         lower.find("_auth") == std::string::npos;
+}
+
+// Runs planned steps one after another and gathers what the result needs from each.
+class StepSequence {
+ public:
+  StepSequence(ProcessRunner& runner, const ValidateRequest& request, const std::string& dir,
+               std::map<std::string, std::string> env, const ValidatorOptions& options)
+      : runner_(runner), request_(request), dir_(dir), env_(std::move(env)), options_(options) {}
+
+  // The step's process result; kCancelled when cancellation came before or during it.
+  Result<ProcessResult> Run(const PlannedStep& step) {
+    if (IsCancelled(request_)) return Cancelled("build validation cancelled");
+    ProcessSpec spec;
+    spec.argv = step.argv;
+    spec.cwd = dir_;
+    spec.inherit_env = false;
+    spec.env_add = env_;
+    spec.timeout_ms = step.timeout_ms;
+    spec.kill_grace_ms = options_.kill_grace_ms;
+    spec.output_cap = options_.output_cap;
+    spec.cancelled = request_.cancelled;
+    Result<ProcessResult> run = runner_.Run(spec);
+    if (!run.ok()) return run.status();
+    if (run->cancelled) return Cancelled("build validation cancelled during " + step.name);
+    result_.steps.push_back(BuildStep{step.name, run->exit_code, run->duration_ms, run->timed_out});
+    for (BuildError& e : ParseBuildOutput(run->output, ParseOptions{dir_, options_.max_errors})) {
+      errors_.push_back(std::move(e));
+    }
+    if (!run->succeeded() && !failed_) {
+      failed_ = true;
+      tail_ = Tail(run->output, options_.output_tail_bytes);
+    } else if (!failed_) {
+      tail_ = Tail(run->output, options_.output_tail_bytes);
+    }
+    return run;
+  }
+
+  void AddError(BuildError e) { errors_.push_back(std::move(e)); }
+
+  BuildResult Finish() {
+    result_.passed = !failed_ && !result_.steps.empty();
+    result_.errors = DeduplicateErrors(std::move(errors_), options_.max_errors);
+    for (BuildError& e : result_.errors) e.message = RedactText(e.message);
+    result_.output_tail = RedactText(tail_);
+    return std::move(result_);
+  }
+
+ private:
+  ProcessRunner& runner_;
+  const ValidateRequest& request_;
+  const std::string& dir_;
+  const std::map<std::string, std::string> env_;
+  const ValidatorOptions& options_;
+  BuildResult result_;
+  std::vector<BuildError> errors_;
+  bool failed_ = false;
+  std::string tail_;
+};
+
+}  // namespace
+
+BuildValidator::BuildValidator(ProcessRunner& runner, BuildCache& cache, ValidatorOptions options)
+    : runner_(runner), cache_(cache), options_(std::move(options)) {}
+
+std::map<std::string, std::string> BuildValidator::ChildEnv() const {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos && PassToChild(entry.substr(0, eq))) {
+      env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+  }
+  env["CI"] = "1";
+  env["FORCE_COLOR"] = "0";
+  env["NO_COLOR"] = "1";
+  env["NEXT_TELEMETRY_DISABLED"] = "1";
+  env["npm_config_update_notifier"] = "false";
+  env["npm_config_audit"] = "false";
+  env["npm_config_fund"] = "false";
+  for (const auto& [k, v] : options_.extra_env) env[k] = v;
+  return env;
+}
+
+Result<BuildResult> BuildValidator::ValidateDirectory(const ValidateRequest& request,
+                                                      const std::string& dir) {
+  if (request.repository.empty() != request.commit_sha.empty()) {
+    return InvalidArgument(request.repository.empty() ? "repository" : "commit_sha",
+                           "repository and commit_sha go together");
+  }
+  const bool use_cache = !request.repository.empty();
+  const BuildCacheKey key{request.repository, request.commit_sha};
+  if (use_cache) {
+    Result<std::optional<BuildResult>> hit = cache_.Get(key);
+    if (hit.ok() && hit->has_value()) return std::move(**hit);
+  }
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return InvalidArgument("dir", "no such directory: " + dir);
+  Result<BuildResult> result = Run(request, fs::canonical(dir, ec).string());
+  if (!result.ok()) return result;
+  bool timed_out = false;
+  for (const BuildStep& s : result->steps) timed_out = timed_out || s.timed_out;
+  // A timeout may be the machine's load rather than the source: try again next time.
+  if (use_cache && !timed_out) cache_.Put(key, *result).IgnoreError();
+  return result;
+}
+
+Result<BuildResult> BuildValidator::ValidateTarball(const ValidateRequest& request,
+                                                    const std::string& tarball) {
+  if (!request.repository.empty() && !request.commit_sha.empty()) {
+    Result<std::optional<BuildResult>> hit = cache_.Get({request.repository, request.commit_sha});
+    if (hit.ok() && hit->has_value()) return std::move(**hit);
+  }
+  ExtractOptions extract;
+  extract.parent_dir = options_.work_dir;
+  extract.cancelled = request.cancelled;
+  Result<ExtractedSource> source = ExtractTarball(runner_, tarball, extract);
+  if (!source.ok()) return source.status();
+  return ValidateDirectory(request, source->source_dir);  // the temp dir goes with `source`
+}
+
+Result<BuildResult> BuildValidator::Run(const ValidateRequest& request, const std::string& dir) {
+  BuildResult result;
+  Result<PackageInfo> package = ReadPackage(dir);
+  if (!package.ok()) {  // the tenant's package.json is missing or broken: a failed validation
+    const bool missing = package.status().code() == Code::kNotFound;
+    result.errors.push_back(BuildError{"npm", "package.json", 0, 0,
+                                       missing ? "ENOENT" : "EJSONPARSE",
+                                       package.status().message()});
+    return result;
+  }
+  StepSequence steps(runner_, request, dir, ChildEnv(), options_);
+  Result<ProcessResult> install = steps.Run(PlanInstall(dir, *package, options_));
+  if (!install.ok()) return install.status();
+  SLIPWAY_RETURN_IF_ERROR(ClassifyInstallFailure(*install));
+  if (install->succeeded()) {
+    for (const PlannedStep& step : PlanChecks(dir, *package, options_)) {
+      Result<ProcessResult> run = steps.Run(step);
+      if (!run.ok()) return run.status();
+    }
+  } else if (std::optional<BuildError> npm = NpmErrorRecord(install->output)) {
+    steps.AddError(std::move(*npm));
+  }
+  return steps.Finish();
+}
+
+}  // namespace slipway::activities::build

@@ -1,0 +1,82 @@
+// activities/build/build_validator.h: validates a tenant site's source before it is deployed.
+//
+// Steps, each under its own timeout, through the injected ProcessRunner:
+//   install    `npm ci` (with a package-lock.json / npm-shrinkwrap.json) or `npm install`,
+//              with --no-audit --no-fund --prefer-offline; nothing else runs when it fails
+//   typecheck  `node_modules/.bin/tsc --noEmit --pretty false` when tsconfig.json exists and
+//              typescript is installed
+//   lint       `npm run lint` when package.json has a lint script, else `eslint --format json .`
+//              when eslint is installed
+//   build      `npm run build` when package.json has a build script
+// tsc and eslint run before the build: they are cheap and report every error, while `next build`
+// stops at the first (shared/reference/build-output-formats.md). Every step's output is parsed
+// into BuildErrors; passed means every step that ran exited 0 in time.
+//
+// The child environment is NOT the engine's: only PATH, HOME, locale, proxy and non-secret
+// npm_config_* variables pass (the npm cache directory included), plus options.extra_env, so a
+// tenant's build script cannot read the engine's tokens. Output kept in results is redacted.
+//
+// Results are cached by (repository, commit sha) unless a step timed out. The validator is
+// thread-safe if its runner and cache are (the real ones are); it writes into the directory it
+// validates (node_modules, build output).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "activities/build/build_cache.h"
+#include "activities/build/build_result.h"
+#include "activities/build/process_runner.h"
+#include "engine/base/status.h"
+
+namespace slipway::activities::build {
+
+struct ValidatorOptions {
+  int64_t install_timeout_ms = 10 * 60 * 1000;
+  int64_t typecheck_timeout_ms = 3 * 60 * 1000;
+  int64_t lint_timeout_ms = 3 * 60 * 1000;
+  int64_t build_timeout_ms = 5 * 60 * 1000;
+  int64_t kill_grace_ms = 5000;
+  size_t output_cap = kDefaultOutputCap;  // per step
+  size_t output_tail_bytes = 8 * 1024;
+  size_t max_errors = 200;
+  std::string work_dir;  // parent of temp dirs for tarballs; empty: $TMPDIR or /tmp
+  std::map<std::string, std::string> extra_env;  // added to every step's environment
+};
+
+struct ValidateRequest {
+  // The cache key. Both empty: no caching. Only one empty: kInvalidArgument.
+  std::string repository;  // "owner/name"
+  std::string commit_sha;
+  std::function<bool()> cancelled;  // polled while steps run and between them
+};
+
+class BuildValidator {
+ public:
+  // runner and cache must outlive the validator.
+  BuildValidator(ProcessRunner& runner, BuildCache& cache, ValidatorOptions options = {});
+
+  // Validates an extracted source directory in place. A failing build is a BuildResult with
+  // passed == false, not an error. Errors: kInvalidArgument (no such directory, half a key),
+  // kCancelled, kUnavailable (npm could not reach the registry), kDeadlineExceeded (the
+  // install timed out), kNotFound (npm/tar not installed), kInternal.
+  Result<BuildResult> ValidateDirectory(const ValidateRequest& request, const std::string& dir);
+
+  // Extracts a GitHub source tarball into a fresh temp dir (see ExtractTarball), validates it
+  // and removes the temp dir. A cache hit skips the extraction. Errors as above, plus
+  // ExtractTarball's.
+  Result<BuildResult> ValidateTarball(const ValidateRequest& request, const std::string& tarball);
+
+ private:
+  Result<BuildResult> Run(const ValidateRequest& request, const std::string& dir);
+  std::map<std::string, std::string> ChildEnv() const;
+
+  ProcessRunner& runner_;
+  BuildCache& cache_;
+  ValidatorOptions options_;
+};
+
+}  // namespace slipway::activities::build

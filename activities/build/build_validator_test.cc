@@ -1,0 +1,261 @@
+// activities/build/build_validator_test.cc: step planning, result assembly, caching and the
+// failure classes of BuildValidator, with a scripted runner (no npm).
+#include "activities/build/build_validator.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "activities/build/fake_process_runner.h"
+
+namespace slipway::activities::build {
+namespace {
+
+namespace fs = std::filesystem;
+
+class BuildValidatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("slipway-validator-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    dir_ = fs::canonical(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void Write(const std::string& rel, const std::string& text) {
+    fs::create_directories((dir_ / rel).parent_path());
+    std::ofstream(dir_ / rel) << text;
+  }
+  // A TypeScript site whose dependencies are "installed" already.
+  void TypeScriptSite() {
+    Write("package.json",
+          R"({"scripts":{"build":"tsc && node dist/build.js"},"devDependencies":{"typescript":"5.6.3"}})");
+    Write("package-lock.json", "{}");
+    Write("tsconfig.json", "{}");
+    Write("node_modules/typescript/package.json", "{}");
+    Write("node_modules/.bin/tsc", "");
+  }
+  Result<BuildResult> Validate(const std::string& sha = "abc123") {
+    return validator_.ValidateDirectory({"acme/site", sha, nullptr}, dir_.string());
+  }
+  std::string Tsc() const { return (dir_ / "node_modules/.bin/tsc").string(); }
+
+  fs::path dir_;
+  FakeProcessRunner runner_;
+  InMemoryBuildCache cache_;
+  BuildValidator validator_{runner_, cache_};
+};
+
+TEST_F(BuildValidatorTest, CleanSiteRunsInstallTypecheckAndBuild) {
+  TypeScriptSite();
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->passed);
+  EXPECT_TRUE(r->errors.empty());
+  EXPECT_EQ(runner_.commands(),
+            (std::vector<std::string>{"npm ci --no-audit --no-fund --prefer-offline",
+                                      Tsc() + " --noEmit --pretty false", "npm run build"}));
+  ASSERT_EQ(r->steps.size(), 3u);
+  EXPECT_EQ(r->steps[0].name, "install");
+  EXPECT_EQ(r->steps[1].name, "typecheck");
+  EXPECT_EQ(r->steps[2].name, "build");
+  for (const ProcessSpec& spec : runner_.specs()) EXPECT_EQ(spec.cwd, dir_.string());
+  EXPECT_EQ(runner_.specs()[2].timeout_ms, 5 * 60 * 1000);
+}
+
+TEST_F(BuildValidatorTest, ChildEnvironmentKeepsNpmCacheButNotEngineSecrets) {
+  TypeScriptSite();
+  setenv("GITHUB_TOKEN", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", 1);
+  setenv("npm_config_cache", "/var/cache/slipway-npm", 1);
+  setenv("npm_config__authToken", "secret", 1);
+  Result<BuildResult> r = Validate();
+  unsetenv("GITHUB_TOKEN");
+  unsetenv("npm_config_cache");
+  unsetenv("npm_config__authToken");
+  ASSERT_TRUE(r.ok());
+  const ProcessSpec& spec = runner_.specs()[0];
+  EXPECT_FALSE(spec.inherit_env);
+  EXPECT_EQ(spec.env_add.count("GITHUB_TOKEN"), 0u);
+  EXPECT_EQ(spec.env_add.count("npm_config__authToken"), 0u);
+  EXPECT_EQ(spec.env_add.at("npm_config_cache"), "/var/cache/slipway-npm");
+  EXPECT_EQ(spec.env_add.count("PATH"), 1u);
+}
+
+TEST_F(BuildValidatorTest, NpmInstallWithoutLockfileAndLintFromScriptOrDependency) {
+  Write("package.json", R"({"scripts":{"lint":"eslint ."},"devDependencies":{"eslint":"9"}})");
+  ASSERT_TRUE(Validate("one").ok());
+  EXPECT_EQ(runner_.commands(),
+            (std::vector<std::string>{"npm install --no-audit --no-fund --prefer-offline",
+                                      "npm run lint"}));
+  Write("package.json", R"({"devDependencies":{"eslint":"9"}})");
+  Write("node_modules/.bin/eslint", "");
+  ASSERT_TRUE(Validate("two").ok());
+  EXPECT_EQ(runner_.commands().back(),
+            (dir_ / "node_modules/.bin/eslint").string() + " --format json .");
+}
+
+TEST_F(BuildValidatorTest, FailingStepsYieldParsedDeduplicatedErrorsAndATail) {
+  TypeScriptSite();
+  const std::string tsc_out =
+      "src/render.ts(18,9): error TS2322: Type 'number' is not assignable to type 'string'.\n";
+  runner_.On(Tsc(), 2, tsc_out);
+  runner_.On("npm run build", 1,
+             "\n> build\n> tsc && node dist/build.js\n\n" + tsc_out +
+                 "token ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked\n"
+                 "npm error Lifecycle script `build` failed with error:\n");
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->passed);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].file, "src/render.ts");
+  EXPECT_EQ(r->errors[0].line, 18);
+  EXPECT_EQ(r->errors[0].code, "TS2322");
+  EXPECT_EQ(r->steps[1].exit_code, 2);
+  EXPECT_EQ(r->output_tail, tsc_out);  // the first failing step's output
+  EXPECT_EQ(runner_.specs().size(), 3u) << "the build still runs after tsc failed";
+}
+
+TEST_F(BuildValidatorTest, OutputTailIsRedacted) {
+  TypeScriptSite();
+  runner_.On("npm run build", 1, "Authorization: Bearer abcdefghijklmnop\nboom\n");
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->output_tail.find("abcdefghijklmnop"), std::string::npos);
+}
+
+TEST_F(BuildValidatorTest, SecondValidationOfTheSameShaIsServedFromTheCache) {
+  TypeScriptSite();
+  runner_.On("npm run build", 1, "src/a.ts(1,2): error TS2304: Cannot find name 'x'.\n");
+  Result<BuildResult> first = Validate("sha1");
+  ASSERT_TRUE(first.ok());
+  const size_t runs = runner_.specs().size();
+  Result<BuildResult> second = Validate("sha1");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(runner_.specs().size(), runs) << "a cache hit must not run anything";
+  EXPECT_TRUE(second->from_cache);
+  EXPECT_FALSE(first->from_cache);
+  EXPECT_EQ(second->errors, first->errors);
+  ASSERT_TRUE(Validate("sha2").ok());
+  EXPECT_GT(runner_.specs().size(), runs) << "another sha is another build";
+}
+
+TEST_F(BuildValidatorTest, TimedOutBuildFailsAndIsNotCached) {
+  TypeScriptSite();
+  runner_.On("npm run build", [](const ProcessSpec&) {
+    ProcessResult r;
+    r.term_signal = 15;
+    r.timed_out = true;
+    r.output = "Generating static pages (0/3) ...\n";
+    return r;
+  });
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->passed);
+  EXPECT_TRUE(r->steps.back().timed_out);
+  const size_t runs = runner_.specs().size();
+  ASSERT_TRUE(Validate().ok());
+  EXPECT_GT(runner_.specs().size(), runs);
+}
+
+TEST_F(BuildValidatorTest, RegistryOutageIsRetryableAndNotCached) {
+  TypeScriptSite();
+  runner_.On("npm ci", 1,
+             "npm error code ECONNRESET\nnpm error network aborted\n"
+             "npm error A complete log of this run can be found in: /root/.npm/_logs/x.log\n");
+  Result<BuildResult> r = Validate();
+  EXPECT_EQ(r.status().code(), Code::kUnavailable);
+  EXPECT_TRUE(r.status().retryable());
+  EXPECT_EQ(runner_.specs().size(), 1u);
+  ASSERT_FALSE(Validate().ok());
+  EXPECT_EQ(runner_.specs().size(), 2u);
+}
+
+TEST_F(BuildValidatorTest, BadDependencyFailsValidationWithAnNpmRecord) {
+  TypeScriptSite();
+  runner_.On("npm ci", 1,
+             "npm error code ETARGET\n"
+             "npm error notarget No matching version found for typescript@99.0.0.\n"
+             "npm error A complete log of this run can be found in: /root/.npm/_logs/x.log\n");
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->passed);
+  EXPECT_EQ(r->steps.size(), 1u);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].tool, "npm");
+  EXPECT_EQ(r->errors[0].file, "package.json");
+  EXPECT_EQ(r->errors[0].code, "ETARGET");
+  EXPECT_EQ(r->errors[0].message, "notarget No matching version found for typescript@99.0.0.");
+}
+
+TEST_F(BuildValidatorTest, MissingOrBrokenPackageJsonFailsWithoutRunningAnything) {
+  Result<BuildResult> r = Validate("a");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->passed);
+  ASSERT_EQ(r->errors.size(), 1u);
+  EXPECT_EQ(r->errors[0].code, "ENOENT");
+  Write("package.json", "{ not json");
+  r = Validate("b");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->errors[0].code, "EJSONPARSE");
+  EXPECT_TRUE(runner_.specs().empty());
+}
+
+TEST_F(BuildValidatorTest, CancellationStopsBeforeAndDuringSteps) {
+  TypeScriptSite();
+  Result<BuildResult> r = validator_.ValidateDirectory({"acme/site", "c1", [] { return true; }},
+                                                       dir_.string());
+  EXPECT_EQ(r.status().code(), Code::kCancelled);
+  EXPECT_TRUE(runner_.specs().empty());
+  runner_.On("npm ci", [](const ProcessSpec&) {
+    ProcessResult p;
+    p.cancelled = true;
+    p.term_signal = 15;
+    return p;
+  });
+  r = validator_.ValidateDirectory({"acme/site", "c1", [] { return false; }}, dir_.string());
+  EXPECT_EQ(r.status().code(), Code::kCancelled);
+  EXPECT_EQ(runner_.specs().size(), 1u);
+  EXPECT_FALSE(cache_.Get({"acme/site", "c1"})->has_value()) << "cancelled runs are not cached";
+}
+
+TEST_F(BuildValidatorTest, TarballIsExtractedValidatedRemovedAndCachedBeforeExtraction) {
+  Write("src/acme-site-0123abc/package.json", R"({"scripts":{"build":"node build.js"}})");
+  Write("src/acme-site-0123abc/package-lock.json", "{}");
+  SystemClock clock;
+  PosixProcessRunner real(clock);
+  ProcessSpec tar;
+  tar.argv = {"tar", "-czf", (dir_ / "site.tar.gz").string(), "-C", (dir_ / "src").string(),
+              "acme-site-0123abc"};
+  ASSERT_TRUE(real.Run(tar)->succeeded());
+  FakeProcessRunner runner(&real);
+  runner.Delegate("tar ");
+  ValidatorOptions options;
+  options.work_dir = (dir_ / "work").string();
+  BuildValidator validator(runner, cache_, options);
+  Result<BuildResult> r =
+      validator.ValidateTarball({"acme/site", "0123abc", nullptr}, (dir_ / "site.tar.gz").string());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->passed);
+  ASSERT_EQ(runner.commands().size(), 3u);
+  EXPECT_EQ(runner.commands()[2], "npm run build");
+  EXPECT_EQ(fs::path(runner.specs()[1].cwd).filename(), "acme-site-0123abc");
+  EXPECT_TRUE(fs::is_empty(dir_ / "work")) << "the extracted tree is removed afterwards";
+  ASSERT_TRUE(validator.ValidateTarball({"acme/site", "0123abc", nullptr},
+                                        (dir_ / "site.tar.gz").string()).ok());
+  EXPECT_EQ(runner.commands().size(), 3u) << "a cache hit neither extracts nor builds";
+}
+
+TEST_F(BuildValidatorTest, HalfAKeyOrAMissingDirectoryIsInvalid) {
+  EXPECT_EQ(validator_.ValidateDirectory({"acme/site", "", nullptr}, dir_.string()).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(validator_.ValidateDirectory({}, (dir_ / "nope").string()).status().code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace slipway::activities::build
