@@ -1,0 +1,120 @@
+// activities/vercel_client.h: the Vercel REST calls Slipway makes, typed in and typed out.
+//
+// Every call is safe to repeat with the same input:
+//   CreateProject      looks the name up first; an existing project is reused (created=false)
+//                      and its env vars are upserted to the requested values.
+//   CreateDeployment   with an idempotency_key, first looks among the project's recent
+//                      deployments for one whose meta carries that key and returns it
+//                      (created=false); the key is stored in meta.slipwayIdempotencyKey.
+//   AddDomain          a domain already on this project is returned as it stands (created=false).
+//   Rollback           a deployment that already serves production is left alone.
+//   Promote            repeatable as Vercel makes it (it also re-enables auto-assignment).
+//   GetProject, GetDeployment, GetDomain, VerifyDomain  reads / a check that changes nothing
+//                      on failure (VerifyDomain reports verified=false with the DNS records).
+// All requests carry teamId when VercelConfig::team_id is set. Errors follow http_errors.h.
+// Thread-safe if the HttpClient is. The HttpClient must outlive this.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "activities/http_client.h"
+#include "activities/service_config.h"
+#include "engine/base/status.h"
+
+namespace slipway::activities {
+
+struct EnvVarSpec {
+  std::string key;
+  std::string value;  // secret when type is encrypted/sensitive: never logged
+  std::vector<std::string> targets{"production", "preview", "development"};
+  std::string type = "encrypted";  // plain | encrypted | sensitive
+};
+
+struct ProjectSpec {
+  std::string name;
+  std::string framework = "nextjs";  // empty: no framework (null)
+  std::string git_repo;              // "owner/name" on GitHub; empty: no git link
+  std::vector<EnvVarSpec> env;
+};
+
+struct VercelProject {
+  std::string id;
+  std::string name;
+  std::string production_deployment_id;  // empty when nothing is in production
+  bool created = false;
+};
+
+struct DeploymentSpec {
+  std::string project;  // id or name
+  std::string target;   // "production", or empty for a preview
+  std::string git_org;
+  std::string git_repo;
+  std::string git_ref;  // branch
+  std::string git_sha;  // optional exact commit on that branch
+  std::map<std::string, std::string> meta;
+  std::string idempotency_key;  // e.g. workflow id + step; empty: no de-duplication
+};
+
+struct VercelDeployment {
+  std::string id;
+  std::string url;          // host name only
+  std::string ready_state;  // QUEUED, BUILDING, READY, ERROR, CANCELED, INITIALIZING, BLOCKED
+  std::string target;
+  std::string error_code;
+  std::string error_message;  // redacted and truncated
+  bool created = false;
+  bool Ready() const { return ready_state == "READY"; }
+  bool Failed() const {
+    return ready_state == "ERROR" || ready_state == "CANCELED" || ready_state == "BLOCKED";
+  }
+  bool Terminal() const { return Ready() || Failed(); }
+};
+
+struct DnsRecord {
+  std::string type;  // e.g. TXT
+  std::string domain;
+  std::string value;
+  std::string reason;
+};
+
+struct DomainStatus {
+  std::string name;
+  bool verified = false;
+  std::vector<DnsRecord> verification;  // what the tenant must set while unverified
+  bool created = false;
+};
+
+class VercelClient {
+ public:
+  VercelClient(HttpClient& http, VercelConfig config);
+
+  Result<VercelProject> CreateProject(const ProjectSpec& spec);
+  // kNotFound when there is no such project.
+  Result<VercelProject> GetProject(const std::string& id_or_name);
+  Result<VercelDeployment> CreateDeployment(const DeploymentSpec& spec);
+  Result<VercelDeployment> GetDeployment(const std::string& id);
+  Result<DomainStatus> AddDomain(const std::string& project, const std::string& domain);
+  Result<DomainStatus> GetDomain(const std::string& project, const std::string& domain);
+  Result<DomainStatus> VerifyDomain(const std::string& project, const std::string& domain);
+  Status Promote(const std::string& project_id, const std::string& deployment_id);
+  Status Rollback(const std::string& project_id, const std::string& deployment_id);
+
+ private:
+  HttpRequest Request(const std::string& method, const std::string& path,
+                      const std::string& query = "", const std::string& body = "") const;
+  Result<std::optional<VercelProject>> FindProject(const std::string& id_or_name);
+  Status UpsertEnv(const std::string& project_id, const std::vector<EnvVarSpec>& env);
+  Result<std::optional<VercelDeployment>> FindByKey(const std::string& project_id,
+                                                    const std::string& key);
+  Status MoveProduction(const std::string& project_id, const std::string& deployment_id,
+                        bool rollback);
+
+  HttpClient& http_;
+  const VercelConfig config_;
+};
+
+}  // namespace slipway::activities
