@@ -3,12 +3,16 @@
 // case, durability across reopen, migrations, busy and corrupt files.
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "engine/base/failpoints.h"
@@ -278,6 +282,48 @@ TEST_F(SqliteStoreTest, MoreReadersThanPooledConnectionsAllGetServed) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 200);
+}
+
+// Runs `body` in a child process whose failpoint `name` SIGKILLs it; returns once it died.
+void RunAndKillAt(const std::string& path, const char* name,
+                  const std::function<void(Store&)>& body) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    Failpoints fp;
+    auto store = SqliteStore::Open(SqliteOptions{path}, fp);
+    if (!store.ok() || !fp.Arm(name, "kill").ok()) _exit(2);
+    body(**store);
+    _exit(3);  // the failpoint did not fire
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited with " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+}
+
+TEST_F(SqliteStoreTest, AProcessKilledMidCheckpointLeavesNothingBehind) {
+  { auto store = Open(); ASSERT_TRUE(store->Commit(CreateCp("wf-0")).ok()); }
+  RunAndKillAt(Options().path, "store.commit.mid", [](Store& s) {
+    s.Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)})).IgnoreError();
+  });
+  auto store = Open();
+  EXPECT_EQ(store->Load("wf-1").status().code(), Code::kNotFound);
+  EXPECT_TRUE(store->TasksOf("wf-1")->empty());
+  EXPECT_TRUE(store->History("wf-1", 0, 0)->empty());
+  EXPECT_TRUE(store->Load("wf-0").ok());
+  EXPECT_TRUE(store->Commit(CreateCp("wf-1")).ok());
+}
+
+TEST_F(SqliteStoreTest, AProcessKilledRightAfterCommitKeepsTheCheckpoint) {
+  { auto store = Open(); }
+  RunAndKillAt(Options().path, "store.commit.after", [](Store& s) {
+    s.Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)})).IgnoreError();
+  });
+  auto store = Open();
+  EXPECT_EQ(store->Load("wf-1")->version, 1);
+  EXPECT_EQ(store->TasksOf("wf-1")->size(), 1u);
+  EXPECT_EQ(store->History("wf-1", 0, 0)->size(), 1u);
 }
 
 // Not a unit test: measures group-commit throughput. Run with
