@@ -112,6 +112,23 @@ TEST(FileBuildCacheTest, CorruptEntryIsReportedNotServed) {
   fs::remove_all(dir);
 }
 
+TEST(BuildResultJsonTest, RoundTripsWithStableKeysAndValidUtf8) {
+  nlohmann::json j = ToJson(SampleResult());
+  for (const char* key : {"passed", "steps", "errors", "output_tail", "from_cache"}) {
+    EXPECT_TRUE(j.contains(key)) << key;
+  }
+  EXPECT_EQ(j["errors"][0]["code"], "TS2322");
+  EXPECT_NO_THROW(j.dump());  // invalid bytes became U+FFFD
+  Result<BuildResult> back = BuildResultFromJson(nlohmann::json::parse(j.dump()));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->errors, SampleResult().errors);
+  EXPECT_EQ(ValidUtf8("ok \xe2\x9c\x93"), "ok \xe2\x9c\x93");
+  const std::string fffd = "\xef\xbf\xbd";
+  EXPECT_EQ(ValidUtf8("a\xff" "b\xed\xa0\x80"), "a" + fffd + "b" + fffd + fffd + fffd);
+  EXPECT_EQ(BuildResultFromJson(nlohmann::json{{"passed", "yes"}}).status().code(),
+            Code::kCorruption);
+}
+
 class SourceArchiveTest : public ::testing::Test {
  protected:
   void SetUp() override {

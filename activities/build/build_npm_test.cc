@@ -131,7 +131,9 @@ TEST_F(BuildNpmTest, CleanSitePassesAndTheSecondRunIsACacheHit) {
   EXPECT_EQ(runner_.runs, runs);
 }
 
-TEST_F(BuildNpmTest, TypeErrorVariant) { ExpectFailsAt("type-error", "src/render.ts", 18, 9, "TS2322"); }
+TEST_F(BuildNpmTest, TypeErrorVariant) {
+  ExpectFailsAt("type-error", "src/render.ts", 18, 9, "TS2322");
+}
 
 TEST_F(BuildNpmTest, MissingNameVariant) {
   ExpectFailsAt("missing-name", "src/build.ts", 16, 24, "TS2304");
@@ -141,25 +143,33 @@ TEST_F(BuildNpmTest, SyntaxErrorVariant) {
   ExpectFailsAt("syntax-error", "src/site.ts", 16, 59, "TS1005");
 }
 
-TEST_F(BuildNpmTest, UnfixableVariant) { ExpectFailsAt("unfixable", "src/build.ts", 4, 31, "TS2307"); }
+TEST_F(BuildNpmTest, UnfixableVariant) {
+  ExpectFailsAt("unfixable", "src/build.ts", 4, 31, "TS2307");
+}
 
 // npm -> sh -> node, all in the validator's process group: the timeout must take all of them.
 TEST_F(BuildNpmTest, HangingBuildIsKilledAtItsTimeoutWithNothingLeftBehind) {
   fs::path site = fs::path(temp_->path()) / "hang";
   fs::create_directories(site);
+  const std::string build =
+      R"(node -e \"require('fs').writeFileSync('pid', String(process.pid)); )"
+      R"(setInterval(() => {}, 1000)\")";
   std::ofstream(site / "package.json")
-      << R"({"name":"hang","version":"1.0.0","private":true,"scripts":{"build":)"
-      << R"("node -e \"require('fs').writeFileSync('pid', String(process.pid)); setInterval(() => {}, 1000)\""}})";
+      << R"({"name":"hang","version":"1.0.0","private":true,"scripts":{"build":")" << build
+      << "\"}}";
   ValidatorOptions options;
-  options.build_timeout_ms = 3000;
+  options.build_timeout_ms = 6000;  // ample for npm and node to start on a loaded machine
   options.kill_grace_ms = 500;
   BuildValidator validator(runner_, cache_, options);
-  Result<BuildResult> r = validator.ValidateDirectory({"slipway/hang", "h1", nullptr}, site.string());
+  Result<BuildResult> r =
+      validator.ValidateDirectory({"slipway/hang", "h1", nullptr}, site.string());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->passed);
   ASSERT_EQ(r->steps.size(), 2u);
   EXPECT_TRUE(r->steps[1].timed_out);
-  pid_t node = std::stoi(ReadFile(site / "pid"));
+  const std::string pid_text = ReadFile(site / "pid");
+  ASSERT_FALSE(pid_text.empty()) << "the build never started node:\n" << r->output_tail;
+  pid_t node = std::stoi(pid_text);
   bool gone = false;
   for (int i = 0; i < 200 && !gone; ++i) {
     std::ifstream stat("/proc/" + std::to_string(node) + "/stat");

@@ -2,6 +2,7 @@
 // and the step sequence (install, then the checks planned by build_plan.cc).
 #include "activities/build/build_validator.h"
 
+#include <cctype>
 #include <filesystem>
 
 #include "activities/build/build_plan.h"
@@ -34,7 +35,7 @@ bool PassToChild(const std::string& name) {
     if (name == n) return true;
   }
   std::string lower;
-  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (unsigned char c : name) lower.push_back(static_cast<char>(std::tolower(c)));
   // npm_config_cache and friends, but not registry credentials (_authToken, _auth, password).
   return lower.rfind("npm_config_", 0) == 0 && !IsSecretKey(lower) &&
          lower.find("_auth") == std::string::npos;
@@ -66,12 +67,9 @@ class StepSequence {
     for (BuildError& e : ParseBuildOutput(run->output, ParseOptions{dir_, options_.max_errors})) {
       errors_.push_back(std::move(e));
     }
-    if (!run->succeeded() && !failed_) {
-      failed_ = true;
-      tail_ = Tail(run->output, options_.output_tail_bytes);
-    } else if (!failed_) {
-      tail_ = Tail(run->output, options_.output_tail_bytes);
-    }
+    // The tail of the first failing step (where the cause is), else of the last step.
+    if (!failed_) tail_ = Tail(run->output, options_.output_tail_bytes);
+    if (!run->succeeded()) failed_ = true;
     return run;
   }
 
