@@ -35,6 +35,15 @@ TEST_F(CurlHttpClientTest, ReturnsStatusHeadersAndBody) {
   EXPECT_EQ(r->headers.Get("CONTENT-TYPE"), r->headers.Get("Content-Type"));
 }
 
+TEST_F(CurlHttpClientTest, SequentialRequestsReuseTheConnection) {
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(http_.Send(Get("/repos/tmpl/site")).ok());
+  std::vector<emulator::LogEntry> log = emu_->log().Entries();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_FALSE(log[0].peer.empty());
+  EXPECT_EQ(log[1].peer, log[0].peer);  // same client port: same TCP connection
+  EXPECT_EQ(log[2].peer, log[0].peer);
+}
+
 TEST_F(CurlHttpClientTest, NonSuccessStatusIsAResponseNotAnError) {
   Result<HttpResponse> r = http_.Send(Get("/repos/nobody/nothing"));
   ASSERT_TRUE(r.ok());

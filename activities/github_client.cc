@@ -103,6 +103,9 @@ Status GitHubClient::CheckTemplate(const GitHubRepo& repo) const {
 
 Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest& request) {
   if (request.name.empty()) return InvalidArgument("name", "repository name is empty");
+  if (config_.template_owner.empty() || config_.template_repo.empty()) {
+    return FailedPrecondition("SLIPWAY_TEMPLATE_REPO is not set");
+  }
   Result<std::optional<GitHubRepo>> existing = FindRepo(request.name);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {

@@ -146,7 +146,7 @@ EmuResponse Dispatch(EmulatorState& state, const EmuRequest& req) {
   if (resp.status >= 300) resp.effect.clear();
   if (family != Family::kAdmin) {
     state.log.Append({0, req.method, req.path, resp.status, resp.effect, resp.subject,
-                      fault ? fault->Describe() : ""});
+                      fault ? fault->Describe() : "", req.peer});
   }
   return resp;
 }

@@ -19,6 +19,7 @@ struct EmuRequest {
   std::map<std::string, std::string> headers; // names lower-cased
   std::string body;
   std::string base_url;                       // http://host:port as the client addressed us
+  std::string peer;                           // client address "ip:port" (shows connection reuse)
 
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

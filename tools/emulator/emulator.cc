@@ -39,6 +39,7 @@ EmuRequest ToEmuRequest(HTTPServerRequest& in) {
   r.path = uri.getPath();
   for (const auto& [k, v] : uri.getQueryParameters()) r.query[k] = v;
   for (const auto& [k, v] : in) r.headers[Lower(k)] = v;
+  r.peer = in.clientAddress().toString();
   r.base_url = "http://" + (in.getHost().empty() ? in.serverAddress().toString() : in.getHost());
   std::vector<char> buf(64 * 1024);
   std::istream& body = in.stream();

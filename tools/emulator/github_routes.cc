@@ -257,10 +257,22 @@ EmuResponse RepoRoutes(EmulatorState& s, const EmuRequest& req,
 }  // namespace
 
 EmuResponse HandleGitHub(EmulatorState& s, const EmuRequest& req) {
-  if (auto denied = CheckAuth(s, req)) return *denied;
-  std::vector<std::string> seg = SplitPath(req.path);
-  if (!seg.empty() && seg[0] == "repos") return RepoRoutes(s, req, seg);
-  return NotFound();
+  EmuResponse resp;
+  if (auto denied = CheckAuth(s, req)) {
+    resp = *denied;
+  } else {
+    std::vector<std::string> seg = SplitPath(req.path);
+    resp = !seg.empty() && seg[0] == "repos" ? RepoRoutes(s, req, seg) : NotFound();
+  }
+  // The emulator never runs out of quota: the primary-limit headers only show their shape.
+  int64_t reset_s = s.clock.NowMs() / 1000 + 3600;
+  resp.headers.emplace_back("x-ratelimit-limit", "5000");
+  resp.headers.emplace_back("x-ratelimit-remaining", "4999");
+  resp.headers.emplace_back("x-ratelimit-used", "1");
+  resp.headers.emplace_back("x-ratelimit-reset", std::to_string(reset_s));
+  resp.headers.emplace_back("x-ratelimit-resource", "core");
+  resp.headers.emplace_back("X-GitHub-Request-Id", "EMU:" + std::to_string(++s.request_counter));
+  return resp;
 }
 
 EmuResponse HandleCodeload(EmulatorState& s, const EmuRequest& req) {

@@ -29,7 +29,7 @@ std::string RequestLog::ToJsonLines() const {
   for (const LogEntry& e : Entries()) {
     nlohmann::json j = {{"seq", e.seq},       {"method", e.method}, {"path", e.path},
                         {"status", e.status}, {"effect", e.effect}, {"subject", e.subject},
-                        {"fault", e.fault}};
+                        {"fault", e.fault}, {"peer", e.peer}};
     out += j.dump() + "\n";
   }
   return out;

@@ -19,6 +19,7 @@ struct LogEntry {
   std::string effect;   // empty for reads and failed writes
   std::string subject;  // e.g. "acme/tenant-foo", "prj_..."
   std::string fault;    // set when an injected fault produced the answer
+  std::string peer;     // client "ip:port": the same port means the same TCP connection
 };
 
 class RequestLog {
@@ -27,7 +28,7 @@ class RequestLog {
   std::vector<LogEntry> Entries() const;
   // Number of entries with this effect (and this subject, when not empty).
   int Count(const std::string& effect, const std::string& subject = "") const;
-  // One JSON object per line: {"seq","method","path","status","effect","subject","fault"}.
+  // One JSON object per line: {"seq","method","path","status","effect","subject","fault","peer"}.
   std::string ToJsonLines() const;
 
  private:
