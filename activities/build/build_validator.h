@@ -17,7 +17,8 @@
 // tenant's build script cannot read the engine's tokens. Output kept in results is redacted.
 //
 // Results are cached by (repository, commit sha) unless a step timed out. The validator is
-// thread-safe if its runner and cache are (the real ones are); it writes into the directory it
+// thread-safe if its runner and cache are (the real ones are), as long as nobody calls setenv()
+// meanwhile (each validation reads the process environment); it writes into the directory it
 // validates (node_modules, build output).
 #pragma once
 
