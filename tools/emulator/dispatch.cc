@@ -85,6 +85,7 @@ EmuResponse FaultResponse(EmulatorState& state, Family family, const FaultRule& 
 
 EmuResponse Route(EmulatorState& state, Family family, const EmuRequest& req) {
   std::lock_guard<std::mutex> lock(state.mu);
+  if (family != Family::kAdmin && IsSiteRequest(state, req)) return HandleSite(state, req);
   switch (family) {
     case Family::kAdmin: return HandleAdmin(state, req);
     case Family::kCodeload: return HandleCodeload(state, req);

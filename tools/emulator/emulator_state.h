@@ -40,6 +40,9 @@ EmuResponse HandleCodeload(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleVercel(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleAnthropic(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleAdmin(EmulatorState& state, const EmuRequest& req);
+// Deployed sites (site_routes.cc): by Host header or under /_sites/<host>/.
+bool IsSiteRequest(EmulatorState& state, const EmuRequest& req);
+EmuResponse HandleSite(EmulatorState& state, const EmuRequest& req);
 
 // Applies faults, routes, logs. Called without state.mu held.
 EmuResponse Dispatch(EmulatorState& state, const EmuRequest& req);

@@ -191,6 +191,24 @@ TEST_F(EmulatorTest, DeploymentGoesThroughQueuedBuildingReady) {
   EXPECT_EQ(project.Json()["targets"]["production"]["id"], id);
 }
 
+TEST_F(EmulatorTest, ReadyDeploymentServesPagesWithTheirLinks) {
+  ASSERT_EQ(Generate("web").status, 201);
+  std::string page = Base64Encode("export default () => <a href=\"/about\">About</a>;\n");
+  ASSERT_EQ(Call("PUT", "/repos/acme/web/contents/pages/index.tsx",
+                 json{{"message", "page"}, {"content", page}}.dump()).status, 201);
+  ASSERT_EQ(Call("POST", "/v11/projects", R"({"name":"web"})").status, 200);
+  Reply d = Call("POST", "/v13/deployments",
+                 R"({"name":"web","target":"production","gitSource":{"type":"github","org":"acme","repo":"web","ref":"main"}})");
+  ASSERT_EQ(d.status, 200) << d.body;
+  std::string host = d.Json()["url"];
+  Reply home = Call("GET", "/_sites/" + host + "/", "", {});
+  ASSERT_EQ(home.status, 200) << home.body;
+  EXPECT_NE(home.body.find("<a href=\"/about\">"), std::string::npos) << home.body;
+  EXPECT_EQ(Call("GET", "/_sites/" + host + "/about", "", {}).status, 404);  // a broken link
+  EXPECT_EQ(Call("GET", "/", "", {{"Host", "web.vercel.app"}}).status, 200);  // production alias
+  EXPECT_EQ(Call("GET", "/_sites/nothing.vercel.app/", "", {}).status, 404);
+}
+
 TEST_F(EmulatorTest, FailingProjectDeploymentEndsInError) {
   ASSERT_TRUE(emu_->faults().Configure(R"({"failing_projects":["bad"]})").ok());
   ASSERT_EQ(Call("POST", "/v11/projects", R"({"name":"bad"})").status, 200);

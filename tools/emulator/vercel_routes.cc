@@ -72,6 +72,16 @@ EmuResponse CreateProject(EmulatorState& s, const EmuRequest& req) {
   return WithEffect(Json(200, ProjectJson(added, s.vercel)), "project_created", added.id);
 }
 
+// The files a deployment serves: the emulated GitHub repository named by gitSource, at its sha
+// when that is a branch head, else at its ref. Empty when the repository is not known here.
+std::map<std::string, std::string> SourceSnapshot(EmulatorState& s, const nlohmann::json& git) {
+  const RepoInfo* r = s.repos.Find(git.value("org", ""), git.value("repo", ""));
+  if (r == nullptr) return {};
+  std::optional<std::string> branch = s.repos.ResolveRef(*r, git.value("sha", ""));
+  if (!branch) branch = s.repos.ResolveRef(*r, git.value("ref", r->default_branch));
+  return branch ? s.repos.ReadTree(*r, *branch) : std::map<std::string, std::string>{};
+}
+
 EmuResponse CreateDeployment(EmulatorState& s, const EmuRequest& req) {
   nlohmann::json body = ParseObject(req.body);
   if (body.is_null()) return Error(400, "bad_request", "Invalid JSON body");
@@ -87,6 +97,7 @@ EmuResponse CreateDeployment(EmulatorState& s, const EmuRequest& req) {
   d.meta = body.value("meta", nlohmann::json::object());
   d.will_fail = s.faults.ProjectFails(p->name);
   if (!d.git_source.is_object()) return Error(400, "missing_files", "Missing files or gitSource");
+  d.files = SourceSnapshot(s, d.git_source);
   Deployment& added = s.vercel.AddDeployment(std::move(d), s.clock.NowMs());
   return WithEffect(Json(200, DeploymentJson(added)), "deployment_created", added.id);
 }

@@ -77,6 +77,23 @@ void VercelStore::SetProduction(Project& p, Deployment& d) {
   d.was_production = true;
 }
 
+const Deployment* VercelStore::SiteFor(const std::string& host) {
+  const Deployment* d = FindDeployment(host);
+  if (d == nullptr) {
+    std::string project_ref;
+    const std::string alias_suffix = ".vercel.app";
+    if (host.size() > alias_suffix.size() &&
+        host.compare(host.size() - alias_suffix.size(), alias_suffix.size(), alias_suffix) == 0) {
+      project_ref = host.substr(0, host.size() - alias_suffix.size());
+    } else if (const Domain* domain = FindDomain(host); domain != nullptr && domain->verified) {
+      project_ref = domain->project_id;
+    }
+    const Project* p = project_ref.empty() ? nullptr : FindProject(project_ref);
+    if (p != nullptr) d = FindDeployment(p->production_deployment_id);
+  }
+  return d != nullptr && d->ready_state == "READY" ? d : nullptr;
+}
+
 void VercelStore::Advance(int64_t now_ms) {
   for (Deployment& d : deployments_) {
     if (d.ready_state == "READY" || d.ready_state == "ERROR" || d.ready_state == "CANCELED") {

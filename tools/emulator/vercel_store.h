@@ -57,6 +57,7 @@ struct Deployment {
   bool will_fail = false;
   bool was_production = false;
   std::string ready_state = "QUEUED";
+  std::map<std::string, std::string> files;  // source snapshot at creation (site_routes.cc)
 };
 
 class VercelStore {
@@ -73,6 +74,9 @@ class VercelStore {
   // Moves deployments along QUEUED -> BUILDING -> READY|ERROR and assigns production.
   void Advance(int64_t now_ms);
   void SetProduction(Project& p, Deployment& d);
+  // The READY deployment a site host name serves: a deployment's own url, the project alias
+  // <project>.vercel.app, or a verified custom domain (both: the production deployment).
+  const Deployment* SiteFor(const std::string& host);
 
  private:
   int64_t delay_ms_;

@@ -1,0 +1,116 @@
+// tools/emulator/site_routes.cc: serves READY deployments' pages on loopback, for `verify`.
+//
+// A request reaches a site either with a Host header naming it (a deployment url,
+// <project>.vercel.app, or a verified custom domain; e.g. curl --connect-to) or at
+// /_sites/<host>/<path>. Nothing is built: a page is synthesised per route file of the source
+// snapshot (pages/ or app/, optionally under src/; index and page files; .tsx .ts .jsx .js
+// .mdx; not _app, _document or api/), holding every href="..." written in that file as a link,
+// so a broken-link crawl sees the site's real link graph. Files under public/ are served as they
+// are. Anything else is 404.
+#include <regex>
+
+#include "tools/emulator/emulator_state.h"
+
+namespace slipway::emulator {
+
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string StripSrc(const std::string& path) {
+  return path.rfind("src/", 0) == 0 ? path.substr(4) : path;
+}
+
+// "pages/blog/index.tsx" -> "/blog", "app/about/page.tsx" -> "/about"; empty if not a page.
+std::string RouteOf(const std::string& file) {
+  std::string p = StripSrc(file);
+  size_t dot = p.rfind('.');
+  if (dot == std::string::npos) return "";
+  std::string ext = p.substr(dot);
+  if (ext != ".tsx" && ext != ".ts" && ext != ".jsx" && ext != ".js" && ext != ".mdx") return "";
+  std::string stem = p.substr(0, dot);
+  std::string route;
+  if (stem.rfind("pages/", 0) == 0) {
+    route = stem.substr(5);
+    if (route.rfind("/api/", 0) == 0 || route.find("/_") != std::string::npos) return "";
+    if (EndsWith(route, "/index")) route.resize(route.size() - 6);
+  } else if (stem.rfind("app/", 0) == 0 && EndsWith("/" + stem, "/page")) {
+    route = "/" + stem.substr(4);
+    route.resize(route.size() - 5);  // drop "page"
+    if (route.size() > 1 && route.back() == '/') route.pop_back();
+  } else {
+    return "";
+  }
+  return route.empty() ? "/" : route;
+}
+
+std::string PageHtml(const std::string& route, const std::string& source) {
+  static const std::regex href(R"(href=["']([^"']+)["'])");
+  std::string html = "<!doctype html><html><head><title>" + route + "</title></head><body>\n";
+  for (std::sregex_iterator it(source.begin(), source.end(), href), end; it != end; ++it) {
+    html += "<a href=\"" + (*it)[1].str() + "\">" + (*it)[1].str() + "</a>\n";
+  }
+  return html + "</body></html>\n";
+}
+
+EmuResponse Serve(const Deployment& d, std::string path) {
+  if (path.empty()) path = "/";
+  if (path.size() > 1 && path.back() == '/') path.pop_back();
+  auto pub = d.files.find("public" + path);
+  if (pub != d.files.end()) {
+    EmuResponse r;
+    r.body = pub->second;
+    r.content_type = EndsWith(path, ".html") ? "text/html; charset=utf-8" : "application/octet-stream";
+    return r;
+  }
+  for (const auto& [file, content] : d.files) {
+    if (RouteOf(file) != path) continue;
+    EmuResponse r;
+    r.body = PageHtml(path, content);
+    r.content_type = "text/html; charset=utf-8";
+    return r;
+  }
+  EmuResponse r;
+  r.status = 404;
+  r.body = "<!doctype html><html><body>404: This page could not be found.</body></html>\n";
+  r.content_type = "text/html; charset=utf-8";
+  return r;
+}
+
+}  // namespace
+
+std::string SiteHost(const EmuRequest& req) {
+  std::string host = req.Header("host");
+  size_t colon = host.rfind(':');
+  if (colon != std::string::npos) host.resize(colon);
+  return host;
+}
+
+EmuResponse HandleSite(EmulatorState& s, const EmuRequest& req) {
+  s.vercel.Advance(s.clock.NowMs());
+  std::string host = SiteHost(req);
+  std::string path = req.path;
+  if (path.rfind("/_sites/", 0) == 0) {
+    size_t slash = path.find('/', 8);
+    host = path.substr(8, slash == std::string::npos ? std::string::npos : slash - 8);
+    path = slash == std::string::npos ? "/" : path.substr(slash);
+  }
+  const Deployment* d = s.vercel.SiteFor(host);
+  if (d == nullptr) {
+    return Json(404, {{"error", {{"code", "DEPLOYMENT_NOT_FOUND"},
+                                 {"message", "The deployment could not be found."}}}});
+  }
+  if (req.method != "GET" && req.method != "HEAD") return Empty(405);
+  return Serve(*d, path);
+}
+
+bool IsSiteRequest(EmulatorState& s, const EmuRequest& req) {
+  if (req.path.rfind("/_sites/", 0) == 0) return true;
+  std::string host = SiteHost(req);
+  if (host.empty() || host == "127.0.0.1" || host == "localhost" || host == "[::1]") return false;
+  return s.vercel.SiteFor(host) != nullptr;
+}
+
+}  // namespace slipway::emulator
