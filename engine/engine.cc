@@ -73,8 +73,8 @@ Result<std::vector<storage::HistoryEvent>> Engine::History(const std::string& id
   return store_.History(id, after_seq, limit);
 }
 
-Result<Engine::Live> Engine::LoadLive(const std::string& id) {
-  {
+Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh) {
+  if (!fresh) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(id);
     if (it != cache_.end()) return Live{it->second.instance, it->second.machine->Clone()};
@@ -157,9 +157,12 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
     if (status::IsFinal(cp.instance.status)) {
       cache_.erase(id);
     } else {
+      // Another thread may already have cached a newer version of this workflow.
       auto& slot = cache_[id];
-      slot.instance = cp.instance;
-      slot.machine = std::move(machine);
+      if (!slot.machine || slot.instance.version < cp.instance.version) {
+        slot.instance = cp.instance;
+        slot.machine = std::move(machine);
+      }
     }
     if (wake) hook = wake_;
   }

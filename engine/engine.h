@@ -111,8 +111,9 @@ class Engine {
 
   const WorkflowType* FindType(const std::string& name) const;
   Activity* FindActivity(const std::string& name) const;
-  // The instance and a private copy of its machine (cached, or rebuilt by replay).
-  Result<Live> LoadLive(const std::string& id);
+  // The instance and a private copy of its machine (cached, or rebuilt by replay). With
+  // `fresh`, the cache is bypassed: the store's row is the truth.
+  Result<Live> LoadLive(const std::string& id, bool fresh = false);
   Result<std::unique_ptr<WorkflowMachine>> Replay(const WorkflowType& type,
                                                   const storage::Instance& inst);
   void Evict(const std::string& id);

@@ -45,8 +45,9 @@ class StepRunner {
   using Decide = std::function<Result<bool>(Engine::Live&, Transition&,
                                             std::unique_ptr<WorkflowMachine>&)>;
   Status Checkpoint(const std::string& id, const Decide& decide) {
+    bool fresh = false;
     for (int i = 0; i < kMaxConflictRetries; ++i) {
-      Result<Engine::Live> live = e_.LoadLive(id);
+      Result<Engine::Live> live = e_.LoadLive(id, fresh);
       if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
       if (!live.ok()) return live.status();
       const WorkflowType& type = *e_.FindType(live->instance.type);
@@ -54,9 +55,18 @@ class StepRunner {
       std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
       Result<bool> commit = decide(*live, t, m);
       if (!commit.ok()) return commit.status();
-      if (!*commit) return e_.DeleteTask(task_);
+      if (!*commit) {
+        // Only the stored row may declare a task stale: the cache can lag behind a commit
+        // that another worker thread (or process) made a moment ago.
+        if (!fresh) {
+          fresh = true;
+          continue;
+        }
+        return e_.DeleteTask(task_);
+      }
       Status st = e_.CommitTransition(t, std::move(m));
       if (st.code() != Code::kConflict) return st;
+      fresh = true;
     }
     return Conflict("workflow " + id + " kept changing");
   }

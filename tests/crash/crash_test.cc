@@ -109,12 +109,14 @@ TEST_F(CrashTest, KilledEngineLosesNothingAndRepeatsNoEffect) {
 
   StartWorkflows(0, kWorkflows / 2);
   int restarts = 0;
+  int kills_during_work = 0;
   pid_t worker = SpawnWorker(db_, effects_, "worker-0", "");
   for (int kills = 0; kills < kKills;) {
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::uniform_int_distribution<int>(40, 300)(rng)));
     if (kills == 4) StartWorkflows(kWorkflows / 2, kWorkflows);
     int status = 0;
+    if (CountCompleted(kWorkflows) < kWorkflows) ++kills_during_work;
     if (waitpid(worker, &status, WNOHANG) == 0) {
       ASSERT_EQ(kill(worker, SIGKILL), 0);
       ASSERT_EQ(waitpid(worker, &status, 0), worker);
@@ -135,11 +137,16 @@ TEST_F(CrashTest, KilledEngineLosesNothingAndRepeatsNoEffect) {
   while (CountCompleted(kWorkflows) < kWorkflows && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  while (!std::filesystem::exists(db_ + ".ready-worker-final") &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   kill(worker, SIGTERM);
   ASSERT_EQ(waitpid(worker, &status, 0), worker);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "graceful stop failed";
 
   ASSERT_EQ(CountCompleted(kWorkflows), kWorkflows);
+  EXPECT_GE(kills_during_work, 20) << "kills must land while work is in flight";
   for (int i = 0; i < kWorkflows; ++i) {
     auto h = store_->History("crash-" + std::to_string(i), 0, 0);
     ASSERT_TRUE(h.ok());
@@ -167,7 +174,8 @@ TEST_F(CrashTest, KilledEngineLosesNothingAndRepeatsNoEffect) {
   EXPECT_EQ(keys.getColumn(0).getInt(), 0);
   SQLite::Statement repeats(effects, "SELECT COUNT(*) - COUNT(DISTINCT workflow || step) FROM attempts");
   ASSERT_TRUE(repeats.executeStep());
-  std::cout << "restarts: " << restarts << ", repeated attempts (effect found, not redone): "
+  std::cout << "restarts: " << restarts << ", kills during work: " << kills_during_work
+            << ", repeated attempts (effect found, not redone): "
             << repeats.getColumn(0).getInt() << std::endl;
 }
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   if (!engine.RegisterType(engine::testing::SevenStepType("seven", "effect", retry)).ok()) return 1;
   engine::Scheduler scheduler(engine, {8, 20, 5000});
   scheduler.Start();
+  // Tells the driver that SIGTERM is now handled gracefully.
+  std::ofstream(std::string(argv[1]) + ".ready-" + argv[3]) << getpid() << "\n";
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   scheduler.Stop();
   return 0;

@@ -1,5 +1,8 @@
 #include "tests/crash/effect_activity.h"
 
+#include <chrono>
+#include <thread>
+
 namespace slipway::crash {
 
 EffectActivity::EffectActivity(const std::string& path)
@@ -13,6 +16,8 @@ EffectActivity::EffectActivity(const std::string& path)
 }
 
 Result<nlohmann::json> EffectActivity::Run(const engine::ActivityCall& call) {
+  // A little outside work, so that the kills of the crash test land while steps are in flight.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
   std::lock_guard<std::mutex> lock(mu_);
   try {
     SQLite::Transaction txn(db_);
