@@ -64,6 +64,26 @@ Result<Workflow> Engine::Get(const std::string& id) {
   return ToWorkflow(*inst);
 }
 
+Result<Workflow> Engine::WaitForChange(const std::string& id, int64_t known_version,
+                                       std::chrono::milliseconds max_wait,
+                                       std::chrono::milliseconds poll) {
+  auto deadline = std::chrono::steady_clock::now() + max_wait;
+  for (;;) {
+    uint64_t seen;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      seen = generation_;
+    }
+    Result<storage::Instance> inst = store_.Load(id);
+    if (!inst.ok()) return inst.status();
+    auto now = std::chrono::steady_clock::now();
+    if (inst->version != known_version || now >= deadline) return ToWorkflow(*inst);
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_until(lock, std::min(deadline, now + poll),
+                        [&] { return generation_ != seen; });
+  }
+}
+
 Result<storage::ListPage> Engine::List(const storage::ListQuery& q) { return store_.List(q); }
 
 Result<std::vector<storage::HistoryEvent>> Engine::History(const std::string& id,
@@ -165,7 +185,9 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
       }
     }
     if (wake) hook = wake_;
+    ++generation_;
   }
+  changed_.notify_all();
   if (hook) hook();
   return Status::Ok();
 }

@@ -11,6 +11,8 @@
 // kFailedPrecondition (the workflow's status does not allow the call), kUnavailable (storage).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,6 +93,13 @@ class Engine {
   Result<Workflow> Signal(const std::string& id, const std::string& name,
                           const nlohmann::json& data, const Caller& caller);
 
+  // Long poll: returns the workflow as soon as its version differs from `known_version`, or
+  // after `max_wait` with it unchanged. Commits of this process wake it at once; changes made
+  // by other processes are seen within `poll` (they are read from the store).
+  Result<Workflow> WaitForChange(const std::string& id, int64_t known_version,
+                                 std::chrono::milliseconds max_wait,
+                                 std::chrono::milliseconds poll = std::chrono::milliseconds(200));
+
   // Runs one claimed task to its next checkpoint(s). `token` lets the scheduler cancel it.
   Status ExecuteTask(const storage::Task& task, CancellationToken& token);
   // Claims and runs every due task inline until none is due (tests, tools). Returns how many.
@@ -147,6 +156,8 @@ class Engine {
   std::unordered_map<std::string, CancellationToken*> running_;
   std::function<void()> wake_;
   std::mt19937_64 rng_;
+  std::condition_variable changed_;  // notified after every successful commit
+  uint64_t generation_ = 0;          // bumped after every successful commit
 };
 
 }  // namespace slipway::engine

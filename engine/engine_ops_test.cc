@@ -1,6 +1,8 @@
 // Ops verbs (cancel, resume, signal) and per-tenant serialisation.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "engine/testing/engine_fixture.h"
 
 namespace slipway::engine {
@@ -150,6 +152,42 @@ TEST_F(EngineOpsTest, CancellingAQueuedWorkflowTakesItOutOfTheQueue) {
   EXPECT_EQ(Get("b").instance.status, "cancelled");
   EXPECT_EQ(Get("c").instance.status, "completed");
   EXPECT_TRUE(store_->SerialQueue("serial:client1")->empty());
+}
+
+}  // namespace
+}  // namespace slipway::engine
+
+namespace slipway::engine {
+namespace {
+
+class EngineWaitTest : public testing::EngineFixture {};
+
+TEST_F(EngineWaitTest, ALongPollAnswersOnTheChangeNotAtItsTimeout) {
+  Start("routed", "client1", nlohmann::json::object(), "wf-1");
+  RunDue();
+  int64_t version = Get("wf-1").instance.version;
+  std::thread signaller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(engine().Signal("wf-1", "approve", nlohmann::json::object(), Caller{}).ok());
+  });
+  auto start = std::chrono::steady_clock::now();
+  auto w = engine().WaitForChange("wf-1", version, std::chrono::seconds(60));
+  auto waited = std::chrono::steady_clock::now() - start;
+  signaller.join();
+  ASSERT_TRUE(w.ok());
+  EXPECT_GT(w->instance.version, version);
+  EXPECT_LT(waited, std::chrono::seconds(30));  // answered by the change, far before 60 s
+}
+
+TEST_F(EngineWaitTest, ALongPollWithoutChangeReturnsTheSameVersion) {
+  Start("routed", "client1", nlohmann::json::object(), "wf-1");
+  RunDue();
+  int64_t version = Get("wf-1").instance.version;
+  auto w = engine().WaitForChange("wf-1", version, std::chrono::milliseconds(20));
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->instance.version, version);
+  EXPECT_EQ(engine().WaitForChange("nope", 0, std::chrono::milliseconds(1)).status().code(),
+            Code::kNotFound);
 }
 
 }  // namespace
