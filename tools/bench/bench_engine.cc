@@ -1,0 +1,161 @@
+// tools/bench/bench_engine.cc: engine throughput on a fresh database.
+//
+//   bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR]
+//
+// Starts N workflows of 7 no-op steps, runs them on the scheduler with group commit, and
+// prints workflows/s, steps/s, checkpoints/s, p50/p99 start-to-completion latency, p50/p99
+// commit transaction latency, checkpoints per transaction, SQLite transactions per workflow
+// and peak RSS, for synchronous=FULL and/or NORMAL. Figures, not a test: no assertions.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/scheduler.h"
+#include "engine/testing/test_workflow.h"
+#include "storage/sqlite_store.h"
+#include "tools/bench/timing_store.h"
+
+namespace slipway::bench {
+namespace {
+
+class NoopActivity : public engine::Activity {
+ public:
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override {
+    if (call.step == "s7") last_steps_++;
+    return nlohmann::json::object();
+  }
+  std::atomic<int> last_steps_{0};
+};
+
+struct Options {
+  int workflows = 2000;
+  int workers = 32;
+  std::string sync = "both";
+  std::string dir = "/tmp";
+};
+
+template <typename T>
+double Percentile(std::vector<T> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+  return static_cast<double>(v[i]);
+}
+
+double Seconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+int Run(const Options& o, bool full) {
+  std::string path = o.dir + "/slipway-bench-" + std::to_string(getpid()) + (full ? "-full" : "-normal") + ".db";
+  Failpoints failpoints;
+  auto sqlite = storage::SqliteStore::Open({path, full}, failpoints);
+  if (!sqlite.ok()) {
+    std::fprintf(stderr, "open: %s\n", sqlite.status().ToString().c_str());
+    return 1;
+  }
+  TimingStore store(**sqlite);
+  SystemClock clock;
+  engine::EngineOptions eo;
+  eo.owner = "bench";
+  eo.group_commit = true;
+  engine::Engine engine(store, clock, failpoints, eo);
+  NoopActivity noop;
+  engine.RegisterActivity("noop", noop);
+  engine::RetryPolicy retry;
+  if (!engine.RegisterType(engine::testing::SevenStepType("seven", "noop", retry)).ok()) return 1;
+  engine::Scheduler scheduler(engine, {o.workers, 20, 10'000});
+
+  // Phase 1: starts from 8 threads, as concurrent API requests would arrive.
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<std::string> ids(static_cast<size_t>(o.workflows));
+  std::atomic<int> next{0}, failed{0};
+  std::vector<std::thread> starters;
+  for (int t = 0; t < 8; ++t) {
+    starters.emplace_back([&] {
+      for (int i = next++; i < o.workflows; i = next++) {
+        auto w = engine.Start({"seven", "t" + std::to_string(i % 100), nlohmann::json::object(), ""},
+                              engine::Caller{});
+        if (w.ok()) ids[static_cast<size_t>(i)] = w->instance.id;
+        else failed++;
+      }
+    });
+  }
+  for (auto& t : starters) t.join();
+  if (failed > 0) {
+    std::fprintf(stderr, "%d starts failed\n", failed.load());
+    return 1;
+  }
+  auto started = std::chrono::steady_clock::now();
+  // Phase 2: the scheduler runs everything to completion.
+  scheduler.Start();
+  std::vector<double> latency_ms;
+  for (const auto& id : ids) {
+    for (;;) {
+      auto inst = store.Load(id);
+      if (inst.ok() && inst->status == "completed") {
+        latency_ms.push_back(static_cast<double>(inst->updated_at_ms - inst->created_at_ms));
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  auto done = std::chrono::steady_clock::now();
+  scheduler.Stop();
+  auto stats = store.Stats();
+  auto micros = store.commit_micros();
+  auto sizes = store.batch_sizes();
+  size_t checkpoints = 0;
+  for (size_t s : sizes) checkpoints += s;
+  double elapsed = Seconds(done - started);
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf("synchronous=%s workflows=%d workers=%d\n", full ? "FULL" : "NORMAL", o.workflows, o.workers);
+  std::printf("  starts/s              %10.0f\n", o.workflows / Seconds(started - t0));
+  std::printf("  workflows/s           %10.0f\n", o.workflows / elapsed);
+  std::printf("  steps/s               %10.0f   (7 steps per workflow)\n", o.workflows * 7 / elapsed);
+  std::printf("  checkpoints/s         %10.0f\n", static_cast<double>(checkpoints) / elapsed);
+  std::printf("  latency p50/p99 ms    %10.0f / %.0f   (start to completion, all started first)\n",
+              Percentile(latency_ms, 0.50), Percentile(latency_ms, 0.99));
+  std::printf("  commit txn p50/p99 ms %10.2f / %.2f\n", Percentile(micros, 0.50) / 1000,
+              Percentile(micros, 0.99) / 1000);
+  std::printf("  checkpoints per txn   %10.1f\n", static_cast<double>(checkpoints) / std::max<size_t>(1, sizes.size()));
+  std::printf("  sqlite txns/workflow  %10.1f   (commits, claims and lease renewals)\n",
+              stats.ok() ? static_cast<double>(stats->commits) / o.workflows : 0.0);
+  std::printf("  peak RSS MiB          %10.1f\n", ru.ru_maxrss / 1024.0);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  return 0;
+}
+
+}  // namespace
+}  // namespace slipway::bench
+
+int main(int argc, char** argv) {
+  slipway::bench::Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--workflows") o.workflows = std::atoi(argv[i + 1]);
+    else if (flag == "--workers") o.workers = std::atoi(argv[i + 1]);
+    else if (flag == "--sync") o.sync = argv[i + 1];
+    else if (flag == "--dir") o.dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  int rc = 0;
+  if (o.sync == "full" || o.sync == "both") rc |= slipway::bench::Run(o, true);
+  if (o.sync == "normal" || o.sync == "both") rc |= slipway::bench::Run(o, false);
+  return rc;
+}
