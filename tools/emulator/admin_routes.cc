@@ -27,6 +27,11 @@ EmuResponse HandleAdmin(EmulatorState& s, const EmuRequest& req) {
       return Json(200, {{"ok", true}});
     }
   }
+  if (req.method == "GET" && MatchRoute(seg, {"_admin", "mail"}, &c)) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Mail& m : s.mails) list.push_back({{"from", m.from}, {"to", m.to}, {"data", m.data}});
+    return Json(200, list);
+  }
   if (req.method == "POST" && MatchRoute(seg, {"_admin", "domains", "*", "verify"}, &c)) {
     Domain* d = s.vercel.FindDomain(c[0]);
     if (d == nullptr) return Json(404, {{"error", {{"code", "not_found"}, {"message", "no such domain"}}}});

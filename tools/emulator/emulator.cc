@@ -13,7 +13,9 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <sstream>
 
 #include "tools/emulator/emulator_state.h"
@@ -26,6 +28,7 @@ using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
 constexpr std::streamsize kMaxBody = 16 * 1024 * 1024;
+constexpr int64_t kKeepAliveMs = 300;
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -99,14 +102,24 @@ class Emulator::Server {
     params->setMaxThreads(state.options.max_threads);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
+    // Short, so that Stop() can let idle keep-alive connections end on their own (see Stop).
+    params->setKeepAliveTimeout(Poco::Timespan(0, kKeepAliveMs * 1000));
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(state), pool_, socket, params);
     server_->start();
   }
   ~Server() { Stop(); }
+  // Stops accepting, then waits for open connections to finish (idle ones close after the
+  // keep-alive timeout). HTTPServer::stopAll() would be quicker, but Poco 1.11's serverStopped
+  // event races with connections being destroyed (ThreadSanitizer reports it), so it is only
+  // the fallback for connections that are still busy after a bounded wait.
   void Stop() {
     if (stopped_) return;
     stopped_ = true;
-    server_->stopAll(true);
+    server_->stop();
+    for (int i = 0; i < 200 && server_->currentConnections() > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (server_->currentConnections() > 0) server_->stopAll(true);
     pool_.joinAll();
   }
   int port() const { return port_; }
@@ -138,6 +151,7 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   }
   if (!options.faults_json.empty()) SLIPWAY_RETURN_IF_ERROR(state->faults.Configure(options.faults_json));
   std::unique_ptr<Emulator> emu(new Emulator(std::move(state)));
+  SLIPWAY_RETURN_IF_ERROR(emu->StartSmtp());
   try {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(options.host, options.port), 64);
     emu->server_ = std::make_unique<Server>(*emu->state_, socket);
@@ -147,6 +161,26 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   }
   return emu;
 }
+
+Status Emulator::StartSmtp() {
+  if (state_->options.smtp_port < 0) return Status::Ok();
+  EmulatorState* state = state_.get();
+  auto on_mail = [state](Mail mail) {
+    std::string to;
+    for (const std::string& t : mail.to) to += (to.empty() ? "" : ",") + t;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->mails.push_back(std::move(mail));
+    }
+    state->log.Append({0, "SMTP", "DATA", 250, "mail_sent", to, "", ""});
+  };
+  auto sink = SmtpSink::Start(state_->options.host, state_->options.smtp_port, on_mail);
+  if (!sink.ok()) return sink.status();
+  smtp_ = std::move(*sink);
+  return Status::Ok();
+}
+
+int Emulator::smtp_port() const { return smtp_ ? smtp_->port() : -1; }
 
 int Emulator::port() const { return server_->port(); }
 
@@ -163,6 +197,7 @@ void Emulator::Stop() {
     state_->stopping = true;
   }
   state_->stop_cv.notify_all();
+  if (smtp_) smtp_->Stop();
   if (server_) server_->Stop();
 }
 

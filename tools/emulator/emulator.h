@@ -6,6 +6,7 @@
 //   GET  /_admin/log                   request log, JSON lines
 //   POST /_admin/faults                replace the fault configuration (faults.h); DELETE clears
 //   POST /_admin/domains/{name}/verify mark a Vercel domain verified
+//   GET  /_admin/mail                  messages the SMTP sink received (when smtp_port >= 0)
 // Repositories are files under data_dir (repo_store.h); Vercel state lives in memory.
 // Thread-safe: requests are served concurrently, state changes are serialised.
 #pragma once
@@ -17,6 +18,7 @@
 #include "engine/base/status.h"
 #include "tools/emulator/faults.h"
 #include "tools/emulator/request_log.h"
+#include "tools/emulator/smtp_sink.h"
 
 namespace slipway::emulator {
 
@@ -31,6 +33,7 @@ struct EmulatorOptions {
   std::string github_token;
   std::string vercel_token;
   std::string anthropic_key;
+  int smtp_port = -1;           // -1: no SMTP sink; 0: an ephemeral port (smtp_sink.h)
   int64_t deploy_delay_ms = 0;  // QUEUED for the first half, BUILDING until it elapses
   std::string faults_json;      // initial fault configuration (faults.h)
   int max_threads = 32;
@@ -48,6 +51,7 @@ class Emulator {
 
   int port() const;
   std::string base_url() const;  // http://127.0.0.1:<port>
+  int smtp_port() const;         // -1 when the SMTP sink is off
   RequestLog& log();
   Faults& faults();
   // Stops accepting, releases hung requests and waits for handlers. Idempotent.
@@ -56,8 +60,10 @@ class Emulator {
  private:
   class Server;
   explicit Emulator(std::unique_ptr<EmulatorState> state);
+  Status StartSmtp();
   std::unique_ptr<EmulatorState> state_;
   std::unique_ptr<Server> server_;
+  std::unique_ptr<SmtpSink> smtp_;
 };
 
 }  // namespace slipway::emulator

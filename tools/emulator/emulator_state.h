@@ -27,6 +27,7 @@ struct EmulatorState {
   Faults faults;
   RequestLog log;
   SystemClock clock;
+  std::vector<Mail> mails;  // guarded by mu
   std::atomic<int64_t> request_counter{0};
 
   std::mutex stop_mu;

@@ -2,6 +2,7 @@
 //
 //   slipway-emulator --data-dir DIR [--port N] [--host 127.0.0.1] [--template-dir DIR]
 //                    [--template-repo owner/name] [--deploy-delay-ms N] [--faults JSON|@file]
+//                    [--smtp-port N]
 // Prints "listening on http://host:port" once ready; stops on SIGINT or SIGTERM.
 #include <signal.h>
 
@@ -19,7 +20,8 @@ using slipway::emulator::EmulatorOptions;
 
 int Usage() {
   std::cerr << "usage: slipway-emulator --data-dir DIR [--port N] [--host H] [--template-dir DIR]"
-               " [--template-repo owner/name] [--deploy-delay-ms N] [--faults JSON|@file]\n";
+               " [--template-repo owner/name] [--deploy-delay-ms N] [--faults JSON|@file]"
+               " [--smtp-port N]\n";
   return 2;
 }
 
@@ -51,6 +53,8 @@ bool ParseArgs(int argc, char** argv, EmulatorOptions* o) {
       o->template_dir = value;
     } else if (flag == "--template-repo") {
       o->template_repo = value;
+    } else if (flag == "--smtp-port") {
+      o->smtp_port = std::atoi(value.c_str());
     } else if (flag == "--deploy-delay-ms") {
       o->deploy_delay_ms = std::atoll(value.c_str());
     } else if (flag == "--faults") {
@@ -79,6 +83,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "listening on " << (*emulator)->base_url() << std::endl;
+  if ((*emulator)->smtp_port() >= 0) {
+    std::cout << "smtp on " << options.host << ":" << (*emulator)->smtp_port() << std::endl;
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   (*emulator)->Stop();
