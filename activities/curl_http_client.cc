@@ -158,8 +158,15 @@ CurlHttpClient::CurlHttpClient(CurlHttpClientOptions options) : options_(std::mo
   GlobalInitOnce();
 }
 
-CurlHttpClient::~CurlHttpClient() {
-  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+CurlHttpClient::~CurlHttpClient() { CloseIdleConnections(); }
+
+void CurlHttpClient::CloseIdleConnections() {
+  std::vector<void*> handles;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    handles.swap(idle_);
+  }
+  for (void* h : handles) curl_easy_cleanup(static_cast<CURL*>(h));
 }
 
 void* CurlHttpClient::TakeHandle() {

@@ -32,6 +32,8 @@ class CurlHttpClient final : public HttpClient {
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
   Result<HttpResponse> Send(const HttpRequest& request) override;
+  // Closes the pooled handles and their idle connections (requests in flight are unaffected).
+  void CloseIdleConnections();
 
  private:
   void* TakeHandle();

@@ -42,6 +42,7 @@ class EmulatorFixture : public ::testing::Test {
     options_.anthropic_key = kToken;
   }
   void TearDown() override {
+    http_.CloseIdleConnections();  // the emulator then need not wait out its keep-alives
     emu_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);

@@ -28,7 +28,7 @@ using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
 constexpr std::streamsize kMaxBody = 16 * 1024 * 1024;
-constexpr int64_t kKeepAliveMs = 300;
+constexpr int64_t kKeepAliveMs = 1000;
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
