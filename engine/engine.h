@@ -11,6 +11,7 @@
 // kFailedPrecondition (the workflow's status does not allow the call), kUnavailable (storage).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -48,6 +49,13 @@ struct EngineOptions {
 // Who asks, for the history: actor ("engine", "ops:alice", "tenant:client1"), from where,
 // why, and the request id.
 struct Caller {
+  Caller() = default;
+  explicit Caller(std::string actor_, std::string address_ = "", std::string request_id_ = "",
+                  std::string reason_ = "")
+      : actor(std::move(actor_)),
+        address(std::move(address_)),
+        request_id(std::move(request_id_)),
+        reason(std::move(reason_)) {}
   std::string actor = "engine";
   std::string address;
   std::string request_id;
@@ -105,6 +113,10 @@ class Engine {
   // Claims and runs every due task inline until none is due (tests, tools). Returns how many.
   Result<int> RunDueWork(int max_tasks = 100'000);
 
+  // Whether a worker may go straight on with a workflow's next step (on by default; a
+  // stopping scheduler turns it off so that workers come back quickly).
+  void SetContinueSteps(bool on) { continue_steps_ = on; }
+
   // Called after a commit that created a task due now (the scheduler wakes up).
   void SetWakeHook(std::function<void()> hook);
   const EngineOptions& options() const { return options_; }
@@ -156,6 +168,7 @@ class Engine {
   std::unordered_map<std::string, CancellationToken*> running_;
   std::function<void()> wake_;
   std::mt19937_64 rng_;
+  std::atomic<bool> continue_steps_{true};
   std::condition_variable changed_;  // notified after every successful commit
   uint64_t generation_ = 0;          // bumped after every successful commit
 };

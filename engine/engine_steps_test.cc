@@ -12,7 +12,9 @@ class EngineStepsTest : public EngineFixture {};
 
 TEST_F(EngineStepsTest, HappyPathCompletesAndRecordsEveryAttempt) {
   Workflow w = Start("seven", "client1", json::object(), "wf-1");
-  EXPECT_EQ(RunDue(), 7);
+  // One task: each succeeded step goes straight on with the next in the same task row.
+  EXPECT_EQ(RunDue(), 1);
+  EXPECT_EQ(activity_.calls().size(), 7u);
   w = Get("wf-1");
   EXPECT_EQ(w.instance.status, "completed");
   for (const auto& s : w.steps) {
@@ -55,6 +57,14 @@ TEST_F(EngineStepsTest, ARetryWaitsOnADurableTimerWithTheSameIdempotencyKey) {
   int failed = 0;
   for (const auto& e : History("wf-1")) failed += e.type == "step_failed" ? 1 : 0;
   EXPECT_EQ(failed, 2);
+}
+
+TEST_F(EngineStepsTest, WithoutContinuationEachStepIsItsOwnTask) {
+  engine().SetContinueSteps(false);
+  Start("seven", "client1", json::object(), "wf-1");
+  EXPECT_EQ(RunDue(), 7);
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+  EXPECT_EQ(History("wf-1").size(), 16u);
 }
 
 TEST_F(EngineStepsTest, RetryAfterFromTheErrorIsHonoured) {
@@ -118,8 +128,8 @@ TEST_F(EngineStepsTest, ResumeContinuesAtTheFailedStepWithAFreshBudget) {
   }
   EXPECT_TRUE(saw_resume);
   for (const auto& c : calls) {
-    if (c.step == "s2" && c.attempt > 3) EXPECT_EQ(c.idempotency_key, "wf-1/s2#r1");
-    if (c.step == "s2" && c.attempt <= 3) EXPECT_EQ(c.idempotency_key, "wf-1/s2");
+    if (c.step != "s2") continue;
+    EXPECT_EQ(c.idempotency_key, c.attempt > 3 ? "wf-1/s2#r1" : "wf-1/s2");
   }
 }
 

@@ -124,6 +124,7 @@ void Scheduler::ArmRenewal() {
 
 void Scheduler::Stop() {
   if (!started_ || stopping_.exchange(true)) return;
+  engine_.SetContinueSteps(false);
   asio::post(io_, [this] {
     timer_.cancel();
     renew_timer_.cancel();
@@ -150,6 +151,7 @@ void Scheduler::Stop() {
     engine_.store().ReleaseLeases(engine_.options().owner, unfinished).IgnoreError();
   }
   engine_.SetWakeHook(nullptr);
+  engine_.SetContinueSteps(true);
   io_.stop();
   io_thread_.join();
 }

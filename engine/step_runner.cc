@@ -13,6 +13,7 @@ using nlohmann::json;
 namespace {
 
 constexpr int kMaxConflictRetries = 8;
+constexpr int kMaxContinuations = 32;  // then the task goes back to the queue
 
 json ErrorJson(const Status& st) {
   json e = {{"code", CodeName(st.code())}, {"message", st.message()}};
@@ -77,10 +78,13 @@ class StepRunner {
   }
 
   Status RunActivity();
-  Result<bool> RecordStart(Engine::Live& live, Transition& t, const StateSpec& spec);
+  Result<bool> RecordStart(Engine::Live& live, Transition& t);
+  void BeginAttempt(const storage::Instance& inst, Transition& t);
   Result<bool> RecordOutcome(Engine::Live& live, Transition& t,
-                             std::unique_ptr<WorkflowMachine>& m, const StateSpec& spec,
-                             const Result<json>& outcome);
+                             std::unique_ptr<WorkflowMachine>& m, const Result<json>& outcome,
+                             bool may_continue, bool* continued);
+  bool ContinueInto(const storage::Instance& inst, Transition& t);
+  Result<json> CallActivity();
   void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
                const char* event_type, json data, const std::string& step, int attempt,
                const json& error);
@@ -88,42 +92,58 @@ class StepRunner {
   Status Admit();
 
   Engine& e_;
-  const storage::Task& task_;
+  storage::Task task_;  // a copy: a continued task moves on to the next step
   CancellationToken& token_;
+  const StateSpec* spec_ = nullptr;
   int attempt_ = 0;
   std::string key_, type_, tenant_;
   json input_, outputs_, resume_;
 };
 
 Status StepRunner::RunActivity() {
-  const StateSpec* spec = nullptr;
   Status started = Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
                                                      auto&) -> Result<bool> {
-    spec = &e_.FindType(live.instance.type)->states.at(task_.step);
-    return RecordStart(live, t, *spec);
+    return RecordStart(live, t);
   });
   if (!started.ok() || attempt_ == 0) return started;
-
-  Activity* activity = e_.FindActivity(spec->activity);
-  ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_, input_,
-                    outputs_, resume_, 0, &token_};
-  Result<json> outcome = Internal("no activity registered as " + spec->activity);
-  if (activity != nullptr) {
-    if (spec->retry.attempt_timeout_ms > 0) {
-      call.deadline_ms = e_.clock_.NowMs() + spec->retry.attempt_timeout_ms;
-    }
-    e_.RegisterRunning(task_.workflow_id, &token_);
-    outcome = activity->Run(call);
-    e_.UnregisterRunning(task_.workflow_id);
+  // A step that succeeds into another activity step goes straight on in the same task row:
+  // its outcome and the next step's start are one checkpoint, and nothing is claimed.
+  for (int hop = 0;; ++hop) {
+    Result<json> outcome = CallActivity();
+    SLIPWAY_RETURN_IF_ERROR(e_.failpoints_.Hit("activity.after_call_before_record"));
+    bool may_continue = hop < kMaxContinuations && e_.continue_steps_.load() &&
+                        !token_.cancelled();
+    bool continued = false;
+    // A conflict re-decides from scratch: undo what a continuation changed in this runner.
+    const storage::Task task = task_;
+    const StateSpec* spec = spec_;
+    const int attempt = attempt_;
+    Status recorded = Checkpoint(
+        task_.workflow_id, [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
+          task_ = task;
+          spec_ = spec;
+          attempt_ = attempt;
+          return RecordOutcome(live, t, m, outcome, may_continue, &continued);
+        });
+    if (!recorded.ok() || !continued) return recorded;
   }
-  SLIPWAY_RETURN_IF_ERROR(e_.failpoints_.Hit("activity.after_call_before_record"));
-  return Checkpoint(task_.workflow_id,
-                    [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
-                      return RecordOutcome(live, t, m, *spec, outcome);
-                    });
 }
 
-Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t, const StateSpec& spec) {
+Result<json> StepRunner::CallActivity() {
+  Activity* activity = e_.FindActivity(spec_->activity);
+  if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
+  ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_, input_,
+                    outputs_, resume_, 0, &token_};
+  if (spec_->retry.attempt_timeout_ms > 0) {
+    call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
+  }
+  e_.RegisterRunning(task_.workflow_id, &token_);
+  Result<json> outcome = activity->Run(call);
+  e_.UnregisterRunning(task_.workflow_id);
+  return outcome;
+}
+
+Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t) {
   const std::string& st = live.instance.status;
   if (st == status::kCancelling) {
     t.Finish(status::kCancelled, {{"reason", "cancelled before the step ran"}}, "engine");
@@ -137,6 +157,12 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t, const St
     t.CompleteTask(task_.id, task_.lease_owner);
     return true;
   }
+  BeginAttempt(live.instance, t);
+  return true;
+}
+
+void StepRunner::BeginAttempt(const storage::Instance& inst, Transition& t) {
+  spec_ = &e_.FindType(inst.type)->states.at(task_.step);
   json& s = t.step(task_.step);
   attempt_ = s.value("attempts", 0) + 1;
   s["attempts"] = attempt_;
@@ -148,13 +174,27 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t, const St
   s.erase("ended_at");
   key_ = t.IdempotencyKey(task_.step);
   t.AddEvent("step_started", task_.step, attempt_, "engine",
-             {{"idempotency_key", key_}, {"activity", spec.activity}});
-  json ctx = t.context();
-  type_ = live.instance.type;
-  tenant_ = live.instance.tenant;
-  input_ = json::parse(live.instance.input_json, nullptr, false);
+             {{"idempotency_key", key_}, {"activity", spec_->activity}});
+  const json& ctx = t.context();
+  type_ = inst.type;
+  tenant_ = inst.tenant;
+  input_ = json::parse(inst.input_json, nullptr, false);
   outputs_ = ctx.value("outputs", json::object());
   resume_ = ctx.value("resume_data", json::object());
+}
+
+bool StepRunner::ContinueInto(const storage::Instance& inst, Transition& t) {
+  const storage::Task* next = t.NewActivityTaskDueNow();
+  if (next == nullptr) return false;
+  // We hold a slot of our own kind; another kind may be capped for the whole fleet.
+  if (next->kind != task_.kind && e_.options_.kind_capacity.count(next->kind) > 0) return false;
+  storage::Task moved = *next;
+  moved.id = task_.id;
+  moved.lease_owner = task_.lease_owner;
+  moved.lease_until_ms = t.now() + e_.options_.lease_ms;
+  t.ContinueTask(task_.id, moved);
+  task_ = moved;
+  BeginAttempt(inst, t);
   return true;
 }
 
@@ -176,7 +216,10 @@ void StepRunner::Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m,
 
 Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
                                        std::unique_ptr<WorkflowMachine>& m,
-                                       const StateSpec& spec, const Result<json>& outcome) {
+                                       const Result<json>& outcome, bool may_continue,
+                                       bool* continued) {
+  *continued = false;
+  const StateSpec& spec = *spec_;
   const std::string& st = live.instance.status;
   if (st == status::kCancelling) {
     json& s = t.step(task_.step);
@@ -199,6 +242,7 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
     t.context()["outputs"][task_.step] = *outcome;
     Advance(t, m, StepSucceeded{task_.step, *outcome}, "step_succeeded",
             {{"output", *outcome}}, task_.step, attempt_, json());
+    if (may_continue) *continued = ContinueInto(live.instance, t);
     return true;
   }
   json error = ErrorJson(outcome.status());

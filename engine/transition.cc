@@ -106,6 +106,25 @@ void Transition::CompleteTask(int64_t id, const std::string& lease_owner) {
   cp_.lease_owner = lease_owner;
 }
 
+const storage::Task* Transition::NewActivityTaskDueNow() const {
+  for (const auto& t : cp_.new_tasks) {
+    if (t.kind.rfind("activity:", 0) == 0 && t.due_at_ms <= now_) return &t;
+  }
+  return nullptr;
+}
+
+void Transition::ContinueTask(int64_t done_id, const storage::Task& next) {
+  auto& done = cp_.done_task_ids;
+  done.erase(std::remove(done.begin(), done.end(), done_id), done.end());
+  auto& fresh = cp_.new_tasks;
+  fresh.erase(std::remove_if(fresh.begin(), fresh.end(),
+                             [](const storage::Task& t) {
+                               return t.kind.rfind("activity:", 0) == 0;
+                             }),
+              fresh.end());
+  cp_.continued_tasks.push_back(next);
+}
+
 void Transition::EnterState(const WorkflowMachine& machine, const std::string& actor) {
   const std::string from = next_.state;
   const std::string& to = machine.state();

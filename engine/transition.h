@@ -71,6 +71,11 @@ class Transition {
   void AddTask(const std::string& kind, const std::string& step, int attempt, TimeMs due,
                nlohmann::json payload);
   void CompleteTask(int64_t id, const std::string& lease_owner);
+  // The activity task this transition created that is due now, if any.
+  const storage::Task* NewActivityTaskDueNow() const;
+  // Instead of completing task `done_id` and inserting the new activity task, rewrites the
+  // done task's row into `next` (it keeps its lease): see Checkpoint::continued_tasks.
+  void ContinueTask(int64_t done_id, const storage::Task& next);
 
   // Enters machine.state(): schedules its activity, starts waiting, or ends the workflow.
   void EnterState(const WorkflowMachine& machine, const std::string& actor);

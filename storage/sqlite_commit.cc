@@ -128,6 +128,20 @@ Status CheckpointWriter::FinishTasks(const Checkpoint& cp) {
     }
     if (changed == 0) return Conflict("a finished task is gone or leased by another owner");
   }
+  for (const Task& t : cp.continued_tasks) {
+    Stmt s = c_.Prepare(
+        "UPDATE tasks SET kind = ?, step = ?, attempt = ?, due_at_ms = ?, payload_json = ?,"
+        " lease_until_ms = ? WHERE id = ? AND lease_owner = ? AND lease_owner <> ''");
+    s->bind(1, t.kind);
+    s->bind(2, t.step);
+    s->bind(3, t.attempt);
+    s->bind(4, static_cast<int64_t>(t.due_at_ms));
+    s->bind(5, t.payload_json);
+    s->bind(6, static_cast<int64_t>(t.lease_until_ms));
+    s->bind(7, static_cast<int64_t>(t.id));
+    s->bind(8, cp.lease_owner);
+    if (s->exec() == 0) return Conflict("a continued task is gone or leased by another owner");
+  }
   // Before the new tasks are inserted, so that "all other tasks" is simply all of them.
   if (cp.cancel_other_tasks) {
     Stmt s = c_.Prepare("DELETE FROM tasks WHERE workflow_id = ?");

@@ -81,6 +81,11 @@ struct Checkpoint {
   // (an empty owner deletes unleased or any-owner tasks: used by ops verbs and admission).
   std::vector<int64_t> done_task_ids;
   std::string lease_owner;
+  // Tasks finished by this transition that go straight on with the workflow's next piece of
+  // work: each row (by id, still leased by `lease_owner`, else kConflict) is rewritten to the
+  // given kind, step, attempt, due time and payload and keeps its lease, extended to
+  // lease_until_ms. The worker that holds it carries on without claiming anything.
+  std::vector<Task> continued_tasks;
   bool cancel_other_tasks = false;   // delete every other task of this workflow (cancel/finish)
   // Serial queue membership of this instance under instance.serial_key.
   enum class Serial { kNone, kEnqueue, kDequeue } serial = Serial::kNone;

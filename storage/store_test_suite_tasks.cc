@@ -43,6 +43,43 @@ TEST_P(StoreSuite, ClaimTakesDueTasksEarliestFirstAndLeasesThem) {
   EXPECT_TRUE(store().ClaimTasks(Claim("owner-b", kT0 + 150))->empty());
 }
 
+TEST_P(StoreSuite, AContinuedTaskIsRewrittenAndKeepsItsLease) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
+  auto claimed = store().ClaimTasks(Claim("owner-a", kT0));
+  ASSERT_EQ(claimed->size(), 1u);
+  Checkpoint cp = UpdateCp("wf-1", 1, 2);
+  cp.lease_owner = "owner-a";
+  Task next = (*claimed)[0];
+  next.kind = "activity:b";
+  next.step = "s2";
+  next.attempt = 1;
+  next.payload_json = R"({"visit":1})";
+  next.lease_until_ms = kT0 + 60'000;
+  cp.continued_tasks.push_back(next);
+  ASSERT_TRUE(store().Commit(cp).ok());
+  auto tasks = store().TasksOf("wf-1");
+  ASSERT_EQ(tasks->size(), 1u);
+  const Task& t = (*tasks)[0];
+  EXPECT_EQ(t.id, next.id);
+  EXPECT_EQ(t.kind, "activity:b");
+  EXPECT_EQ(t.step, "s2");
+  EXPECT_EQ(t.payload_json, R"({"visit":1})");
+  EXPECT_EQ(t.lease_owner, "owner-a");
+  EXPECT_EQ(t.lease_until_ms, kT0 + 60'000);
+  EXPECT_TRUE(store().ClaimTasks(Claim("owner-b", kT0 + 30'001))->empty());  // still leased
+}
+
+TEST_P(StoreSuite, ContinuingATaskLeasedByAnotherOwnerIsAConflict) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
+  auto claimed = store().ClaimTasks(Claim("owner-a", kT0));
+  ASSERT_EQ(claimed->size(), 1u);
+  Checkpoint cp = UpdateCp("wf-1", 1, 2);
+  cp.lease_owner = "owner-b";
+  cp.continued_tasks.push_back((*claimed)[0]);
+  EXPECT_EQ(store().Commit(cp).code(), Code::kConflict);
+  EXPECT_EQ(store().Load("wf-1")->version, 1);  // nothing written
+}
+
 TEST_P(StoreSuite, ClaimHonoursLimitAndIdOrderOnEqualDueTimes) {
   std::vector<Task> tasks;
   for (int i = 0; i < 5; ++i) tasks.push_back(MakeTask("wf-1", "timer", kT0));
