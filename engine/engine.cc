@@ -116,7 +116,7 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh) {
 Result<std::unique_ptr<WorkflowMachine>> Engine::Replay(const WorkflowType& type,
                                                         const storage::Instance& inst) {
   std::unique_ptr<WorkflowMachine> m = type.make_machine();
-  m->Start();
+  m->Start(nlohmann::json::parse(inst.input_json, nullptr, false));
   Result<std::vector<storage::HistoryEvent>> events = store_.History(inst.id, 0, 0);
   if (!events.ok()) return events.status();
   for (const auto& e : *events) {

@@ -39,8 +39,9 @@ class WorkflowMachine {
  public:
   virtual ~WorkflowMachine() = default;
   virtual std::unique_ptr<WorkflowMachine> Clone() const = 0;
-  // Enters the initial state.
-  virtual void Start() = 0;
+  // Enters the initial state. The workflow's input is given to the table (guards may route on
+  // it, e.g. require_approval); replay passes the same input, so routing stays deterministic.
+  virtual void Start(const nlohmann::json& input) = 0;
   // The stable name of the current state.
   virtual const std::string& state() const = 0;
   // Feeds one event. True iff the table has a transition for it in the current state (and a

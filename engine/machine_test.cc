@@ -10,13 +10,13 @@ using nlohmann::json;
 
 std::unique_ptr<WorkflowMachine> Routed() {
   auto m = testing::RoutedType("rec", RetryPolicy()).make_machine();
-  m->Start();
+  m->Start(json::object());
   return m;
 }
 
 TEST(MachineTest, SevenStepsRunInOrder) {
   auto m = testing::SevenStepType("seven", "rec", RetryPolicy()).make_machine();
-  m->Start();
+  m->Start(json::object());
   EXPECT_EQ(m->state(), "s1");
   for (const char* next : {"s2", "s3", "s4", "s5", "s6", "s7", "done"}) {
     ASSERT_TRUE(m->Process(StepSucceeded{"", json::object()}));

@@ -29,6 +29,7 @@ namespace slipway::engine {
 
 template <class Derived>
 struct WorkflowFront : boost::msm::front::state_machine_def<Derived> {
+  nlohmann::json input;  // the workflow's input, for guards
   std::string state_name;
   bool rejected = false;
 
@@ -66,7 +67,10 @@ class MsmMachine final : public WorkflowMachine {
   std::unique_ptr<WorkflowMachine> Clone() const override {
     return std::make_unique<MsmMachine>(*this);
   }
-  void Start() override { sm_.start(); }
+  void Start(const nlohmann::json& input) override {
+    sm_.input = input;
+    sm_.start();
+  }
   const std::string& state() const override { return sm_.state_name; }
   bool Process(const MachineEvent& event) override {
     sm_.rejected = false;

@@ -54,7 +54,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   fresh.serial_key = type->serial_per_tenant ? req.type + ":" + req.tenant : "";
   if (type->deadline_ms > 0) fresh.deadline_ms = now + type->deadline_ms;
   std::unique_ptr<WorkflowMachine> machine = type->make_machine();
-  machine->Start();
+  machine->Start(req.input);
   fresh.state = machine->state();
 
   Transition t = Transition::Create(*type, fresh, now, options_.history);

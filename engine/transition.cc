@@ -174,7 +174,10 @@ void Transition::EnterState(const WorkflowMachine& machine, const std::string& a
     }
     case StateKind::kCompleted: {
       json outputs = context_.value("outputs", json::object());
-      Finish(status::kCompleted, type_.build_result ? type_.build_result(outputs) : outputs,
+      Finish(status::kCompleted,
+             type_.build_result
+                 ? type_.build_result(outputs, context_.value("steps", json::object()))
+                 : outputs,
              actor);
       return;
     }

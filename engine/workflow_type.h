@@ -45,8 +45,10 @@ struct WorkflowType {
   int64_t deadline_ms = 0;                    // whole workflow; 0 = none
   // Optional input validation: kInvalidArgument naming the field.
   std::function<Status(const nlohmann::json& input)> validate_input;
-  // Optional: builds the workflow's result from its step outputs; default: the outputs.
-  std::function<nlohmann::json(const nlohmann::json& outputs)> build_result;
+  // Optional: builds the workflow's result from its step outputs (by step name) and its steps
+  // view (by step name: status, attempts, started_at, ended_at in ms); default: the outputs.
+  std::function<nlohmann::json(const nlohmann::json& outputs, const nlohmann::json& steps)>
+      build_result;
 };
 
 }  // namespace slipway::engine
