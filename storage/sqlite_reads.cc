@@ -1,5 +1,5 @@
 // storage/sqlite_reads.cc: SqliteStore's reads (Load, List, History, SerialQueue, GetRecord,
-// Stats). Each runs on a pooled read connection, so it never waits behind a write (WAL).
+// Stats, CountByTypeAndStatus). Each runs on a pooled read connection, so it never waits behind a write (WAL).
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -156,6 +156,21 @@ Result<StoreStats> SqliteStore::Stats() {
   });
   if (counted.ok()) counted->commits = commits_.load(std::memory_order_relaxed);
   return counted;
+}
+
+Result<std::vector<TypeStatusCount>> SqliteStore::CountByTypeAndStatus() {
+  using R = Result<std::vector<TypeStatusCount>>;
+  return WithReader<R>(*readers_, "count_by_type_status", [&](Conn& c) -> R {
+    Stmt s = c.Prepare(
+        "SELECT type, status, COUNT(*) FROM instances GROUP BY type, status"
+        " ORDER BY type, status");
+    std::vector<TypeStatusCount> out;
+    while (s->executeStep()) {
+      out.push_back({s->getColumn(0).getString(), s->getColumn(1).getString(),
+                     s->getColumn(2).getInt64()});
+    }
+    return out;
+  });
 }
 
 Result<std::vector<int>> SqliteStore::AppliedSchemaVersions() {

@@ -76,6 +76,7 @@ class SqliteStore final : public Store {
   Result<Record> GetRecord(const std::string& ns, const std::string& key) override;
   Status PutRecord(const Record& r, int64_t expected_version) override;
   Result<StoreStats> Stats() override;
+  Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() override;
 
   // The newest schema version this build knows, and the migrations applied to the open file
   // (ascending). For tests and for `slipctl` diagnostics.

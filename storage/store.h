@@ -129,6 +129,13 @@ struct StoreStats {
   int64_t commits = 0;          // write transactions since open (this process)
 };
 
+// How many instances of one type are in one status (metrics).
+struct TypeStatusCount {
+  std::string type;
+  std::string status;
+  int64_t count = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -172,6 +179,9 @@ class Store {
   virtual Status PutRecord(const Record& r, int64_t expected_version) = 0;
 
   virtual Result<StoreStats> Stats() = 0;
+  // Instances per (type, status), ordered by type then status; absent pairs have no entry.
+  // For metrics: it scans the instances, so call it at scrape rates, not per request.
+  virtual Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() = 0;
 };
 
 }  // namespace slipway::storage

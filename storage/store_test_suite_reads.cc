@@ -1,6 +1,7 @@
 // storage/store_test_suite_reads.cc: the Store suite: Load, List (filters, order, cursor,
-// limits), History, records, Stats, and concurrent commits on one handle.
+// limits), History, records, Stats, counts by type and status, and concurrent commits on one handle.
 #include <set>
+#include <tuple>
 #include <thread>
 
 #include "storage/store_test_suite.h"
@@ -138,6 +139,30 @@ TEST_P(StoreSuite, StatsCountRowsAndCommits) {
   EXPECT_EQ(after->tasks, 2);
   EXPECT_EQ(after->leased_tasks, 1);
   EXPECT_EQ(after->commits - before->commits, 3);
+}
+
+TEST_P(StoreSuite, CountByTypeAndStatusGroupsInstances) {
+  Result<std::vector<TypeStatusCount>> empty = store().CountByTypeAndStatus();
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  auto create = [&](const std::string& id, const std::string& type, const std::string& status) {
+    Checkpoint cp = CreateCp(id);
+    cp.instance.type = type;
+    cp.instance.status = status;
+    cp.instance.serial_key.clear();
+    ASSERT_TRUE(store().Commit(cp).ok());
+  };
+  create("wf-1", "deployment", "running");
+  create("wf-2", "deployment", "running");
+  create("wf-3", "deployment", "failed");
+  create("wf-4", "onboarding", "running");
+  Result<std::vector<TypeStatusCount>> counts = store().CountByTypeAndStatus();
+  ASSERT_TRUE(counts.ok());
+  std::vector<std::tuple<std::string, std::string, int64_t>> got;
+  for (const auto& c : *counts) got.emplace_back(c.type, c.status, c.count);
+  std::vector<std::tuple<std::string, std::string, int64_t>> want = {
+      {"deployment", "failed", 1}, {"deployment", "running", 2}, {"onboarding", "running", 1}};
+  EXPECT_EQ(got, want);
 }
 
 TEST_P(StoreSuite, ConcurrentCommitsFromManyThreadsAllLand) {

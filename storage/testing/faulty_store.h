@@ -68,6 +68,9 @@ class FaultyStore final : public Store {
     return inner_.PutRecord(r, expected_version);
   }
   Result<StoreStats> Stats() override { return inner_.Stats(); }
+  Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() override {
+    return inner_.CountByTypeAndStatus();
+  }
 
  private:
   // Consumes one armed failure, if any.

@@ -1,0 +1,21 @@
+// http/cancel_workflow_handler.cc: POST /v1/workflows/{id}/cancel {"reason"?} -> 202 with the
+// workflow (cancelled, or cancelling while its running step stops); 409 when already final.
+#include "http/errors.h"
+#include "http/handlers.h"
+
+namespace slipway::http {
+
+void HandleCancelWorkflow(ApiServices& s, Exchange& ex) {
+  Result<nlohmann::json> body = ReadJsonObject(ex.req, s.limits(), {"reason"}, true);
+  if (!body.ok()) return WriteError(ex.resp, body.status());
+  Result<std::string> reason = OptionalString(*body, "reason", 1000);
+  if (!reason.ok()) return WriteError(ex.resp, reason.status());
+  ex.caller.reason = *reason;
+  Result<engine::Workflow> visible = GetVisible(s, ex, ex.params[0]);
+  if (!visible.ok()) return WriteError(ex.resp, visible.status());
+  Result<engine::Workflow> wf = s.engine.Cancel(ex.params[0], ex.caller);
+  if (!wf.ok()) return WriteError(ex.resp, wf.status());
+  WriteJson(ex.resp, 202, wf->ToJson());
+}
+
+}  // namespace slipway::http

@@ -1,0 +1,87 @@
+// http/handler_factory.cc: the dispatcher every request passes through.
+#include "http/handler_factory.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+
+#include <random>
+#include <stdexcept>
+
+#include "engine/base/ids.h"
+#include "http/errors.h"
+#include "http/router.h"
+
+namespace slipway::http {
+
+namespace {
+
+constexpr const char* kRequestIdHeader = "X-Request-Id";
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char* kHex = "0123456789abcdef";
+  std::string id = "req_";
+  for (int i = 0; i < 20; ++i) id += kHex[rng() % 16];
+  return id;
+}
+
+// The client's id if it is a sane token (it lands in history), else a fresh one.
+std::string RequestIdOf(const Poco::Net::HTTPServerRequest& req) {
+  const std::string given = req.get(kRequestIdHeader, "");
+  if (!given.empty() && ValidateWorkflowId(given).ok()) return given;
+  return NewRequestId();
+}
+
+class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
+ public:
+  DispatchingHandler(ApiServices& s, const TokenStore& tokens) : s_(s), tokens_(tokens) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& req,
+                     Poco::Net::HTTPServerResponse& resp) override {
+    const std::string request_id = RequestIdOf(req);
+    resp.set(kRequestIdHeader, request_id);
+    std::string route = "unmatched";
+    try {
+      Dispatch(req, resp, request_id, route);
+    } catch (...) {
+      // The one catch-all: a handler bug becomes a 500, never a dropped connection. After
+      // the headers went out (a stream), all we can do is stop.
+      if (!resp.sent()) WriteError(resp, Internal("unexpected exception"));
+    }
+    s_.metrics.CountRequest(route, req.getMethod(), static_cast<int>(resp.getStatus()));
+  }
+
+ private:
+  void Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+                const std::string& request_id, std::string& route_label) {
+    if (s_.failpoints != nullptr && !s_.failpoints->Hit("http.dispatch.throw").ok()) {
+      throw std::runtime_error("failpoint http.dispatch.throw");
+    }
+    Result<RouteMatch> m = MatchRoute(req.getMethod(), req.getURI());
+    if (!m.ok()) return WriteError(resp, m.status());
+    route_label = m->route->pattern;
+    Exchange ex{req, resp, m->params, Principal{}, engine::Caller{}};
+    if (m->route->access != Access::kPublic) {
+      Result<Principal> who = tokens_.Authenticate(req.get("Authorization", ""));
+      if (!who.ok()) return WriteError(resp, who.status());
+      Status allowed = Authorize(*who, m->route->access);
+      if (!allowed.ok()) return WriteError(resp, allowed);
+      ex.principal = *who;
+      ex.caller.actor = who->actor();
+    }
+    ex.caller.address = req.clientAddress().host().toString();
+    ex.caller.request_id = request_id;
+    m->route->handler(s_, ex);
+  }
+
+  ApiServices& s_;
+  const TokenStore& tokens_;
+};
+
+}  // namespace
+
+Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
+    const Poco::Net::HTTPServerRequest&) {
+  return new DispatchingHandler(services_, tokens_);
+}
+
+}  // namespace slipway::http

@@ -1,0 +1,22 @@
+// http/handlers.h: one function per endpoint. Each parses and validates into plain values,
+// checks tenant scoping, makes one engine call (long polls and streams repeat theirs) and
+// maps the result; errors go through WriteError. Called on a server thread.
+#pragma once
+
+#include "http/api_context.h"
+
+namespace slipway::http {
+
+void HandleStartWorkflow(ApiServices& s, Exchange& ex);   // POST /v1/workflows
+void HandleListWorkflows(ApiServices& s, Exchange& ex);   // GET  /v1/workflows
+void HandleGetWorkflow(ApiServices& s, Exchange& ex);     // GET  /v1/workflows/{id}
+void HandleHistory(ApiServices& s, Exchange& ex);         // GET  /v1/workflows/{id}/history
+void HandleStream(ApiServices& s, Exchange& ex);          // GET  /v1/workflows/{id}/stream
+void HandleCancelWorkflow(ApiServices& s, Exchange& ex);  // POST /v1/workflows/{id}/cancel
+void HandleResumeWorkflow(ApiServices& s, Exchange& ex);  // POST /v1/workflows/{id}/resume
+void HandleSignalWorkflow(ApiServices& s, Exchange& ex);  // POST .../signals/{name}
+void HandleHealth(ApiServices& s, Exchange& ex);          // GET  /healthz
+void HandleMetrics(ApiServices& s, Exchange& ex);         // GET  /metrics
+void HandleOpenApi(ApiServices& s, Exchange& ex);         // GET  /v1/openapi.json
+
+}  // namespace slipway::http

@@ -1,0 +1,88 @@
+// http/http_api.h: HttpApi, the HTTP facade of the engine on Poco Net.
+//
+// Owns the listening socket, the Poco HTTPServer and its thread pool. Borrows the Engine and
+// the TokenStore, which must outlive it. Endpoints and roles: see router.cc, auth.h and
+// docs/openapi.json.
+//
+// Threads: Poco serves each connection on a pool thread; long polls and streams hold theirs,
+// so max_threads is at least 128 and at most max_waiters of them may wait at once (429
+// beyond). Start() and Stop() are called from one controlling thread; everything else is
+// thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/base/failpoints.h"
+#include "engine/base/status.h"
+#include "engine/engine.h"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}  // namespace Net
+}  // namespace Poco
+
+namespace slipway::http {
+
+class TokenStore;
+class HttpMetrics;
+
+struct HttpApiOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 8080;      // 0 = an ephemeral port (see HttpApi::port())
+  int max_threads = 128;     // at least 128: long polls and streams hold a thread each
+  int max_queued = 256;      // accepted connections waiting for a thread
+  int max_waiters = 0;       // concurrent long polls + streams; 0 = max_threads - 16
+  size_t max_body = 1 << 20;
+  int max_json_depth = 32;
+  int max_wait_s = 60;       // upper bound of ?wait=
+  // Workflow types a tenant token may start.
+  std::vector<std::string> tenant_start_types = {"deployment"};
+  // The OpenAPI document served at /v1/openapi.json: "" = the one embedded at build time.
+  std::string openapi_path;
+  // How often long polls and streams look at shutdown, and streams send a keep-alive comment.
+  std::chrono::milliseconds wait_slice{500};
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  // Failpoints (may be null). "http.dispatch.throw" armed makes the dispatcher throw as a
+  // buggy handler would (tests of the one catch-all).
+  Failpoints* failpoints = nullptr;
+};
+
+class HttpApi {
+ public:
+  HttpApi(engine::Engine& engine, const TokenStore& tokens, HttpApiOptions options);
+  ~HttpApi();  // Stop()s
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Binds and starts serving. kInvalidArgument (options), kUnavailable (cannot bind),
+  // kNotFound (openapi_path unreadable).
+  Status Start();
+  // Stops accepting, ends long polls and streams early, lets in-flight requests finish, then
+  // returns. Idempotent.
+  void Stop();
+  // The bound port (after Start).
+  uint16_t port() const { return port_; }
+  // Requests currently in a long poll or stream (for tests and metrics).
+  int active_waiters() const { return waiters_.load(); }
+
+ private:
+  engine::Engine& engine_;
+  const TokenStore& tokens_;
+  HttpApiOptions options_;
+  std::string openapi_json_;
+  std::unique_ptr<HttpMetrics> metrics_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> waiters_{0};
+  std::unique_ptr<Poco::ThreadPool> pool_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace slipway::http

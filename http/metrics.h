@@ -1,0 +1,39 @@
+// http/metrics.h: Prometheus text exposition of the server: workflows by type and status
+// (from the store), store sizes, HTTP requests by route, method and status, and the number of
+// requests currently waiting (long polls, streams).
+//
+// HttpMetrics is thread-safe (a mutex around the request counters).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "storage/store.h"
+
+namespace slipway::http {
+
+class HttpMetrics {
+ public:
+  // Counts one finished request. `route` is the route's pattern ("/v1/workflows/{id}"), or
+  // "unmatched", so that label values stay few.
+  void CountRequest(const std::string& route, const std::string& method, int status);
+  // The slipway_http_requests_total family, in exposition format.
+  std::string RenderRequests() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, int>, int64_t> requests_;  // guarded by mu_
+};
+
+// The slipway_workflows gauge family from per-(type, status) counts.
+std::string RenderWorkflowCounts(const std::vector<storage::TypeStatusCount>& counts);
+// Store sizes: instances, history events, tasks, leased tasks.
+std::string RenderStoreStats(const storage::StoreStats& stats);
+// A label value escaped for the exposition format (backslash, quote, newline).
+std::string EscapeLabel(const std::string& value);
+
+}  // namespace slipway::http

@@ -1,0 +1,55 @@
+// http/openapi_test.cc: docs/openapi.json and the router's table name the same endpoints, and
+// the server serves the document.
+#include <set>
+
+#include "http/http_test_fixture.h"
+#include "http/openapi.h"
+#include "http/router.h"
+
+namespace slipway::http::testing {
+namespace {
+
+using nlohmann::json;
+
+std::set<std::string> DocumentedEndpoints(const json& doc) {
+  std::set<std::string> out;
+  for (const auto& [path, item] : doc.at("paths").items()) {
+    for (const auto& [method, op] : item.items()) {
+      std::string m = method;
+      for (char& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      out.insert(m + " " + path);
+    }
+  }
+  return out;
+}
+
+TEST(OpenApiTest, DocumentAndRouterNameTheSameEndpoints) {
+  json doc = json::parse(EmbeddedOpenApi(), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
+  std::set<std::string> routed;
+  for (const Route& r : Routes()) routed.insert(std::string(r.method) + " " + r.pattern);
+  EXPECT_EQ(DocumentedEndpoints(doc), routed);
+}
+
+TEST(OpenApiTest, PublicRoutesAreDocumentedWithoutSecurity) {
+  json doc = json::parse(EmbeddedOpenApi());
+  for (const Route& r : Routes()) {
+    std::string m = r.method;
+    for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const json& op = doc["paths"][r.pattern][m];
+    const bool open = op.contains("security") && op["security"].empty();
+    EXPECT_EQ(open, r.access == Access::kPublic) << r.method << " " << r.pattern;
+  }
+}
+
+class OpenApiServedTest : public HttpFixture {};
+
+TEST_F(OpenApiServedTest, ServedWithoutToken) {
+  Reply r = Get("/v1/openapi.json", "");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json, json::parse(EmbeddedOpenApi()));
+}
+
+}  // namespace
+}  // namespace slipway::http::testing

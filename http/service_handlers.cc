@@ -1,0 +1,42 @@
+// http/service_handlers.cc: GET /healthz (no auth), GET /metrics (Prometheus text, ops and
+// auditors), GET /v1/openapi.json (no auth).
+#include "http/errors.h"
+#include "http/handlers.h"
+
+namespace slipway::http {
+
+namespace {
+
+void WriteText(Poco::Net::HTTPServerResponse& resp, const std::string& type,
+               const std::string& text) {
+  SetStatus(resp, 200);
+  resp.setContentType(type);
+  resp.setContentLength(static_cast<std::streamsize>(text.size()));
+  resp.send() << text;
+}
+
+}  // namespace
+
+void HandleHealth(ApiServices& s, Exchange& ex) {
+  if (s.stopping.load()) return WriteError(ex.resp, Unavailable("shutting down"));
+  WriteJson(ex.resp, 200, {{"status", "ok"}});
+}
+
+void HandleMetrics(ApiServices& s, Exchange& ex) {
+  Result<std::vector<storage::TypeStatusCount>> counts = s.engine.store().CountByTypeAndStatus();
+  if (!counts.ok()) return WriteError(ex.resp, counts.status());
+  Result<storage::StoreStats> stats = s.engine.store().Stats();
+  if (!stats.ok()) return WriteError(ex.resp, stats.status());
+  std::string text = RenderWorkflowCounts(*counts) + RenderStoreStats(*stats) +
+                     s.metrics.RenderRequests() +
+                     "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"
+                     "# TYPE slipway_http_waiting_requests gauge\n"
+                     "slipway_http_waiting_requests " + std::to_string(s.waiters.load()) + "\n";
+  WriteText(ex.resp, "text/plain; version=0.0.4", text);
+}
+
+void HandleOpenApi(ApiServices& s, Exchange& ex) {
+  WriteText(ex.resp, "application/json", s.openapi_json);
+}
+
+}  // namespace slipway::http
