@@ -1,5 +1,10 @@
 // http/auth_test.cc: the tokens file, bearer authentication and the role table.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "engine/base/sha256.h"
 #include "http/auth.h"
@@ -48,6 +53,21 @@ TEST(TokenStoreTest, RejectsMalformedFilesNamingTheEntry) {
   auto dup = TokenStore::FromJson(json::array({Entry("a", "ops", "t"), Entry("b", "auditor", "t")}));
   EXPECT_EQ(dup.status().field(), "tokens[1]");
   EXPECT_EQ(TokenStore::LoadFile("/nonexistent/tokens.json").status().code(), Code::kNotFound);
+}
+
+TEST(TokenStoreTest, LoadsTheTokensFile) {
+  char tmpl[] = "/tmp/slipway-tokens-XXXXXX";
+  const int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(tmpl) << json::array({Entry("alice", "ops", "t-ops")}).dump();
+  auto store = TokenStore::LoadFile(tmpl);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(store->size(), 1u);
+  EXPECT_TRUE(store->Authenticate("Bearer t-ops").ok());
+  std::ofstream(tmpl) << "[{";
+  EXPECT_EQ(TokenStore::LoadFile(tmpl).status().code(), Code::kInvalidArgument);
+  std::remove(tmpl);
 }
 
 TEST(AuthorizeTest, RolesAllowWhatTheyShould) {

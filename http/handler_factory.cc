@@ -3,10 +3,12 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 
+#include <iostream>
 #include <random>
 #include <stdexcept>
 
 #include "engine/base/ids.h"
+#include "engine/base/redact.h"
 #include "http/errors.h"
 #include "http/router.h"
 
@@ -31,6 +33,15 @@ std::string RequestIdOf(const Poco::Net::HTTPServerRequest& req) {
   return NewRequestId();
 }
 
+void Log(const ApiServices& s, const nlohmann::json& record) {
+  const std::string line = DumpJson(record);
+  if (s.options.log) {
+    s.options.log(line);
+  } else {
+    std::cerr << line << std::endl;
+  }
+}
+
 class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
  public:
   DispatchingHandler(ApiServices& s, const TokenStore& tokens) : s_(s), tokens_(tokens) {}
@@ -40,17 +51,27 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
     const std::string request_id = RequestIdOf(req);
     resp.set(kRequestIdHeader, request_id);
     std::string route = "unmatched";
+    // The one catch-all: a handler bug becomes a 500, never a dropped connection. After the
+    // headers went out (a stream), all we can do is stop.
     try {
       Dispatch(req, resp, request_id, route);
+    } catch (const std::exception& e) {
+      Escaped(req, resp, request_id, route, e.what());
     } catch (...) {
-      // The one catch-all: a handler bug becomes a 500, never a dropped connection. After
-      // the headers went out (a stream), all we can do is stop.
-      if (!resp.sent()) WriteError(resp, Internal("unexpected exception"));
+      Escaped(req, resp, request_id, route, "unknown exception");
     }
     s_.metrics.CountRequest(route, req.getMethod(), static_cast<int>(resp.getStatus()));
   }
 
  private:
+  void Escaped(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
+               const std::string& request_id, const std::string& route, const std::string& what) {
+    Log(s_, {{"level", "error"}, {"component", "http"}, {"msg", "exception escaped a handler"},
+             {"request_id", request_id}, {"method", req.getMethod()}, {"route", route},
+             {"what", RedactText(what)}, {"response_sent", resp.sent()}});
+    if (!resp.sent()) WriteError(resp, Internal("unexpected exception"));
+  }
+
   void Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
                 const std::string& request_id, std::string& route_label) {
     if (s_.failpoints != nullptr && !s_.failpoints->Hit("http.dispatch.throw").ok()) {

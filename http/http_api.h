@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ struct HttpApiOptions {
   // How often long polls and streams look at shutdown, and streams send a keep-alive comment.
   std::chrono::milliseconds wait_slice{500};
   std::chrono::milliseconds stream_heartbeat{15'000};
+  // Receives one-line JSON log records (errors the server swallowed, e.g. an exception that
+  // escaped a handler). Null: they go to stderr. Called on server threads; never given
+  // tokens or bodies.
+  std::function<void(const std::string& line)> log;
   // Failpoints (may be null). "http.dispatch.throw" armed makes the dispatcher throw as a
   // buggy handler would (tests of the one catch-all).
   Failpoints* failpoints = nullptr;

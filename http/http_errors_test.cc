@@ -1,5 +1,7 @@
 // http/http_errors_test.cc: every error status over real HTTP: 400, 401, 403, 404, 405, 409,
 // 413, 415, 429 (long_poll_test.cc), 500 and 503, with the JSON error body.
+#include <mutex>
+
 #include "http/http_test_fixture.h"
 
 namespace slipway::http::testing {
@@ -90,12 +92,28 @@ TEST_F(HttpErrorsTest, NonJsonContentTypeIs415) {
 }
 
 TEST_F(HttpErrorsTest, ExceptionEscapingAHandlerIs500WithTheRequestId) {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  HttpApiOptions o;
+  o.port = 0;
+  o.failpoints = &failpoints_;
+  o.log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  };
+  StartApi(o);
   ASSERT_TRUE(failpoints_.Arm("http.dispatch.throw", "error*1").ok());
   Reply r = Get("/v1/workflows", kOps, {{"X-Request-Id", "req-500"}});
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.error_code(), "internal");
   EXPECT_NE(r.json["error"]["message"].get<std::string>().find("req-500"), std::string::npos);
   EXPECT_EQ(Get("/v1/workflows").status, 200);  // the server lives on
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(lines.size(), 1u);
+  json logged = json::parse(lines[0]);
+  EXPECT_EQ(logged["request_id"], "req-500");
+  EXPECT_EQ(logged["level"], "error");
+  EXPECT_EQ(lines[0].find(kOps), std::string::npos);
 }
 
 TEST_F(HttpErrorsTest, UnavailableStorageIs503) {

@@ -1,5 +1,6 @@
 // http/openapi_test.cc: docs/openapi.json and the router's table name the same endpoints, and
 // the server serves the document.
+#include <fstream>
 #include <set>
 
 #include "http/http_test_fixture.h"
@@ -49,6 +50,23 @@ TEST_F(OpenApiServedTest, ServedWithoutToken) {
   Reply r = Get("/v1/openapi.json", "");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.json, json::parse(EmbeddedOpenApi()));
+}
+
+TEST_F(OpenApiServedTest, ServesTheDocumentAtTheConfiguredPath) {
+  const std::string path = dir_ + "/openapi.json";
+  std::ofstream(path) << R"({"openapi": "3.0.3", "paths": {}})";
+  HttpApiOptions o;
+  o.port = 0;
+  o.openapi_path = path;
+  StartApi(o);
+  EXPECT_EQ(Get("/v1/openapi.json", "").json["paths"], json::object());
+  HttpApi missing(engine(), tokens_, [] {
+    HttpApiOptions m;
+    m.port = 0;
+    m.openapi_path = "/nonexistent/openapi.json";
+    return m;
+  }());
+  EXPECT_EQ(missing.Start().code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // storage/sqlite_reads.cc: SqliteStore's reads (Load, List, History, SerialQueue, GetRecord,
-// Stats, CountByTypeAndStatus). Each runs on a pooled read connection, so it never waits behind a write (WAL).
+// Stats, CountByTypeAndStatus). Each runs on a pooled read connection, so it never waits
+// behind a write (WAL).
 #include <array>
 #include <cerrno>
 #include <cstdlib>

@@ -1,5 +1,6 @@
 // storage/store_test_suite_reads.cc: the Store suite: Load, List (filters, order, cursor,
-// limits), History, records, Stats, counts by type and status, and concurrent commits on one handle.
+// limits), History, records, Stats, counts by type and status, and concurrent commits on
+// one handle.
 #include <set>
 #include <tuple>
 #include <thread>
