@@ -1,0 +1,111 @@
+// workflows/activities/save_activity.cc: commits template files and website data.
+#include "workflows/activities/save_activity.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "activities/build/source_archive.h"
+#include "workflows/activities/activity_util.h"
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kWebsiteDataPath = "websiteData.json";
+
+Result<std::string> ReadWhole(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return Internal("cannot read " + p.filename().string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Template files, relative paths sorted (directory order is not stable).
+std::vector<std::string> TemplateFiles(const std::string& root) {
+  std::vector<std::string> out;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+       ++it) {
+    std::string rel = fs::relative(it->path(), root).generic_string();
+    if (it->is_directory() && (rel == "node_modules" || rel == ".git")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file() && rel != kWebsiteDataPath) out.push_back(rel);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+std::string DeploymentBranch(const engine::ActivityCall& call, const TenantRecord& tenant,
+                             const WorkflowOptions& options) {
+  std::string ref = InputString(call, "ref");
+  if (!ref.empty()) return ref;
+  return tenant.branch.empty() ? options.default_branch : tenant.branch;
+}
+
+Result<std::vector<std::string>> SaveActivity::SyncTemplate(const engine::ActivityCall& call,
+                                                           const TenantRecord& tenant,
+                                                           const std::string& branch,
+                                                           const std::string& ref) {
+  if (deps_.template_github == nullptr || deps_.runner == nullptr) {
+    return FailedPrecondition("template updates need the template client and a process runner");
+  }
+  const std::string& tmpl = deps_.config.github.template_repo;
+  Result<std::string> tarball = deps_.template_github->DownloadTarball(tmpl, ref);
+  if (!tarball.ok()) return Annotate(tarball.status(), "template tarball at " + ref);
+  Result<TarballOnDisk> file = WriteTarball(*tarball);
+  if (!file.ok()) return file.status();
+  activities::build::ExtractOptions eo;
+  eo.cancelled = [&call] { return call.cancelled(); };
+  auto src = activities::build::ExtractTarball(*deps_.runner, file->path, eo);
+  if (!src.ok()) return src.status();
+  std::vector<std::string> changed;
+  for (const std::string& path : TemplateFiles(src->source_dir)) {
+    Result<std::string> content = ReadWhole(fs::path(src->source_dir) / path);
+    if (!content.ok()) return content.status();
+    activities::PutFileRequest put{tenant.repo, path, branch, *content,
+                                   "Update " + path + " from the template (" + ref + ")", {}};
+    Result<activities::PutFileResult> r = deps_.github->PutFile(put);
+    if (!r.ok()) return Annotate(r.status(), "commit " + path);
+    if (r->changed) changed.push_back(path);
+  }
+  return changed;
+}
+
+Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
+  Result<TenantRecord> tenant = tenants_.Require(call.tenant);
+  if (!tenant.ok()) return tenant.status();
+  const std::string branch = DeploymentBranch(call, *tenant, deps_.options);
+  json out = {{"repo", tenant->repo},
+              {"repo_full_name", tenant->repo_full_name},
+              {"branch", branch},
+              {"project_id", tenant->prod_project_id},
+              {"saved", false},
+              {"template_files", json::array()}};
+  const std::string template_ref = InputString(call, "template_ref");
+  if (!template_ref.empty()) {
+    Result<std::vector<std::string>> files = SyncTemplate(call, *tenant, branch, template_ref);
+    if (!files.ok()) return files.status();
+    out["template_files"] = *files;
+  }
+  if (call.input.contains("website_data")) {
+    activities::PutFileRequest put{tenant->repo, kWebsiteDataPath, branch,
+                                   call.input["website_data"].dump(2) + "\n",
+                                   "Save website data (" + call.workflow_id + ")", {}};
+    Result<activities::PutFileResult> r = deps_.github->PutFile(put);
+    if (!r.ok()) return Annotate(r.status(), "save websiteData.json");
+    out["saved"] = r->changed;
+  }
+  Result<std::string> head = deps_.github->GetBranchHead(tenant->repo, branch);
+  if (!head.ok()) return Annotate(head.status(), "branch " + branch);
+  out["commit_sha"] = *head;
+  return out;
+}
+
+}  // namespace slipway::workflows

@@ -1,0 +1,91 @@
+// workflows/activities/validate_activity.cc: build validation of one commit.
+#include "workflows/activities/validate_activity.h"
+
+#include "workflows/activities/activity_util.h"
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+
+namespace {
+constexpr size_t kTailChars = 2000;
+
+json StepsJson(const activities::build::BuildResult& r) {
+  json out = json::array();
+  for (const auto& s : r.steps) {
+    out.push_back({{"name", s.name},
+                   {"exit_code", s.exit_code},
+                   {"duration_ms", s.duration_ms},
+                   {"timed_out", s.timed_out}});
+  }
+  return out;
+}
+// The end of a build's output, when no error could be parsed from it.
+std::string LastLines(const std::string& tail) {
+  constexpr size_t kMax = 600;
+  return activities::build::ValidUtf8(tail.size() > kMax ? tail.substr(tail.size() - kMax) : tail);
+}
+}  // namespace
+
+int AutofixRoundsDone(const engine::ActivityCall& call) {
+  if (call.step != "revalidate" || !call.outputs.contains("autofix")) return 0;
+  return call.outputs["autofix"].value("round", 0);
+}
+
+int ValidateActivity::MaxRounds(const engine::ActivityCall& call) const {
+  if (!autofix_available_) return 0;
+  if (call.input.is_object() && call.input.contains("max_autofix_rounds") &&
+      call.input["max_autofix_rounds"].is_number_integer()) {
+    return call.input["max_autofix_rounds"].get<int>();
+  }
+  return deps_.options.max_autofix_rounds;
+}
+
+Result<std::string> ValidateActivity::ShaToBuild(const engine::ActivityCall& call,
+                                                const json& save) {
+  const std::string repo = save.value("repo", "");
+  if (IsResumedRun(call)) {
+    Result<std::string> head = deps_.github->GetBranchHead(repo, save.value("branch", ""));
+    return head.ok() ? head : Result<std::string>(Annotate(head.status(), "branch head"));
+  }
+  if (call.step == "revalidate" && call.outputs.contains("autofix")) {
+    std::string sha = call.outputs["autofix"].value("commit_sha", "");
+    if (!sha.empty()) return sha;
+  }
+  return save.value("commit_sha", "");
+}
+
+Result<json> ValidateActivity::Run(const engine::ActivityCall& call) {
+  Result<json> save = OutputOf(call, "save");
+  if (!save.ok()) return save.status();
+  Result<std::string> sha = ShaToBuild(call, *save);
+  if (!sha.ok()) return sha.status();
+  const std::string repo = save->value("repo", "");
+  Result<std::string> tgz = deps_.github->DownloadTarball(repo, *sha);
+  if (!tgz.ok()) return Annotate(tgz.status(), "download " + sha->substr(0, 12));
+  Result<TarballOnDisk> file = WriteTarball(*tgz);
+  if (!file.ok()) return file.status();
+  activities::build::ValidateRequest req;
+  req.repository = save->value("repo_full_name", repo);
+  req.commit_sha = *sha;
+  req.cancelled = [&call] { return call.cancelled(); };
+  Result<activities::build::BuildResult> r = deps_.validator->ValidateTarball(req, file->path);
+  if (!r.ok()) return Annotate(r.status(), "build validation");
+  const int round = AutofixRoundsDone(call);
+  json errors = BuildErrorsJson(r->errors);
+  if (!r->passed && round >= MaxRounds(call)) {
+    std::string why = round > 0 ? " after " + std::to_string(round) + " autofix round(s)" : "";
+    return Permanent("build of " + sha->substr(0, 12) + " failed" + why + " with " +
+                     std::to_string(errors.size()) + " error(s):\n" +
+                     (errors.empty() ? LastLines(r->output_tail) : FormatBuildErrors(errors)));
+  }
+  std::string tail = activities::build::ValidUtf8(
+      r->output_tail.size() > kTailChars ? r->output_tail.substr(r->output_tail.size() - kTailChars)
+                                         : r->output_tail);
+  return json{{"passed", r->passed},   {"sha", *sha},
+              {"errors", errors},      {"error_count", errors.size()},
+              {"steps", StepsJson(*r)}, {"from_cache", r->from_cache},
+              {"round", round},        {"output_tail", r->passed ? "" : tail}};
+}
+
+}  // namespace slipway::workflows

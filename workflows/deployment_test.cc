@@ -1,0 +1,238 @@
+// workflows/deployment_test.cc: the deployment workflow end to end against the emulator, with
+// real build validations of the fast test site: happy path, build failures and resume, Vercel
+// errors, pending domains, approvals.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "engine/transition.h"
+#include "workflows/testing/workflow_fixture.h"
+
+namespace slipway::workflows::testing {
+namespace {
+
+using nlohmann::json;
+namespace st = engine::status;
+
+class DeploymentTest : public WorkflowFixture {
+ protected:
+  json Site(const std::string& name) { return {{"website_data", {{"siteName", name}}}}; }
+  // The output recorded by the last step_succeeded event of `step`.
+  json LastOutput(const std::string& id, const std::string& step) {
+    json out;
+    auto h = engine_->History(id, 0, 0);
+    for (const auto& e : *h) {
+      if (e.type == "step_succeeded" && e.step == step) out = json::parse(e.data_json)["output"];
+    }
+    return out;
+  }
+  bool HasEvent(const std::string& id, const std::string& type) {
+    auto t = EventTypes(id);
+    return std::find(t.begin(), t.end(), type) != t.end();
+  }
+};
+
+TEST_F(DeploymentTest, HappyPathSavesValidatesDeploysAndReportsEveryStep) {
+  MakeTenant("t1");
+  auto w = Start("deployment", "t1", Site("Acme"));
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  for (const char* s : {"save", "validate", "deploy", "verify"}) {
+    EXPECT_EQ(StepOf(w, s)["status"], "succeeded") << s;
+    EXPECT_EQ(StepOf(w, s)["attempts"], 1) << s;
+  }
+  for (const char* s : {"autofix", "revalidate", "approval", "domain", "domain_wait", "rollback"}) {
+    EXPECT_EQ(StepOf(w, s)["status"], "skipped") << s;
+  }
+  json r = ResultOf(w);
+  EXPECT_FALSE(r["commits"]["saved"].get<std::string>().empty());
+  EXPECT_EQ(r["commits"]["saved"], r["commits"]["deployed"]);
+  EXPECT_FALSE(r["deployment"]["id"].get<std::string>().empty());
+  EXPECT_NE(r["deployment"]["url"].get<std::string>().find("https://"), std::string::npos);
+  EXPECT_EQ(r["domain"]["status"], "none");
+  EXPECT_EQ(r["fixes_applied"], 0);
+  for (const char* s : {"save", "validate", "deploy", "verify"}) EXPECT_TRUE(r["durations_ms"].contains(s)) << s;
+  EXPECT_EQ(EmuCount("commit", "acme/t1"), 1);
+  EXPECT_EQ(EmuCount("deployment_created"), 1);
+  for (const char* e : {"step_started:save", "step_succeeded:save", "step_started:validate",
+                        "step_succeeded:validate", "step_started:deploy", "step_succeeded:deploy",
+                        "step_succeeded:verify", "workflow_completed"}) {
+    EXPECT_TRUE(HasEvent(w.instance.id, e)) << e;
+  }
+  EXPECT_TRUE(LastOutput(w.instance.id, "validate")["passed"].get<bool>());
+  auto tenant = registry_->tenants().Require("t1");
+  ASSERT_TRUE(tenant.ok());
+  EXPECT_EQ(tenant->production_deployment, r["deployment"]["id"]);
+}
+
+TEST_F(DeploymentTest, SameWebsiteDataTwiceMakesOneCommit) {
+  MakeTenant("t1");
+  auto a = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  auto b = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  ASSERT_EQ(a.instance.status, st::kCompleted);
+  ASSERT_EQ(b.instance.status, st::kCompleted);
+  EXPECT_EQ(EmuCount("commit", "acme/t1"), 1);
+  EXPECT_EQ(ResultOf(b)["deployment"]["previous_id"], ResultOf(a)["deployment"]["id"]);
+}
+
+TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFixCompletes) {
+  MakeTenant("t1");
+  SeedError("t1", "unfixable");
+  auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  json err = ErrorOf(w);
+  EXPECT_EQ(err["step"], "validate");
+  EXPECT_EQ(err["code"], "permanent");
+  EXPECT_NE(err["message"].get<std::string>().find("src/site.ts:1:"), std::string::npos) << err;
+  EXPECT_NE(err["message"].get<std::string>().find("TS2307"), std::string::npos) << err;
+  EXPECT_EQ(EmuCount("deployment_created"), 0);
+
+  auto before = github_->GetBranchHead("t1", "main");
+  HumanCommit("t1", "src/site.ts", "export const pageCount: number = 3;\n");
+  auto head = github_->GetBranchHead("t1", "main");
+  ASSERT_TRUE(head.ok());
+  ASSERT_NE(*head, *before);
+  ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(LastOutput(w.instance.id, "validate")["sha"], *head);
+  EXPECT_EQ(ResultOf(w)["commits"]["deployed"], *head);
+  EXPECT_TRUE(HasEvent(w.instance.id, "workflow_resumed:validate"));
+}
+
+TEST_F(DeploymentTest, VercelErrorIsRetriedThenFailsAndResumeAfterHealingCompletes) {
+  MakeTenant("t1");
+  Faults(R"({"failing_projects": ["t1"]})");
+  auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(w)["step"], "deploy");
+  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("ERROR"), std::string::npos)
+      << ErrorOf(w);
+  EXPECT_EQ(StepOf(w, "deploy")["attempts"], 3);
+  EXPECT_EQ(EmuCount("deployment_created"), 3);  // one per attempt, none twice
+
+  emu_->faults().Clear();
+  ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(EmuCount("deployment_created"), 4);
+  EXPECT_EQ(StepOf(w, "validate")["attempts"], 1);  // resume re-ran deploy only
+}
+
+TEST_F(DeploymentTest, PendingDomainWaitsThenCompletesOnceVerified) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["custom_domain"] = "www.acme-t1.com";
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.status, st::kWaiting);
+  EXPECT_EQ(w.instance.state, "domain_wait");
+  json pending = LastOutput(w.instance.id, "domain");
+  EXPECT_EQ(pending["status"], "pending");
+  ASSERT_FALSE(pending["dns_records"].empty());
+  EXPECT_EQ(pending["dns_records"][0]["type"], "TXT");
+
+  clock_.Advance(std::chrono::seconds(31));  // one more check: still pending
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kWaiting);
+
+  VerifyDomainAtEmulator("www.acme-t1.com");
+  clock_.Advance(std::chrono::seconds(31));
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(ResultOf(w)["domain"]["status"], "verified");
+  EXPECT_EQ(ResultOf(w)["domain"]["name"], "www.acme-t1.com");
+  EXPECT_EQ(EmuCount("domain_added"), 1);
+}
+
+TEST_F(DeploymentTest, ApprovalApproveContinues) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["require_approval"] = true;
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.status, st::kWaiting);
+  EXPECT_EQ(w.instance.state, "approval");
+  EXPECT_EQ(EmuCount("deployment_created"), 0);
+  ASSERT_TRUE(engine_->Signal(w.instance.id, "approve", json::object(), engine::Caller{"tenant:t1"}).ok());
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(StepOf(w, "approval")["status"], "succeeded");
+  EXPECT_EQ(EmuCount("deployment_created"), 1);
+}
+
+TEST_F(DeploymentTest, ApprovalRejectEndsIt) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["require_approval"] = true;
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.state, "approval");
+  ASSERT_TRUE(engine_->Signal(w.instance.id, "reject", json::object(), engine::Caller{"tenant:t1"}).ok());
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(w)["state"], "rejected");
+  EXPECT_EQ(EmuCount("deployment_created"), 0);
+}
+
+TEST_F(DeploymentTest, ApprovalDeadlinePassesWithoutDecision) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["require_approval"] = true;
+  in["approval_timeout_s"] = 600;
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.state, "approval");
+  clock_.Advance(std::chrono::seconds(601));
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(w)["state"], "approval_expired");
+}
+
+TEST_F(DeploymentTest, CancelWhileAwaitingApproval) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["require_approval"] = true;
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.state, "approval");
+  auto c = engine_->Cancel(w.instance.id, engine::Caller{"tenant:t1"});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(Get(w.instance.id).instance.status, st::kCancelled);
+  // The tenant's queue moves on: the next deployment runs.
+  auto next = RunUntilSettled(Start("deployment", "t1", Site("Next")).instance.id);
+  EXPECT_EQ(next.instance.status, st::kCompleted);
+}
+
+TEST_F(DeploymentTest, SecondDeploymentOfATenantQueuesBehindTheFirst) {
+  MakeTenant("t1");
+  json in = Site("One");
+  in["require_approval"] = true;
+  auto first = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(first.instance.status, st::kWaiting);
+  auto second = Start("deployment", "t1", Site("Two"));
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  second = Get(second.instance.id);
+  EXPECT_EQ(second.instance.status, st::kQueued);
+  EXPECT_EQ(second.queued_behind, first.instance.id);
+  ASSERT_TRUE(engine_->Signal(first.instance.id, "approve", json::object(), engine::Caller{"tenant:t1"}).ok());
+  RunAll({first.instance.id, second.instance.id});
+  EXPECT_EQ(Get(first.instance.id).instance.status, st::kCompleted);
+  EXPECT_EQ(Get(second.instance.id).instance.status, st::kCompleted);
+}
+
+TEST_F(DeploymentTest, InputIsValidated) {
+  auto bad = [&](json in) {
+    return engine_->Start({"deployment", "t1", in, ""}, engine::Caller{"tenant:t1"}).status();
+  };
+  EXPECT_EQ(bad({{"website_data", "x"}}).field(), "website_data");
+  EXPECT_EQ(bad({{"custom_domain", "not a host"}}).field(), "custom_domain");
+  EXPECT_EQ(bad({{"require_approval", "yes"}}).field(), "require_approval");
+  EXPECT_EQ(bad({{"approval_timeout_s", -1}}).field(), "approval_timeout_s");
+  EXPECT_EQ(bad({{"max_autofix_rounds", 9}}).field(), "max_autofix_rounds");
+}
+
+TEST_F(DeploymentTest, UnknownTenantFailsAtSave) {
+  auto w = RunUntilSettled(Start("deployment", "ghost", Site("Acme")).instance.id);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(w)["step"], "save");
+  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("not onboarded"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace slipway::workflows::testing

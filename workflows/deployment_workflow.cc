@@ -1,0 +1,92 @@
+// workflows/deployment_workflow.cc: the deployment workflow type: states, input, result.
+#include "workflows/deployment_workflow.h"
+
+#include "workflows/deployment_table.h"
+#include "workflows/workflow_util.h"
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+
+Status ValidateDeploymentInput(const json& in) {
+  if (in.contains("website_data") && !in["website_data"].is_object()) {
+    return InvalidArgument("website_data", "must be a JSON object");
+  }
+  for (const char* key : {"ref", "template_ref", "custom_domain"}) {
+    if (in.contains(key) && (!in[key].is_string() || in[key].get<std::string>().empty())) {
+      return InvalidArgument(key, "must be a non-empty string");
+    }
+  }
+  if (in.contains("custom_domain") && !IsHostName(in["custom_domain"].get<std::string>())) {
+    return InvalidArgument("custom_domain", "must be a host name such as www.example.com");
+  }
+  if (in.contains("require_approval") && !in["require_approval"].is_boolean()) {
+    return InvalidArgument("require_approval", "must be true or false");
+  }
+  if (in.contains("approval_timeout_s") &&
+      (!in["approval_timeout_s"].is_number() || in["approval_timeout_s"].get<double>() <= 0)) {
+    return InvalidArgument("approval_timeout_s", "must be a positive number of seconds");
+  }
+  if (in.contains("max_autofix_rounds") &&
+      (!in["max_autofix_rounds"].is_number_integer() || in["max_autofix_rounds"].get<int>() < 0 ||
+       in["max_autofix_rounds"].get<int>() > 5)) {
+    return InvalidArgument("max_autofix_rounds", "must be an integer from 0 to 5");
+  }
+  return Status::Ok();
+}
+
+json DeploymentResult(const json& outputs, const json& steps) {
+  const json save = outputs.value("save", json::object());
+  const json deploy = outputs.value("deploy", json::object());
+  const json autofix = outputs.value("autofix", json::object());
+  json r;
+  r["commits"] = {{"saved", save.value("commit_sha", "")},
+                  {"template_files", save.value("template_files", json::array())},
+                  {"autofix", autofix.value("commits", json::array())},
+                  {"deployed", deploy.value("sha", "")}};
+  r["deployment"] = {{"id", deploy.value("deployment_id", "")},
+                     {"url", deploy.value("url", "")},
+                     {"previous_id", deploy.value("previous_deployment_id", "")}};
+  const json domain = outputs.value("domain", json::object());
+  r["domain"] = domain.empty() ? json{{"status", "none"}}
+                               : json{{"name", domain.value("domain", "")},
+                                      {"status", domain.value("status", "")},
+                                      {"dns_records", domain.value("dns_records", json::array())}};
+  r["fixes_applied"] = autofix.value("fixes_total", 0);
+  r["llm"] = autofix.value("llm_total", json{{"input_tokens", 0}, {"output_tokens", 0},
+                                             {"cost_usd", 0.0}});
+  r["verify"] = outputs.value("verify", json());
+  r["durations_ms"] = StepDurations(steps);
+  return r;
+}
+
+engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
+  const RetryPolicies& rp = options.retry;
+  engine::WorkflowType t;
+  t.name = kDeploymentType;
+  t.steps = {"save", "validate", "autofix", "revalidate", "approval", "deploy",
+             "domain", "domain_wait", "verify", "rollback"};
+  t.states["save"] = ActivityState(kSaveActivity, rp.github);
+  t.states["validate"] = ActivityState(kValidateActivity, rp.build, "build");
+  t.states["autofix"] = ActivityState(kAutofixActivity, rp.llm, "llm");
+  t.states["revalidate"] = ActivityState(kValidateActivity, rp.build, "build");
+  t.states["approval"] = WaitState(0, "approval_timeout_s");
+  t.states["deploy"] = ActivityState(kDeployActivity, rp.deploy);
+  t.states["domain"] = ActivityState(kDomainActivity, rp.vercel);
+  t.states["domain_wait"] = WaitState(options.domain_recheck_ms, "");
+  t.states["verify"] = ActivityState(kVerifyActivity, rp.verify);
+  t.states["rollback"] = ActivityState(kCompensateActivity, rp.vercel);
+  t.states["done"] = FinalState(engine::StateKind::kCompleted);
+  t.states["rolled_back"] = FinalState(engine::StateKind::kFailed,
+                                       "verification failed; production was rolled back");
+  t.states["rejected"] = FinalState(engine::StateKind::kFailed, "rejected at approval");
+  t.states["approval_expired"] = FinalState(engine::StateKind::kFailed,
+                                            "no approval arrived before the deadline");
+  t.make_machine = [] { return engine::MakeMsmMachine<deployment::Front>(); };
+  t.serial_per_tenant = true;
+  t.validate_input = ValidateDeploymentInput;
+  t.build_result = DeploymentResult;
+  return t;
+}
+
+}  // namespace slipway::workflows

@@ -1,0 +1,45 @@
+// workflows/deployment_workflow.h: the "deployment" workflow type, one tenant site release:
+//
+//   save -> validate -[passed]-> [approval] -> deploy -> [domain <-> domain_wait] -> verify -> done
+//              \-[failed]-> autofix -> revalidate -[failed, rounds left]-> autofix ...
+//   verify failed -> rollback -> rolled_back (failed, with what verify found)
+//
+// Serialised per tenant (one deployment at a time, FIFO). Input (the tenant is the request's):
+//   website_data      object, optional: committed as websiteData.json by `save`
+//   ref               string, optional: the branch (default: the tenant's production branch)
+//   template_ref      string, optional: template files to commit first (template updates)
+//   custom_domain     string, optional: attached and verified by `domain`
+//   require_approval  bool, optional: wait for signal "approve" / "reject" before `deploy`
+//   approval_timeout_s number, optional: the approval wait's deadline
+//   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)
+// A build that still fails when the rounds are spent fails the workflow at its validation step
+// with the parsed errors; `resume` then validates the branch's head again (a human fixed it).
+// A pending domain waits (status `waiting`) and re-checks every domain_recheck_ms, or at once
+// on signal "recheck". The result: commits, deployment, domain, fixes applied, LLM usage,
+// step durations (DeploymentResult).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "engine/workflow_type.h"
+#include "workflows/deps.h"
+
+namespace slipway::workflows {
+
+inline constexpr const char* kDeploymentType = "deployment";
+
+// Activity names (registered by registry.cc).
+inline constexpr const char* kSaveActivity = "deployment.save";
+inline constexpr const char* kValidateActivity = "deployment.validate";
+inline constexpr const char* kAutofixActivity = "deployment.autofix";
+inline constexpr const char* kDeployActivity = "deployment.deploy";
+inline constexpr const char* kDomainActivity = "deployment.domain";
+inline constexpr const char* kVerifyActivity = "deployment.verify";
+inline constexpr const char* kCompensateActivity = "deployment.rollback";
+
+engine::WorkflowType DeploymentType(const WorkflowOptions& options);
+// kInvalidArgument naming the field.
+Status ValidateDeploymentInput(const nlohmann::json& input);
+nlohmann::json DeploymentResult(const nlohmann::json& outputs, const nlohmann::json& steps);
+
+}  // namespace slipway::workflows

@@ -1,0 +1,65 @@
+// workflows/deps.h: what the workflows need from the outside: clients, the build validator,
+// the service configuration and the tunable knobs (retry policies, rounds, intervals).
+//
+// WorkflowDeps holds non-owning pointers: the clients and the validator must outlive every
+// engine the workflows are registered with. Built by the server's main() (or a test fixture).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "activities/anthropic_client.h"
+#include "activities/build/build_validator.h"
+#include "activities/build/process_runner.h"
+#include "activities/github_client.h"
+#include "activities/service_config.h"
+#include "activities/vercel_client.h"
+#include "engine/base/clock.h"
+#include "engine/retry_policy.h"
+
+namespace slipway::workflows {
+
+struct RetryPolicies {
+  engine::RetryPolicy github;  // repository, commits, webhooks, tarballs
+  engine::RetryPolicy vercel;  // projects, domains, rollbacks
+  engine::RetryPolicy deploy;  // one production deployment until READY
+  engine::RetryPolicy build;   // build validation (5 min per attempt)
+  engine::RetryPolicy llm;     // autofix (30 s LLM call)
+  engine::RetryPolicy verify;
+  engine::RetryPolicy local;   // steps that only touch our own store
+  RetryPolicies();
+};
+
+struct WorkflowOptions {
+  // Autofix rounds after a failing validation before the deployment fails (issue 4: 2).
+  int max_autofix_rounds = 2;
+  // Branch deployed when neither the input's `ref` nor the tenant record names one.
+  std::string default_branch = "production";
+  // Waiting for a Vercel deployment to be READY inside one deploy attempt (real time).
+  int64_t deploy_poll_interval_ms = 2000;
+  int64_t deploy_ready_timeout_ms = 15 * 60 * 1000;
+  // Custom domain verification: re-check every N, give up after the deadline.
+  int64_t domain_recheck_ms = 60'000;
+  int64_t domain_deadline_ms = 48LL * 3600 * 1000;
+  // Template update: how often the fan-out looks at its children.
+  int64_t fanout_poll_ms = 15'000;
+  // Onboarding: where GitHub pushes go (empty: no webhook step effect) and its HMAC secret.
+  std::string webhook_url;
+  std::string webhook_secret;
+  // Onboarding's welcome e-mail link: the dev editor is https://<tenant>-dev.<base_domain>.
+  RetryPolicies retry;
+};
+
+struct WorkflowDeps {
+  activities::ServiceConfig config;
+  activities::GitHubClient* github = nullptr;           // tenant repositories
+  activities::GitHubClient* template_github = nullptr;  // reads the template repository
+  activities::VercelClient* vercel = nullptr;
+  activities::AnthropicClient* anthropic = nullptr;     // autofix
+  activities::build::BuildValidator* validator = nullptr;
+  activities::build::ProcessRunner* runner = nullptr;   // tar, for template files
+  Clock* clock = nullptr;
+  WorkflowOptions options;
+};
+
+}  // namespace slipway::workflows

@@ -1,0 +1,138 @@
+// workflows/tenant_records.cc: tenant records on the engine's store, compare-and-set writes.
+#include "workflows/tenant_records.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+
+namespace {
+constexpr int kMaxConflictRetries = 16;
+
+Result<storage::Record> Load(storage::Store& store, const std::string& ns, const std::string& key) {
+  return store.GetRecord(ns, key);
+}
+}  // namespace
+
+json TenantRecord::ToJson() const {
+  return {{"tenant", tenant},
+          {"repo_id", repo_id},
+          {"repo", repo},
+          {"repo_full_name", repo_full_name},
+          {"branch", branch},
+          {"dev_project_id", dev_project_id},
+          {"prod_project_id", prod_project_id},
+          {"prod_project_name", prod_project_name},
+          {"domains", domains},
+          {"deployments", deployments},
+          {"production_deployment", production_deployment}};
+}
+
+Result<TenantRecord> TenantRecord::FromJson(const json& j) {
+  if (!j.is_object()) return Corruption("tenant record is not a JSON object");
+  try {
+    TenantRecord r;
+    r.tenant = j.value("tenant", "");
+    r.repo_id = j.value("repo_id", int64_t{0});
+    r.repo = j.value("repo", "");
+    r.repo_full_name = j.value("repo_full_name", "");
+    r.branch = j.value("branch", "");
+    r.dev_project_id = j.value("dev_project_id", "");
+    r.prod_project_id = j.value("prod_project_id", "");
+    r.prod_project_name = j.value("prod_project_name", "");
+    r.domains = j.value("domains", std::vector<std::string>{});
+    r.deployments = j.value("deployments", std::vector<std::string>{});
+    r.production_deployment = j.value("production_deployment", "");
+    return r;
+  } catch (const json::exception& e) {
+    return Corruption(std::string("tenant record: ") + e.what());
+  }
+}
+
+Result<std::optional<TenantRecord>> TenantRecords::Get(const std::string& tenant) {
+  Result<storage::Record> rec = Load(store_, kTenantNamespace, tenant);
+  if (!rec.ok() && rec.status().code() == Code::kNotFound) return std::optional<TenantRecord>();
+  if (!rec.ok()) return rec.status();
+  Result<TenantRecord> r = TenantRecord::FromJson(json::parse(rec->value_json, nullptr, false));
+  if (!r.ok()) return r.status();
+  return std::optional<TenantRecord>(*r);
+}
+
+Result<TenantRecord> TenantRecords::Require(const std::string& tenant) {
+  Result<std::optional<TenantRecord>> r = Get(tenant);
+  if (!r.ok()) return r.status();
+  if (!r->has_value()) return NotFound("tenant " + tenant + " is not onboarded");
+  return **r;
+}
+
+Status TenantRecords::Create(const TenantRecord& record) {
+  storage::Record rec{kTenantNamespace, record.tenant, record.ToJson().dump(), 0};
+  Status st = store_.PutRecord(rec, 0);
+  if (st.code() == Code::kConflict || st.code() == Code::kAlreadyExists) {
+    Result<std::optional<TenantRecord>> existing = Get(record.tenant);
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value() || (*existing)->ToJson() != record.ToJson()) {
+      return AlreadyExists("tenant " + record.tenant + " already has a record");
+    }
+    st = Status::Ok();
+  }
+  SLIPWAY_RETURN_IF_ERROR(st);
+  return AddToIndex(record.tenant);
+}
+
+Status TenantRecords::Update(const std::string& tenant, const Mutate& mutate) {
+  for (int i = 0; i < kMaxConflictRetries; ++i) {
+    Result<storage::Record> rec = Load(store_, kTenantNamespace, tenant);
+    if (!rec.ok()) return rec.status();
+    Result<TenantRecord> r = TenantRecord::FromJson(json::parse(rec->value_json, nullptr, false));
+    if (!r.ok()) return r.status();
+    TenantRecord next = *r;
+    mutate(next);
+    if (next.ToJson() == r->ToJson()) return Status::Ok();
+    storage::Record out{kTenantNamespace, tenant, next.ToJson().dump(), rec->version};
+    Status st = store_.PutRecord(out, rec->version);
+    if (st.code() != Code::kConflict) return st;
+  }
+  return Conflict("tenant record " + tenant + " kept changing");
+}
+
+Status TenantRecords::RecordProduction(const std::string& tenant, const std::string& id) {
+  return Update(tenant, [&](TenantRecord& r) {
+    if (std::find(r.deployments.begin(), r.deployments.end(), id) == r.deployments.end()) {
+      r.deployments.push_back(id);
+    }
+    r.production_deployment = id;
+  });
+}
+
+Status TenantRecords::RecordRollback(const std::string& tenant, const std::string& id) {
+  return Update(tenant, [&](TenantRecord& r) { r.production_deployment = id; });
+}
+
+Status TenantRecords::AddToIndex(const std::string& tenant) {
+  for (int i = 0; i < kMaxConflictRetries; ++i) {
+    Result<storage::Record> rec = Load(store_, kTenantIndexNamespace, kTenantIndexKey);
+    if (!rec.ok() && rec.status().code() != Code::kNotFound) return rec.status();
+    json list = rec.ok() ? json::parse(rec->value_json, nullptr, false) : json::array();
+    if (!list.is_array()) return Corruption("tenant index is not a JSON array");
+    if (std::find(list.begin(), list.end(), json(tenant)) != list.end()) return Status::Ok();
+    list.push_back(tenant);
+    int64_t version = rec.ok() ? rec->version : 0;
+    Status st = store_.PutRecord({kTenantIndexNamespace, kTenantIndexKey, list.dump(), 0}, version);
+    if (st.code() != Code::kConflict && st.code() != Code::kAlreadyExists) return st;
+  }
+  return Conflict("tenant index kept changing");
+}
+
+Result<std::vector<std::string>> TenantRecords::All() {
+  Result<storage::Record> rec = Load(store_, kTenantIndexNamespace, kTenantIndexKey);
+  if (!rec.ok() && rec.status().code() == Code::kNotFound) return std::vector<std::string>{};
+  if (!rec.ok()) return rec.status();
+  json list = json::parse(rec->value_json, nullptr, false);
+  if (!list.is_array()) return Corruption("tenant index is not a JSON array");
+  return list.get<std::vector<std::string>>();
+}
+
+}  // namespace slipway::workflows

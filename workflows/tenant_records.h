@@ -1,0 +1,68 @@
+// workflows/tenant_records.h: the tenant record (what onboarding created: repository, Vercel
+// projects, domains, production deployments) kept in the engine's store, namespace "tenant",
+// plus an index record listing every tenant (the store cannot list records).
+//
+// Only workflows/ touches these records; activities/ never see the store. Writes are
+// compare-and-set on the record version, retried on conflict, and idempotent (writing what is
+// already there changes nothing). JSON keys are persisted names. Thread-safe (the store is).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/base/status.h"
+#include "storage/store.h"
+
+namespace slipway::workflows {
+
+inline constexpr const char* kTenantNamespace = "tenant";
+inline constexpr const char* kTenantIndexNamespace = "tenant_index";
+inline constexpr const char* kTenantIndexKey = "all";
+
+struct TenantRecord {
+  std::string tenant;
+  int64_t repo_id = 0;
+  std::string repo;        // name under the GitHub owner
+  std::string repo_full_name;
+  std::string branch;      // production branch
+  std::string dev_project_id;
+  std::string prod_project_id;
+  std::string prod_project_name;
+  std::vector<std::string> domains;
+  // Production deployments that reached READY through Slipway, oldest first.
+  std::vector<std::string> deployments;
+  std::string production_deployment;  // what serves production now (after rollbacks too)
+
+  nlohmann::json ToJson() const;
+  static Result<TenantRecord> FromJson(const nlohmann::json& j);
+};
+
+class TenantRecords {
+ public:
+  explicit TenantRecords(storage::Store& store) : store_(store) {}
+
+  // nullopt when the tenant has no record.
+  Result<std::optional<TenantRecord>> Get(const std::string& tenant);
+  // kNotFound when the tenant has no record (with a message fit for the editor).
+  Result<TenantRecord> Require(const std::string& tenant);
+  // Creates the record (and indexes the tenant). The same record again is ok;
+  // a different one is kAlreadyExists.
+  Status Create(const TenantRecord& record);
+  // Notes a READY production deployment (appended once) and that it now serves production.
+  Status RecordProduction(const std::string& tenant, const std::string& deployment_id);
+  // Notes a rollback: `deployment_id` serves production again.
+  Status RecordRollback(const std::string& tenant, const std::string& deployment_id);
+  // Every indexed tenant, in onboarding order.
+  Result<std::vector<std::string>> All();
+
+ private:
+  using Mutate = std::function<void(TenantRecord&)>;
+  Status Update(const std::string& tenant, const Mutate& mutate);
+  Status AddToIndex(const std::string& tenant);
+
+  storage::Store& store_;
+};
+
+}  // namespace slipway::workflows

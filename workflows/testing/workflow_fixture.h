@@ -1,0 +1,83 @@
+// workflows/testing/workflow_fixture.h: test fixture for workflows: the in-process emulator
+// (template repository seeded from testdata/fast_site), real clients over loopback, the real
+// BuildValidator (npm, fast site), an Engine on a real SqliteStore in a temp dir with a
+// FakeClock, and every workflow registered. Tests drive due work with RunUntilSettled(), which
+// moves the fake clock forward between rounds: no threads of our own. Test-only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "activities/anthropic_client.h"
+#include "activities/build/build_cache.h"
+#include "activities/build/build_validator.h"
+#include "activities/build/process_runner.h"
+#include "activities/curl_http_client.h"
+#include "activities/github_client.h"
+#include "activities/vercel_client.h"
+#include "engine/base/failpoints.h"
+#include "engine/engine.h"
+#include "storage/sqlite_store.h"
+#include "tools/emulator/emulator.h"
+#include "workflows/registry.h"
+
+namespace slipway::workflows::testing {
+
+class WorkflowFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // A fresh engine on the same store and registry options, as after a restart.
+  void MakeEngine();
+  WorkflowOptions TestOptions() const;
+
+  // Creates the tenant's repository, projects and record directly (not via onboarding).
+  void MakeTenant(const std::string& tenant);
+  // Commits `content` to `path` on the tenant's branch, as a human would.
+  void HumanCommit(const std::string& tenant, const std::string& path, const std::string& content);
+  // Seeds an error into the tenant's repository: "fixable" (TS2322) or "unfixable" (TS2307).
+  void SeedError(const std::string& tenant, const std::string& kind);
+  void VerifyDomainAtEmulator(const std::string& domain);
+
+  engine::Workflow Start(const std::string& type, const std::string& tenant,
+                         nlohmann::json input, const std::string& id = "");
+  engine::Workflow Get(const std::string& id);
+  // Runs due work, advancing the fake clock by `step_ms` between rounds, until the workflow is
+  // final or waiting (for a signal or a long timer) or `max_rounds` passed. Returns it.
+  engine::Workflow RunUntilSettled(const std::string& id, int max_rounds = 200,
+                                   int64_t step_ms = 1000);
+  // Runs rounds until no workflow in `ids` is running or queued.
+  void RunAll(const std::vector<std::string>& ids, int max_rounds = 2000, int64_t step_ms = 1000);
+  std::vector<std::string> EventTypes(const std::string& id);
+  nlohmann::json StepOf(const engine::Workflow& w, const std::string& name);
+  nlohmann::json ResultOf(const engine::Workflow& w);
+  nlohmann::json ErrorOf(const engine::Workflow& w);
+  int EmuCount(const std::string& effect, const std::string& subject = "");
+  void Faults(const std::string& json);
+
+  std::filesystem::path dir_;
+  FakeClock clock_;
+  SystemClock real_clock_;
+  Failpoints failpoints_;
+  std::unique_ptr<emulator::Emulator> emu_;
+  std::unique_ptr<activities::CurlHttpClient> http_;
+  activities::ServiceConfig config_;
+  std::unique_ptr<activities::GitHubClient> github_;
+  std::unique_ptr<activities::GitHubClient> template_github_;
+  std::unique_ptr<activities::VercelClient> vercel_;
+  std::unique_ptr<activities::AnthropicClient> anthropic_;
+  std::unique_ptr<activities::build::PosixProcessRunner> runner_;
+  std::unique_ptr<activities::build::InMemoryBuildCache> cache_;
+  std::unique_ptr<activities::build::BuildValidator> validator_;
+  std::unique_ptr<storage::SqliteStore> store_;
+  WorkflowOptions options_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+}  // namespace slipway::workflows::testing
