@@ -1,6 +1,8 @@
 #include "activities/github_client.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "activities/http_errors.h"
 #include "activities/rest_util.h"
@@ -48,8 +50,12 @@ Webhook HookFromJson(const json& j) {
 
 }  // namespace
 
-GitHubClient::GitHubClient(HttpClient& http, GitHubConfig config)
-    : http_(http), config_(std::move(config)) {}
+GitHubClient::GitHubClient(HttpClient& http, GitHubConfig config, SleepFn sleep)
+    : http_(http), config_(std::move(config)), sleep_(std::move(sleep)) {
+  if (!sleep_) {
+    sleep_ = [](int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+  }
+}
 
 std::string GitHubClient::RepoPath(const std::string& repo) const {
   return "/repos/" + UrlEncode(config_.owner) + "/" + UrlEncode(repo);
@@ -110,6 +116,7 @@ Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest&
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     SLIPWAY_RETURN_IF_ERROR(CheckTemplate(**existing));
+    SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(**existing));
     return **existing;
   }
   std::string what = "github create repo " + config_.owner + "/" + request.name;
@@ -127,17 +134,37 @@ Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest&
     Result<std::optional<GitHubRepo>> again = FindRepo(request.name);
     if (again.ok() && again->has_value()) {
       SLIPWAY_RETURN_IF_ERROR(CheckTemplate(**again));
+      SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(**again));
       return **again;
     }
   }
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
   if (!j.ok()) return j.status();
-  return Decode<GitHubRepo>(*j, what, [](const json& v) {
+  Result<GitHubRepo> created = Decode<GitHubRepo>(*j, what, [](const json& v) {
     GitHubRepo r = RepoFromJson(v);
     r.created = true;
     return r;
   });
+  if (!created.ok()) return created;
+  SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(*created));
+  return created;
+}
+
+Status GitHubClient::WaitForDefaultBranch(const GitHubRepo& repo) {
+  // Real GitHub may answer 201 before the template's contents are copied: until then the ref is
+  // missing (404) or the repository empty (409).
+  int attempts = std::max(1, config_.ready_poll_attempts);
+  for (int i = 0; i < attempts; ++i) {
+    if (i > 0) sleep_(config_.ready_poll_interval_ms);
+    Result<std::string> head = GetBranchHead(repo.name, repo.default_branch);
+    if (head.ok()) return Status::Ok();
+    Code code = head.status().code();
+    if (code != Code::kNotFound && code != Code::kConflict) return head.status();
+  }
+  return Unavailable("github repository " + repo.full_name + ": default branch " +
+                     repo.default_branch + " not there yet after " + std::to_string(attempts) +
+                     " looks");
 }
 
 Result<std::optional<GitHubFile>> GitHubClient::GetFile(const std::string& repo,

@@ -8,6 +8,15 @@
 //                           otherwise one PUT with the current blob sha. A concurrent change
 //                           (409 stale sha, 422 missing sha, or base_sha no longer current) is
 //                           kConflict: reload, then retry. Never overwrites blindly.
+//                           Either way the call returns once the default branch exists (polled,
+//                           bounded by GitHubConfig::ready_poll_*; kUnavailable if it never
+//                           appears, so a retry looks again).
+//   CommitFiles             several files in ONE commit through the git data API (get ref, get
+//                           commit, create tree on base_tree with inline contents, create commit,
+//                           PATCH ref with force:false). If the branch head already holds exactly
+//                           these contents, no commit is made (changed=false, the head's sha). A
+//                           branch that moved meanwhile (422 "not a fast forward") or moved on from
+//                           the request's parent_sha is kConflict: reload, then retry. Never forced.
 //   CreateWebhook           a hook with the same URL already there -> returned (created=false).
 //   GetBranchHead, GetFile, DownloadTarball  reads.
 // Errors follow http_errors.h (kUnavailable/kDeadlineExceeded retryable; kPermanent,
@@ -16,6 +25,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +78,25 @@ struct PutFileResult {
   std::string commit_sha;  // the new commit, or the branch head when unchanged
 };
 
+struct CommitFilesRequest {
+  std::string repo;
+  std::string branch;                        // empty: the repository's default branch
+  std::map<std::string, std::string> files;  // path -> whole new content; must not be empty
+  std::string message;                       // commit message
+  // When set, the commit the change was made against. If the branch head is no longer this
+  // commit and does not already hold these contents, the call is kConflict.
+  std::string parent_sha;
+  // When set, added to the message as a "Slipway-Idempotency-Key: <key>" trailer (for people
+  // reading the history; the content check above is what makes a repeat harmless).
+  std::string idempotency_key;
+};
+
+struct CommitFilesResult {
+  bool changed = false;    // false: the head already had these contents; no commit was made
+  std::string commit_sha;  // the new commit, or the head when unchanged
+  std::string tree_sha;
+};
+
 struct WebhookRequest {
   std::string repo;
   std::string url;
@@ -82,7 +112,9 @@ struct Webhook {
 
 class GitHubClient {
  public:
-  GitHubClient(HttpClient& http, GitHubConfig config);
+  // Waits between polls (tests pass a recorder); nullptr: std::this_thread::sleep_for.
+  using SleepFn = std::function<void(int64_t ms)>;
+  GitHubClient(HttpClient& http, GitHubConfig config, SleepFn sleep = nullptr);
 
   Result<GitHubRepo> CreateRepoFromTemplate(const CreateRepoRequest& request);
   // kNotFound when there is no such repository.
@@ -91,6 +123,7 @@ class GitHubClient {
   Result<std::optional<GitHubFile>> GetFile(const std::string& repo, const std::string& path,
                                             const std::string& ref);
   Result<PutFileResult> PutFile(const PutFileRequest& request);
+  Result<CommitFilesResult> CommitFiles(const CommitFilesRequest& request);
   Result<Webhook> CreateWebhook(const WebhookRequest& request);
   // Head commit sha of a branch. kNotFound for no such branch; kConflict for an empty repo.
   Result<std::string> GetBranchHead(const std::string& repo, const std::string& branch);
@@ -106,9 +139,18 @@ class GitHubClient {
   Result<std::optional<Webhook>> FindHook(const std::string& repo, const std::string& url);
   std::string RepoPath(const std::string& repo) const;
   Status CheckTemplate(const GitHubRepo& repo) const;
+  Status WaitForDefaultBranch(const GitHubRepo& repo);
+  // Git data API steps (github_commit.cc).
+  Result<std::string> CommitTree(const std::string& repo, const std::string& commit_sha);
+  Result<std::string> CreateTree(const std::string& repo, const std::string& base_tree,
+                                 const std::map<std::string, std::string>& files);
+  Result<std::string> CreateCommit(const std::string& repo, const std::string& message,
+                                   const std::string& tree_sha, const std::string& parent_sha);
+  Status UpdateRef(const std::string& repo, const std::string& branch, const std::string& sha);
 
   HttpClient& http_;
   const GitHubConfig config_;
+  SleepFn sleep_;
 };
 
 }  // namespace slipway::activities

@@ -24,6 +24,10 @@ struct GitHubConfig {
   std::string template_repo;
   std::string user_agent = "slipway";
   int64_t timeout_ms = 10'000;  // GitHub itself stops requests after 10 s
+  // After creating a repository from the template, how often and how far apart to look for its
+  // default branch (GitHub may copy the template's contents asynchronously).
+  int ready_poll_attempts = 10;
+  int64_t ready_poll_interval_ms = 500;
 };
 
 struct VercelConfig {

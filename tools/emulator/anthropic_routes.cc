@@ -10,8 +10,12 @@
 // The reply's text is a JSON array of edits [{"file","old_text","new_text","reason"}], one per
 // error the table can fix (old_text is the whole offending line):
 //   TS2304 Cannot find name 'X'        X -> the file's identifier nearest to X (edit distance <= 2)
+//   TS2304 Cannot find name 'xCount'   (no near identifier) when the file loops
+//                                      `for (const x of EXPR)`: xCount -> EXPR.length
 //   TS2322 Type 'string' is not assignable to type 'number'
 //                                      the line's first quoted number literal loses its quotes
+//   TS2322 Type 'number' is not assignable to type 'string'
+//                                      the assigned expression `= EXPR;` becomes `= String(EXPR);`
 // Any other error gets no edit, so a prompt with only unknown errors gets "[]". The reply starts
 // with a thinking block, and its text is split over two text blocks (clients must join them).
 #include <regex>
@@ -87,10 +91,33 @@ std::optional<nlohmann::json> FixUnknownName(const TsError& e, const std::string
       best_distance = d;
     }
   }
-  if (best.empty()) return {};
+  std::string reason = "'" + missing + "' is not defined; the file defines '" + best + "'";
+  if (best.empty()) {
+    // "pageCount" in a file that loops `for (const page of site.pages)`: the loop's length.
+    std::smatch loop;
+    if (missing.size() <= 5 || missing.compare(missing.size() - 5, 5, "Count") != 0) return {};
+    std::string item = missing.substr(0, missing.size() - 5);
+    if (!std::regex_search(content, loop,
+                           std::regex("for \\(const " + item + " of ([\\w.]+)\\)"))) {
+      return {};
+    }
+    best = loop[1].str() + ".length";
+    reason = "'" + missing + "' is not defined; it counts the items of " + loop[1].str();
+  }
   std::string fixed = std::regex_replace(line, std::regex("\\b" + missing + "\\b"), best);
   return nlohmann::json{{"file", e.file}, {"old_text", line}, {"new_text", fixed},
-                        {"reason", "'" + missing + "' is not defined; the file defines '" + best + "'"}};
+                        {"reason", reason}};
+}
+
+std::optional<nlohmann::json> FixNumberForString(const TsError& e, const std::string& line) {
+  if (e.message.find("Type 'number' is not assignable to type 'string'") == std::string::npos) {
+    return {};
+  }
+  std::smatch m;
+  if (!std::regex_match(line, m, std::regex(R"((.*=\s*)([^=;][^;]*);\s*)"))) return {};
+  std::string fixed = m[1].str() + "String(" + m[2].str() + ");";
+  return nlohmann::json{{"file", e.file}, {"old_text", line}, {"new_text", fixed},
+                        {"reason", "a number was assigned where a string is declared"}};
 }
 
 std::optional<nlohmann::json> FixStringForNumber(const TsError& e, const std::string& line) {
@@ -115,6 +142,7 @@ nlohmann::json Edits(const std::string& prompt) {
     if (line.empty() || !seen.insert(e.file + "\n" + line).second) continue;
     std::optional<nlohmann::json> edit = FixUnknownName(e, f->second, line);
     if (!edit) edit = FixStringForNumber(e, line);
+    if (!edit) edit = FixNumberForString(e, line);
     if (edit) edits.push_back(*edit);
   }
   return edits;

@@ -35,6 +35,19 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// The Message-ID header of a message as received (headers end at the first empty line).
+std::string MessageId(const std::string& data) {
+  std::istringstream in(data);
+  std::string line;
+  while (std::getline(in, line) && !line.empty() && line != "\r") {
+    if (Lower(line).rfind("message-id:", 0) != 0) continue;
+    std::string v = line.substr(11);
+    size_t b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t\r");
+    return b == std::string::npos ? "" : v.substr(b, e - b + 1);
+  }
+  return "";
+}
+
 EmuRequest ToEmuRequest(HTTPServerRequest& in) {
   EmuRequest r;
   r.method = in.getMethod();
@@ -165,14 +178,20 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
 Status Emulator::StartSmtp() {
   if (state_->options.smtp_port < 0) return Status::Ok();
   EmulatorState* state = state_.get();
+  // A resent message (same Message-ID, as a retried notify sends it) is accepted but kept and
+  // counted once, the way a mailbox's duplicate suppression would.
   auto on_mail = [state](Mail mail) {
     std::string to;
     for (const std::string& t : mail.to) to += (to.empty() ? "" : ",") + t;
+    std::string id = MessageId(mail.data);
+    bool duplicate = false;
     {
       std::lock_guard<std::mutex> lock(state->mu);
-      state->mails.push_back(std::move(mail));
+      for (const Mail& m : state->mails) duplicate = duplicate || (!id.empty() && MessageId(m.data) == id);
+      if (!duplicate) state->mails.push_back(std::move(mail));
     }
-    state->log.Append({0, "SMTP", "DATA", 250, "mail_sent", to, "", ""});
+    state->log.Append({0, "SMTP", duplicate ? "DATA duplicate Message-ID" : "DATA", 250,
+                       duplicate ? "" : "mail_sent", to, "", ""});
   };
   auto sink = SmtpSink::Start(state_->options.host, state_->options.smtp_port, on_mail);
   if (!sink.ok()) return sink.status();

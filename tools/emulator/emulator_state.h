@@ -1,15 +1,18 @@
 // tools/emulator/emulator_state.h: state shared by the emulator's route families (internal).
 //
-// `mu` guards repos and vercel; route handlers run with it held. faults and log are
+// `mu` guards repos, git and vercel; route handlers run with it held. faults and log are
 // thread-safe on their own. stop_cv wakes hung requests on shutdown.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include "engine/base/clock.h"
 #include "tools/emulator/emu_http.h"
+#include "tools/emulator/git_objects.h"
 #include "tools/emulator/emulator.h"
 #include "tools/emulator/repo_store.h"
 #include "tools/emulator/vercel_store.h"
@@ -23,6 +26,7 @@ struct EmulatorState {
   EmulatorOptions options;
   std::mutex mu;
   RepoStore repos;
+  GitObjects git;  // git data API objects (trees, commits), in memory
   VercelStore vercel;
   Faults faults;
   RequestLog log;
@@ -37,6 +41,13 @@ struct EmulatorState {
 
 // Route families. Each is called with state.mu held and answers every path under its prefix.
 EmuResponse HandleGitHub(EmulatorState& state, const EmuRequest& req);
+// The git data API under /repos/{o}/{r}/git/ (git_data_routes.cc); nullopt: not one of its routes.
+std::optional<EmuResponse> HandleGitData(EmulatorState& state, const EmuRequest& req,
+                                         const RepoInfo& repo, const std::vector<std::string>& seg);
+// Keeps the commit object of branch's head, just written by the contents API (or by generating
+// the repository), so later git data calls can name it after the branch moves on.
+void RecordHeadCommit(EmulatorState& state, const RepoInfo& repo, const std::string& branch,
+                      const std::string& parent, const std::string& message);
 EmuResponse HandleCodeload(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleVercel(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleAnthropic(EmulatorState& state, const EmuRequest& req);

@@ -84,6 +84,7 @@ EmuResponse Generate(EmulatorState& s, const EmuRequest& req, const std::string&
   Result<RepoInfo> r = s.repos.Generate(*tmpl, owner, name, body.value("description", ""),
                                         body.value("private", false));
   if (!r.ok()) return Error(500, r.status().message());
+  RecordHeadCommit(s, *r, r->default_branch, "", "Initial commit");
   EmuResponse resp = Json(201, RepoJson(req, *r));
   resp.headers.emplace_back("Location", ApiBase(req) + "/repos/" + r->full_name());
   resp.effect = "repo_created";
@@ -132,8 +133,10 @@ EmuResponse PutContents(EmulatorState& s, const EmuRequest& req, const RepoInfo&
   if (current && sent_sha != GitBlobSha(*current)) {
     return Error(409, path + " does not match " + sent_sha);
   }
+  std::string parent = r.heads.at(branch);
   Result<std::string> commit = s.repos.WriteFile(r, branch, path, content, body["message"]);
   if (!commit.ok()) return Error(500, commit.status().message());
+  RecordHeadCommit(s, r, branch, parent, body["message"]);
   nlohmann::json out = {{"content", ContentJson(req, r, path, content, false)},
                         {"commit", {{"sha", *commit},
                                     {"message", body["message"]},
@@ -251,6 +254,7 @@ EmuResponse RepoRoutes(EmulatorState& s, const EmuRequest& req,
   if (m == "GET" && MatchRoute(seg, {"repos", "*", "*", "tarball", "**"}, &c)) {
     return Tarball(s, req, *r, c[2]);
   }
+  if (std::optional<EmuResponse> git = HandleGitData(s, req, *r, seg)) return *git;
   return NotFound();
 }
 

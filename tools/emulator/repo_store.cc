@@ -260,6 +260,25 @@ Result<std::string> RepoStore::WriteFile(const RepoInfo& repo, const std::string
   return r->heads[branch];
 }
 
+Status RepoStore::ReplaceTree(const RepoInfo& repo, const std::string& branch,
+                              const std::map<std::string, std::string>& files,
+                              const std::string& head_sha) {
+  RepoInfo* r = FindMutable(repo.owner, repo.name);
+  if (r == nullptr) return NotFound("no repository " + repo.full_name());
+  for (const auto& [path, content] : files) {
+    if (!IsSafeRepoPath(path)) return InvalidArgument("path", "bad path " + path);
+  }
+  fs::path dir = BranchDir(*r, branch);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  for (const auto& [path, content] : files) {
+    if (!WriteWhole(dir / path, content)) return Internal("cannot write " + path);
+  }
+  r->heads[branch] = head_sha;
+  return Save(*r);
+}
+
 Result<Hook> RepoStore::AddHook(const RepoInfo& repo, Hook hook) {
   RepoInfo* r = FindMutable(repo.owner, repo.name);
   if (r == nullptr) return NotFound("no repository " + repo.full_name());

@@ -66,6 +66,9 @@ class RepoStore {
   Result<std::string> WriteFile(const RepoInfo& repo, const std::string& branch,
                                 const std::string& path, const std::string& content,
                                 const std::string& message);
+  // Makes branch hold exactly `files` with head commit `head_sha` (git data API ref update).
+  Status ReplaceTree(const RepoInfo& repo, const std::string& branch,
+                     const std::map<std::string, std::string>& files, const std::string& head_sha);
   Result<Hook> AddHook(const RepoInfo& repo, Hook hook);
 
  private:

@@ -1,0 +1,114 @@
+// activities/github_commit.cc: GitHubClient::CommitFiles, several files in one commit through
+// GitHub's git data API (shared/reference/external-apis.md A.5). Only the final ref update makes
+// the change visible, so the commit is all-or-nothing; the ref moves only as a fast-forward.
+#include <nlohmann/json.hpp>
+
+#include "activities/github_client.h"
+#include "activities/http_errors.h"
+#include "activities/rest_util.h"
+
+namespace slipway::activities {
+
+namespace {
+
+using nlohmann::json;
+
+std::string WithTrailer(const std::string& message, const std::string& key) {
+  if (key.empty()) return message;
+  return message + "\n\nSlipway-Idempotency-Key: " + key;
+}
+
+}  // namespace
+
+Result<std::string> GitHubClient::CommitTree(const std::string& repo, const std::string& sha) {
+  std::string what = "github get commit " + sha;
+  Result<HttpResponse> resp = Send(Request("GET", RepoPath(repo) + "/git/commits/" + UrlEncode(sha)));
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 404) return NotFound(what + ": no such commit");
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+  Result<json> j = ParseJsonBody(*resp, what);
+  if (!j.ok()) return j.status();
+  return Decode<std::string>(*j, what, [](const json& v) {
+    return v.at("tree").at("sha").get<std::string>();
+  });
+}
+
+Result<std::string> GitHubClient::CreateTree(const std::string& repo, const std::string& base_tree,
+                                             const std::map<std::string, std::string>& files) {
+  std::string what = "github create tree in " + repo;
+  json entries = json::array();
+  for (const auto& [path, content] : files) {
+    entries.push_back({{"path", path}, {"mode", "100644"}, {"type", "blob"}, {"content", content}});
+  }
+  json body = {{"base_tree", base_tree}, {"tree", entries}};
+  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/trees", body.dump()));
+  if (!resp.ok()) return resp.status();
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+  Result<json> j = ParseJsonBody(*resp, what);
+  if (!j.ok()) return j.status();
+  return Decode<std::string>(*j, what, [](const json& v) { return v.at("sha").get<std::string>(); });
+}
+
+Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const std::string& message,
+                                               const std::string& tree_sha,
+                                               const std::string& parent_sha) {
+  std::string what = "github create commit in " + repo;
+  json body = {{"message", message}, {"tree", tree_sha}, {"parents", {parent_sha}}};
+  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/commits", body.dump()));
+  if (!resp.ok()) return resp.status();
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+  Result<json> j = ParseJsonBody(*resp, what);
+  if (!j.ok()) return j.status();
+  return Decode<std::string>(*j, what, [](const json& v) { return v.at("sha").get<std::string>(); });
+}
+
+Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branch,
+                               const std::string& sha) {
+  std::string what = "github update ref heads/" + branch;
+  json body = {{"sha", sha}, {"force", false}};
+  Result<HttpResponse> resp =
+      Send(Request("PATCH", RepoPath(repo) + "/git/refs/heads/" + UrlEncodePath(branch), body.dump()));
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 422 &&
+      RemoteMessage(resp->body).find("fast forward") != std::string::npos) {
+    return Conflict(what + ": the branch moved meanwhile (not a fast forward)");
+  }
+  return StatusFromResponse(*resp, what);
+}
+
+Result<CommitFilesResult> GitHubClient::CommitFiles(const CommitFilesRequest& request) {
+  if (request.files.empty()) return InvalidArgument("files", "no files to commit");
+  if (request.message.empty()) return InvalidArgument("message", "commit message is empty");
+  std::string branch = request.branch;
+  if (branch.empty()) {
+    Result<GitHubRepo> r = GetRepo(request.repo);
+    if (!r.ok()) return r.status();
+    branch = r->default_branch;
+  }
+  Result<std::string> head = GetBranchHead(request.repo, branch);
+  if (!head.ok()) return head.status();
+  Result<std::string> head_tree = CommitTree(request.repo, *head);
+  if (!head_tree.ok()) return head_tree.status();
+  // Trees are content-addressed: if applying the files to the head's tree gives the same tree,
+  // the head already holds them (an earlier attempt landed, or someone made the same change).
+  Result<std::string> tree = CreateTree(request.repo, *head_tree, request.files);
+  if (!tree.ok()) return tree.status();
+  if (*tree == *head_tree) return CommitFilesResult{false, *head, *tree};
+
+  std::string parent = request.parent_sha.empty() ? *head : request.parent_sha;
+  if (parent != *head) {
+    // Build on the commit the change was made against; the fast-forward-only ref update below
+    // then refuses it, and the caller sees kConflict instead of an edit applied to newer code.
+    Result<std::string> parent_tree = CommitTree(request.repo, parent);
+    if (!parent_tree.ok()) return parent_tree.status();
+    tree = CreateTree(request.repo, *parent_tree, request.files);
+    if (!tree.ok()) return tree.status();
+  }
+  Result<std::string> commit = CreateCommit(
+      request.repo, WithTrailer(request.message, request.idempotency_key), *tree, parent);
+  if (!commit.ok()) return commit.status();
+  SLIPWAY_RETURN_IF_ERROR(UpdateRef(request.repo, branch, *commit));
+  return CommitFilesResult{true, *commit, *tree};
+}
+
+}  // namespace slipway::activities

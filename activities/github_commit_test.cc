@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "activities/emulator_fixture.h"
+#include "activities/github_client.h"
+
+namespace slipway::activities {
+namespace {
+
+class GitHubCommitTest : public testing::EmulatorFixture {
+ protected:
+  void SetUp() override {
+    EmulatorFixture::SetUp();
+    StartEmulator();
+    gh_ = std::make_unique<GitHubClient>(http_, Config().github,
+                                         [this](int64_t ms) { sleeps_.push_back(ms); });
+    Result<GitHubRepo> r = gh_->CreateRepoFromTemplate({"t", "", true});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  CommitFilesRequest Commit(std::map<std::string, std::string> files) {
+    CommitFilesRequest c;
+    c.repo = "t";
+    c.branch = "main";
+    c.files = std::move(files);
+    c.message = "Fix build errors (automated)";
+    c.idempotency_key = "wf-1/autofix/1";
+    return c;
+  }
+  std::string Read(const std::string& path) {
+    Result<std::optional<GitHubFile>> f = gh_->GetFile("t", path, "main");
+    return f.ok() && f->has_value() ? (*f)->content : "<missing>";
+  }
+  std::unique_ptr<GitHubClient> gh_;
+  std::vector<int64_t> sleeps_;
+};
+
+TEST_F(GitHubCommitTest, CommitsSeveralFilesAtOnce) {
+  Result<std::string> before = gh_->GetBranchHead("t", "main");
+  ASSERT_TRUE(before.ok());
+  Result<CommitFilesResult> c =
+      gh_->CommitFiles(Commit({{"pages/index.tsx", "export default 1;\n"}, {"src/new.ts", "x\n"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->changed);
+  EXPECT_NE(c->commit_sha, *before);
+  EXPECT_EQ(*gh_->GetBranchHead("t", "main"), c->commit_sha);
+  EXPECT_EQ(Read("pages/index.tsx"), "export default 1;\n");
+  EXPECT_EQ(Read("src/new.ts"), "x\n");
+  EXPECT_EQ(Read("package.json").substr(0, 1), "{");  // base_tree kept the other files
+  EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 1);
+}
+
+TEST_F(GitHubCommitTest, RepeatFindsTheContentsAndDoesNotCommitAgain) {
+  Result<CommitFilesResult> first = gh_->CommitFiles(Commit({{"a.txt", "1\n"}, {"b.txt", "2\n"}}));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<std::string> parent = gh_->GetBranchHead("t", "main");
+  CommitFilesRequest again = Commit({{"a.txt", "1\n"}, {"b.txt", "2\n"}});
+  again.parent_sha = "0000000000000000000000000000000000000000";  // even against a stale parent
+  Result<CommitFilesResult> second = gh_->CommitFiles(again);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_FALSE(second->changed);
+  EXPECT_EQ(second->commit_sha, first->commit_sha);
+  EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 1);
+}
+
+TEST_F(GitHubCommitTest, BranchMovedSinceTheParentIsConflictNotForced) {
+  Result<std::string> parent = gh_->GetBranchHead("t", "main");
+  ASSERT_TRUE(parent.ok());
+  // Someone else commits first.
+  ASSERT_TRUE(gh_->PutFile({"t", "websiteData.json", "main", "{}", "edit", {}}).ok());
+  CommitFilesRequest c = Commit({{"pages/index.tsx", "fixed\n"}});
+  c.parent_sha = *parent;
+  Result<CommitFilesResult> r = gh_->CommitFiles(c);
+  EXPECT_EQ(r.status().code(), Code::kConflict) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("fast forward"), std::string::npos);
+  EXPECT_EQ(Read("websiteData.json"), "{}");  // the other commit survived
+  EXPECT_NE(Read("pages/index.tsx"), "fixed\n");
+  EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 1);
+}
+
+TEST_F(GitHubCommitTest, OtherRefUpdateRejectionIsNotRetriedButARepeatWorks) {
+  Faults(R"({"rules":[{"method":"PATCH","path":"/repos/acme/t/git/refs/*","status":422,"times":1}]})");
+  Result<CommitFilesResult> r = gh_->CommitFiles(Commit({{"a.txt", "1\n"}}));
+  // The fault's body is generic ("Validation Failed"): not a conflict, but not retryable either.
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();
+  Result<CommitFilesResult> retry = gh_->CommitFiles(Commit({{"a.txt", "1\n"}}));
+  ASSERT_TRUE(retry.ok()) << retry.status().ToString();
+  EXPECT_TRUE(retry->changed);
+}
+
+TEST_F(GitHubCommitTest, EmptyFilesIsInvalidArgument) {
+  EXPECT_EQ(gh_->CommitFiles(Commit({})).status().code(), Code::kInvalidArgument);
+}
+
+TEST_F(GitHubCommitTest, ServerErrorOnCreateTreeIsRetryable) {
+  Faults(R"({"rules":[{"method":"POST","path":"/repos/acme/t/git/trees","status":502}]})");
+  Result<CommitFilesResult> r = gh_->CommitFiles(Commit({{"a.txt", "1\n"}}));
+  EXPECT_TRUE(r.status().retryable()) << r.status().ToString();
+  EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 0);
+}
+
+TEST_F(GitHubCommitTest, CreateRepoWaitsForTheDefaultBranch) {
+  Faults(R"({"rules":[{"method":"GET","path":"/repos/acme/slow/git/ref/heads/main","status":404,"times":2}]})");
+  Result<GitHubRepo> r = gh_->CreateRepoFromTemplate({"slow", "", true});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(sleeps_.size(), 2u);
+}
+
+TEST_F(GitHubCommitTest, CreateRepoGivesUpWhenTheBranchNeverAppears) {
+  GitHubConfig c = Config().github;
+  c.ready_poll_attempts = 3;
+  GitHubClient gh(http_, c, [](int64_t) {});
+  Faults(R"({"rules":[{"method":"GET","path":"/repos/acme/never/git/ref/heads/main","status":409}]})");
+  Result<GitHubRepo> r = gh.CreateRepoFromTemplate({"never", "", true});
+  EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
+  EXPECT_EQ(emu_->log().Count("repo_created"), 2);  // "t" and "never", each once
+}
+
+}  // namespace
+}  // namespace slipway::activities

@@ -1,0 +1,205 @@
+// tools/emulator/git_data_routes.cc: GitHub's git data API subset for multi-file commits:
+//   GET   /repos/{o}/{r}/git/commits/{sha}     a commit's tree and parents
+//   POST  /repos/{o}/{r}/git/trees             base_tree + entries (inline content, sha, sha:null)
+//   POST  /repos/{o}/{r}/git/commits           message, tree, parents
+//   PATCH /repos/{o}/{r}/git/refs/heads/{b}    {sha, force}: 422 "Update is not a fast forward"
+// Shapes and codes follow shared/reference/external-apis.md A.5. A branch head written by the
+// contents API has no stored commit object; it is synthesised from the branch's files (no
+// parents) unless RecordHeadCommit kept it. Only the ref update is an effect ("commit" in the request log).
+#include "tools/emulator/emulator_state.h"
+
+namespace slipway::emulator {
+
+namespace {
+
+EmuResponse Error(int status, const std::string& message) {
+  return Json(status, {{"message", message}, {"documentation_url", "https://docs.github.com/rest/git"}});
+}
+
+std::string Key(const RepoInfo& r) { return r.full_name(); }
+
+std::string ApiUrl(const EmuRequest& req, const RepoInfo& r, const std::string& rest) {
+  return req.base_url + "/repos/" + r.full_name() + "/git/" + rest;
+}
+
+// The commit object behind sha: a stored one, or a branch head (synthesised; its tree is stored
+// so that it can serve as a base_tree).
+std::optional<GitCommitObject> LookupCommit(EmulatorState& s, const RepoInfo& r,
+                                            const std::string& sha) {
+  if (const GitCommitObject* c = s.git.FindCommit(Key(r), sha)) return *c;
+  for (const auto& [branch, head] : r.heads) {
+    if (head != sha) continue;
+    GitCommitObject c;
+    c.tree_sha = s.git.PutTree(Key(r), s.repos.ReadTree(r, branch));
+    c.message = "(commit written through the contents API)";
+    return c;
+  }
+  return std::nullopt;
+}
+
+nlohmann::json CommitJson(const EmuRequest& req, const RepoInfo& r, const std::string& sha,
+                          const GitCommitObject& c) {
+  nlohmann::json parents = nlohmann::json::array();
+  for (const std::string& p : c.parents) {
+    parents.push_back({{"sha", p}, {"url", ApiUrl(req, r, "commits/" + p)}});
+  }
+  nlohmann::json who = {{"name", "Slipway"}, {"email", "slipway@example.invalid"},
+                        {"date", "2026-01-01T00:00:00Z"}};
+  return {{"sha", sha},
+          {"url", ApiUrl(req, r, "commits/" + sha)},
+          {"html_url", "https://github.com/" + r.full_name() + "/commit/" + sha},
+          {"message", c.message},
+          {"tree", {{"sha", c.tree_sha}, {"url", ApiUrl(req, r, "trees/" + c.tree_sha)}}},
+          {"parents", parents},
+          {"author", who},
+          {"committer", who},
+          {"verification", {{"verified", false}, {"reason", "unsigned"}}}};
+}
+
+EmuResponse GetCommit(EmulatorState& s, const EmuRequest& req, const RepoInfo& r,
+                      const std::string& sha) {
+  if (r.heads.empty()) return Error(409, "Git Repository is empty.");
+  std::optional<GitCommitObject> c = LookupCommit(s, r, sha);
+  if (!c) return Error(404, "Not Found");
+  return Json(200, CommitJson(req, r, sha, *c));
+}
+
+// Applies one tree entry to files; returns an error message, or "" when applied.
+std::string ApplyEntry(const nlohmann::json& e, const FileTree& base, FileTree* files) {
+  if (!e.is_object() || !e.contains("path") || !e["path"].is_string()) return "tree.path is missing";
+  std::string path = e["path"];
+  if (!IsSafeRepoPath(path)) return "tree.path is invalid: " + path;
+  if (e.value("type", "blob") != "blob") return "only blob entries are supported";
+  std::string mode = e.value("mode", "100644");
+  if (mode != "100644" && mode != "100755") return "tree.mode is invalid for a blob";
+  bool has_content = e.contains("content"), has_sha = e.contains("sha");
+  if (has_content == has_sha) return "exactly one of tree.sha and tree.content must be given";
+  if (has_content) {
+    if (!e["content"].is_string()) return "tree.content must be a string";
+    (*files)[path] = e["content"].get<std::string>();
+    return "";
+  }
+  if (e["sha"].is_null()) {
+    if (files->erase(path) == 0) return "tree.path " + path + " does not exist to delete";
+    return "";
+  }
+  std::string sha = e["sha"].is_string() ? e["sha"].get<std::string>() : "";
+  for (const auto& [p, content] : base) {
+    if (GitBlobSha(content) == sha) {
+      (*files)[path] = content;
+      return "";
+    }
+  }
+  return "tree.sha " + sha + " is not a valid blob";
+}
+
+EmuResponse CreateTree(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
+  nlohmann::json body = ParseObject(req.body);
+  if (body.is_null()) return Error(400, "Problems parsing JSON");
+  if (!body.contains("tree") || !body["tree"].is_array()) return Error(422, "Invalid tree info");
+  FileTree files;
+  if (body.contains("base_tree") && body["base_tree"].is_string()) {
+    const FileTree* base = s.git.FindTree(Key(r), body["base_tree"].get<std::string>());
+    if (base == nullptr) return Error(422, "base_tree is not a valid tree oid");
+    files = *base;
+  }
+  const FileTree base = files;
+  for (const nlohmann::json& e : body["tree"]) {
+    std::string problem = ApplyEntry(e, base, &files);
+    if (!problem.empty()) return Error(422, problem);
+  }
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& [path, content] : files) {
+    entries.push_back({{"path", path}, {"mode", "100644"}, {"type", "blob"},
+                       {"sha", GitBlobSha(content)}, {"size", content.size()}});
+  }
+  std::string sha = s.git.PutTree(Key(r), std::move(files));
+  return Json(201, {{"sha", sha}, {"url", ApiUrl(req, r, "trees/" + sha)},
+                    {"truncated", false}, {"tree", entries}});
+}
+
+EmuResponse CreateCommit(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
+  nlohmann::json body = ParseObject(req.body);
+  if (body.is_null()) return Error(400, "Problems parsing JSON");
+  if (!body.contains("message") || !body["message"].is_string() || !body.contains("tree") ||
+      !body["tree"].is_string()) {
+    return Error(422, "Invalid request.\n\n\"message\" and \"tree\" are required.");
+  }
+  GitCommitObject c;
+  c.message = body["message"];
+  c.tree_sha = body["tree"];
+  if (s.git.FindTree(Key(r), c.tree_sha) == nullptr) return Error(422, "Tree SHA does not exist");
+  for (const nlohmann::json& p : body.value("parents", nlohmann::json::array())) {
+    if (!p.is_string() || !LookupCommit(s, r, p.get<std::string>())) {
+      return Error(422, "Parent SHA does not exist or is not a commit object");
+    }
+    c.parents.push_back(p);
+  }
+  std::string sha = s.git.PutCommit(Key(r), c);
+  return Json(201, CommitJson(req, r, sha, c));
+}
+
+EmuResponse UpdateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r,
+                      const std::string& ref) {
+  nlohmann::json body = ParseObject(req.body);
+  if (body.is_null()) return Error(400, "Problems parsing JSON");
+  if (ref.rfind("heads/", 0) != 0 || !r.heads.count(ref.substr(6))) {
+    return Error(422, "Reference does not exist");
+  }
+  std::string branch = ref.substr(6);
+  std::string sha = body.value("sha", "");
+  std::optional<GitCommitObject> c = LookupCommit(s, r, sha);
+  if (!c) return Error(422, "Object does not exist");
+  const std::string& head = r.heads.at(branch);
+  EmuResponse resp = Json(200, {{"ref", "refs/" + ref},
+                                {"node_id", "REF_emu"},
+                                {"url", ApiUrl(req, r, "refs/" + ref)},
+                                {"object", {{"type", "commit"}, {"sha", sha},
+                                            {"url", ApiUrl(req, r, "commits/" + sha)}}}});
+  if (sha == head) return resp;
+  if (!body.value("force", false) && !s.git.IsAncestor(Key(r), head, sha)) {
+    return Error(422, "Update is not a fast forward");
+  }
+  const FileTree* files = s.git.FindTree(Key(r), c->tree_sha);
+  if (files == nullptr) return Error(500, "tree of " + sha + " is missing");
+  Status st = s.repos.ReplaceTree(r, branch, *files, sha);
+  if (!st.ok()) return Error(500, st.message());
+  resp.effect = "commit";
+  resp.subject = r.full_name();
+  return resp;
+}
+
+}  // namespace
+
+void RecordHeadCommit(EmulatorState& s, const RepoInfo& r, const std::string& branch,
+                      const std::string& parent, const std::string& message) {
+  auto head = r.heads.find(branch);
+  if (head == r.heads.end()) return;
+  GitCommitObject c;
+  c.tree_sha = s.git.PutTree(Key(r), s.repos.ReadTree(r, branch));
+  if (!parent.empty()) c.parents.push_back(parent);
+  c.message = message;
+  s.git.PutCommitAs(Key(r), head->second, std::move(c));
+}
+
+std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req,
+                                         const RepoInfo& r, const std::vector<std::string>& seg) {
+  std::vector<std::string> c;
+  const std::string& m = req.method;
+  if (m == "GET" && MatchRoute(seg, {"repos", "*", "*", "git", "commits", "*"}, &c)) {
+    return GetCommit(s, req, r, c[2]);
+  }
+  if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "trees"}, &c)) {
+    if (r.heads.empty()) return Error(409, "Git Repository is empty.");
+    return CreateTree(s, req, r);
+  }
+  if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "commits"}, &c)) {
+    return CreateCommit(s, req, r);
+  }
+  if (m == "PATCH" && MatchRoute(seg, {"repos", "*", "*", "git", "refs", "**"}, &c)) {
+    return UpdateRef(s, req, r, c[2]);
+  }
+  return std::nullopt;
+}
+
+}  // namespace slipway::emulator
