@@ -21,10 +21,18 @@ namespace slipway::engine {
 class CancellationToken {
  public:
   void Cancel() { cancelled_.store(true); }
+  // Cancels because the attempt ran past its timeout (the engine records kDeadlineExceeded,
+  // which is retryable, instead of a cancellation).
+  void CancelForTimeout() {
+    timed_out_.store(true);
+    cancelled_.store(true);
+  }
   bool cancelled() const { return cancelled_.load(); }
+  bool timed_out() const { return timed_out_.load(); }
 
  private:
   std::atomic<bool> cancelled_{false};
+  std::atomic<bool> timed_out_{false};
 };
 
 struct ActivityCall {

@@ -202,9 +202,23 @@ RetryDecision Engine::DecideRetryLocked(const RetryPolicy& p, const Status& erro
   return DecideRetry(p, error, attempts_done, now, first_attempt_at, rng_);
 }
 
-void Engine::RegisterRunning(const std::string& workflow_id, CancellationToken* token) {
+void Engine::RegisterRunning(const std::string& workflow_id, CancellationToken* token,
+                             TimeMs deadline_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  running_[workflow_id] = token;
+  running_[workflow_id] = Running{token, deadline_ms};
+}
+
+int Engine::CancelOverdueAttempts() {
+  TimeMs now = clock_.NowMs();
+  int cancelled = 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, r] : running_) {
+    if (r.deadline_ms > 0 && now >= r.deadline_ms && !r.token->cancelled()) {
+      r.token->CancelForTimeout();
+      ++cancelled;
+    }
+  }
+  return cancelled;
 }
 
 void Engine::UnregisterRunning(const std::string& workflow_id) {
@@ -215,7 +229,7 @@ void Engine::UnregisterRunning(const std::string& workflow_id) {
 void Engine::CancelRunning(const std::string& workflow_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = running_.find(workflow_id);
-  if (it != running_.end()) it->second->Cancel();
+  if (it != running_.end()) it->second.token->Cancel();
 }
 
 }  // namespace slipway::engine

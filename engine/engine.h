@@ -113,6 +113,10 @@ class Engine {
   // Claims and runs every due task inline until none is due (tests, tools). Returns how many.
   Result<int> RunDueWork(int max_tasks = 100'000);
 
+  // Cancels (as timed out) every running activity attempt whose timeout has passed; the
+  // scheduler calls this periodically. Returns how many it cancelled.
+  int CancelOverdueAttempts();
+
   // Whether a worker may go straight on with a workflow's next step (on by default; a
   // stopping scheduler turns it off so that workers come back quickly).
   void SetContinueSteps(bool on) { continue_steps_ = on; }
@@ -151,7 +155,8 @@ class Engine {
                                         std::unique_ptr<WorkflowMachine>& machine)>;
   Result<Workflow> Mutate(const std::string& id, const Mutation& mutate);
 
-  void RegisterRunning(const std::string& workflow_id, CancellationToken* token);
+  void RegisterRunning(const std::string& workflow_id, CancellationToken* token,
+                       TimeMs deadline_ms);
   void UnregisterRunning(const std::string& workflow_id);
   void CancelRunning(const std::string& workflow_id);
 
@@ -165,7 +170,11 @@ class Engine {
 
   std::mutex mu_;  // guards the members below
   std::unordered_map<std::string, Live> cache_;
-  std::unordered_map<std::string, CancellationToken*> running_;
+  struct Running {
+    CancellationToken* token;
+    TimeMs deadline_ms;  // 0 = none
+  };
+  std::unordered_map<std::string, Running> running_;
   std::function<void()> wake_;
   std::mt19937_64 rng_;
   std::atomic<bool> continue_steps_{true};

@@ -192,3 +192,57 @@ TEST_F(EngineWaitTest, ALongPollWithoutChangeReturnsTheSameVersion) {
 
 }  // namespace
 }  // namespace slipway::engine
+
+namespace slipway::engine {
+namespace {
+
+class EngineTimeoutTest : public testing::EngineFixture {};
+
+TEST_F(EngineTimeoutTest, AnAttemptPastItsTimeoutIsCancelledAndRetried) {
+  RetryPolicy p = testing::FastRetry(3);
+  p.attempt_timeout_ms = 5'000;
+  ASSERT_TRUE(engine().RegisterType(testing::SevenStepType("timed", "rec", p)).ok());
+  bool saw_cancel = false;
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.step != "s1" || call.attempt != 1) return;
+    EXPECT_EQ(call.deadline_ms, clock_.NowMs() + 5'000);
+    clock_.Advance(std::chrono::seconds(6));
+    EXPECT_EQ(engine().CancelOverdueAttempts(), 1);  // what the scheduler's watchdog does
+    saw_cancel = call.cancelled();
+  });
+  Start("timed", "client1", nlohmann::json::object(), "wf-1");
+  RunDue();
+  EXPECT_TRUE(saw_cancel);
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(StepOf(w, "s1")["status"], "retrying");
+  EXPECT_EQ(StepOf(w, "s1")["error"]["code"], "deadline_exceeded");
+  clock_.Advance(std::chrono::seconds(1));
+  RunDue();
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+}
+
+TEST_F(EngineTimeoutTest, AHeadPastItsDeadlineFailsAndReleasesItsTenantsQueue) {
+  WorkflowType t = testing::SevenStepType("serial_dl", "rec", testing::FastRetry(0), true);
+  t.deadline_ms = 60'000;
+  ASSERT_TRUE(engine().RegisterType(std::move(t)).ok());
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.workflow_id == "a" && call.step == "s2") activity_.Script("s2", {Unavailable("down")});
+  });
+  Start("serial_dl", "client1", nlohmann::json::object(), "a");
+  RunDue();
+  clock_.Advance(std::chrono::seconds(30));  // b's own deadline (queue time counts) is later
+  Start("serial_dl", "client1", nlohmann::json::object(), "b");
+  for (int i = 0; i < 70 && Get("a").instance.status != "failed"; ++i) {
+    RunDue();
+    clock_.Advance(std::chrono::seconds(1));
+  }
+  Workflow a = Get("a");
+  EXPECT_EQ(a.instance.status, "failed");
+  EXPECT_EQ(nlohmann::json::parse(a.instance.error_json)["code"], "deadline_exceeded");
+  activity_.SetHook(nullptr);
+  RunDue();
+  EXPECT_EQ(Get("b").instance.status, "completed");
+}
+
+}  // namespace
+}  // namespace slipway::engine

@@ -99,9 +99,12 @@ void Scheduler::ArmTimer() {
 }
 
 void Scheduler::ArmRenewal() {
-  renew_timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(engine_.options().lease_ms / 3, 10)));
+  // Also the watchdog of attempt timeouts: at least every second.
+  int64_t every = std::min<int64_t>(1000, std::max<int64_t>(engine_.options().lease_ms / 3, 10));
+  renew_timer_.expires_after(std::chrono::milliseconds(every));
   renew_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
+    engine_.CancelOverdueAttempts();
     std::vector<int64_t> ids;
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -137,9 +137,14 @@ Result<json> StepRunner::CallActivity() {
   if (spec_->retry.attempt_timeout_ms > 0) {
     call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
   }
-  e_.RegisterRunning(task_.workflow_id, &token_);
+  e_.RegisterRunning(task_.workflow_id, &token_, call.deadline_ms);
   Result<json> outcome = activity->Run(call);
   e_.UnregisterRunning(task_.workflow_id);
+  if (!outcome.ok() && token_.timed_out()) {
+    return Status(Code::kDeadlineExceeded, "attempt timed out after " +
+                                               std::to_string(spec_->retry.attempt_timeout_ms) +
+                                               " ms");
+  }
   return outcome;
 }
 
