@@ -131,13 +131,23 @@ Result<Principal> TokenStore::Authenticate(const std::string& authorization) con
 Status Authorize(const Principal& p, Access access) {
   bool allowed = false;
   switch (access) {
-    case Access::kPublic: allowed = true; break;
-    case Access::kRead: allowed = true; break;  // every role reads (tenants: their own)
-    case Access::kMetrics: allowed = !p.is_tenant(); break;
+    case Access::kPublic:
+      allowed = true;
+      break;
+    case Access::kRead:
+      allowed = true;
+      break;  // every role reads (tenants: their own)
+    case Access::kMetrics:
+      allowed = !p.is_tenant();
+      break;
     case Access::kStart:
     case Access::kCancel:
-    case Access::kSignal: allowed = p.is_ops() || p.is_tenant(); break;
-    case Access::kResume: allowed = p.is_ops(); break;
+    case Access::kSignal:
+      allowed = p.is_ops() || p.is_tenant();
+      break;
+    case Access::kResume:
+      allowed = p.is_ops();
+      break;
   }
   if (allowed) return Status::Ok();
   return PermissionDenied("role " + p.role + " may not do this");

@@ -38,7 +38,7 @@ enum class Access {
   kMetrics,  // ops and auditors
   kStart,
   kCancel,
-  kResume,   // ops only
+  kResume,  // ops only
   kSignal,
 };
 

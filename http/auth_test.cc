@@ -1,4 +1,6 @@
 // http/auth_test.cc: the tokens file, bearer authentication and the role table.
+#include "http/auth.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,7 +9,6 @@
 #include <fstream>
 
 #include "engine/base/sha256.h"
-#include "http/auth.h"
 
 namespace slipway::http {
 namespace {
@@ -19,8 +20,8 @@ json Entry(const std::string& name, const std::string& role, const std::string& 
 }
 
 TEST(TokenStoreTest, AuthenticatesByHashAndNamesThePrincipal) {
-  auto store = TokenStore::FromJson(json::array(
-      {Entry("alice", "ops", "t-ops"), Entry("c1", "tenant:client1", "t-c1")}));
+  auto store = TokenStore::FromJson(
+      json::array({Entry("alice", "ops", "t-ops"), Entry("c1", "tenant:client1", "t-c1")}));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto alice = store->Authenticate("Bearer t-ops");
   ASSERT_TRUE(alice.ok());
@@ -50,7 +51,8 @@ TEST(TokenStoreTest, RejectsMalformedFilesNamingTheEntry) {
   json extra = json::array({Entry("a", "ops", "t")});
   extra[0]["token"] = "t";
   EXPECT_EQ(TokenStore::FromJson(extra).status().field(), "tokens[0].token");
-  auto dup = TokenStore::FromJson(json::array({Entry("a", "ops", "t"), Entry("b", "auditor", "t")}));
+  auto dup =
+      TokenStore::FromJson(json::array({Entry("a", "ops", "t"), Entry("b", "auditor", "t")}));
   EXPECT_EQ(dup.status().field(), "tokens[1]");
   EXPECT_EQ(TokenStore::LoadFile("/nonexistent/tokens.json").status().code(), Code::kNotFound);
 }

@@ -77,8 +77,8 @@ TEST_F(ControlTest, SignalIs202AndAnUnexpectedSignalIs409) {
   Reply unknown_field = Post("/v1/workflows/" + id + "/signals/approve", {{"dta", 1}});
   EXPECT_EQ(unknown_field.status, 400);
   EXPECT_EQ(unknown_field.json["error"]["field"], "dta");
-  Reply ok = Post("/v1/workflows/" + id + "/signals/approve", {{"data", {{"by", "carol"}}}},
-                  kClient1);
+  Reply ok =
+      Post("/v1/workflows/" + id + "/signals/approve", {{"data", {{"by", "carol"}}}}, kClient1);
   ASSERT_EQ(ok.status, 202) << ok.body;
   json e = LastEvent(id, "signal_received");
   EXPECT_EQ(e["actor"], "tenant:client1:client1-editor");

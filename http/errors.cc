@@ -35,23 +35,29 @@ HttpError ErrorFor(const Status& s) {
       if (s.field() == kContentTypeField) return {415, "unsupported_media_type"};
       if (s.field() == kMethodField) return {405, "method_not_allowed"};
       return {400, "invalid_argument"};
-    case Code::kUnauthenticated: return {401, "unauthenticated"};
-    case Code::kPermissionDenied: return {403, "permission_denied"};
-    case Code::kNotFound: return {404, "not_found"};
+    case Code::kUnauthenticated:
+      return {401, "unauthenticated"};
+    case Code::kPermissionDenied:
+      return {403, "permission_denied"};
+    case Code::kNotFound:
+      return {404, "not_found"};
     // A client cannot tell "version moved" from "wrong state" usefully: both are 409.
     case Code::kAlreadyExists:
     case Code::kConflict:
     case Code::kFailedPrecondition:
-    case Code::kCancelled: return {409, "conflict"};
+    case Code::kCancelled:
+      return {409, "conflict"};
     case Code::kResourceExhausted:
       if (s.field() == kBodyField) return {413, "payload_too_large"};
       return {429, "resource_exhausted"};
     case Code::kUnavailable:
-    case Code::kDeadlineExceeded: return {503, "unavailable"};
+    case Code::kDeadlineExceeded:
+      return {503, "unavailable"};
     case Code::kOk:
     case Code::kPermanent:
     case Code::kCorruption:
-    case Code::kInternal: break;
+    case Code::kInternal:
+      break;
   }
   return {500, "internal"};
 }
@@ -61,7 +67,9 @@ void SetStatus(Poco::Net::HTTPServerResponse& resp, int status) {
   resp.setStatusAndReason(code, HTTPResponse::getReasonForStatus(code));
 }
 
-std::string DumpJson(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string DumpJson(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 void WriteJson(Poco::Net::HTTPServerResponse& resp, int status, const json& body) {
   const std::string text = DumpJson(body);

@@ -21,7 +21,8 @@ Result<engine::Workflow> WaitPast(ApiServices& s, const std::string& id, int64_t
   while (current.instance.version == known && !s.stopping.load()) {
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now());
     if (left.count() <= 0) break;
-    Result<engine::Workflow> next = s.engine.WaitForChange(id, known, std::min(left, s.options.wait_slice));
+    Result<engine::Workflow> next =
+        s.engine.WaitForChange(id, known, std::min(left, s.options.wait_slice));
     if (!next.ok()) return next.status();
     current = *next;
   }

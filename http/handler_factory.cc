@@ -66,9 +66,14 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
  private:
   void Escaped(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
                const std::string& request_id, const std::string& route, const std::string& what) {
-    Log(s_, {{"level", "error"}, {"component", "http"}, {"msg", "exception escaped a handler"},
-             {"request_id", request_id}, {"method", req.getMethod()}, {"route", route},
-             {"what", RedactText(what)}, {"response_sent", resp.sent()}});
+    Log(s_, {{"level", "error"},
+             {"component", "http"},
+             {"msg", "exception escaped a handler"},
+             {"request_id", request_id},
+             {"method", req.getMethod()},
+             {"route", route},
+             {"what", RedactText(what)},
+             {"response_sent", resp.sent()}});
     if (!resp.sent()) WriteError(resp, Internal("unexpected exception"));
   }
 

@@ -68,10 +68,10 @@ Status HttpApi::Start() {
     params->setKeepAliveTimeout(Poco::Timespan(5, 0));
     params->setTimeout(Poco::Timespan(30, 0));
     pool_ = std::make_unique<Poco::ThreadPool>(4, options_.max_threads);
-    ApiServices services{engine_, options_, *metrics_, openapi_json_, stopping_, waiters_,
-                         options_.failpoints};
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(services, tokens_),
-                                                      *pool_, socket, params);
+    ApiServices services{engine_,   options_, *metrics_,          openapi_json_,
+                         stopping_, waiters_, options_.failpoints};
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(services, tokens_), *pool_,
+                                                      socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {
     server_.reset();

@@ -36,13 +36,13 @@ class HttpMetrics;
 
 struct HttpApiOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 8080;      // 0 = an ephemeral port (see HttpApi::port())
-  int max_threads = 128;     // at least 128: long polls and streams hold a thread each
-  int max_queued = 256;      // accepted connections waiting for a thread
-  int max_waiters = 0;       // concurrent long polls + streams; 0 = max_threads - 16
+  uint16_t port = 8080;   // 0 = an ephemeral port (see HttpApi::port())
+  int max_threads = 128;  // at least 128: long polls and streams hold a thread each
+  int max_queued = 256;   // accepted connections waiting for a thread
+  int max_waiters = 0;    // concurrent long polls + streams; 0 = max_threads - 16
   size_t max_body = 1 << 20;
   int max_json_depth = 32;
-  int max_wait_s = 60;       // upper bound of ?wait=
+  int max_wait_s = 60;  // upper bound of ?wait=
   // Workflow types a tenant token may start.
   std::vector<std::string> tenant_start_types = {"deployment"};
   // The OpenAPI document served at /v1/openapi.json: "" = the one embedded at build time.

@@ -10,7 +10,8 @@ using nlohmann::json;
 class HttpApiTest : public HttpFixture {};
 
 TEST_F(HttpApiTest, StartCreatesThenSameRequestIs200AndOtherRequestIs409) {
-  json body = {{"type", "seven"}, {"tenant", "client1"}, {"input", {{"site", "a"}}}, {"id", "wf-1"}};
+  json body = {
+      {"type", "seven"}, {"tenant", "client1"}, {"input", {{"site", "a"}}}, {"id", "wf-1"}};
   Reply created = Post("/v1/workflows", body);
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.header("Location"), "/v1/workflows/wf-1");
@@ -44,8 +45,7 @@ TEST_F(HttpApiTest, StartValidatesTheRequest) {
   Reply bad_tenant = Post("/v1/workflows", {{"type", "seven"}, {"tenant", "Bad_Tenant"}});
   EXPECT_EQ(bad_tenant.status, 400);
   EXPECT_EQ(bad_tenant.json["error"]["field"], "tenant");
-  Reply bad_id =
-      Post("/v1/workflows", {{"type", "seven"}, {"tenant", "client1"}, {"id", "a b"}});
+  Reply bad_id = Post("/v1/workflows", {{"type", "seven"}, {"tenant", "client1"}, {"id", "a b"}});
   EXPECT_EQ(bad_id.status, 400);
   EXPECT_EQ(bad_id.json["error"]["field"], "id");
   Reply bad_input = Post("/v1/workflows", {{"type", "seven"}, {"tenant", "client1"}, {"input", 3}});

@@ -78,10 +78,10 @@ class HttpFixture : public engine::testing::EngineFixture {
     auto entry = [](const char* name, const char* role, const char* token) {
       return nlohmann::json{{"name", name}, {"role", role}, {"token_sha256", Sha256Hex(token)}};
     };
-    auto tokens = TokenStore::FromJson(nlohmann::json::array(
-        {entry("alice", "ops", kOps), entry("bob", "auditor", kAuditor),
-         entry("client1-editor", "tenant:client1", kClient1),
-         entry("client2-editor", "tenant:client2", kClient2)}));
+    auto tokens = TokenStore::FromJson(
+        nlohmann::json::array({entry("alice", "ops", kOps), entry("bob", "auditor", kAuditor),
+                               entry("client1-editor", "tenant:client1", kClient1),
+                               entry("client2-editor", "tenant:client2", kClient2)}));
     ASSERT_TRUE(tokens.ok()) << tokens.status().ToString();
     tokens_ = *tokens;
     HttpApiOptions o;

@@ -26,9 +26,13 @@ bool DeeperThan(const std::string& text, int max_depth) {
   bool escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -86,8 +90,8 @@ Result<std::string> ReadBody(std::istream& in, int64_t declared_length, size_t m
 Result<json> ParseJsonObject(const std::string& text, int max_depth,
                              const std::vector<std::string>& allowed) {
   if (DeeperThan(text, max_depth)) {
-    return InvalidArgument(kBodyField, "JSON nested deeper than " + std::to_string(max_depth) +
-                                           " levels");
+    return InvalidArgument(kBodyField,
+                           "JSON nested deeper than " + std::to_string(max_depth) + " levels");
   }
   json value;
   try {

@@ -1,10 +1,11 @@
 // http/json_body_test.cc: body limits, JSON parsing limits, query parameters, ETags.
+#include "http/json_body.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "http/errors.h"
-#include "http/json_body.h"
 #include "http/views.h"
 
 namespace slipway::http {

@@ -20,8 +20,8 @@ bool KnownStatus(const std::string& s) {
 }
 
 bool ValidTypeName(const std::string& t) {
-  return t.size() <= 64 && t.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") ==
-                               std::string::npos;
+  return t.size() <= 64 &&
+         t.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
 }
 
 Result<storage::ListQuery> ParseList(const Exchange& ex) {

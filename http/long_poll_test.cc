@@ -54,7 +54,8 @@ TEST_F(LongPollTest, UnchangedAfterTheWaitIs304) {
   const std::string id = StartOver("routed");
   RunDue();
   Reply before = Get("/v1/workflows/" + id);
-  Reply after = Get("/v1/workflows/" + id + "?wait=1", kOps, {{"If-None-Match", before.header("ETag")}});
+  Reply after =
+      Get("/v1/workflows/" + id + "?wait=1", kOps, {{"If-None-Match", before.header("ETag")}});
   EXPECT_EQ(after.status, 304);
   Reply plain = Get("/v1/workflows/" + id + "?wait=1");
   EXPECT_EQ(plain.status, 200);

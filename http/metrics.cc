@@ -16,9 +16,8 @@ std::string HttpMetrics::RenderRequests() const {
       << "# TYPE slipway_http_requests_total counter\n";
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [key, n] : requests_) {
-    out << "slipway_http_requests_total{route=\"" << EscapeLabel(std::get<0>(key))
-        << "\",method=\"" << EscapeLabel(std::get<1>(key)) << "\",code=\"" << std::get<2>(key)
-        << "\"} " << n << "\n";
+    out << "slipway_http_requests_total{route=\"" << EscapeLabel(std::get<0>(key)) << "\",method=\""
+        << EscapeLabel(std::get<1>(key)) << "\",code=\"" << std::get<2>(key) << "\"} " << n << "\n";
   }
   return out.str();
 }
@@ -50,10 +49,12 @@ std::string RenderStoreStats(const storage::StoreStats& s) {
 std::string EscapeLabel(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
   }
   return out;
 }

@@ -1,10 +1,11 @@
 // http/openapi_test.cc: docs/openapi.json and the router's table name the same endpoints, and
 // the server serves the document.
+#include "http/openapi.h"
+
 #include <fstream>
 #include <set>
 
 #include "http/http_test_fixture.h"
-#include "http/openapi.h"
 #include "http/router.h"
 
 namespace slipway::http::testing {

@@ -31,7 +31,8 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
                      s.metrics.RenderRequests() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"
                      "# TYPE slipway_http_waiting_requests gauge\n"
-                     "slipway_http_waiting_requests " + std::to_string(s.waiters.load()) + "\n";
+                     "slipway_http_waiting_requests " +
+                     std::to_string(s.waiters.load()) + "\n";
   WriteText(ex.resp, "text/plain; version=0.0.4", text);
 }
 

@@ -13,8 +13,7 @@ using nlohmann::json;
 namespace {
 
 Result<engine::StartRequest> ParseStart(ApiServices& s, Exchange& ex) {
-  Result<json> body =
-      ReadJsonObject(ex.req, s.limits(), {"type", "tenant", "input", "id"}, false);
+  Result<json> body = ReadJsonObject(ex.req, s.limits(), {"type", "tenant", "input", "id"}, false);
   if (!body.ok()) return body.status();
   engine::StartRequest start;
   for (auto [field, out] : {std::pair{"type", &start.type}, std::pair{"tenant", &start.tenant},
@@ -36,7 +35,8 @@ Result<engine::StartRequest> ParseStart(ApiServices& s, Exchange& ex) {
 // A tenant starts only the allowed types, and only for itself.
 Status AuthorizeStart(ApiServices& s, const Principal& p, const engine::StartRequest& start) {
   if (!p.is_tenant()) return Status::Ok();
-  if (p.tenant != start.tenant) return PermissionDenied("a tenant token starts only its own workflows");
+  if (p.tenant != start.tenant)
+    return PermissionDenied("a tenant token starts only its own workflows");
   const auto& types = s.options.tenant_start_types;
   if (std::find(types.begin(), types.end(), start.type) == types.end()) {
     return PermissionDenied("a tenant token may not start '" + start.type + "' workflows");

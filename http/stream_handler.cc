@@ -32,8 +32,7 @@ Result<int64_t> ResumeAfter(const Exchange& ex) {
 }
 
 void WriteEvent(std::ostream& out, const storage::HistoryEvent& e) {
-  out << "id: " << e.seq << "\nevent: " << e.type << "\ndata: " << DumpJson(EventJson(e))
-      << "\n\n";
+  out << "id: " << e.seq << "\nevent: " << e.type << "\ndata: " << DumpJson(EventJson(e)) << "\n\n";
 }
 
 // Streams until the workflow is final or the server stops; Status only for a failed read.

@@ -19,7 +19,8 @@ struct SseEvent {
 };
 
 // Reads a stream to its end, calling `on_event` for each event as it arrives.
-int ReadStream(uint16_t port, const std::string& path, const std::map<std::string, std::string>& headers,
+int ReadStream(uint16_t port, const std::string& path,
+               const std::map<std::string, std::string>& headers,
                const std::function<void(const SseEvent&)>& on_event, std::string* content_type) {
   Poco::Net::HTTPClientSession session("127.0.0.1", port);
   session.setTimeout(Poco::Timespan(60, 0));
@@ -53,8 +54,9 @@ class StreamTest : public HttpFixture {
                                 const std::map<std::string, std::string>& headers = {}) {
     std::vector<SseEvent> out;
     std::string type;
-    int status = ReadStream(api_->port(), "/v1/workflows/" + id + "/stream", headers,
-                            [&](const SseEvent& e) { out.push_back(e); }, &type);
+    int status = ReadStream(
+        api_->port(), "/v1/workflows/" + id + "/stream", headers,
+        [&](const SseEvent& e) { out.push_back(e); }, &type);
     EXPECT_EQ(status, 200);
     EXPECT_EQ(type, "text/event-stream");
     return out;
@@ -80,10 +82,12 @@ TEST_F(StreamTest, ResumesAfterLastEventId) {
   std::vector<SseEvent> rest = ReadAll(id, {{"Last-Event-ID", "5"}});
   ASSERT_FALSE(rest.empty());
   EXPECT_EQ(rest.front().id, 6);
-  EXPECT_EQ(rest.back().id, Get("/v1/workflows/" + id + "/history?limit=1000").json["events"].size());
+  EXPECT_EQ(rest.back().id,
+            Get("/v1/workflows/" + id + "/history?limit=1000").json["events"].size());
   std::vector<SseEvent> by_query;
-  ReadStream(api_->port(), "/v1/workflows/" + id + "/stream?after=5", {},
-             [&](const SseEvent& e) { by_query.push_back(e); }, nullptr);
+  ReadStream(
+      api_->port(), "/v1/workflows/" + id + "/stream?after=5", {},
+      [&](const SseEvent& e) { by_query.push_back(e); }, nullptr);
   ASSERT_FALSE(by_query.empty());
   EXPECT_EQ(by_query.front().id, 6);
   EXPECT_EQ(Get("/v1/workflows/" + id + "/stream", kOps, {{"Last-Event-ID", "x"}}).status, 400);
@@ -92,19 +96,21 @@ TEST_F(StreamTest, ResumesAfterLastEventId) {
 TEST_F(StreamTest, DeliversEventsLiveUntilTheWorkflowEnds) {
   const std::string id = StartOver("routed");
   RunDue();  // waits at approval
-  const int64_t waiting_seq = Get("/v1/workflows/" + id + "/history?limit=1000").json["events"].size();
+  const int64_t waiting_seq =
+      Get("/v1/workflows/" + id + "/history?limit=1000").json["events"].size();
   std::mutex mu;
   std::condition_variable cv;
   std::vector<SseEvent> events;
   const uint16_t port = api_->port();
   std::thread reader([&] {
-    ReadStream(port, "/v1/workflows/" + id + "/stream", {},
-               [&](const SseEvent& e) {
-                 std::lock_guard<std::mutex> lock(mu);
-                 events.push_back(e);
-                 cv.notify_all();
-               },
-               nullptr);
+    ReadStream(
+        port, "/v1/workflows/" + id + "/stream", {},
+        [&](const SseEvent& e) {
+          std::lock_guard<std::mutex> lock(mu);
+          events.push_back(e);
+          cv.notify_all();
+        },
+        nullptr);
   });
   {
     std::unique_lock<std::mutex> lock(mu);

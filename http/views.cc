@@ -28,14 +28,10 @@ std::optional<int64_t> ParseTag(std::string tag) {
 json EventJson(const storage::HistoryEvent& e) {
   json data = json::parse(e.data_json, nullptr, false);
   if (data.is_discarded()) data = json::object();
-  return {{"seq", e.seq},
-          {"at", FormatRfc3339(e.at_ms)},
-          {"type", e.type},
-          {"step", e.step.empty() ? json() : json(e.step)},
-          {"attempt", e.attempt},
-          {"actor", e.actor},
-          {"data", data},
-          {"prev_hash", e.prev_hash},
+  return {{"seq", e.seq},         {"at", FormatRfc3339(e.at_ms)},
+          {"type", e.type},       {"step", e.step.empty() ? json() : json(e.step)},
+          {"attempt", e.attempt}, {"actor", e.actor},
+          {"data", data},         {"prev_hash", e.prev_hash},
           {"hash", e.hash}};
 }
 

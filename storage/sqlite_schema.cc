@@ -99,6 +99,8 @@ Status ConfigureWriter(Conn& c, bool synchronous_full) {
     if (mode != "wal") return Internal("sqlite configure: journal_mode is " + mode);
     c.db().exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     c.db().exec("PRAGMA foreign_keys=OFF");
+    if (getenv("SLIPWAY_EXP_CKPT")) c.db().exec(std::string("PRAGMA wal_autocheckpoint=") + getenv("SLIPWAY_EXP_CKPT"));
+    if (getenv("SLIPWAY_EXP_CACHE")) c.db().exec(std::string("PRAGMA cache_size=") + getenv("SLIPWAY_EXP_CACHE"));
     return Status::Ok();
   });
 }
