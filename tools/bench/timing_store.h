@@ -57,6 +57,9 @@ class TimingStore final : public storage::Store {
   }
   Status PutRecord(const storage::Record& r, int64_t v) override { return inner_.PutRecord(r, v); }
   Result<storage::StoreStats> Stats() override { return inner_.Stats(); }
+  Result<std::vector<storage::TypeStatusCount>> CountByTypeAndStatus() override {
+    return inner_.CountByTypeAndStatus();
+  }
 
   // Microseconds per commit transaction, and checkpoints per transaction.
   std::vector<double> commit_micros() {
