@@ -18,7 +18,7 @@
 //                           branch that moved meanwhile (422 "not a fast forward") or moved on from
 //                           the request's parent_sha is kConflict: reload, then retry. Never forced.
 //   CreateWebhook           a hook with the same URL already there -> returned (created=false).
-//   GetBranchHead, GetFile, DownloadTarball  reads.
+//   GetBranchHead, GetFile, GetCommit, DownloadTarball  reads.
 // Errors follow http_errors.h (kUnavailable/kDeadlineExceeded retryable; kPermanent,
 // kInvalidArgument not) plus the ones named above. Messages never carry the token.
 // Thread-safe if the HttpClient is (CurlHttpClient is). The HttpClient must outlive this.
@@ -97,6 +97,13 @@ struct CommitFilesResult {
   std::string tree_sha;
 };
 
+struct GitCommitInfo {
+  std::string sha;
+  std::string tree_sha;
+  std::string message;
+  std::vector<std::string> parents;
+};
+
 struct WebhookRequest {
   std::string repo;
   std::string url;
@@ -124,6 +131,8 @@ class GitHubClient {
                                             const std::string& ref);
   Result<PutFileResult> PutFile(const PutFileRequest& request);
   Result<CommitFilesResult> CommitFiles(const CommitFilesRequest& request);
+  // A commit object (git data API). kNotFound for no such commit.
+  Result<GitCommitInfo> GetCommit(const std::string& repo, const std::string& sha);
   Result<Webhook> CreateWebhook(const WebhookRequest& request);
   // Head commit sha of a branch. kNotFound for no such branch; kConflict for an empty repo.
   Result<std::string> GetBranchHead(const std::string& repo, const std::string& branch);
@@ -141,7 +150,6 @@ class GitHubClient {
   Status CheckTemplate(const GitHubRepo& repo) const;
   Status WaitForDefaultBranch(const GitHubRepo& repo);
   // Git data API steps (github_commit.cc).
-  Result<std::string> CommitTree(const std::string& repo, const std::string& commit_sha);
   Result<std::string> CreateTree(const std::string& repo, const std::string& base_tree,
                                  const std::map<std::string, std::string>& files);
   Result<std::string> CreateCommit(const std::string& repo, const std::string& message,

@@ -20,7 +20,7 @@ std::string WithTrailer(const std::string& message, const std::string& key) {
 
 }  // namespace
 
-Result<std::string> GitHubClient::CommitTree(const std::string& repo, const std::string& sha) {
+Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std::string& sha) {
   std::string what = "github get commit " + sha;
   Result<HttpResponse> resp = Send(Request("GET", RepoPath(repo) + "/git/commits/" + UrlEncode(sha)));
   if (!resp.ok()) return resp.status();
@@ -28,8 +28,13 @@ Result<std::string> GitHubClient::CommitTree(const std::string& repo, const std:
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
   if (!j.ok()) return j.status();
-  return Decode<std::string>(*j, what, [](const json& v) {
-    return v.at("tree").at("sha").get<std::string>();
+  return Decode<GitCommitInfo>(*j, what, [](const json& v) {
+    GitCommitInfo c;
+    c.sha = v.at("sha").get<std::string>();
+    c.tree_sha = v.at("tree").at("sha").get<std::string>();
+    c.message = v.value("message", "");
+    for (const json& p : v.value("parents", json::array())) c.parents.push_back(p.at("sha"));
+    return c;
   });
 }
 
@@ -87,21 +92,22 @@ Result<CommitFilesResult> GitHubClient::CommitFiles(const CommitFilesRequest& re
   }
   Result<std::string> head = GetBranchHead(request.repo, branch);
   if (!head.ok()) return head.status();
-  Result<std::string> head_tree = CommitTree(request.repo, *head);
-  if (!head_tree.ok()) return head_tree.status();
+  Result<GitCommitInfo> head_commit = GetCommit(request.repo, *head);
+  if (!head_commit.ok()) return head_commit.status();
+  const std::string head_tree = head_commit->tree_sha;
   // Trees are content-addressed: if applying the files to the head's tree gives the same tree,
   // the head already holds them (an earlier attempt landed, or someone made the same change).
-  Result<std::string> tree = CreateTree(request.repo, *head_tree, request.files);
+  Result<std::string> tree = CreateTree(request.repo, head_tree, request.files);
   if (!tree.ok()) return tree.status();
-  if (*tree == *head_tree) return CommitFilesResult{false, *head, *tree};
+  if (*tree == head_tree) return CommitFilesResult{false, *head, *tree};
 
   std::string parent = request.parent_sha.empty() ? *head : request.parent_sha;
   if (parent != *head) {
     // Build on the commit the change was made against; the fast-forward-only ref update below
     // then refuses it, and the caller sees kConflict instead of an edit applied to newer code.
-    Result<std::string> parent_tree = CommitTree(request.repo, parent);
-    if (!parent_tree.ok()) return parent_tree.status();
-    tree = CreateTree(request.repo, *parent_tree, request.files);
+    Result<GitCommitInfo> parent_commit = GetCommit(request.repo, parent);
+    if (!parent_commit.ok()) return parent_commit.status();
+    tree = CreateTree(request.repo, parent_commit->tree_sha, request.files);
     if (!tree.ok()) return tree.status();
   }
   Result<std::string> commit = CreateCommit(

@@ -48,6 +48,8 @@ std::optional<EmuResponse> HandleGitData(EmulatorState& state, const EmuRequest&
 // the repository), so later git data calls can name it after the branch moves on.
 void RecordHeadCommit(EmulatorState& state, const RepoInfo& repo, const std::string& branch,
                       const std::string& parent, const std::string& message);
+// Files of a commit the git objects know (nullptr when unknown), for reads at an older sha.
+const FileTree* CommitFiles(EmulatorState& state, const RepoInfo& repo, const std::string& sha);
 EmuResponse HandleCodeload(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleVercel(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleAnthropic(EmulatorState& state, const EmuRequest& req);

@@ -171,6 +171,11 @@ EmuResponse UpdateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
 
 }  // namespace
 
+const FileTree* CommitFiles(EmulatorState& s, const RepoInfo& r, const std::string& sha) {
+  const GitCommitObject* c = s.git.FindCommit(Key(r), sha);
+  return c == nullptr ? nullptr : s.git.FindTree(Key(r), c->tree_sha);
+}
+
 void RecordHeadCommit(EmulatorState& s, const RepoInfo& r, const std::string& branch,
                       const std::string& parent, const std::string& message) {
   auto head = r.heads.find(branch);

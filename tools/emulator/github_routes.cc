@@ -96,12 +96,21 @@ EmuResponse GetContents(EmulatorState& s, const EmuRequest& req, const RepoInfo&
                         const std::string& path) {
   std::string ref = req.Query("ref").empty() ? r.default_branch : req.Query("ref");
   std::optional<std::string> branch = s.repos.ResolveRef(r, ref);
-  if (!branch) return Error(404, "No commit found for the ref " + ref);
-  std::optional<std::string> content = s.repos.ReadFile(r, *branch, path);
-  if (content) return Json(200, ContentJson(req, r, path, *content, true));
+  std::map<std::string, std::string> files;
+  if (branch) {
+    std::optional<std::string> content = s.repos.ReadFile(r, *branch, path);
+    if (content) return Json(200, ContentJson(req, r, path, *content, true));
+    files = s.repos.ReadTree(r, *branch);
+  } else if (const FileTree* old = CommitFiles(s, r, ref)) {
+    files = *old;  // an older commit the git objects still know
+    auto f = files.find(path);
+    if (f != files.end()) return Json(200, ContentJson(req, r, path, f->second, true));
+  } else {
+    return Error(404, "No commit found for the ref " + ref);
+  }
   nlohmann::json listing = nlohmann::json::array();
   std::string prefix = path.empty() ? "" : path + "/";
-  for (const auto& [p, c] : s.repos.ReadTree(r, *branch)) {
+  for (const auto& [p, c] : files) {
     if (p.rfind(prefix, 0) != 0) continue;
     if (p.find('/', prefix.size()) != std::string::npos) continue;  // deeper levels: skipped
     listing.push_back(ContentJson(req, r, p, c, false));

@@ -1,0 +1,148 @@
+#include "activities/autofix.h"
+
+#include <algorithm>
+#include <set>
+
+#include "activities/autofix_edits.h"
+
+namespace slipway::activities {
+
+namespace {
+
+constexpr const char* kTrailer = "Slipway-Idempotency-Key: ";
+
+std::string OneLine(std::string s, size_t max) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (s.size() > max) s = s.substr(0, max) + "...";
+  return s;
+}
+
+std::string CommitMessage(const std::vector<FileEdit>& accepted) {
+  std::string m = "Fix build errors (automated)\n\n";
+  for (const FileEdit& e : accepted) m += "- " + e.file + ": " + OneLine(e.reason, 120) + "\n";
+  return m + "\nEdits proposed by an LLM and applied by Slipway's autofix step.";
+}
+
+}  // namespace
+
+struct Autofixer::Collected {
+  std::vector<SentFile> sent;
+  std::vector<SkippedFile> skipped;
+};
+
+Autofixer::Autofixer(GitHubClient& github, AnthropicClient& llm, AutofixOptions options)
+    : github_(github), llm_(llm), options_(options) {}
+
+Result<Autofixer::Collected> Autofixer::CollectFiles(const AutofixRequest& request,
+                                                     const std::string& ref) {
+  Collected c;
+  std::set<std::string> seen;
+  size_t total = 0;
+  for (const build::BuildError& e : request.errors) {
+    if (e.file.empty() || !seen.insert(e.file).second) continue;
+    if (!IsEditablePath(e.file)) {
+      c.skipped.push_back({e.file, "not a path inside the repository"});
+      continue;
+    }
+    Result<std::optional<GitHubFile>> f = github_.GetFile(request.repo, e.file, ref);
+    if (!f.ok() && f.status().code() != Code::kInvalidArgument) return f.status();
+    if (!f.ok() || !f->has_value()) {
+      c.skipped.push_back({e.file, "not a file at " + ref});
+      continue;
+    }
+    const std::string& content = (*f)->content;
+    if (content.size() > options_.max_file_bytes) {
+      c.skipped.push_back({e.file, "larger than " + std::to_string(options_.max_file_bytes) +
+                                       " bytes"});
+    } else if (total + content.size() > options_.max_total_bytes) {
+      c.skipped.push_back({e.file, "over the " + std::to_string(options_.max_total_bytes) +
+                                       "-byte budget of one request"});
+    } else {
+      total += content.size();
+      c.sent.push_back({e.file, content});
+    }
+  }
+  return c;
+}
+
+// True (and the result filled in) when the branch head is an earlier attempt's commit on ref.
+Result<bool> Autofixer::FindEarlierCommit(const AutofixRequest& request, const std::string& head,
+                                          const std::string& ref, AutofixResult* result) {
+  if (request.idempotency_key.empty() || head == ref) return false;
+  Result<GitCommitInfo> commit = github_.GetCommit(request.repo, head);
+  if (!commit.ok()) return commit.status();
+  bool on_ref = std::find(commit->parents.begin(), commit->parents.end(), ref) !=
+                commit->parents.end();
+  if (!on_ref || commit->message.find(kTrailer + request.idempotency_key) == std::string::npos) {
+    return false;
+  }
+  result->commit_sha = head;
+  result->committed = true;
+  result->recovered = true;
+  result->reason = "an earlier attempt with this idempotency key committed " + head +
+                   "; the LLM was not asked again";
+  return true;
+}
+
+Status Autofixer::AskAndCommit(const AutofixRequest& request, const std::string& ref,
+                               const Collected& files, AutofixResult* result) {
+  MessageRequest ask;
+  ask.system = kAutofixSystemPrompt;
+  ask.user = BuildAutofixPrompt(request.errors, files.sent, options_.max_errors);
+  ask.max_tokens = options_.max_tokens;
+  Result<MessageResult> reply = llm_.Send(ask);
+  if (!reply.ok()) return reply.status();
+  result->llm = {reply->model,        reply->request_id,    reply->stop_reason,
+                 reply->input_tokens, reply->output_tokens, reply->cost_usd};
+  result->reply = reply->text.substr(0, options_.max_reply_chars);
+  ParsedReply parsed = ParseEditReply(reply->text, options_.max_edits);
+  if (!parsed.is_list) {
+    result->reason = "the model's reply holds no JSON list of edits";
+    return Status::Ok();
+  }
+  AppliedEdits applied = ApplyEdits(files.sent, parsed.edits);
+  result->accepted = applied.accepted;
+  result->rejected = parsed.malformed;
+  result->rejected.insert(result->rejected.end(), applied.rejected.begin(), applied.rejected.end());
+  if (applied.accepted.empty()) {
+    result->reason = parsed.edits.empty() ? "the model proposed no edits"
+                                          : "none of the model's edits could be applied";
+    return Status::Ok();
+  }
+  CommitFilesRequest commit{request.repo, request.branch, applied.files,
+                            CommitMessage(applied.accepted), ref, request.idempotency_key};
+  Result<CommitFilesResult> done = github_.CommitFiles(commit);
+  if (!done.ok()) return done.status();
+  result->commit_sha = done->commit_sha;
+  result->committed = true;
+  return Status::Ok();
+}
+
+Result<AutofixResult> Autofixer::Run(const AutofixRequest& request) {
+  if (request.repo.empty()) return InvalidArgument("repo", "repository is empty");
+  Result<std::string> head = github_.GetBranchHead(request.repo, request.branch);
+  if (!head.ok()) return head.status();
+  std::string ref = request.ref.empty() ? *head : request.ref;
+  AutofixResult result;
+  Result<bool> earlier = FindEarlierCommit(request, *head, ref, &result);
+  if (!earlier.ok()) return earlier.status();
+  if (*earlier) return result;
+  if (request.errors.empty()) {
+    result.reason = "no build errors to fix";
+    return result;
+  }
+  Result<Collected> files = CollectFiles(request, ref);
+  if (!files.ok()) return files.status();
+  for (const SentFile& f : files->sent) result.files_sent.push_back(f.path);
+  result.files_skipped = files->skipped;
+  if (files->sent.empty()) {
+    result.reason = "no file named by the errors could be sent to the model";
+    return result;
+  }
+  SLIPWAY_RETURN_IF_ERROR(AskAndCommit(request, ref, *files, &result));
+  return result;
+}
+
+}  // namespace slipway::activities

@@ -1,0 +1,121 @@
+// activities/autofix.h: asks the LLM to fix a failing build and commits the edits it can trust.
+//
+// Autofixer::Run(request):
+//   1. reads each file named by the build errors at `ref` (GitHub contents API), each capped and
+//      all together bounded (AutofixOptions), skipping unsafe paths and files too big to send;
+//   2. sends the errors (tsc-style lines) and those files (`--- FILE: path ---` blocks) to the
+//      LLM, asking for a JSON list of edits {file, old_text, new_text, reason};
+//   3. accepts an edit only if its file was sent and its old_text occurs exactly once (in the
+//      file as the earlier accepted edits left it); every other edit is rejected with a reason;
+//   4. commits all accepted edits in ONE commit on `branch`, made against `ref`
+//      (GitHubClient::CommitFiles), with the idempotency key as a message trailer.
+// The result carries the LLM's reply (truncated), the edits, the rejections and the cost: the
+// engine records it in history for auditors. Nothing accepted is a result, not an error (the
+// workflow's revalidation then fails as it should); `reason` says why.
+//
+// Idempotency: a repeated attempt (same idempotency_key) first looks at the branch head; if it is
+// a commit on `ref` carrying this key, the earlier attempt's commit is returned (recovered=true)
+// without asking the LLM again. Otherwise CommitFiles makes no second commit when the head
+// already holds the same contents.
+// Errors: kInvalidArgument (request fields); GitHub and Anthropic errors as their clients report
+// them (kUnavailable/kDeadlineExceeded retryable); kConflict when the branch moved on from `ref`
+// (the errors describe an older commit: validate the new head instead).
+// Thread-safe if the clients are (they are); they must outlive the Autofixer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "activities/anthropic_client.h"
+#include "activities/build/error_parsers.h"
+#include "activities/github_client.h"
+#include "engine/base/status.h"
+
+namespace slipway::activities {
+
+// JSON keys below are persisted (history): stable names.
+struct FileEdit {
+  std::string file;
+  std::string old_text;
+  std::string new_text;
+  std::string reason;
+};
+
+struct RejectedEdit {
+  FileEdit edit;
+  std::string reason;  // why it was not applied
+};
+
+struct SkippedFile {
+  std::string file;
+  std::string reason;  // unsafe path, not found at ref, too large, over the total budget
+};
+
+struct LlmUsage {
+  std::string model;
+  std::string request_id;
+  std::string stop_reason;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  double cost_usd = 0;
+};
+
+struct AutofixRequest {
+  std::string repo;    // under GitHubConfig::owner
+  std::string branch;  // empty: the default branch
+  std::string ref;     // commit the errors came from; empty: the branch head
+  std::vector<build::BuildError> errors;
+  std::string idempotency_key;  // same for every attempt of the step
+};
+
+struct AutofixResult {
+  std::string commit_sha;  // empty when nothing was committed
+  bool committed = false;  // a commit now holds the accepted edits (this or an earlier attempt)
+  bool recovered = false;  // an earlier attempt with this key had already committed
+  std::vector<FileEdit> accepted;
+  std::vector<RejectedEdit> rejected;
+  std::vector<std::string> files_sent;
+  std::vector<SkippedFile> files_skipped;
+  LlmUsage llm;        // zero when the LLM was not asked
+  std::string reply;   // the LLM's text, truncated to AutofixOptions::max_reply_chars
+  std::string reason;  // why nothing was committed, or that an earlier commit was recovered
+};
+
+struct AutofixOptions {
+  size_t max_file_bytes = 24 * 1024;   // a bigger file is not sent (edits need it whole)
+  size_t max_total_bytes = 64 * 1024;  // all files sent together
+  size_t max_errors = 50;              // error lines in the prompt
+  size_t max_edits = 50;               // edits considered from the reply
+  size_t max_reply_chars = 16 * 1024;  // kept in the result
+  int max_tokens = 4096;               // LLM output budget
+};
+
+nlohmann::json ToJson(const FileEdit& e);
+nlohmann::json ToJson(const AutofixRequest& r);
+nlohmann::json ToJson(const AutofixResult& r);
+// Errors: kInvalidArgument naming the bad field.
+Result<AutofixRequest> AutofixRequestFromJson(const nlohmann::json& j);
+Result<AutofixResult> AutofixResultFromJson(const nlohmann::json& j);
+
+class Autofixer {
+ public:
+  Autofixer(GitHubClient& github, AnthropicClient& llm, AutofixOptions options = {});
+  Result<AutofixResult> Run(const AutofixRequest& request);
+
+ private:
+  struct Collected;
+  Result<Collected> CollectFiles(const AutofixRequest& request, const std::string& ref);
+  Result<bool> FindEarlierCommit(const AutofixRequest& request, const std::string& head,
+                                 const std::string& ref, AutofixResult* result);
+  Status AskAndCommit(const AutofixRequest& request, const std::string& ref,
+                      const Collected& files, AutofixResult* result);
+
+  GitHubClient& github_;
+  AnthropicClient& llm_;
+  const AutofixOptions options_;
+};
+
+}  // namespace slipway::activities

@@ -1,0 +1,211 @@
+#include "activities/autofix.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "activities/autofix_edits.h"
+#include "activities/emulator_fixture.h"
+
+namespace slipway::activities {
+namespace {
+
+namespace fs = std::filesystem;
+
+build::BuildError TscError(const std::string& file, int line, int col, const std::string& code,
+                           const std::string& message) {
+  return {"tsc", file, line, col, code, message};
+}
+
+// The template repository is tests/fixtures/site with a seeded-error variant laid over it.
+class AutofixTest : public testing::EmulatorFixture {
+ protected:
+  void StartWithVariant(const std::string& variant) {
+    fs::path tmpl = dir_ / "fixture-site";
+    fs::copy(fs::path(SLIPWAY_FIXTURES_DIR) / "site", tmpl, fs::copy_options::recursive);
+    fs::copy(fs::path(SLIPWAY_FIXTURES_DIR) / "site-variants" / variant, tmpl,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    options_.template_dir = tmpl.string();
+    StartEmulator();
+    gh_ = std::make_unique<GitHubClient>(http_, Config().github);
+    llm_ = std::make_unique<AnthropicClient>(http_, Config().anthropic);
+    fixer_ = std::make_unique<Autofixer>(*gh_, *llm_);
+    ASSERT_TRUE(gh_->CreateRepoFromTemplate({"site", "", true}).ok());
+    head_ = *gh_->GetBranchHead("site", "main");
+  }
+  AutofixRequest Request(std::vector<build::BuildError> errors, const std::string& key = "wf-1/autofix") {
+    return {"site", "main", head_, std::move(errors), key};
+  }
+  std::string Read(const std::string& path) {
+    Result<std::optional<GitHubFile>> f = gh_->GetFile("site", path, "main");
+    return f.ok() && f->has_value() ? (*f)->content : "";
+  }
+  std::unique_ptr<GitHubClient> gh_;
+  std::unique_ptr<AnthropicClient> llm_;
+  std::unique_ptr<Autofixer> fixer_;
+  std::string head_;
+};
+
+const build::BuildError kTypeError = TscError(
+    "src/render.ts", 18, 9, "TS2322", "Type 'number' is not assignable to type 'string'.");
+const build::BuildError kMissingName =
+    TscError("src/build.ts", 16, 24, "TS2304", "Cannot find name 'pageCount'.");
+const build::BuildError kUnfixable = TscError(
+    "src/build.ts", 4, 31, "TS2307",
+    "Cannot find module './sitemap' or its corresponding type declarations.");
+
+TEST_F(AutofixTest, FixesTheTypeErrorInOneCommit) {
+  StartWithVariant("type-error");
+  Result<AutofixResult> r = fixer_->Run(Request({kTypeError}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->committed);
+  ASSERT_EQ(r->accepted.size(), 1u);
+  EXPECT_TRUE(r->rejected.empty());
+  EXPECT_EQ(r->files_sent, std::vector<std::string>{"src/render.ts"});
+  EXPECT_NE(Read("src/render.ts").find("const title: string = String(site.pages.length);"),
+            std::string::npos);
+  EXPECT_EQ(*gh_->GetBranchHead("site", "main"), r->commit_sha);
+  EXPECT_GT(r->llm.input_tokens, 0);
+  EXPECT_GT(r->llm.cost_usd, 0);
+  EXPECT_FALSE(r->reply.empty());
+  EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
+  Result<GitCommitInfo> c = gh_->GetCommit("site", r->commit_sha);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->parents, std::vector<std::string>{head_});
+  EXPECT_NE(c->message.find("src/render.ts"), std::string::npos);
+  EXPECT_NE(c->message.find("Slipway-Idempotency-Key: wf-1/autofix"), std::string::npos);
+}
+
+TEST_F(AutofixTest, FixesTheMissingName) {
+  StartWithVariant("missing-name");
+  Result<AutofixResult> r = fixer_->Run(Request({kMissingName}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->committed);
+  EXPECT_NE(Read("src/build.ts").find("console.log(`Built ${site.pages.length} pages into out/`);"),
+            std::string::npos);
+  EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
+}
+
+TEST_F(AutofixTest, UnfixableErrorGetsNoEditsAndAClearReason) {
+  StartWithVariant("unfixable");
+  Result<AutofixResult> r = fixer_->Run(Request({kUnfixable}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->committed);
+  EXPECT_TRUE(r->commit_sha.empty());
+  EXPECT_TRUE(r->accepted.empty());
+  EXPECT_EQ(r->reason, "the model proposed no edits");
+  EXPECT_EQ(r->llm.model, "claude-sonnet-5");
+  EXPECT_EQ(emu_->log().Count("commit"), 0);
+}
+
+TEST_F(AutofixTest, RepeatOfTheSameAttemptDoesNotCommitOrAskTwice) {
+  StartWithVariant("type-error");
+  Result<AutofixResult> first = fixer_->Run(Request({kTypeError}));
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Result<AutofixResult> second = fixer_->Run(Request({kTypeError}));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_TRUE(second->recovered);
+  EXPECT_EQ(second->commit_sha, first->commit_sha);
+  EXPECT_EQ(emu_->log().Count("message"), 1);
+  // Another key (say, ops resumed the step): the LLM is asked again, but the branch already holds
+  // those contents, so there is still one commit.
+  Result<AutofixResult> third = fixer_->Run(Request({kTypeError}, "wf-1/autofix/resume-1"));
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_FALSE(third->recovered);
+  EXPECT_EQ(third->commit_sha, first->commit_sha);
+  EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
+}
+
+TEST_F(AutofixTest, BranchMovedSinceTheBuildIsConflict) {
+  StartWithVariant("type-error");
+  ASSERT_TRUE(gh_->PutFile({"site", "websiteData.json", "main", "{}", "edit", {}}).ok());
+  Result<AutofixResult> r = fixer_->Run(Request({kTypeError}));
+  EXPECT_EQ(r.status().code(), Code::kConflict) << r.status().ToString();
+  EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);  // only the PutFile
+}
+
+TEST_F(AutofixTest, UnsafeAndMissingFilesAreNotSent) {
+  StartWithVariant("type-error");
+  Result<AutofixResult> r = fixer_->Run(Request(
+      {TscError("../etc/passwd", 1, 1, "TS1", "x"), TscError("src/gone.ts", 1, 1, "TS1", "x")}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->files_sent.empty());
+  ASSERT_EQ(r->files_skipped.size(), 2u);
+  EXPECT_EQ(emu_->log().Count("message"), 0);
+  EXPECT_FALSE(r->reason.empty());
+}
+
+TEST_F(AutofixTest, LlmOverloadIsRetryable) {
+  StartWithVariant("type-error");
+  Faults(R"({"rules":[{"path":"/v1/messages","status":529,"retry_after_s":2}]})");
+  Result<AutofixResult> r = fixer_->Run(Request({kTypeError}));
+  EXPECT_TRUE(r.status().retryable()) << r.status().ToString();
+  EXPECT_EQ(r.status().retry_after_ms(), 2000);
+}
+
+std::vector<SentFile> Files() { return {{"a.ts", "let x = 1;\nlet y = 1;\nlet z = 2;\n"}}; }
+
+TEST(AutofixEditsTest, RejectsUnsentFilesAndAmbiguousOrMissingText) {
+  AppliedEdits a = ApplyEdits(Files(), {{"b.ts", "let", "const", "unsent"},
+                                        {"a.ts", "= 1;", "= 3;", "ambiguous"},
+                                        {"a.ts", "let w", "let v", "missing"},
+                                        {"a.ts", "", "x", "empty"},
+                                        {"a.ts", "let z = 2;", "let z = 3;", "good"}});
+  ASSERT_EQ(a.accepted.size(), 1u);
+  EXPECT_EQ(a.accepted[0].reason, "good");
+  ASSERT_EQ(a.rejected.size(), 4u);
+  EXPECT_EQ(a.rejected[0].reason, "file b.ts was not sent to the model");
+  EXPECT_EQ(a.rejected[1].reason, "old_text occurs more than once in a.ts (ambiguous)");
+  EXPECT_EQ(a.rejected[2].reason, "old_text does not occur in a.ts");
+  EXPECT_EQ(a.rejected[3].reason, "old_text is empty");
+  EXPECT_EQ(a.files.at("a.ts"), "let x = 1;\nlet y = 1;\nlet z = 3;\n");
+}
+
+TEST(AutofixEditsTest, LaterEditsSeeEarlierOnes) {
+  AppliedEdits a = ApplyEdits(Files(), {{"a.ts", "let x = 1;", "let x = 5;", ""},
+                                        {"a.ts", "= 1;", "= 6;", "now unique"}});
+  EXPECT_EQ(a.accepted.size(), 2u);
+  EXPECT_EQ(a.files.at("a.ts"), "let x = 5;\nlet y = 6;\nlet z = 2;\n");
+}
+
+TEST(AutofixEditsTest, ParsesAListInProseAndRejectsMalformedItems) {
+  ParsedReply p = ParseEditReply(
+      "Here you go:\n```json\n[{\"file\":\"a.ts\",\"old_text\":\"x\",\"new_text\":\"y\","
+      "\"reason\":\"r\"}, {\"file\": 3}]\n```", 50);
+  EXPECT_TRUE(p.is_list);
+  ASSERT_EQ(p.edits.size(), 1u);
+  EXPECT_EQ(p.edits[0].new_text, "y");
+  EXPECT_EQ(p.malformed.size(), 1u);
+  EXPECT_FALSE(ParseEditReply("I cannot help with that.", 50).is_list);
+}
+
+TEST(AutofixEditsTest, PromptHasTscLinesAndFileBlocks) {
+  std::string p = BuildAutofixPrompt({kTypeError}, {{"src/render.ts", "abc"}}, 50);
+  EXPECT_NE(p.find("src/render.ts(18,9): error TS2322: Type 'number'"), std::string::npos);
+  EXPECT_NE(p.find("--- FILE: src/render.ts ---\nabc\n--- END FILE ---"), std::string::npos);
+  EXPECT_FALSE(IsEditablePath("/etc/passwd"));
+  EXPECT_FALSE(IsEditablePath("a/../b"));
+  EXPECT_TRUE(IsEditablePath("src/a.ts"));
+}
+
+TEST(AutofixJsonTest, ResultRoundTrips) {
+  AutofixResult r;
+  r.commit_sha = "abc";
+  r.committed = true;
+  r.accepted = {{"a.ts", "x", "y", "why"}};
+  r.rejected = {{{"b.ts", "p", "q", ""}, "file b.ts was not sent to the model"}};
+  r.llm = {"claude-sonnet-5", "req_1", "end_turn", 10, 20, 0.5};
+  r.reply = "[]";
+  Result<AutofixResult> back = AutofixResultFromJson(ToJson(r));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(ToJson(*back), ToJson(r));
+  Result<AutofixRequest> req = AutofixRequestFromJson(
+      ToJson(AutofixRequest{"site", "main", "sha", {kTypeError}, "k"}));
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req->errors.at(0), kTypeError);
+  EXPECT_EQ(AutofixRequestFromJson(nlohmann::json::object()).status().code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace slipway::activities
