@@ -263,5 +263,53 @@ TEST_F(EmulatorTest, AnthropicErrorsUseTheErrorEnvelope) {
   EXPECT_TRUE(r.Json()["request_id"].is_string());
 }
 
+// The git data API: tree on a base, commit, fast-forward-only ref update (and deletion).
+TEST_F(EmulatorTest, GitDataCommitMovesTheBranchOnlyAsAFastForward) {
+  ASSERT_EQ(Generate("g").status, 201);
+  std::string head = Call("GET", "/repos/acme/g/git/ref/heads/main").Json()["object"]["sha"];
+  Reply commit = Call("GET", "/repos/acme/g/git/commits/" + head);
+  ASSERT_EQ(commit.status, 200) << commit.body;
+  std::string base_tree = commit.Json()["tree"]["sha"];
+  Reply tree = Call("POST", "/repos/acme/g/git/trees",
+                    json{{"base_tree", base_tree},
+                         {"tree", {{{"path", "src/new.ts"}, {"mode", "100644"}, {"type", "blob"},
+                                    {"content", "x\n"}},
+                                   {{"path", "package.json"}, {"mode", "100644"}, {"type", "blob"},
+                                    {"sha", nullptr}}}}}.dump());
+  ASSERT_EQ(tree.status, 201) << tree.body;
+  EXPECT_EQ(tree.Json()["tree"].size(), 2u);  // src/index.ts, src/new.ts
+  Reply made = Call("POST", "/repos/acme/g/git/commits",
+                    json{{"message", "m"}, {"tree", tree.Json()["sha"]}, {"parents", {head}}}.dump());
+  ASSERT_EQ(made.status, 201) << made.body;
+  std::string sha = made.Json()["sha"];
+  // A sibling commit on the same parent cannot follow once the branch moved.
+  Reply sibling = Call("POST", "/repos/acme/g/git/commits",
+                       json{{"message", "other"}, {"tree", base_tree}, {"parents", {head}}}.dump());
+  ASSERT_EQ(Call("PATCH", "/repos/acme/g/git/refs/heads/main",
+                 json{{"sha", sha}, {"force", false}}.dump()).status, 200);
+  Reply refused = Call("PATCH", "/repos/acme/g/git/refs/heads/main",
+                       json{{"sha", sibling.Json()["sha"]}, {"force", false}}.dump());
+  EXPECT_EQ(refused.status, 422);
+  EXPECT_EQ(refused.Json()["message"], "Update is not a fast forward");
+  EXPECT_EQ(Call("GET", "/repos/acme/g/contents/src/new.ts").status, 200);
+  EXPECT_EQ(Call("GET", "/repos/acme/g/contents/package.json").status, 404);
+  // The older commit stays readable by sha.
+  EXPECT_EQ(Call("GET", "/repos/acme/g/contents/package.json?ref=" + head).status, 200);
+  EXPECT_EQ(emu_->log().Count("commit", "acme/g"), 1);
+}
+
+TEST_F(EmulatorTest, GitDataRejectsBadTrees) {
+  ASSERT_EQ(Generate("g").status, 201);
+  auto entry = [](json e) { return json{{"tree", {e}}}.dump(); };
+  EXPECT_EQ(Call("POST", "/repos/acme/g/git/trees",
+                 entry({{"path", "../x"}, {"content", "x"}})).status, 422);
+  EXPECT_EQ(Call("POST", "/repos/acme/g/git/trees",
+                 entry({{"path", "a"}, {"content", "x"}, {"sha", "0"}})).status, 422);
+  EXPECT_EQ(Call("POST", "/repos/acme/g/git/trees",
+                 json{{"base_tree", "nope"}, {"tree", json::array()}}.dump()).status, 422);
+  EXPECT_EQ(Call("POST", "/repos/acme/g/git/commits",
+                 json{{"message", "m"}, {"tree", "nope"}}.dump()).status, 422);
+}
+
 }  // namespace
 }  // namespace slipway::emulator
