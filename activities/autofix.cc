@@ -54,8 +54,8 @@ Result<Autofixer::Collected> Autofixer::CollectFiles(const AutofixRequest& reque
     }
     const std::string& content = (*f)->content;
     if (content.size() > options_.max_file_bytes) {
-      c.skipped.push_back({e.file, "larger than " + std::to_string(options_.max_file_bytes) +
-                                       " bytes"});
+      c.skipped.push_back(
+          {e.file, "larger than " + std::to_string(options_.max_file_bytes) + " bytes"});
     } else if (total + content.size() > options_.max_total_bytes) {
       c.skipped.push_back({e.file, "over the " + std::to_string(options_.max_total_bytes) +
                                        "-byte budget of one request"});
@@ -73,8 +73,8 @@ Result<bool> Autofixer::FindEarlierCommit(const AutofixRequest& request, const s
   if (request.idempotency_key.empty() || head == ref) return false;
   Result<GitCommitInfo> commit = github_.GetCommit(request.repo, head);
   if (!commit.ok()) return commit.status();
-  bool on_ref = std::find(commit->parents.begin(), commit->parents.end(), ref) !=
-                commit->parents.end();
+  bool on_ref =
+      std::find(commit->parents.begin(), commit->parents.end(), ref) != commit->parents.end();
   if (!on_ref || commit->message.find(kTrailer + request.idempotency_key) == std::string::npos) {
     return false;
   }
@@ -99,7 +99,9 @@ Status Autofixer::AskAndCommit(const AutofixRequest& request, const std::string&
   result->reply = reply->text.substr(0, options_.max_reply_chars);
   ParsedReply parsed = ParseEditReply(reply->text, options_.max_edits);
   if (!parsed.is_list) {
-    result->reason = "the model's reply holds no JSON list of edits";
+    result->reason = reply->stop_reason == "max_tokens"
+                         ? "the reply was cut off at max_tokens before its list of edits ended"
+                         : "the model's reply holds no JSON list of edits";
     return Status::Ok();
   }
   AppliedEdits applied = ApplyEdits(files.sent, parsed.edits);
@@ -111,8 +113,9 @@ Status Autofixer::AskAndCommit(const AutofixRequest& request, const std::string&
                                           : "none of the model's edits could be applied";
     return Status::Ok();
   }
-  CommitFilesRequest commit{request.repo, request.branch, applied.files,
-                            CommitMessage(applied.accepted), ref, request.idempotency_key};
+  CommitFilesRequest commit{request.repo,  request.branch,
+                            applied.files, CommitMessage(applied.accepted),
+                            ref,           request.idempotency_key};
   Result<CommitFilesResult> done = github_.CommitFiles(commit);
   if (!done.ok()) return done.status();
   result->commit_sha = done->commit_sha;

@@ -110,8 +110,8 @@ class Autofixer {
   Result<Collected> CollectFiles(const AutofixRequest& request, const std::string& ref);
   Result<bool> FindEarlierCommit(const AutofixRequest& request, const std::string& head,
                                  const std::string& ref, AutofixResult* result);
-  Status AskAndCommit(const AutofixRequest& request, const std::string& ref,
-                      const Collected& files, AutofixResult* result);
+  Status AskAndCommit(const AutofixRequest& request, const std::string& ref, const Collected& files,
+                      AutofixResult* result);
 
   GitHubClient& github_;
   AnthropicClient& llm_;

@@ -53,7 +53,8 @@ bool IsEditablePath(const std::string& path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
-    std::string seg = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    std::string seg =
+        path.substr(start, end == std::string::npos ? std::string::npos : end - start);
     if (seg.empty() || seg == "." || seg == "..") return false;
     if (end == std::string::npos) break;
     start = end + 1;

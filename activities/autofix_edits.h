@@ -25,8 +25,8 @@ std::string BuildAutofixPrompt(const std::vector<build::BuildError>& errors,
                                const std::vector<SentFile>& files, size_t max_errors);
 
 struct ParsedReply {
-  bool is_list = false;              // a JSON list was found in the reply
-  std::vector<FileEdit> edits;       // well-formed items
+  bool is_list = false;                 // a JSON list was found in the reply
+  std::vector<FileEdit> edits;          // well-formed items
   std::vector<RejectedEdit> malformed;  // items that were not {file, old_text, new_text, reason}
 };
 // Finds the JSON list in the reply (it may be wrapped in prose or a ``` fence).

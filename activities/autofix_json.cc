@@ -15,8 +15,8 @@ FileEdit EditFromJson(const json& j) {
 }
 
 build::BuildError ErrorFromJson(const json& j) {
-  return {j.value("tool", ""),   j.value("file", ""), j.value("line", 0), j.value("column", 0),
-          j.value("code", ""),   j.at("message").get<std::string>()};
+  return {j.value("tool", ""),  j.value("file", ""), j.value("line", 0),
+          j.value("column", 0), j.value("code", ""), j.at("message").get<std::string>()};
 }
 
 // Runs fn, turning a nlohmann exception into kInvalidArgument naming `what`.
@@ -42,7 +42,10 @@ json ToJson(const FileEdit& e) {
 json ToJson(const AutofixRequest& r) {
   json errors = json::array();
   for (const build::BuildError& e : r.errors) errors.push_back(build::ToJson(e));
-  return {{"repo", r.repo}, {"branch", r.branch}, {"ref", r.ref}, {"errors", errors},
+  return {{"repo", r.repo},
+          {"branch", r.branch},
+          {"ref", r.ref},
+          {"errors", errors},
           {"idempotency_key", r.idempotency_key}};
 }
 
@@ -62,12 +65,13 @@ json ToJson(const AutofixResult& r) {
           {"rejected", rejected},
           {"files_sent", r.files_sent},
           {"files_skipped", skipped},
-          {"llm", {{"model", r.llm.model},
-                   {"request_id", r.llm.request_id},
-                   {"stop_reason", r.llm.stop_reason},
-                   {"input_tokens", r.llm.input_tokens},
-                   {"output_tokens", r.llm.output_tokens},
-                   {"cost_usd", r.llm.cost_usd}}},
+          {"llm",
+           {{"model", r.llm.model},
+            {"request_id", r.llm.request_id},
+            {"stop_reason", r.llm.stop_reason},
+            {"input_tokens", r.llm.input_tokens},
+            {"output_tokens", r.llm.output_tokens},
+            {"cost_usd", r.llm.cost_usd}}},
           {"reply", build::ValidUtf8(r.reply)},
           {"reason", r.reason}};
 }
@@ -99,9 +103,12 @@ Result<AutofixResult> AutofixResultFromJson(const json& j) {
       r.files_skipped.push_back({f.at("file").get<std::string>(), f.value("reason", "")});
     }
     const json& llm = j.at("llm");
-    r.llm = {llm.value("model", ""),     llm.value("request_id", ""),
-             llm.value("stop_reason", ""), llm.value("input_tokens", int64_t{0}),
-             llm.value("output_tokens", int64_t{0}), llm.value("cost_usd", 0.0)};
+    r.llm = {llm.value("model", ""),
+             llm.value("request_id", ""),
+             llm.value("stop_reason", ""),
+             llm.value("input_tokens", int64_t{0}),
+             llm.value("output_tokens", int64_t{0}),
+             llm.value("cost_usd", 0.0)};
     r.reply = j.value("reply", "");
     r.reason = j.value("reason", "");
     return r;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "activities/autofix_edits.h"
 #include "activities/emulator_fixture.h"
@@ -20,11 +21,14 @@ build::BuildError TscError(const std::string& file, int line, int col, const std
 // The template repository is tests/fixtures/site with a seeded-error variant laid over it.
 class AutofixTest : public testing::EmulatorFixture {
  protected:
-  void StartWithVariant(const std::string& variant) {
+  // `append` is added to `append_to` (a file of the variant) before the template is seeded.
+  void StartWithVariant(const std::string& variant, const std::string& append_to = "",
+                        const std::string& append = "") {
     fs::path tmpl = dir_ / "fixture-site";
     fs::copy(fs::path(SLIPWAY_FIXTURES_DIR) / "site", tmpl, fs::copy_options::recursive);
     fs::copy(fs::path(SLIPWAY_FIXTURES_DIR) / "site-variants" / variant, tmpl,
              fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    if (!append_to.empty()) std::ofstream(tmpl / append_to, std::ios::app) << append;
     options_.template_dir = tmpl.string();
     StartEmulator();
     gh_ = std::make_unique<GitHubClient>(http_, Config().github);
@@ -33,7 +37,8 @@ class AutofixTest : public testing::EmulatorFixture {
     ASSERT_TRUE(gh_->CreateRepoFromTemplate({"site", "", true}).ok());
     head_ = *gh_->GetBranchHead("site", "main");
   }
-  AutofixRequest Request(std::vector<build::BuildError> errors, const std::string& key = "wf-1/autofix") {
+  AutofixRequest Request(std::vector<build::BuildError> errors,
+                         const std::string& key = "wf-1/autofix") {
     return {"site", "main", head_, std::move(errors), key};
   }
   std::string Read(const std::string& path) {
@@ -46,13 +51,13 @@ class AutofixTest : public testing::EmulatorFixture {
   std::string head_;
 };
 
-const build::BuildError kTypeError = TscError(
-    "src/render.ts", 18, 9, "TS2322", "Type 'number' is not assignable to type 'string'.");
+const build::BuildError kTypeError =
+    TscError("src/render.ts", 18, 9, "TS2322", "Type 'number' is not assignable to type 'string'.");
 const build::BuildError kMissingName =
     TscError("src/build.ts", 16, 24, "TS2304", "Cannot find name 'pageCount'.");
-const build::BuildError kUnfixable = TscError(
-    "src/build.ts", 4, 31, "TS2307",
-    "Cannot find module './sitemap' or its corresponding type declarations.");
+const build::BuildError kUnfixable =
+    TscError("src/build.ts", 4, 31, "TS2307",
+             "Cannot find module './sitemap' or its corresponding type declarations.");
 
 TEST_F(AutofixTest, FixesTheTypeErrorInOneCommit) {
   StartWithVariant("type-error");
@@ -116,6 +121,21 @@ TEST_F(AutofixTest, RepeatOfTheSameAttemptDoesNotCommitOrAskTwice) {
   EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
 }
 
+TEST_F(AutofixTest, EditWhoseOldTextIsAmbiguousIsRejected) {
+  // The offending line twice: the model's edit (old_text = that line) cannot be placed.
+  StartWithVariant("type-error", "src/render.ts",
+                   "\nexport function renderTitle(site: SiteData): string {\n"
+                   "  const title: string = site.pages.length;\n  return title;\n}\n");
+  Result<AutofixResult> r = fixer_->Run(Request({kTypeError}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->committed);
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_EQ(r->rejected[0].reason, "old_text occurs more than once in src/render.ts (ambiguous)");
+  EXPECT_EQ(r->rejected[0].edit.file, "src/render.ts");
+  EXPECT_EQ(r->reason, "none of the model's edits could be applied");
+  EXPECT_EQ(emu_->log().Count("commit"), 0);
+}
+
 TEST_F(AutofixTest, BranchMovedSinceTheBuildIsConflict) {
   StartWithVariant("type-error");
   ASSERT_TRUE(gh_->PutFile({"site", "websiteData.json", "main", "{}", "edit", {}}).ok());
@@ -162,8 +182,8 @@ TEST(AutofixEditsTest, RejectsUnsentFilesAndAmbiguousOrMissingText) {
 }
 
 TEST(AutofixEditsTest, LaterEditsSeeEarlierOnes) {
-  AppliedEdits a = ApplyEdits(Files(), {{"a.ts", "let x = 1;", "let x = 5;", ""},
-                                        {"a.ts", "= 1;", "= 6;", "now unique"}});
+  AppliedEdits a = ApplyEdits(
+      Files(), {{"a.ts", "let x = 1;", "let x = 5;", ""}, {"a.ts", "= 1;", "= 6;", "now unique"}});
   EXPECT_EQ(a.accepted.size(), 2u);
   EXPECT_EQ(a.files.at("a.ts"), "let x = 5;\nlet y = 6;\nlet z = 2;\n");
 }
@@ -171,7 +191,8 @@ TEST(AutofixEditsTest, LaterEditsSeeEarlierOnes) {
 TEST(AutofixEditsTest, ParsesAListInProseAndRejectsMalformedItems) {
   ParsedReply p = ParseEditReply(
       "Here you go:\n```json\n[{\"file\":\"a.ts\",\"old_text\":\"x\",\"new_text\":\"y\","
-      "\"reason\":\"r\"}, {\"file\": 3}]\n```", 50);
+      "\"reason\":\"r\"}, {\"file\": 3}]\n```",
+      50);
   EXPECT_TRUE(p.is_list);
   ASSERT_EQ(p.edits.size(), 1u);
   EXPECT_EQ(p.edits[0].new_text, "y");
@@ -199,8 +220,8 @@ TEST(AutofixJsonTest, ResultRoundTrips) {
   Result<AutofixResult> back = AutofixResultFromJson(ToJson(r));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(ToJson(*back), ToJson(r));
-  Result<AutofixRequest> req = AutofixRequestFromJson(
-      ToJson(AutofixRequest{"site", "main", "sha", {kTypeError}, "k"}));
+  Result<AutofixRequest> req =
+      AutofixRequestFromJson(ToJson(AutofixRequest{"site", "main", "sha", {kTypeError}, "k"}));
   ASSERT_TRUE(req.ok());
   EXPECT_EQ(req->errors.at(0), kTypeError);
   EXPECT_EQ(AutofixRequestFromJson(nlohmann::json::object()).status().code(),

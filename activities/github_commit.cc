@@ -22,7 +22,8 @@ std::string WithTrailer(const std::string& message, const std::string& key) {
 
 Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std::string& sha) {
   std::string what = "github get commit " + sha;
-  Result<HttpResponse> resp = Send(Request("GET", RepoPath(repo) + "/git/commits/" + UrlEncode(sha)));
+  Result<HttpResponse> resp =
+      Send(Request("GET", RepoPath(repo) + "/git/commits/" + UrlEncode(sha)));
   if (!resp.ok()) return resp.status();
   if (resp->status == 404) return NotFound(what + ": no such commit");
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
@@ -51,7 +52,8 @@ Result<std::string> GitHubClient::CreateTree(const std::string& repo, const std:
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
   if (!j.ok()) return j.status();
-  return Decode<std::string>(*j, what, [](const json& v) { return v.at("sha").get<std::string>(); });
+  return Decode<std::string>(*j, what,
+                             [](const json& v) { return v.at("sha").get<std::string>(); });
 }
 
 Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const std::string& message,
@@ -64,18 +66,18 @@ Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const st
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
   if (!j.ok()) return j.status();
-  return Decode<std::string>(*j, what, [](const json& v) { return v.at("sha").get<std::string>(); });
+  return Decode<std::string>(*j, what,
+                             [](const json& v) { return v.at("sha").get<std::string>(); });
 }
 
 Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branch,
                                const std::string& sha) {
   std::string what = "github update ref heads/" + branch;
   json body = {{"sha", sha}, {"force", false}};
-  Result<HttpResponse> resp =
-      Send(Request("PATCH", RepoPath(repo) + "/git/refs/heads/" + UrlEncodePath(branch), body.dump()));
+  Result<HttpResponse> resp = Send(
+      Request("PATCH", RepoPath(repo) + "/git/refs/heads/" + UrlEncodePath(branch), body.dump()));
   if (!resp.ok()) return resp.status();
-  if (resp->status == 422 &&
-      RemoteMessage(resp->body).find("fast forward") != std::string::npos) {
+  if (resp->status == 422 && RemoteMessage(resp->body).find("fast forward") != std::string::npos) {
     return Conflict(what + ": the branch moved meanwhile (not a fast forward)");
   }
   return StatusFromResponse(*resp, what);

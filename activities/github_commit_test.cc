@@ -79,7 +79,8 @@ TEST_F(GitHubCommitTest, BranchMovedSinceTheParentIsConflictNotForced) {
 }
 
 TEST_F(GitHubCommitTest, OtherRefUpdateRejectionIsNotRetriedButARepeatWorks) {
-  Faults(R"({"rules":[{"method":"PATCH","path":"/repos/acme/t/git/refs/*","status":422,"times":1}]})");
+  Faults(
+      R"({"rules":[{"method":"PATCH","path":"/repos/acme/t/git/refs/*","status":422,"times":1}]})");
   Result<CommitFilesResult> r = gh_->CommitFiles(Commit({{"a.txt", "1\n"}}));
   // The fault's body is generic ("Validation Failed"): not a conflict, but not retryable either.
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << r.status().ToString();
@@ -100,7 +101,8 @@ TEST_F(GitHubCommitTest, ServerErrorOnCreateTreeIsRetryable) {
 }
 
 TEST_F(GitHubCommitTest, CreateRepoWaitsForTheDefaultBranch) {
-  Faults(R"({"rules":[{"method":"GET","path":"/repos/acme/slow/git/ref/heads/main","status":404,"times":2}]})");
+  Faults(
+      R"({"rules":[{"method":"GET","path":"/repos/acme/slow/git/ref/heads/main","status":404,"times":2}]})");
   Result<GitHubRepo> r = gh_->CreateRepoFromTemplate({"slow", "", true});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(sleeps_.size(), 2u);
@@ -110,7 +112,8 @@ TEST_F(GitHubCommitTest, CreateRepoGivesUpWhenTheBranchNeverAppears) {
   GitHubConfig c = Config().github;
   c.ready_poll_attempts = 3;
   GitHubClient gh(http_, c, [](int64_t) {});
-  Faults(R"({"rules":[{"method":"GET","path":"/repos/acme/never/git/ref/heads/main","status":409}]})");
+  Faults(
+      R"({"rules":[{"method":"GET","path":"/repos/acme/never/git/ref/heads/main","status":409}]})");
   Result<GitHubRepo> r = gh.CreateRepoFromTemplate({"never", "", true});
   EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
   EXPECT_EQ(emu_->log().Count("repo_created"), 2);  // "t" and "never", each once

@@ -17,9 +17,9 @@ namespace slipway::activities {
 
 struct LighthouseOptions {
   bool enabled = true;
-  int threshold = 80;                             // the plan's minimum performance score
+  int threshold = 80;  // the plan's minimum performance score
   std::string chromium_path = "/usr/bin/chromium";
-  std::string lighthouse_path;                    // empty: `lighthouse` looked up in PATH
+  std::string lighthouse_path;  // empty: `lighthouse` looked up in PATH
   int64_t timeout_ms = 120'000;
 };
 

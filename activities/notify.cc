@@ -20,10 +20,15 @@ namespace {
 bool HasLineBreak(const std::string& s) { return s.find_first_of("\r\n") != std::string::npos; }
 
 std::string Body(const WelcomeEmail& m) {
-  return "Hello " + m.tenant + ",\n\n"
+  return "Hello " + m.tenant +
+         ",\n\n"
          "your website is set up.\n\n"
-         "Edit your site: " + m.editor_url + "\n"
-         "Your site's repository: " + m.repo_url + "\n\n"
+         "Edit your site: " +
+         m.editor_url +
+         "\n"
+         "Your site's repository: " +
+         m.repo_url +
+         "\n\n"
          "Changes you save in the editor are validated and deployed for you.\n\n"
          "-- Slipway\n";
 }
@@ -53,7 +58,10 @@ Status Deliver(const SmtpConfig& c, Poco::Net::MailMessage& message) {
     session.setTimeout(timeout);
     session.login();
     session.sendMessage(message);
-    session.close();
+    try {
+      session.close();  // the relay took the message: a failed QUIT must not make us resend it
+    } catch (const Poco::Exception&) {
+    }
     return Status::Ok();
   } catch (const Poco::Net::SMTPException& e) {
     // Poco keeps the server's reply code in code(): 4xx is transient, 5xx is final.
@@ -83,8 +91,9 @@ Result<SmtpConfig> ParseSmtpUrl(const std::string& url) {
   c.host = rest.substr(0, colon);
   if (colon != std::string::npos) {
     std::string port = rest.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(port) == 0 || std::stoi(port) > 65535) {
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) == 0 ||
+        std::stoi(port) > 65535) {
       return InvalidArgument("SMTP_URL", "bad port");
     }
     c.port = std::stoi(port);
@@ -97,7 +106,9 @@ std::string MessageIdFor(const std::string& idempotency_key) {
   return "<" + Sha256Hex("slipway welcome " + idempotency_key).substr(0, 32) + "@slipway>";
 }
 
-nlohmann::json ToJson(const NotifyResult& r) { return {{"message_id", r.message_id}, {"to", r.to}}; }
+nlohmann::json ToJson(const NotifyResult& r) {
+  return {{"message_id", r.message_id}, {"to", r.to}};
+}
 
 Result<WelcomeEmail> WelcomeEmailFromJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("welcome", "not an object");

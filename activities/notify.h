@@ -34,10 +34,10 @@ struct SmtpConfig {
 Result<SmtpConfig> ParseSmtpUrl(const std::string& url);
 
 struct WelcomeEmail {
-  std::string to;          // the tenant's address
-  std::string tenant;      // tenant name, for the greeting
-  std::string editor_url;  // https://<tenant>-dev.<base domain>
-  std::string repo_url;    // https://github.com/<owner>/<repo>
+  std::string to;               // the tenant's address
+  std::string tenant;           // tenant name, for the greeting
+  std::string editor_url;       // https://<tenant>-dev.<base domain>
+  std::string repo_url;         // https://github.com/<owner>/<repo>
   std::string idempotency_key;  // required: the Message-ID is derived from it
 };
 

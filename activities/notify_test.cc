@@ -85,8 +85,10 @@ TEST(SmtpUrlTest, Parses) {
 }
 
 TEST(WelcomeJsonTest, ReadsFields) {
-  Result<WelcomeEmail> m = WelcomeEmailFromJson(
-      {{"to", "a@b.example"}, {"tenant", "t"}, {"editor_url", "https://e"}, {"idempotency_key", "k"}});
+  Result<WelcomeEmail> m = WelcomeEmailFromJson({{"to", "a@b.example"},
+                                                 {"tenant", "t"},
+                                                 {"editor_url", "https://e"},
+                                                 {"idempotency_key", "k"}});
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->editor_url, "https://e");
   EXPECT_EQ(WelcomeEmailFromJson({{"to", 3}}).status().field(), "to");

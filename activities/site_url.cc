@@ -48,7 +48,8 @@ std::string RemoveDotSegments(const std::string& path_and_query) {
 }  // namespace
 
 std::string SiteUrl::Host() const {
-  if (!authority.empty() && authority.front() == '[') return authority.substr(0, authority.find(']') + 1);
+  if (!authority.empty() && authority.front() == '[')
+    return authority.substr(0, authority.find(']') + 1);
   return authority.substr(0, authority.find(':'));
 }
 

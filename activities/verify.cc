@@ -25,7 +25,9 @@ bool IsRedirect(int status) { return status >= 301 && status <= 308 && status !=
 class Verifier::Crawl {
  public:
   Crawl(Verifier& v, SiteUrl start, std::optional<SiteUrl> connect)
-      : v_(v), start_(std::move(start)), connect_(std::move(connect)),
+      : v_(v),
+        start_(std::move(start)),
+        connect_(std::move(connect)),
         deadline_ms_(v.clock_.NowMs() + v.options_.crawl_budget_ms) {}
 
   Result<HttpResponse> Fetch(const SiteUrl& u) {
@@ -101,7 +103,9 @@ class Verifier::Crawl {
 
 Verifier::Verifier(HttpClient& http, Clock& clock, build::ProcessRunner& runner,
                    VerifyOptions options)
-    : http_(http), clock_(clock), lighthouse_(runner, options.lighthouse),
+    : http_(http),
+      clock_(clock),
+      lighthouse_(runner, options.lighthouse),
       options_(std::move(options)) {}
 
 Result<VerifyResult> Verifier::Run(const VerifyRequest& request) {
@@ -138,7 +142,8 @@ Result<VerifyResult> Verifier::Run(const VerifyRequest& request) {
 nlohmann::json ToJson(const VerifyResult& r) {
   nlohmann::json broken = nlohmann::json::array();
   for (const BrokenLink& b : r.broken_links) {
-    broken.push_back({{"from", b.from}, {"href", b.href}, {"status", b.status}, {"error", b.error}});
+    broken.push_back(
+        {{"from", b.from}, {"href", b.href}, {"status", b.status}, {"error", b.error}});
   }
   return {{"url", r.url},
           {"status", r.status},

@@ -47,8 +47,8 @@ struct BrokenLink {
 struct VerifyResult {
   std::string url;
   int status = 0;
-  int64_t ms = 0;  // time to the first page's full answer
-  int pages_checked = 0;  // URLs fetched by the crawl (the first page included)
+  int64_t ms = 0;                // time to the first page's full answer
+  int pages_checked = 0;         // URLs fetched by the crawl (the first page included)
   bool crawl_truncated = false;  // the page or time budget ran out before the crawl ended
   std::vector<BrokenLink> broken_links;
   LighthouseOutcome lighthouse;
@@ -71,7 +71,8 @@ Result<VerifyRequest> VerifyRequestFromJson(const nlohmann::json& j);
 
 class Verifier {
  public:
-  Verifier(HttpClient& http, Clock& clock, build::ProcessRunner& runner, VerifyOptions options = {});
+  Verifier(HttpClient& http, Clock& clock, build::ProcessRunner& runner,
+           VerifyOptions options = {});
   // Errors: kInvalidArgument (url, connect_origin), kUnavailable / kDeadlineExceeded when the
   // first page does not answer at all.
   Result<VerifyResult> Run(const VerifyRequest& request);

@@ -156,8 +156,9 @@ TEST_F(LighthouseTest, ScoreAtOrAboveThresholdPasses) {
   EXPECT_TRUE(o.passed);
   const build::ProcessSpec& spec = runner_.specs().at(0);
   EXPECT_EQ(spec.env_add.at("CHROME_PATH"), options_.chromium_path);
-  EXPECT_NE(build::FakeProcessRunner::Command(spec).find("--host-resolver-rules=MAP a.test 127.0.0.1:9"),
-            std::string::npos);
+  EXPECT_NE(
+      build::FakeProcessRunner::Command(spec).find("--host-resolver-rules=MAP a.test 127.0.0.1:9"),
+      std::string::npos);
 }
 
 TEST_F(LighthouseTest, LowScoreFailsAndToolFailureSkips) {

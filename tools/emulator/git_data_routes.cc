@@ -5,7 +5,8 @@
 //   PATCH /repos/{o}/{r}/git/refs/heads/{b}    {sha, force}: 422 "Update is not a fast forward"
 // Shapes and codes follow shared/reference/external-apis.md A.5. A branch head written by the
 // contents API has no stored commit object; it is synthesised from the branch's files (no
-// parents) unless RecordHeadCommit kept it. Only the ref update is an effect ("commit" in the request log).
+// parents) unless RecordHeadCommit kept it. Only the ref update is an effect ("commit" in the
+// request log).
 #include "tools/emulator/emulator_state.h"
 
 namespace slipway::emulator {
@@ -13,7 +14,8 @@ namespace slipway::emulator {
 namespace {
 
 EmuResponse Error(int status, const std::string& message) {
-  return Json(status, {{"message", message}, {"documentation_url", "https://docs.github.com/rest/git"}});
+  return Json(status,
+              {{"message", message}, {"documentation_url", "https://docs.github.com/rest/git"}});
 }
 
 std::string Key(const RepoInfo& r) { return r.full_name(); }
@@ -43,8 +45,8 @@ nlohmann::json CommitJson(const EmuRequest& req, const RepoInfo& r, const std::s
   for (const std::string& p : c.parents) {
     parents.push_back({{"sha", p}, {"url", ApiUrl(req, r, "commits/" + p)}});
   }
-  nlohmann::json who = {{"name", "Slipway"}, {"email", "slipway@example.invalid"},
-                        {"date", "2026-01-01T00:00:00Z"}};
+  nlohmann::json who = {
+      {"name", "Slipway"}, {"email", "slipway@example.invalid"}, {"date", "2026-01-01T00:00:00Z"}};
   return {{"sha", sha},
           {"url", ApiUrl(req, r, "commits/" + sha)},
           {"html_url", "https://github.com/" + r.full_name() + "/commit/" + sha},
@@ -66,7 +68,8 @@ EmuResponse GetCommit(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
 
 // Applies one tree entry to files; returns an error message, or "" when applied.
 std::string ApplyEntry(const nlohmann::json& e, const FileTree& base, FileTree* files) {
-  if (!e.is_object() || !e.contains("path") || !e["path"].is_string()) return "tree.path is missing";
+  if (!e.is_object() || !e.contains("path") || !e["path"].is_string())
+    return "tree.path is missing";
   std::string path = e["path"];
   if (!IsSafeRepoPath(path)) return "tree.path is invalid: " + path;
   if (e.value("type", "blob") != "blob") return "only blob entries are supported";
@@ -110,12 +113,17 @@ EmuResponse CreateTree(EmulatorState& s, const EmuRequest& req, const RepoInfo& 
   }
   nlohmann::json entries = nlohmann::json::array();
   for (const auto& [path, content] : files) {
-    entries.push_back({{"path", path}, {"mode", "100644"}, {"type", "blob"},
-                       {"sha", GitBlobSha(content)}, {"size", content.size()}});
+    entries.push_back({{"path", path},
+                       {"mode", "100644"},
+                       {"type", "blob"},
+                       {"sha", GitBlobSha(content)},
+                       {"size", content.size()}});
   }
   std::string sha = s.git.PutTree(Key(r), std::move(files));
-  return Json(201, {{"sha", sha}, {"url", ApiUrl(req, r, "trees/" + sha)},
-                    {"truncated", false}, {"tree", entries}});
+  return Json(201, {{"sha", sha},
+                    {"url", ApiUrl(req, r, "trees/" + sha)},
+                    {"truncated", false},
+                    {"tree", entries}});
 }
 
 EmuResponse CreateCommit(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
@@ -151,11 +159,12 @@ EmuResponse UpdateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
   std::optional<GitCommitObject> c = LookupCommit(s, r, sha);
   if (!c) return Error(422, "Object does not exist");
   const std::string& head = r.heads.at(branch);
-  EmuResponse resp = Json(200, {{"ref", "refs/" + ref},
-                                {"node_id", "REF_emu"},
-                                {"url", ApiUrl(req, r, "refs/" + ref)},
-                                {"object", {{"type", "commit"}, {"sha", sha},
-                                            {"url", ApiUrl(req, r, "commits/" + sha)}}}});
+  EmuResponse resp = Json(
+      200,
+      {{"ref", "refs/" + ref},
+       {"node_id", "REF_emu"},
+       {"url", ApiUrl(req, r, "refs/" + ref)},
+       {"object", {{"type", "commit"}, {"sha", sha}, {"url", ApiUrl(req, r, "commits/" + sha)}}}});
   if (sha == head) return resp;
   if (!body.value("force", false) && !s.git.IsAncestor(Key(r), head, sha)) {
     return Error(422, "Update is not a fast forward");
@@ -187,8 +196,8 @@ void RecordHeadCommit(EmulatorState& s, const RepoInfo& r, const std::string& br
   s.git.PutCommitAs(Key(r), head->second, std::move(c));
 }
 
-std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req,
-                                         const RepoInfo& r, const std::vector<std::string>& seg) {
+std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req, const RepoInfo& r,
+                                         const std::vector<std::string>& seg) {
   std::vector<std::string> c;
   const std::string& m = req.method;
   if (m == "GET" && MatchRoute(seg, {"repos", "*", "*", "git", "commits", "*"}, &c)) {

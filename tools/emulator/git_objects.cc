@@ -9,7 +9,8 @@ namespace slipway::emulator {
 
 std::string TreeSha(const FileTree& files) {
   std::string text = "tree\n";
-  for (const auto& [path, content] : files) text += "100644 " + path + " " + GitBlobSha(content) + "\n";
+  for (const auto& [path, content] : files)
+    text += "100644 " + path + " " + GitBlobSha(content) + "\n";
   return Sha1Hex(text);
 }
 

@@ -37,8 +37,8 @@ class GitObjects {
                   const std::string& sha) const;
 
  private:
-  std::map<std::string, FileTree> trees_;             // repo_key + " " + sha
-  std::map<std::string, GitCommitObject> commits_;    // repo_key + " " + sha
+  std::map<std::string, FileTree> trees_;           // repo_key + " " + sha
+  std::map<std::string, GitCommitObject> commits_;  // repo_key + " " + sha
 };
 
 // Content address of a flat tree: equal file sets give equal shas.
