@@ -1,0 +1,54 @@
+// tools/slipctl/chain_verify.h: recomputing a workflow's history hash chain from the events as
+// the HTTP API serves them (GET /v1/workflows/{id}/history), with the engine's own algorithm
+// (engine/base/history_chain.h: ChainHash over ChainedFields).
+//
+// The served form differs from the stored row in three ways, undone here: "at" is RFC 3339
+// with milliseconds (the chain hashes at_ms), "step" is null for no step (the chain hashes ""),
+// and "data" is parsed JSON (the chain hashes its canonical text; re-dumping is canonical
+// because the chain re-parses data too). The workflow id is not in the event: the caller
+// supplies the one it asked for.
+//
+// What the served events cannot prove: the API does not expose the instance's stored chain head
+// (last_seq/last_hash), so events removed from the END of a history go unnoticed; a removed,
+// reordered or edited event anywhere before the last is caught.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/base/clock.h"
+#include "engine/base/history_chain.h"
+#include "engine/base/status.h"
+
+namespace slipway::slipctl {
+
+// "2026-01-01T00:00:00.123Z" (or an offset like +02:00; fractions beyond milliseconds are
+// cut) -> milliseconds since the epoch. kInvalidArgument otherwise.
+Result<TimeMs> ParseRfc3339(const std::string& text);
+
+// The chained fields of one served event. kInvalidArgument naming the malformed field.
+Result<ChainedFields> FieldsFromServed(const std::string& workflow_id, const nlohmann::json& event);
+
+// Feeds events in the order served; the first break is kCorruption with the message
+// "chain breaks at seq N: <why>", and every later Add returns it again.
+class ChainVerifier {
+ public:
+  explicit ChainVerifier(std::string workflow_id) : workflow_id_(std::move(workflow_id)) {}
+  Status Add(const nlohmann::json& event);
+  // Ok while intact, else the first break.
+  const Status& status() const { return broken_; }
+  // Events verified so far, and the hash of the last of them.
+  int64_t events() const { return expected_seq_ - 1; }
+  const std::string& head() const { return prev_hash_; }
+
+ private:
+  Status Break(int64_t seq, const std::string& why);
+
+  std::string workflow_id_;
+  std::string prev_hash_ = kGenesisHash;
+  int64_t expected_seq_ = 1;
+  Status broken_;
+};
+
+}  // namespace slipway::slipctl
