@@ -1,0 +1,128 @@
+// tools/slipwayd/main.cc: slipwayd, the Slipway server (engine + scheduler + HTTP API).
+//
+//   slipwayd                      configuration from the environment (see server_config.h and
+//                                 activities/service_config.h); SLIPWAY_TOKENS is required
+//   slipwayd --sandbox [--state-dir DIR] [--template-dir DIR]
+//                                 everything on loopback against the local cloud emulator,
+//                                 with a fresh ops token printed at start-up
+// SIGTERM or SIGINT: graceful shutdown, exit 0. Logs are one JSON object per line on stderr.
+#include <signal.h>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "tools/slipwayd/log.h"
+#include "tools/slipwayd/sandbox.h"
+#include "tools/slipwayd/server.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnSignal(int) { g_stop = true; }
+
+struct Args {
+  bool sandbox = false;
+  std::string state_dir = "./slipway-sandbox";
+  std::string template_dir = SLIPWAY_SOURCE_DIR "/tests/fixtures/site";
+};
+
+constexpr const char* kUsage =
+    "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
+    "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS,\n"
+    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
+    "  SLIPWAY_BASE_DOMAIN (see README.md)\n";
+
+bool ParseArgs(int argc, char** argv, Args& a) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--sandbox") {
+      a.sandbox = true;
+    } else if ((arg == "--state-dir" || arg == "--template-dir") && i + 1 < argc) {
+      (arg == "--state-dir" ? a.state_dir : a.template_dir) = argv[++i];
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+slipway::Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return slipway::InvalidArgument("SLIPWAY_TOKENS", "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int Fail(const slipway::Status& st) {
+  slipway::server::Log("error", "cannot start: " + st.message(),
+                       {{"code", slipway::CodeName(st.code())}, {"field", st.field()}});
+  return 1;
+}
+
+void PrintSandboxBanner(const slipway::server::Sandbox& sb, uint16_t port) {
+  std::string url = "http://127.0.0.1:" + std::to_string(port);
+  std::cout << "Slipway sandbox is running.\n"
+            << "  API:       " << url << "  (OpenAPI: " << url << "/v1/openapi.json)\n"
+            << "  emulator:  " << sb.emulator->base_url() << "  (GitHub, Vercel, Anthropic, SMTP)\n"
+            << "  ops token: " << sb.ops_token << "\n\n"
+            << "Try:\n"
+            << "  export SLIPWAY_URL=" << url << " SLIPWAY_TOKEN=" << sb.ops_token << "\n"
+            << "  curl -s -H \"Authorization: Bearer $SLIPWAY_TOKEN\" -H 'Content-Type: "
+               "application/json' \\\n"
+            << "       -d '{\"type\":\"onboarding\",\"tenant\":\"demo\",\"input\":{\"email\":"
+               "\"owner@example.com\"}}' $SLIPWAY_URL/v1/workflows\n"
+            << "Stop with Ctrl-C.\n"
+            << std::flush;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace slipway;
+  Args args;
+  if (!ParseArgs(argc, argv, args)) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  signal(SIGTERM, OnSignal);
+  signal(SIGINT, OnSignal);
+  signal(SIGPIPE, SIG_IGN);
+  activities::GetEnvFn env = activities::ProcessEnv();
+  Result<server::ServerConfig> config = server::LoadServerConfig(env);
+  if (!config.ok()) return Fail(config.status());
+  Result<activities::ServiceConfig> services = activities::LoadServiceConfig(env);
+  if (!services.ok()) return Fail(services.status());
+  workflows::WorkflowOptions options;
+
+  server::Sandbox sandbox;
+  std::string tokens_json;
+  if (args.sandbox) {
+    if (!env("SLIPWAY_DB")) config->db_path = args.state_dir + "/slipway.db";
+    config->build_cache_dir = config->db_path + ".build-cache";
+    Result<server::Sandbox> sb = server::StartSandbox(args.state_dir, args.template_dir,
+                                                      *services, options);
+    if (!sb.ok()) return Fail(sb.status());
+    sandbox = std::move(*sb);
+    tokens_json = sandbox.tokens_json;
+  } else {
+    if (config->tokens_path.empty()) {
+      return Fail(InvalidArgument("SLIPWAY_TOKENS", "a tokens file is required (or --sandbox)"));
+    }
+    Result<std::string> text = ReadFile(config->tokens_path);
+    if (!text.ok()) return Fail(text.status());
+    tokens_json = *text;
+  }
+  Result<std::unique_ptr<server::Server>> srv =
+      server::Server::Start(*config, *services, options, tokens_json);
+  if (!srv.ok()) return Fail(srv.status());
+  server::Log("info", "slipwayd listening",
+              {{"listen", config->listen_host + ":" + std::to_string((*srv)->port())},
+               {"db", config->db_path},
+               {"sandbox", args.sandbox}});
+  if (args.sandbox) PrintSandboxBanner(sandbox, (*srv)->port());
+  (*srv)->RunUntil(g_stop);
+  return 0;
+}

@@ -1,0 +1,145 @@
+#include "tools/slipwayd/server.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "activities/anthropic_client.h"
+#include "activities/autofix.h"
+#include "activities/build/build_cache.h"
+#include "activities/build/build_validator.h"
+#include "activities/build/process_runner.h"
+#include "activities/curl_http_client.h"
+#include "activities/github_client.h"
+#include "activities/notify.h"
+#include "activities/vercel_client.h"
+#include "activities/verify.h"
+#include "engine/engine.h"
+#include "engine/scheduler.h"
+#include "http/auth.h"
+#include "http/http_api.h"
+#include "storage/sqlite_store.h"
+#include "tools/slipwayd/log.h"
+#include "workflows/registry.h"
+
+namespace slipway::server {
+
+// Declared in the order they are built; destroyed in reverse (HTTP first, store last).
+struct ServerParts {
+  SystemClock clock;
+  Failpoints failpoints;
+  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<activities::CurlHttpClient> http_client;
+  std::unique_ptr<activities::GitHubClient> github, template_github;
+  std::unique_ptr<activities::VercelClient> vercel;
+  std::unique_ptr<activities::AnthropicClient> anthropic;
+  std::unique_ptr<activities::Autofixer> autofixer;
+  std::unique_ptr<activities::build::PosixProcessRunner> runner;
+  std::unique_ptr<activities::build::FileBuildCache> build_cache;
+  std::unique_ptr<activities::build::BuildValidator> validator;
+  std::unique_ptr<activities::Verifier> verifier;
+  std::unique_ptr<activities::Notifier> notifier;
+  std::unique_ptr<workflows::Registry> registry;
+  std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<engine::Scheduler> scheduler;
+  std::unique_ptr<http::TokenStore> tokens;
+  std::unique_ptr<http::HttpApi> api;
+};
+
+namespace {
+
+void BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
+  p.http_client = std::make_unique<activities::CurlHttpClient>();
+  p.github = std::make_unique<activities::GitHubClient>(*p.http_client, s.github);
+  activities::GitHubConfig template_config = s.github;
+  template_config.owner = s.github.template_owner;
+  p.template_github = std::make_unique<activities::GitHubClient>(*p.http_client, template_config);
+  p.vercel = std::make_unique<activities::VercelClient>(*p.http_client, s.vercel);
+  p.anthropic = std::make_unique<activities::AnthropicClient>(*p.http_client, s.anthropic);
+  p.autofixer = std::make_unique<activities::Autofixer>(*p.github, *p.anthropic);
+  p.runner = std::make_unique<activities::build::PosixProcessRunner>(p.clock);
+  p.build_cache = std::make_unique<activities::build::FileBuildCache>(c.build_cache_dir);
+  activities::build::ValidatorOptions vo;
+  vo.work_dir = c.work_dir;
+  p.validator = std::make_unique<activities::build::BuildValidator>(*p.runner, *p.build_cache, vo);
+  p.verifier = std::make_unique<activities::Verifier>(*p.http_client, p.clock, *p.runner);
+  if (!s.smtp_url.empty()) {
+    Result<activities::SmtpConfig> smtp = activities::ParseSmtpUrl(s.smtp_url);
+    if (smtp.ok()) p.notifier = std::make_unique<activities::Notifier>(*smtp);
+  }
+}
+
+Status BuildEngine(ServerParts& p, const ServerConfig& c, const activities::ServiceConfig& s,
+                   const workflows::WorkflowOptions& options) {
+  engine::EngineOptions eo;
+  eo.owner = "slipwayd-" + std::to_string(::getpid()) + "-" + std::to_string(p.clock.NowMs());
+  eo.group_commit = true;
+  eo.kind_capacity = {{"activity:build", c.max_builds}};
+  p.engine = std::make_unique<engine::Engine>(*p.store, p.clock, p.failpoints, eo);
+  workflows::WorkflowDeps deps;
+  deps.config = s;
+  deps.github = p.github.get();
+  deps.template_github = p.template_github.get();
+  deps.vercel = p.vercel.get();
+  deps.anthropic = p.anthropic.get();
+  deps.autofixer = p.autofixer.get();
+  deps.validator = p.validator.get();
+  deps.runner = p.runner.get();
+  deps.verifier = p.verifier.get();
+  deps.notifier = p.notifier.get();
+  deps.clock = &p.clock;
+  deps.options = options;
+  p.registry = std::make_unique<workflows::Registry>(deps);
+  return p.registry->RegisterAll(*p.engine);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
+                                              const activities::ServiceConfig& s,
+                                              const workflows::WorkflowOptions& options,
+                                              const std::string& tokens_json) {
+  auto p = std::make_unique<ServerParts>();
+  if (const char* spec = std::getenv("SLIPWAY_FAILPOINTS")) {
+    SLIPWAY_RETURN_IF_ERROR(p->failpoints.ArmFromSpec(spec));
+  }
+  auto store = storage::SqliteStore::Open({c.db_path, c.synchronous_full}, p->failpoints);
+  if (!store.ok()) return store.status();
+  p->store = std::move(*store);
+  BuildClients(*p, s, c);
+  SLIPWAY_RETURN_IF_ERROR(BuildEngine(*p, c, s, options));
+  nlohmann::json entries = nlohmann::json::parse(tokens_json, nullptr, false);
+  Result<http::TokenStore> tokens = http::TokenStore::FromJson(entries);
+  if (!tokens.ok()) return InvalidArgument("SLIPWAY_TOKENS", tokens.status().message());
+  p->tokens = std::make_unique<http::TokenStore>(std::move(*tokens));
+  p->scheduler = std::make_unique<engine::Scheduler>(
+      *p->engine, engine::SchedulerOptions{c.workers, 100, 30'000});
+  p->scheduler->Start();
+  http::HttpApiOptions ho;
+  ho.address = c.listen_host;
+  ho.port = c.listen_port;
+  ho.log = [](const std::string& line) { std::cerr << line << std::endl; };
+  p->api = std::make_unique<http::HttpApi>(*p->engine, *p->tokens, ho);
+  Status st = p->api->Start();
+  if (!st.ok()) {
+    p->scheduler->Stop();
+    return st;
+  }
+  return std::unique_ptr<Server>(new Server(std::move(p)));
+}
+
+Server::Server(std::unique_ptr<ServerParts> parts) : parts_(std::move(parts)) {}
+
+Server::~Server() = default;
+
+uint16_t Server::port() const { return parts_->api->port(); }
+
+void Server::RunUntil(const std::atomic<bool>& stop) {
+  while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Log("info", "shutting down: no new requests; running activities finish or are re-queued");
+  parts_->api->Stop();
+  parts_->scheduler->Stop();
+  Log("info", "stopped");
+}
+
+}  // namespace slipway::server

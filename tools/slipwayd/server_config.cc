@@ -1,0 +1,66 @@
+#include "tools/slipwayd/server_config.h"
+
+namespace slipway::server {
+
+namespace {
+
+Result<int> IntInRange(const std::string& name, const std::string& text, int min, int max) {
+  try {
+    size_t used = 0;
+    int v = std::stoi(text, &used);
+    if (used == text.size() && v >= min && v <= max) return v;
+  } catch (const std::exception&) {
+  }
+  return InvalidArgument(name, "must be a whole number from " + std::to_string(min) + " to " +
+                                   std::to_string(max));
+}
+
+Result<int> PositiveInt(const std::string& name, const std::string& text, int max) {
+  return IntInRange(name, text, 1, max);
+}
+
+Status ParseListen(const std::string& text, ServerConfig& c) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgument("SLIPWAY_LISTEN", "expected host:port, e.g. 127.0.0.1:8080");
+  }
+  // Port 0 asks for an ephemeral port (tests); the log line names the one bound.
+  Result<int> port = IntInRange("SLIPWAY_LISTEN", text.substr(colon + 1), 0, 65535);
+  if (!port.ok()) return port.status();
+  c.listen_host = text.substr(0, colon);
+  c.listen_port = static_cast<uint16_t>(*port);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
+  ServerConfig c;
+  if (auto v = getenv("SLIPWAY_DB"); v && !v->empty()) c.db_path = *v;
+  if (auto v = getenv("SLIPWAY_LISTEN"); v && !v->empty()) {
+    SLIPWAY_RETURN_IF_ERROR(ParseListen(*v, c));
+  }
+  if (auto v = getenv("SLIPWAY_TOKENS")) c.tokens_path = *v;
+  if (auto v = getenv("SLIPWAY_WORKERS"); v && !v->empty()) {
+    Result<int> n = PositiveInt("SLIPWAY_WORKERS", *v, 1024);
+    if (!n.ok()) return n.status();
+    c.workers = *n;
+  }
+  if (auto v = getenv("SLIPWAY_MAX_BUILDS"); v && !v->empty()) {
+    Result<int> n = PositiveInt("SLIPWAY_MAX_BUILDS", *v, 64);
+    if (!n.ok()) return n.status();
+    c.max_builds = *n;
+  }
+  if (auto v = getenv("SLIPWAY_SYNCHRONOUS"); v && !v->empty()) {
+    if (*v != "FULL" && *v != "NORMAL") {
+      return InvalidArgument("SLIPWAY_SYNCHRONOUS", "must be FULL or NORMAL");
+    }
+    c.synchronous_full = *v == "FULL";
+  }
+  if (auto v = getenv("SLIPWAY_WORK_DIR")) c.work_dir = *v;
+  c.build_cache_dir = c.db_path + ".build-cache";
+  if (auto v = getenv("SLIPWAY_BUILD_CACHE"); v && !v->empty()) c.build_cache_dir = *v;
+  return c;
+}
+
+}  // namespace slipway::server

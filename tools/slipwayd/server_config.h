@@ -1,0 +1,36 @@
+// tools/slipwayd/server_config.h: slipwayd's own settings, from the environment.
+//
+//   SLIPWAY_DB            database file                       ./slipway.db
+//   SLIPWAY_LISTEN        host:port of the HTTP API           127.0.0.1:8080
+//   SLIPWAY_TOKENS        tokens file (JSON, hashes only)     required unless --sandbox
+//   SLIPWAY_WORKERS       activity worker threads             8
+//   SLIPWAY_MAX_BUILDS    builds at once, across processes    2
+//   SLIPWAY_SYNCHRONOUS   FULL or NORMAL                      FULL
+//   SLIPWAY_WORK_DIR      where builds unpack tarballs        $TMPDIR or /tmp
+//   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
+// Errors name the variable (kInvalidArgument with field = variable name).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "activities/service_config.h"
+#include "engine/base/status.h"
+
+namespace slipway::server {
+
+struct ServerConfig {
+  std::string db_path = "./slipway.db";
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string tokens_path;
+  int workers = 8;
+  int max_builds = 2;
+  bool synchronous_full = true;
+  std::string work_dir;
+  std::string build_cache_dir;
+};
+
+Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv);
+
+}  // namespace slipway::server

@@ -1,0 +1,174 @@
+// tools/slipwayd/slipwayd_test.cc: configuration parsing, and the real slipwayd process in
+// sandbox mode: it starts, prints an ops token, serves the API, runs an onboarding end to end
+// against the in-process emulator, and exits 0 on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tools/slipwayd/server_config.h"
+
+extern char** environ;
+
+namespace slipway::server {
+namespace {
+
+using nlohmann::json;
+
+activities::GetEnvFn EnvOf(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ServerConfigTest, DefaultsAreSensible) {
+  auto c = LoadServerConfig(EnvOf({}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->db_path, "./slipway.db");
+  EXPECT_EQ(c->listen_host, "127.0.0.1");
+  EXPECT_EQ(c->listen_port, 8080);
+  EXPECT_TRUE(c->synchronous_full);
+  EXPECT_EQ(c->max_builds, 2);
+}
+
+TEST(ServerConfigTest, BadValuesNameTheVariable) {
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "8080"}})).status().field(), "SLIPWAY_LISTEN");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "h:99999"}})).status().field(), "SLIPWAY_LISTEN");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_WORKERS", "many"}})).status().field(), "SLIPWAY_WORKERS");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_SYNCHRONOUS", "OFF"}})).status().field(),
+            "SLIPWAY_SYNCHRONOUS");
+  auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "0.0.0.0:9000"}, {"SLIPWAY_SYNCHRONOUS", "NORMAL"}}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->listen_host, "0.0.0.0");
+  EXPECT_EQ(c->listen_port, 9000);
+  EXPECT_FALSE(c->synchronous_full);
+}
+
+struct Response {
+  int status = 0;
+  json body;
+};
+
+Response Call(uint16_t port, const std::string& method, const std::string& path,
+              const std::string& token, const std::string& body = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setTimeout(Poco::Timespan(70, 0));
+  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!token.empty()) req.set("Authorization", "Bearer " + token);
+  if (!body.empty()) {
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+  }
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse resp;
+  std::istream& in = session.receiveResponse(resp);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return {static_cast<int>(resp.getStatus()), json::parse(ss.str(), nullptr, false)};
+}
+
+class SandboxProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/slipwayd-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+  // Starts slipwayd --sandbox with stdout to a file; returns once the banner is there.
+  void StartSandbox() {
+    std::string out = dir_ + "/stdout";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, (dir_ + "/stderr").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<std::string> env = {"SLIPWAY_LISTEN=127.0.0.1:0", "PATH=" + std::string(getenv("PATH")),
+                                    "HOME=" + std::string(getenv("HOME") ? getenv("HOME") : "/root")};
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string bin = SLIPWAYD_PATH, state = dir_ + "/state";
+    std::vector<char*> argv = {bin.data(), const_cast<char*>("--sandbox"),
+                               const_cast<char*>("--state-dir"), state.data(), nullptr};
+    ASSERT_EQ(posix_spawn(&pid_, bin.c_str(), &actions, nullptr, argv.data(), envp.data()), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    std::regex api(R"(API:\s+http://127\.0\.0\.1:(\d+))"), tok(R"(ops token: ([0-9a-f]{64}))");
+    for (int i = 0; i < 300; ++i) {
+      std::ifstream f(out);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      std::smatch m1, m2;
+      std::string text = ss.str();
+      if (std::regex_search(text, m1, api) && std::regex_search(text, m2, tok)) {
+        port_ = static_cast<uint16_t>(std::stoi(m1[1]));
+        token_ = m2[1];
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    FAIL() << "slipwayd printed no banner";
+  }
+
+  std::string dir_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string token_;
+};
+
+TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
+  StartSandbox();
+  ASSERT_EQ(Call(port_, "GET", "/healthz", "").status, 200);
+  EXPECT_EQ(Call(port_, "GET", "/v1/workflows", "").status, 401);
+  EXPECT_EQ(Call(port_, "GET", "/v1/workflows", "wrong").status, 401);
+  json start = {{"type", "onboarding"}, {"tenant", "demo"}, {"id", "onboard-demo"},
+                {"input", {{"email", "owner@example.com"}}}};
+  Response created = Call(port_, "POST", "/v1/workflows", token_, start.dump());
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  std::string status;
+  for (int i = 0; i < 12 && status != "completed" && status != "failed"; ++i) {
+    Response got = Call(port_, "GET", "/v1/workflows/onboard-demo?wait=10", token_);
+    ASSERT_EQ(got.status, 200);
+    status = got.body.value("status", "");
+  }
+  EXPECT_EQ(status, "completed");
+  Response history = Call(port_, "GET", "/v1/workflows/onboard-demo/history", token_);
+  EXPECT_GT(history.body["events"].size(), 10u);
+  // Logs are JSON lines and never carry the token.
+  std::ifstream err(dir_ + "/stderr");
+  std::string line;
+  while (std::getline(err, line)) {
+    EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
+    EXPECT_EQ(line.find(token_), std::string::npos);
+  }
+  ASSERT_EQ(kill(pid_, SIGTERM), 0);
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid_, &wstatus, 0), pid_);
+  pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+}
+
+}  // namespace
+}  // namespace slipway::server
