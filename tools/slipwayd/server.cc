@@ -48,7 +48,7 @@ struct ServerParts {
 
 namespace {
 
-void BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
+Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
   p.http_client = std::make_unique<activities::CurlHttpClient>();
   p.github = std::make_unique<activities::GitHubClient>(*p.http_client, s.github);
   activities::GitHubConfig template_config = s.github;
@@ -63,10 +63,12 @@ void BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Serv
   vo.work_dir = c.work_dir;
   p.validator = std::make_unique<activities::build::BuildValidator>(*p.runner, *p.build_cache, vo);
   p.verifier = std::make_unique<activities::Verifier>(*p.http_client, p.clock, *p.runner);
-  if (!s.smtp_url.empty()) {
+  if (!s.smtp_url.empty()) {  // without SMTP_URL, onboarding records the e-mail as skipped
     Result<activities::SmtpConfig> smtp = activities::ParseSmtpUrl(s.smtp_url);
-    if (smtp.ok()) p.notifier = std::make_unique<activities::Notifier>(*smtp);
+    if (!smtp.ok()) return smtp.status();
+    p.notifier = std::make_unique<activities::Notifier>(*smtp);
   }
+  return Status::Ok();
 }
 
 Status BuildEngine(ServerParts& p, const ServerConfig& c, const activities::ServiceConfig& s,
@@ -106,7 +108,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   auto store = storage::SqliteStore::Open({c.db_path, c.synchronous_full}, p->failpoints);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);
-  BuildClients(*p, s, c);
+  SLIPWAY_RETURN_IF_ERROR(BuildClients(*p, s, c));
   SLIPWAY_RETURN_IF_ERROR(BuildEngine(*p, c, s, options));
   nlohmann::json entries = nlohmann::json::parse(tokens_json, nullptr, false);
   Result<http::TokenStore> tokens = http::TokenStore::FromJson(entries);
