@@ -146,9 +146,38 @@ Status ChainVerifier::Add(const json& event) {
     return Break(f->seq, "hash does not match the event's content (stored " + Short(hash) +
                              "..., recomputed " + Short(recomputed) + "...)");
   }
+  if (anchor_ && anchor_->seq == f->seq && anchor_->hash != hash) {
+    return Break(f->seq, "hash " + Short(hash) + "... is not the recorded head " +
+                             Short(anchor_->hash) + "... (the history was rewritten)");
+  }
   prev_hash_ = hash;
   ++expected_seq_;
   return Status::Ok();
+}
+
+Status ChainVerifier::Finish() {
+  if (!broken_.ok()) return broken_;
+  if (anchor_ && events() < anchor_->seq) {
+    return Break(events() + 1, "the history ends at seq " + std::to_string(events()) +
+                                   ", before the recorded head at seq " +
+                                   std::to_string(anchor_->seq) + " (events were removed)");
+  }
+  return Status::Ok();
+}
+
+Result<ChainAnchor> ParseAnchor(const std::string& text) {
+  const Status bad = InvalidArgument("expect-head", "expected SEQ:HASH as audit verify prints it");
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 12) return bad;
+  const std::string seq = text.substr(0, colon);
+  const std::string hash = text.substr(colon + 1);
+  if (seq.find_first_not_of("0123456789") != std::string::npos || hash.size() != 64 ||
+      hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return bad;
+  }
+  ChainAnchor a{std::stoll(seq), hash};
+  if (a.seq < 1) return bad;
+  return a;
 }
 
 }  // namespace slipway::slipctl

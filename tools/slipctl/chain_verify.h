@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "engine/base/clock.h"
@@ -30,22 +31,38 @@ Result<TimeMs> ParseRfc3339(const std::string& text);
 // The chained fields of one served event. kInvalidArgument naming the malformed field.
 Result<ChainedFields> FieldsFromServed(const std::string& workflow_id, const nlohmann::json& event);
 
+// A chain head recorded earlier ("SEQ:HASH", as `audit verify` prints it). The chain is an
+// unkeyed hash chain, so someone who can write the database can also recompute every hash
+// after an edit, or cut the tail; checking against a head kept elsewhere catches both up to
+// that head.
+struct ChainAnchor {
+  int64_t seq = 0;
+  std::string hash;
+};
+// kInvalidArgument (field "expect-head") unless "SEQ:HASH" with SEQ >= 1 and 64 hex digits.
+Result<ChainAnchor> ParseAnchor(const std::string& text);
+
 // Feeds events in the order served; the first break is kCorruption with the message
-// "chain breaks at seq N: <why>", and every later Add returns it again.
+// "chain breaks at seq N: <why>", and every later call returns it again.
 class ChainVerifier {
  public:
-  explicit ChainVerifier(std::string workflow_id) : workflow_id_(std::move(workflow_id)) {}
+  explicit ChainVerifier(std::string workflow_id, std::optional<ChainAnchor> anchor = {})
+      : workflow_id_(std::move(workflow_id)), anchor_(std::move(anchor)) {}
   Status Add(const nlohmann::json& event);
+  // After the last event: the first break, or one against the anchor (the history ends before
+  // the anchor's seq, or holds another hash there).
+  Status Finish();
   // Ok while intact, else the first break.
   const Status& status() const { return broken_; }
-  // Events verified so far, and the hash of the last of them.
+  // Events verified so far, and "SEQ:HASH" of the last of them.
   int64_t events() const { return expected_seq_ - 1; }
-  const std::string& head() const { return prev_hash_; }
+  std::string head() const { return std::to_string(events()) + ":" + prev_hash_; }
 
  private:
   Status Break(int64_t seq, const std::string& why);
 
   std::string workflow_id_;
+  std::optional<ChainAnchor> anchor_;
   std::string prev_hash_ = kGenesisHash;
   int64_t expected_seq_ = 1;
   Status broken_;

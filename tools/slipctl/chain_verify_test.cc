@@ -84,6 +84,22 @@ TEST(ChainVerifyTest, ARemovedOrReorderedEventIsNamed) {
   EXPECT_EQ(st.message().rfind("chain breaks at seq 2: prev_hash", 0), 0u) << st.message();
 }
 
+TEST(ChainVerifyTest, ARecordedHeadCatchesACutTail) {
+  auto events = Chain();
+  ChainAnchor anchor{4, events[3].hash};
+  events.pop_back();
+  ChainVerifier v("wf-1", anchor);
+  for (const auto& e : events) ASSERT_TRUE(v.Add(http::EventJson(e)).ok());
+  Status st = v.Finish();
+  EXPECT_EQ(st.message().rfind("chain breaks at seq 4: the history ends at seq 3", 0), 0u)
+      << st.message();
+  EXPECT_FALSE(ParseAnchor("4").ok());
+  EXPECT_FALSE(ParseAnchor("0:" + events[0].hash).ok());
+  EXPECT_FALSE(ParseAnchor("4:abc").ok());
+  ASSERT_TRUE(ParseAnchor("4:" + events[0].hash).ok());
+  EXPECT_EQ(ParseAnchor("4:" + events[0].hash)->seq, 4);
+}
+
 TEST(ChainVerifyTest, ParsesRfc3339AsTheApiWritesIt) {
   for (TimeMs t :
        {TimeMs{0}, TimeMs{1'767'225'600'123}, TimeMs{951'782'400'999}, TimeMs{4'102'444'799'001}}) {

@@ -1,7 +1,10 @@
 // tools/slipctl/cmd_audit.cc: the auditor's verbs.
-//   slipctl audit verify ID   fetches the whole history through the API and recomputes the hash
-//                             chain (chain_verify.h). Intact: "ok: ..." and exit 0. Broken:
-//                             "chain breaks at seq N: <why>" on stdout and exit 1.
+//   slipctl audit verify ID [--expect-head SEQ:HASH]
+//                             fetches the whole history through the API and recomputes the hash
+//                             chain (chain_verify.h). Intact: "ok: ... head SEQ:HASH" and exit
+//                             0. Broken: "chain breaks at seq N: <why>" on stdout and exit 1.
+//                             --expect-head checks against a head recorded earlier, which also
+//                             catches a cut tail or a rewrite with recomputed hashes.
 //   slipctl audit export --from RFC3339 --to RFC3339
 //                             JSON Lines of every event with from <= at < to, of every workflow
 //                             the token may list (oldest-created workflow first, then by seq);
@@ -21,25 +24,35 @@ namespace {
 constexpr int kPage = 1000;
 
 int RunVerify(Context& ctx, const Argv& argv) {
-  Result<Args> args = ParseArgs(argv, {{}, {}}, 1, 1);
+  Result<Args> args = ParseArgs(argv, {{"expect-head"}, {}}, 1, 1);
   if (!args.ok()) return Fail(ctx, args.status());
+  std::optional<ChainAnchor> anchor;
+  if (auto text = args->Get("expect-head")) {
+    Result<ChainAnchor> a = ParseAnchor(*text);
+    if (!a.ok()) return Fail(ctx, UsageError("--expect-head: " + a.status().message()));
+    anchor = *a;
+  }
   const std::string id = args->positional[0];
-  ChainVerifier chain(id);
+  ChainVerifier chain(id, anchor);
   Status fetched = ForEachEvent(ctx.api, id, kPage, [&](const json& e) {
     Status st = chain.Add(e);
     // A break is the answer, not an error of the fetch: stop paging and report it below.
     return st.ok() ? st : Cancelled("chain broken");
   });
   if (!fetched.ok() && fetched.code() != Code::kCancelled) return Fail(ctx, fetched);
-  if (!chain.status().ok()) {
-    ctx.out << chain.status().message() << "\n";
+  if (chain.events() == 0 && chain.status().ok()) {
+    return Fail(ctx, NotFound("workflow " + id + " has no history"));
+  }
+  if (Status verdict = chain.Finish(); !verdict.ok()) {
+    ctx.out << verdict.message() << "\n";
     return kExitFailure;
   }
-  if (chain.events() == 0) return Fail(ctx, NotFound("workflow " + id + " has no history"));
   ctx.out << "ok: " << id << ": " << chain.events() << " events, chain intact, head "
           << chain.head() << "\n";
-  ctx.err << "note: the API does not serve the stored chain head, so events removed from the "
-             "end of the history would not show here\n";
+  if (!anchor) {
+    ctx.err << "note: the API does not serve the stored chain head: keep this head and pass it "
+               "as --expect-head later to catch a cut tail or a rewritten chain\n";
+  }
   return kExitOk;
 }
 

@@ -24,7 +24,9 @@ constexpr const char* kUsage = R"(usage: slipctl [--url URL] [--token TOKEN] VER
   resume ID [--reason R]
   signal ID NAME [--data JSON|@file] [--reason R]
   history ID [--jsonl] [--page-size N]
-  audit verify ID                recompute the history hash chain (exit 1 where it breaks)
+  audit verify ID [--expect-head SEQ:HASH]
+                                 recompute the history hash chain (exit 1 where it breaks),
+                                 optionally against a head printed by an earlier verify
   audit export --from RFC3339 --to RFC3339
                                  JSON Lines of every event with from <= at < to
   token new --role ops|auditor|tenant:ID --name NAME

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +99,36 @@ inline CtlRun RunSlipctl(const std::vector<std::string>& args, const std::vector
   Drain(out[0], err[0], pid, timeout, r);
   close(out[0]);
   close(err[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+// Runs slipctl with a pseudo-terminal as its stdin/stdout/stderr; r.out holds what it wrote.
+inline CtlRun RunSlipctlInPty(const std::vector<std::string>& args,
+                              const std::vector<std::string>& env) {
+  std::vector<std::string> argv_s = {SLIPCTL_BINARY};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_s = ChildEnv(env);
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  CtlRun r;
+  int master = -1;
+  pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) return r;
+  if (pid == 0) {
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);  // a closed second stream
+  Drain(master, devnull, pid, std::chrono::seconds(60), r);
+  close(devnull);
+  close(master);
   int status = 0;
   waitpid(pid, &status, 0);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "engine/base/history_chain.h"
 #include "tools/slipctl/slipctl_test_fixture.h"
 
 namespace slipway::slipctl::testing {
@@ -57,6 +58,28 @@ TEST_F(SlipctlWatchAuditTest, WatchPrintsOneLinePerChangeUntilCompletion) {
   EXPECT_TRUE(Has(r.out, "(attempt ")) << r.out;
 }
 
+TEST_F(SlipctlWatchAuditTest, WatchRedrawsTheStepTableInPlaceOnATerminal) {
+  engine().SetContinueSteps(false);
+  Start("seven", "client1", json::object(), "wf-tty");
+  std::atomic<bool> done{false};
+  std::thread driver([&] {
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (!engine().RunDueWork(1).ok()) break;
+    }
+  });
+  CtlRun r = RunSlipctlInPty({"watch", "wf-tty", "--wait", "5"},
+                             {"SLIPWAY_URL=" + Url(), "SLIPWAY_TOKEN=" + ops_});
+  done = true;
+  driver.join();
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(Has(r.out, "\x1b[")) << r.out;  // moved up over the previous frame
+  EXPECT_TRUE(Has(r.out, "STEP  STATUS     ATTEMPTS")) << r.out;
+  const std::string last_frame = r.out.substr(r.out.rfind("id:       wf-tty"));
+  EXPECT_TRUE(Has(last_frame, "status:   completed")) << last_frame;
+  EXPECT_TRUE(Has(last_frame, "7/7")) << last_frame;
+}
+
 TEST_F(SlipctlWatchAuditTest, WatchExitsOneWhenTheWorkflowFails) {
   activity_.Script("s2", {Permanent("no")});
   Start("seven", "client1", json::object(), "wf-f");
@@ -76,7 +99,9 @@ TEST_F(SlipctlWatchAuditTest, AuditVerifyPassesOnAnIntactHistory) {
   CtlRun r = Ctl({"audit", "verify", "wf-a"}, auditor_);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(Has(r.out, "ok: wf-a: " + std::to_string(History("wf-a").size()) +
-                             " events, chain intact, head " + History("wf-a").back().hash))
+                             " events, chain intact, head " +
+                             std::to_string(History("wf-a").size()) + ":" +
+                             History("wf-a").back().hash))
       << r.out;
 }
 
@@ -109,6 +134,40 @@ TEST_F(SlipctlWatchAuditTest, AuditVerifyNamesAnEditedTime) {
   CtlRun r = Ctl({"audit", "verify", "wf-at"});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(Has(r.out, "chain breaks at seq 3: ")) << r.out;
+}
+
+// What the served events alone cannot show (a cut tail, a rewrite with recomputed hashes), a
+// head recorded earlier does.
+TEST_F(SlipctlWatchAuditTest, AuditVerifyAgainstARecordedHeadCatchesACutTailAndARewrite) {
+  Start("seven", "client1", json::object(), "wf-x");
+  RunDue();
+  const auto events = History("wf-x");
+  const std::string head = std::to_string(events.size()) + ":" + events.back().hash;
+  ASSERT_EQ(Ctl({"audit", "verify", "wf-x", "--expect-head", head}).code, 0);
+
+  // Rewrite the last event and recompute its hash, as someone with the file and the (public)
+  // algorithm could.
+  storage::HistoryEvent last = events.back();
+  last.data_json = R"({"forged":true})";
+  const std::string forged =
+      ChainHash(last.prev_hash, {last.workflow_id, last.seq, last.at_ms, last.type, last.step,
+                                 last.attempt, last.actor, last.data_json});
+  EditDatabase("UPDATE history SET data_json = '" + last.data_json + "', hash = '" + forged +
+               "' WHERE workflow_id = 'wf-x' AND seq = " + std::to_string(last.seq));
+  EXPECT_EQ(Ctl({"audit", "verify", "wf-x"}).code, 0);  // undetectable without a head
+  CtlRun r = Ctl({"audit", "verify", "wf-x", "--expect-head", head});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r.out, "chain breaks at seq " + std::to_string(last.seq) + ": ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "rewritten")) << r.out;
+
+  EditDatabase("DELETE FROM history WHERE workflow_id = 'wf-x' AND seq = " +
+               std::to_string(last.seq));
+  EXPECT_EQ(Ctl({"audit", "verify", "wf-x"}).code, 0);  // undetectable without a head
+  r = Ctl({"audit", "verify", "wf-x", "--expect-head", head});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r.out, "chain breaks at seq " + std::to_string(last.seq) + ": ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "removed")) << r.out;
+  EXPECT_EQ(Ctl({"audit", "verify", "wf-x", "--expect-head", "12"}).code, 2);
 }
 
 TEST_F(SlipctlWatchAuditTest, AuditExportWritesTheEventsInTheRange) {
