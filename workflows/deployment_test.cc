@@ -81,23 +81,50 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
   ASSERT_EQ(w.instance.status, st::kFailed);
   json err = ErrorOf(w);
-  EXPECT_EQ(err["step"], "validate");
+  EXPECT_EQ(err["step"], "revalidate");  // after two autofix rounds that found nothing to fix
+  EXPECT_EQ(StepOf(w, "autofix")["attempts"], 2);
   EXPECT_EQ(err["code"], "permanent");
-  EXPECT_NE(err["message"].get<std::string>().find("src/site.ts:1:"), std::string::npos) << err;
+  EXPECT_NE(err["message"].get<std::string>().find("src/custom.ts:1:"), std::string::npos) << err;
   EXPECT_NE(err["message"].get<std::string>().find("TS2307"), std::string::npos) << err;
+  EXPECT_NE(err["message"].get<std::string>().find("after 2 autofix round"), std::string::npos);
   EXPECT_EQ(EmuCount("deployment_created"), 0);
 
   auto before = github_->GetBranchHead("t1", "main");
-  HumanCommit("t1", "src/site.ts", "export const pageCount: number = 3;\n");
+  HumanCommit("t1", "src/custom.ts", "export const custom = 1;\n");
   auto head = github_->GetBranchHead("t1", "main");
   ASSERT_TRUE(head.ok());
   ASSERT_NE(*head, *before);
   ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
   w = RunUntilSettled(w.instance.id);
   ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
-  EXPECT_EQ(LastOutput(w.instance.id, "validate")["sha"], *head);
+  EXPECT_EQ(LastOutput(w.instance.id, "revalidate")["sha"], *head);
   EXPECT_EQ(ResultOf(w)["commits"]["deployed"], *head);
-  EXPECT_TRUE(HasEvent(w.instance.id, "workflow_resumed:validate"));
+  EXPECT_TRUE(HasEvent(w.instance.id, "workflow_resumed:revalidate"));
+}
+
+TEST_F(DeploymentTest, FixableBuildErrorIsAutofixedRevalidatedAndDeployed) {
+  MakeTenant("t1");
+  SeedError("t1", "fixable");
+  auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  for (const char* s : {"save", "validate", "autofix", "revalidate", "deploy", "verify"}) {
+    EXPECT_EQ(StepOf(w, s)["status"], "succeeded") << s;
+  }
+  EXPECT_FALSE(LastOutput(w.instance.id, "validate")["passed"].get<bool>());
+  EXPECT_EQ(LastOutput(w.instance.id, "validate")["errors"][0]["code"], "TS2322");
+  json fix = LastOutput(w.instance.id, "autofix");
+  EXPECT_TRUE(fix["committed"].get<bool>()) << fix;
+  EXPECT_FALSE(fix["autofix"]["reply"].get<std::string>().empty());  // for auditors
+  json r = ResultOf(w);
+  EXPECT_EQ(r["fixes_applied"], 1);
+  ASSERT_EQ(r["commits"]["autofix"].size(), 1u);
+  EXPECT_EQ(r["commits"]["deployed"], r["commits"]["autofix"][0]);
+  EXPECT_GT(r["llm"]["input_tokens"].get<int64_t>(), 0);
+  EXPECT_GT(r["llm"]["cost_usd"].get<double>(), 0.0);
+  auto site = github_->GetFile("t1", "src/site.ts", "");
+  ASSERT_TRUE(site.ok() && site->has_value());
+  EXPECT_NE((*site)->content.find("number = 3;"), std::string::npos) << (*site)->content;
+  EXPECT_EQ(EmuCount("message"), 1);  // one LLM call
 }
 
 TEST_F(DeploymentTest, VercelErrorIsRetriedThenFailsAndResumeAfterHealingCompletes) {
@@ -117,6 +144,30 @@ TEST_F(DeploymentTest, VercelErrorIsRetriedThenFailsAndResumeAfterHealingComplet
   ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
   EXPECT_EQ(EmuCount("deployment_created"), 4);
   EXPECT_EQ(StepOf(w, "validate")["attempts"], 1);  // resume re-ran deploy only
+}
+
+TEST_F(DeploymentTest, FailedVerifyRollsProductionBackAndFailsWithTheReason) {
+  MakeTenant("t1");
+  auto good = RunUntilSettled(Start("deployment", "t1", Site("Good")).instance.id);
+  ASSERT_EQ(good.instance.status, st::kCompleted) << good.instance.error_json;
+  const std::string d1 = ResultOf(good)["deployment"]["id"];
+  EXPECT_TRUE(LastOutput(good.instance.id, "verify")["passed"].get<bool>());
+  HumanCommit("t1", "pages/index.tsx",
+              "export default function Home() { return <a href=\"/no-such-page\">x</a>; }\n");
+  auto bad = RunUntilSettled(Start("deployment", "t1", Site("Broken")).instance.id);
+  ASSERT_EQ(bad.instance.status, st::kFailed);
+  json err = ErrorOf(bad);
+  EXPECT_EQ(err["state"], "rolled_back");
+  const std::string why = err["cause"]["message"];
+  EXPECT_NE(why.find("broken link"), std::string::npos) << err;
+  EXPECT_NE(why.find("/no-such-page"), std::string::npos) << err;
+  EXPECT_EQ(StepOf(bad, "rollback")["status"], "succeeded");
+  EXPECT_EQ(LastOutput(bad.instance.id, "rollback")["deployment_id"], d1);
+  EXPECT_EQ(EmuCount("rolled_back"), 1);
+  auto p = vercel_->GetProject(registry_->tenants().Require("t1")->prod_project_id);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->production_deployment_id, d1);
+  EXPECT_EQ(registry_->tenants().Require("t1")->production_deployment, d1);
 }
 
 TEST_F(DeploymentTest, PendingDomainWaitsThenCompletesOnceVerified) {

@@ -41,7 +41,7 @@ json DeploymentResult(const json& outputs, const json& steps) {
   const json autofix = outputs.value("autofix", json::object());
   json r;
   r["commits"] = {{"saved", save.value("commit_sha", "")},
-                  {"template_files", save.value("template_files", json::array())},
+                  {"template_ref", save.value("template_ref", "")},
                   {"autofix", autofix.value("commits", json::array())},
                   {"deployed", deploy.value("sha", "")}};
   r["deployment"] = {{"id", deploy.value("deployment_id", "")},

@@ -20,6 +20,7 @@ RetryPolicies::RetryPolicies()
       build(Policy(5000, 3, 5 * 60'000)),
       llm(Policy(2000, 5, 30'000)),
       verify(Policy(5000, 3, 5 * 60'000)),
+      notify(Policy(5000, 8, 60'000)),
       local(Policy(200, 10, 10'000)) {}
 
 }  // namespace slipway::workflows

@@ -9,11 +9,14 @@
 #include <string>
 
 #include "activities/anthropic_client.h"
+#include "activities/autofix.h"
 #include "activities/build/build_validator.h"
 #include "activities/build/process_runner.h"
 #include "activities/github_client.h"
+#include "activities/notify.h"
 #include "activities/service_config.h"
 #include "activities/vercel_client.h"
+#include "activities/verify.h"
 #include "engine/base/clock.h"
 #include "engine/retry_policy.h"
 
@@ -26,6 +29,7 @@ struct RetryPolicies {
   engine::RetryPolicy build;   // build validation (5 min per attempt)
   engine::RetryPolicy llm;     // autofix (30 s LLM call)
   engine::RetryPolicy verify;
+  engine::RetryPolicy notify;  // SMTP
   engine::RetryPolicy local;   // steps that only touch our own store
   RetryPolicies();
 };
@@ -46,7 +50,9 @@ struct WorkflowOptions {
   // Onboarding: where GitHub pushes go (empty: no webhook step effect) and its HMAC secret.
   std::string webhook_url;
   std::string webhook_secret;
-  // Onboarding's welcome e-mail link: the dev editor is https://<tenant>-dev.<base_domain>.
+  // Verify: send the site checks to this origin instead of the deployment's host (the
+  // emulator serves sites by Host header); empty in production.
+  std::string verify_connect_origin;
   RetryPolicies retry;
 };
 
@@ -55,9 +61,12 @@ struct WorkflowDeps {
   activities::GitHubClient* github = nullptr;           // tenant repositories
   activities::GitHubClient* template_github = nullptr;  // reads the template repository
   activities::VercelClient* vercel = nullptr;
-  activities::AnthropicClient* anthropic = nullptr;     // autofix
+  activities::AnthropicClient* anthropic = nullptr;
+  activities::Autofixer* autofixer = nullptr;           // null: failing builds are not fixed
   activities::build::BuildValidator* validator = nullptr;
   activities::build::ProcessRunner* runner = nullptr;   // tar, for template files
+  activities::Verifier* verifier = nullptr;             // null: verify is recorded as skipped
+  activities::Notifier* notifier = nullptr;             // null: no welcome e-mail (recorded)
   Clock* clock = nullptr;
   WorkflowOptions options;
 };

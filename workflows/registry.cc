@@ -1,28 +1,24 @@
 // workflows/registry.cc: wiring of workflow types and activity adapters onto an Engine.
 #include "workflows/registry.h"
 
+#include "workflows/activities/autofix_activity.h"
 #include "workflows/activities/deploy_activity.h"
+#include "workflows/activities/fanout_activity.h"
+#include "workflows/activities/onboarding_activities.h"
 #include "workflows/activities/rollback_activity.h"
 #include "workflows/activities/save_activity.h"
+#include "workflows/activities/verify_activity.h"
 #include "workflows/activities/validate_activity.h"
 #include "workflows/deployment_workflow.h"
+#include "workflows/onboarding_workflow.h"
+#include "workflows/rollback_workflow.h"
+#include "workflows/template_update_workflow.h"
 
 namespace slipway::workflows {
 
 using nlohmann::json;
 
 namespace {
-
-// Stands in for the verify step until activities/verify.h is wired: records that nothing was
-// checked, so a result never claims a verification that did not happen.
-class UncheckedVerifyActivity : public engine::Activity {
- public:
-  Result<json> Run(const engine::ActivityCall& call) override {
-    json deploy = call.outputs.value("deploy", json::object());
-    return json{{"passed", true}, {"skipped", true}, {"url", deploy.value("url", "")},
-                {"reason", "no verifier is configured"}};
-  }
-};
 
 Status RequireDeps(const WorkflowDeps& d) {
   if (d.github == nullptr) return InvalidArgument("github", "a GitHub client is required");
@@ -44,18 +40,46 @@ Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(RequireDeps(deps_));
   tenants_ = std::make_unique<TenantRecords>(engine.store());
   SLIPWAY_RETURN_IF_ERROR(RegisterDeployment(engine));
-  return Status::Ok();
+  SLIPWAY_RETURN_IF_ERROR(RegisterOnboarding(engine));
+  SLIPWAY_RETURN_IF_ERROR(RegisterRollback(engine));
+  return RegisterTemplateUpdate(engine);
 }
 
 Status Registry::RegisterDeployment(engine::Engine& engine) {
-  const bool autofix = false;  // TODO(workflows): wire activities/autofix.h when it lands
+  const bool autofix = deps_.autofixer != nullptr;
+  if (autofix) Add<AutofixActivity>(engine, kAutofixActivity, deps_);
   Add<SaveActivity>(engine, kSaveActivity, deps_, *tenants_);
   Add<ValidateActivity>(engine, kValidateActivity, deps_, autofix);
   Add<DeployActivity>(engine, kDeployActivity, deps_, *tenants_);
   Add<DomainActivity>(engine, kDomainActivity, deps_);
-  Add<UncheckedVerifyActivity>(engine, kVerifyActivity);
+  Add<VerifyActivity>(engine, kVerifyActivity, deps_);
   Add<CompensateActivity>(engine, kCompensateActivity, deps_, *tenants_);
   return engine.RegisterType(DeploymentType(deps_.options));
+}
+
+Status Registry::RegisterOnboarding(engine::Engine& engine) {
+  Add<AccountActivity>(engine, kAccountActivity, engine.store(), *tenants_);
+  Add<RepositoryActivity>(engine, kRepositoryActivity, deps_);
+  Add<WebhookActivity>(engine, kWebhookActivity, deps_);
+  Add<ProjectActivity>(engine, kDevProjectActivity, deps_, true);
+  Add<DevDeploymentActivity>(engine, kDevDeploymentActivity, deps_);
+  Add<DevDomainActivity>(engine, kDevDomainActivity, deps_);
+  Add<ProjectActivity>(engine, kProdProjectActivity, deps_, false);
+  Add<WelcomeEmailActivity>(engine, kWelcomeEmailActivity, deps_);
+  Add<TenantRecordActivity>(engine, kTenantRecordActivity, *tenants_);
+  return engine.RegisterType(OnboardingType(deps_.options));
+}
+
+Status Registry::RegisterRollback(engine::Engine& engine) {
+  Add<ResolveRollbackActivity>(engine, kResolveRollbackActivity, *tenants_);
+  Add<RollbackActivity>(engine, kRollbackActivity, deps_, *tenants_);
+  return engine.RegisterType(RollbackType(deps_.options));
+}
+
+Status Registry::RegisterTemplateUpdate(engine::Engine& engine) {
+  Add<PlanActivity>(engine, kPlanActivity, *tenants_);
+  Add<FanoutActivity>(engine, kFanoutActivity, engine);
+  return engine.RegisterType(TemplateUpdateType(deps_.options));
 }
 
 }  // namespace slipway::workflows

@@ -20,7 +20,51 @@ std::string PreviousOf(const TenantRecord& t, const std::string& id) {
   auto it = std::find(t.deployments.begin(), t.deployments.end(), id);
   return it == t.deployments.begin() || it == t.deployments.end() ? "" : *(it - 1);
 }
+
+Result<activities::VercelDeployment> CreateOrFind(const WorkflowDeps& deps,
+                                                  const engine::ActivityCall& call,
+                                                  activities::DeploymentSpec spec) {
+  for (int n = 1; n <= kMaxDeploymentsPerTry; ++n) {
+    spec.idempotency_key = call.idempotency_key + "#d" + std::to_string(n);
+    Result<activities::VercelDeployment> d = deps.vercel->CreateDeployment(spec);
+    if (!d.ok()) return Annotate(d.status(), "create deployment");
+    if (d->created || !d->Failed()) return d;
+  }
+  return Permanent("too many failed deployments for one try; resume the workflow to start over");
+}
+
+Result<activities::VercelDeployment> WaitUntilDone(const WorkflowDeps& deps,
+                                                   const engine::ActivityCall& call,
+                                                   activities::VercelDeployment d) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto limit = std::chrono::milliseconds(deps.options.deploy_ready_timeout_ms);
+  while (!d.Terminal()) {
+    if (std::chrono::steady_clock::now() - start > limit) {
+      return Unavailable("deployment " + d.id + " still " + d.ready_state);
+    }
+    SLIPWAY_RETURN_IF_ERROR(PauseFor(call, deps.options.deploy_poll_interval_ms));
+    Result<activities::VercelDeployment> next = deps.vercel->GetDeployment(d.id);
+    if (!next.ok()) return Annotate(next.status(), "deployment " + d.id);
+    d = *next;
+  }
+  return d;
+}
+
 }  // namespace
+
+Result<activities::VercelDeployment> DeployUntilReady(const WorkflowDeps& deps,
+                                                      const engine::ActivityCall& call,
+                                                      activities::DeploymentSpec spec) {
+  Result<activities::VercelDeployment> d = CreateOrFind(deps, call, std::move(spec));
+  if (!d.ok()) return d.status();
+  d = WaitUntilDone(deps, call, *d);
+  if (!d.ok()) return d.status();
+  if (d->Failed()) {
+    return Unavailable("Vercel deployment " + d->id + " ended in " + d->ready_state + ": " +
+                       d->error_code + (d->error_message.empty() ? "" : ": " + d->error_message));
+  }
+  return d;
+}
 
 std::string ValidatedSha(const engine::ActivityCall& call) {
   const json& o = call.outputs;
@@ -36,33 +80,6 @@ json DnsRecordsJson(const std::vector<activities::DnsRecord>& records) {
     out.push_back({{"type", r.type}, {"domain", r.domain}, {"value", r.value}, {"reason", r.reason}});
   }
   return out;
-}
-
-Result<activities::VercelDeployment> DeployActivity::CreateOrFind(
-    const engine::ActivityCall& call, activities::DeploymentSpec spec) {
-  for (int n = 1; n <= kMaxDeploymentsPerTry; ++n) {
-    spec.idempotency_key = call.idempotency_key + "#d" + std::to_string(n);
-    Result<activities::VercelDeployment> d = deps_.vercel->CreateDeployment(spec);
-    if (!d.ok()) return Annotate(d.status(), "create deployment");
-    if (d->created || !d->Failed()) return d;
-  }
-  return Permanent("too many failed deployments for one try; resume the workflow to start over");
-}
-
-Result<activities::VercelDeployment> DeployActivity::WaitUntilDone(
-    const engine::ActivityCall& call, activities::VercelDeployment d) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto limit = std::chrono::milliseconds(deps_.options.deploy_ready_timeout_ms);
-  while (!d.Terminal()) {
-    if (std::chrono::steady_clock::now() - start > limit) {
-      return Unavailable("deployment " + d.id + " still " + d.ready_state);
-    }
-    SLIPWAY_RETURN_IF_ERROR(PauseFor(call, deps_.options.deploy_poll_interval_ms));
-    Result<activities::VercelDeployment> next = deps_.vercel->GetDeployment(d.id);
-    if (!next.ok()) return Annotate(next.status(), "deployment " + d.id);
-    d = *next;
-  }
-  return d;
 }
 
 Status DeployActivity::ServeProduction(const std::string& project_id, const std::string& id) {
@@ -86,14 +103,8 @@ Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
   spec.git_ref = save->value("branch", "");
   spec.git_sha = sha;
   spec.meta = {{"slipwayWorkflow", call.workflow_id}, {"slipwaySha", sha}};
-  Result<activities::VercelDeployment> d = CreateOrFind(call, spec);
+  Result<activities::VercelDeployment> d = DeployUntilReady(deps_, call, spec);
   if (!d.ok()) return d.status();
-  d = WaitUntilDone(call, *d);
-  if (!d.ok()) return d.status();
-  if (d->Failed()) {
-    return Unavailable("Vercel deployment " + d->id + " ended in " + d->ready_state + ": " +
-                       d->error_code + (d->error_message.empty() ? "" : ": " + d->error_message));
-  }
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
   const std::string previous = PreviousOf(*tenant, d->id);

@@ -31,10 +31,6 @@ class DeployActivity : public engine::Activity {
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
-  Result<activities::VercelDeployment> CreateOrFind(const engine::ActivityCall& call,
-                                                    activities::DeploymentSpec spec);
-  Result<activities::VercelDeployment> WaitUntilDone(const engine::ActivityCall& call,
-                                                     activities::VercelDeployment d);
   Status ServeProduction(const std::string& project_id, const std::string& deployment_id);
 
   const WorkflowDeps& deps_;
@@ -49,6 +45,13 @@ class DomainActivity : public engine::Activity {
  private:
   const WorkflowDeps& deps_;
 };
+
+// Creates the deployment `spec` describes (or finds the one an earlier attempt made, keyed by
+// call.idempotency_key + "#d<n>", see DeployActivity) and waits until it is READY. A deployment
+// that ended in ERROR/CANCELED is kUnavailable carrying Vercel's error.
+Result<activities::VercelDeployment> DeployUntilReady(const WorkflowDeps& deps,
+                                                      const engine::ActivityCall& call,
+                                                      activities::DeploymentSpec spec);
 
 // The commit the deployment validated: revalidate's when it ran, else validate's.
 std::string ValidatedSha(const engine::ActivityCall& call);

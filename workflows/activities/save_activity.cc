@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -25,8 +26,9 @@ Result<std::string> ReadWhole(const fs::path& p) {
   return s.str();
 }
 
-// Template files, relative paths sorted (directory order is not stable).
-std::vector<std::string> TemplateFiles(const std::string& root) {
+// Files under root, relative paths sorted (directory order is not stable), without
+// websiteData.json (the tenant's content) and build or VCS directories.
+std::vector<std::string> ListFiles(const std::string& root) {
   std::vector<std::string> out;
   for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
        ++it) {
@@ -49,10 +51,8 @@ std::string DeploymentBranch(const engine::ActivityCall& call, const TenantRecor
   return tenant.branch.empty() ? options.default_branch : tenant.branch;
 }
 
-Result<std::vector<std::string>> SaveActivity::SyncTemplate(const engine::ActivityCall& call,
-                                                           const TenantRecord& tenant,
-                                                           const std::string& branch,
-                                                           const std::string& ref) {
+Result<std::map<std::string, std::string>> SaveActivity::TemplateFiles(
+    const engine::ActivityCall& call, const std::string& ref) {
   if (deps_.template_github == nullptr || deps_.runner == nullptr) {
     return FailedPrecondition("template updates need the template client and a process runner");
   }
@@ -65,46 +65,49 @@ Result<std::vector<std::string>> SaveActivity::SyncTemplate(const engine::Activi
   eo.cancelled = [&call] { return call.cancelled(); };
   auto src = activities::build::ExtractTarball(*deps_.runner, file->path, eo);
   if (!src.ok()) return src.status();
-  std::vector<std::string> changed;
-  for (const std::string& path : TemplateFiles(src->source_dir)) {
+  std::map<std::string, std::string> files;
+  for (const std::string& path : ListFiles(src->source_dir)) {
     Result<std::string> content = ReadWhole(fs::path(src->source_dir) / path);
     if (!content.ok()) return content.status();
-    activities::PutFileRequest put{tenant.repo, path, branch, *content,
-                                   "Update " + path + " from the template (" + ref + ")", {}};
-    Result<activities::PutFileResult> r = deps_.github->PutFile(put);
-    if (!r.ok()) return Annotate(r.status(), "commit " + path);
-    if (r->changed) changed.push_back(path);
+    files[path] = *content;
   }
-  return changed;
+  return files;
 }
 
 Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
   const std::string branch = DeploymentBranch(call, *tenant, deps_.options);
-  json out = {{"repo", tenant->repo},
-              {"repo_full_name", tenant->repo_full_name},
-              {"branch", branch},
-              {"project_id", tenant->prod_project_id},
-              {"saved", false},
-              {"template_files", json::array()}};
+  std::map<std::string, std::string> files;
   const std::string template_ref = InputString(call, "template_ref");
   if (!template_ref.empty()) {
-    Result<std::vector<std::string>> files = SyncTemplate(call, *tenant, branch, template_ref);
-    if (!files.ok()) return files.status();
-    out["template_files"] = *files;
+    Result<std::map<std::string, std::string>> t = TemplateFiles(call, template_ref);
+    if (!t.ok()) return t.status();
+    files = std::move(*t);
   }
   if (call.input.contains("website_data")) {
-    activities::PutFileRequest put{tenant->repo, kWebsiteDataPath, branch,
-                                   call.input["website_data"].dump(2) + "\n",
-                                   "Save website data (" + call.workflow_id + ")", {}};
-    Result<activities::PutFileResult> r = deps_.github->PutFile(put);
-    if (!r.ok()) return Annotate(r.status(), "save websiteData.json");
-    out["saved"] = r->changed;
+    files[kWebsiteDataPath] = call.input["website_data"].dump(2) + "\n";
   }
-  Result<std::string> head = deps_.github->GetBranchHead(tenant->repo, branch);
-  if (!head.ok()) return Annotate(head.status(), "branch " + branch);
-  out["commit_sha"] = *head;
+  json out = {{"repo", tenant->repo},       {"repo_full_name", tenant->repo_full_name},
+              {"branch", branch},           {"project_id", tenant->prod_project_id},
+              {"saved", false},             {"template_ref", template_ref}};
+  if (files.empty()) {  // nothing to commit: deploy the branch as it is
+    Result<std::string> head = deps_.github->GetBranchHead(tenant->repo, branch);
+    if (!head.ok()) return Annotate(head.status(), "branch " + branch);
+    out["commit_sha"] = *head;
+    return out;
+  }
+  activities::CommitFilesRequest req;
+  req.repo = tenant->repo;
+  req.branch = branch;
+  req.files = std::move(files);
+  req.message = template_ref.empty() ? "Save website data"
+                                     : "Update from the template (" + template_ref + ")";
+  req.idempotency_key = call.idempotency_key;
+  Result<activities::CommitFilesResult> c = deps_.github->CommitFiles(req);
+  if (!c.ok()) return Annotate(c.status(), "commit to " + branch);
+  out["saved"] = c->changed;
+  out["commit_sha"] = c->commit_sha;
   return out;
 }
 

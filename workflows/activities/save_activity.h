@@ -1,13 +1,16 @@
 // workflows/activities/save_activity.h: the deployment's `save` step. Commits what this
-// deployment brings to the tenant's repository on its branch: the template's files at
-// input.template_ref (template updates), then input.website_data as websiteData.json (the
-// editor's auto-save). Either may be absent; with neither, the branch head is deployed as is.
+// deployment brings to the tenant's repository on its branch, in ONE commit: the template's
+// files at input.template_ref (template updates; websiteData.json excluded) and
+// input.website_data as websiteData.json (the editor's auto-save). Either may be absent; with
+// neither, the branch head is deployed as it is.
 //
-// Output (persisted keys): repo, repo_full_name, branch, project_id, commit_sha (what to
-// validate), saved (websiteData.json changed), template_files (paths the template changed).
-// Repeatable: GitHubClient::PutFile makes no commit when the file already has the content.
+// Output (persisted keys): repo, repo_full_name, branch, project_id, template_ref, commit_sha
+// (what to validate), saved (a commit was made). Repeatable: GitHubClient::CommitFiles makes no
+// commit when the head already holds these contents; a branch moved meanwhile is kConflict,
+// retried on the new head (never forced).
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,12 +27,9 @@ class SaveActivity : public engine::Activity {
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
-  // Copies the template's files at `ref` (except websiteData.json) onto the branch; returns
-  // the paths that changed.
-  Result<std::vector<std::string>> SyncTemplate(const engine::ActivityCall& call,
-                                                const TenantRecord& tenant,
-                                                const std::string& branch,
-                                                const std::string& ref);
+  // The template's files at `ref` (except websiteData.json), path -> content.
+  Result<std::map<std::string, std::string>> TemplateFiles(const engine::ActivityCall& call,
+                                                           const std::string& ref);
 
   const WorkflowDeps& deps_;
   TenantRecords& tenants_;

@@ -36,6 +36,7 @@ WorkflowOptions WorkflowFixture::TestOptions() const {
   o.domain_recheck_ms = 30'000;
   o.domain_deadline_ms = 3600'000;
   o.fanout_poll_ms = 5000;
+  o.verify_connect_origin = emu_->base_url();
   o.retry.github = o.retry.vercel = o.retry.llm = o.retry.verify = o.retry.local = Fast(10);
   o.retry.build = Fast(3);
   o.retry.deploy = Fast(3);
@@ -52,6 +53,7 @@ void WorkflowFixture::SetUp() {
   eo.template_dir = std::string(SLIPWAY_WORKFLOWS_TESTDATA) + "/fast_site";
   eo.template_repo = "tmpl/site";
   eo.github_token = eo.vercel_token = eo.anthropic_key = kToken;
+  eo.smtp_port = 0;
   auto started = emulator::Emulator::Start(eo);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   emu_ = std::move(*started);
@@ -68,11 +70,20 @@ void WorkflowFixture::SetUp() {
   template_github_ = std::make_unique<activities::GitHubClient>(*http_, tc);
   vercel_ = std::make_unique<activities::VercelClient>(*http_, config_.vercel);
   anthropic_ = std::make_unique<activities::AnthropicClient>(*http_, config_.anthropic);
+  autofixer_ = std::make_unique<activities::Autofixer>(*github_, *anthropic_);
   runner_ = std::make_unique<activities::build::PosixProcessRunner>(real_clock_);
   cache_ = std::make_unique<activities::build::InMemoryBuildCache>();
   activities::build::ValidatorOptions vo;
   vo.work_dir = dir_.string();
   validator_ = std::make_unique<activities::build::BuildValidator>(*runner_, *cache_, vo);
+  activities::VerifyOptions verify;
+  verify.lighthouse.enabled = false;  // Chromium is not part of the unit tests
+  verify.crawl_budget_ms = 10'000;
+  verifier_ = std::make_unique<activities::Verifier>(*http_, real_clock_, *runner_, verify);
+  activities::SmtpConfig smtp;
+  smtp.host = "127.0.0.1";
+  smtp.port = emu_->smtp_port();
+  notifier_ = std::make_unique<activities::Notifier>(smtp);
   auto s = storage::SqliteStore::Open({(dir_ / "slipway.db").string()}, failpoints_);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   store_ = std::move(*s);
@@ -103,8 +114,11 @@ void WorkflowFixture::MakeEngine() {
   deps.template_github = template_github_.get();
   deps.vercel = vercel_.get();
   deps.anthropic = anthropic_.get();
+  deps.autofixer = autofixer_.get();
   deps.validator = validator_.get();
   deps.runner = runner_.get();
+  deps.verifier = verifier_.get();
+  deps.notifier = notifier_.get();
   deps.clock = &clock_;
   deps.options = options_;
   registry_ = std::make_unique<Registry>(deps);
@@ -138,17 +152,16 @@ void WorkflowFixture::HumanCommit(const std::string& tenant, const std::string& 
 }
 
 void WorkflowFixture::SeedError(const std::string& tenant, const std::string& kind) {
-  std::string src =
-      "export interface Site {\n  siteName: string;\n}\n\n"
-      "export const pageCount: number = 3;\n\n"
-      "export function title(site: Site): string {\n"
-      "  return `${site.siteName} (${pageCount} pages)`;\n}\n";
-  if (kind == "fixable") {
-    src.replace(src.find("= 3;"), 4, "= \"3\";");
-  } else {
-    src = "import { sitemap } from \"./sitemap\";\n" + src;
+  if (kind == "fixable") {  // in a template file
+    HumanCommit(tenant, "src/site.ts",
+                "export interface Site {\n  siteName: string;\n}\n\n"
+                "export const pageCount: number = \"3\";\n\n"
+                "export function title(site: Site): string {\n"
+                "  return `${site.siteName} (${pageCount} pages)`;\n}\n");
+  } else {  // in a file of the tenant's own, which template updates leave alone
+    HumanCommit(tenant, "src/custom.ts",
+                "import { sitemap } from \"./sitemap\";\nexport const custom = sitemap;\n");
   }
-  HumanCommit(tenant, "src/site.ts", src);
 }
 
 void WorkflowFixture::VerifyDomainAtEmulator(const std::string& domain) {
@@ -187,14 +200,16 @@ engine::Workflow WorkflowFixture::RunUntilSettled(const std::string& id, int max
   return w;
 }
 
-void WorkflowFixture::RunAll(const std::vector<std::string>& ids, int max_rounds, int64_t step_ms) {
+void WorkflowFixture::RunAll(const std::vector<std::string>& ids, int max_rounds, int64_t step_ms,
+                             bool waiting_settles) {
   for (int i = 0; i < max_rounds; ++i) {
     auto n = engine_->RunDueWork();
     EXPECT_TRUE(n.ok()) << n.status().ToString();
     bool busy = false;
     for (const auto& id : ids) {
       const std::string st = Get(id).instance.status;
-      busy = busy || !(engine::status::IsFinal(st) || st == engine::status::kWaiting);
+      busy = busy || !(engine::status::IsFinal(st) ||
+                       (waiting_settles && st == engine::status::kWaiting));
     }
     if (!busy) return;
     clock_.Advance(std::chrono::milliseconds(step_ms));

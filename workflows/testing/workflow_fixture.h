@@ -18,6 +18,8 @@
 #include "activities/build/process_runner.h"
 #include "activities/curl_http_client.h"
 #include "activities/github_client.h"
+#include "activities/notify.h"
+#include "activities/verify.h"
 #include "activities/vercel_client.h"
 #include "engine/base/failpoints.h"
 #include "engine/engine.h"
@@ -40,7 +42,8 @@ class WorkflowFixture : public ::testing::Test {
   void MakeTenant(const std::string& tenant);
   // Commits `content` to `path` on the tenant's branch, as a human would.
   void HumanCommit(const std::string& tenant, const std::string& path, const std::string& content);
-  // Seeds an error into the tenant's repository: "fixable" (TS2322) or "unfixable" (TS2307).
+  // Seeds an error into the tenant's repository: "fixable" (TS2322 in the template's
+  // src/site.ts) or "unfixable" (TS2307 in the tenant's own src/custom.ts).
   void SeedError(const std::string& tenant, const std::string& kind);
   void VerifyDomainAtEmulator(const std::string& domain);
 
@@ -51,8 +54,10 @@ class WorkflowFixture : public ::testing::Test {
   // final or waiting (for a signal or a long timer) or `max_rounds` passed. Returns it.
   engine::Workflow RunUntilSettled(const std::string& id, int max_rounds = 200,
                                    int64_t step_ms = 1000);
-  // Runs rounds until no workflow in `ids` is running or queued.
-  void RunAll(const std::vector<std::string>& ids, int max_rounds = 2000, int64_t step_ms = 1000);
+  // Runs rounds until no workflow in `ids` is running or queued (nor waiting, unless
+  // waiting_settles: a parent waiting on its children's timer is not settled).
+  void RunAll(const std::vector<std::string>& ids, int max_rounds = 2000, int64_t step_ms = 1000,
+              bool waiting_settles = true);
   std::vector<std::string> EventTypes(const std::string& id);
   nlohmann::json StepOf(const engine::Workflow& w, const std::string& name);
   nlohmann::json ResultOf(const engine::Workflow& w);
@@ -71,9 +76,12 @@ class WorkflowFixture : public ::testing::Test {
   std::unique_ptr<activities::GitHubClient> template_github_;
   std::unique_ptr<activities::VercelClient> vercel_;
   std::unique_ptr<activities::AnthropicClient> anthropic_;
+  std::unique_ptr<activities::Autofixer> autofixer_;
   std::unique_ptr<activities::build::PosixProcessRunner> runner_;
   std::unique_ptr<activities::build::InMemoryBuildCache> cache_;
   std::unique_ptr<activities::build::BuildValidator> validator_;
+  std::unique_ptr<activities::Verifier> verifier_;
+  std::unique_ptr<activities::Notifier> notifier_;
   std::unique_ptr<storage::SqliteStore> store_;
   WorkflowOptions options_;
   std::unique_ptr<Registry> registry_;

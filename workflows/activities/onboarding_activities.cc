@@ -1,0 +1,130 @@
+// workflows/activities/onboarding_activities.cc: adapters of the onboarding steps.
+#include "workflows/activities/onboarding_activities.h"
+
+#include "workflows/activities/activity_util.h"
+#include "workflows/activities/deploy_activity.h"
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+
+namespace {
+std::vector<activities::EnvVarSpec> TenantEnv(const std::string& tenant, const std::string& repo) {
+  return {{"SLIPWAY_TENANT_ID", tenant, {"production", "preview", "development"}, "plain"},
+          {"SLIPWAY_REPO", repo, {"production", "preview", "development"}, "plain"}};
+}
+}  // namespace
+
+std::string DevDomainOf(const std::string& tenant, const std::string& base_domain) {
+  return tenant + "-dev." + base_domain;
+}
+
+Result<json> AccountActivity::Run(const engine::ActivityCall& call) {
+  Result<std::optional<TenantRecord>> existing = tenants_.Get(call.tenant);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) {
+    return FailedPrecondition("tenant " + call.tenant + " already exists");
+  }
+  json account = {{"tenant", call.tenant}, {"email", InputString(call, "email")},
+                  {"workflow", call.workflow_id}};
+  Status put = store_.PutRecord({kAccountNamespace, call.tenant, account.dump(), 0}, 0);
+  if (put.code() == Code::kConflict || put.code() == Code::kAlreadyExists) {
+    Result<storage::Record> mine = store_.GetRecord(kAccountNamespace, call.tenant);
+    if (!mine.ok()) return mine.status();
+    json stored = json::parse(mine->value_json, nullptr, false);
+    if (!stored.is_object() || stored.value("workflow", "") != call.workflow_id) {
+      return FailedPrecondition("tenant " + call.tenant + " is already being onboarded");
+    }
+    put = Status::Ok();
+  }
+  SLIPWAY_RETURN_IF_ERROR(put);
+  return json{{"tenant", call.tenant}, {"email", account["email"]}};
+}
+
+Result<json> RepositoryActivity::Run(const engine::ActivityCall& call) {
+  Result<activities::GitHubRepo> r = deps_.github->CreateRepoFromTemplate(
+      {call.tenant, "Website of " + call.tenant + " (Slipway)", true});
+  if (!r.ok()) return Annotate(r.status(), "create repository " + call.tenant);
+  return json{{"repo_id", r->id}, {"repo", r->name}, {"full_name", r->full_name},
+              {"default_branch", r->default_branch}, {"html_url", r->html_url},
+              {"created", r->created}};
+}
+
+Result<json> WebhookActivity::Run(const engine::ActivityCall& call) {
+  if (deps_.options.webhook_url.empty()) {
+    return json{{"skipped", true}, {"reason", "no webhook URL is configured"}};
+  }
+  Result<json> repo = OutputOf(call, "repository");
+  if (!repo.ok()) return repo.status();
+  activities::WebhookRequest req;
+  req.repo = repo->value("repo", "");
+  req.url = deps_.options.webhook_url;
+  req.secret = deps_.options.webhook_secret;
+  Result<activities::Webhook> h = deps_.github->CreateWebhook(req);
+  if (!h.ok()) return Annotate(h.status(), "create webhook");
+  return json{{"hook_id", h->id}, {"url", h->url}, {"created", h->created}};
+}
+
+Result<json> ProjectActivity::Run(const engine::ActivityCall& call) {
+  Result<json> repo = OutputOf(call, "repository");
+  if (!repo.ok()) return repo.status();
+  activities::ProjectSpec spec;
+  spec.name = dev_ ? call.tenant + "-dev" : call.tenant;
+  spec.git_repo = repo->value("full_name", "");
+  spec.env = TenantEnv(call.tenant, spec.git_repo);
+  Result<activities::VercelProject> p = deps_.vercel->CreateProject(spec);
+  if (!p.ok()) return Annotate(p.status(), "create project " + spec.name);
+  return json{{"project_id", p->id}, {"name", p->name}, {"created", p->created}};
+}
+
+Result<json> DevDeploymentActivity::Run(const engine::ActivityCall& call) {
+  Result<json> repo = OutputOf(call, "repository");
+  if (!repo.ok()) return repo.status();
+  Result<json> project = OutputOf(call, "dev_project");
+  if (!project.ok()) return project.status();
+  activities::DeploymentSpec spec;
+  spec.project = project->value("project_id", "");
+  spec.target = "production";  // the dev project's own production: what the editor serves
+  spec.git_org = deps_.config.github.owner;
+  spec.git_repo = repo->value("repo", "");
+  spec.git_ref = repo->value("default_branch", "");
+  spec.meta = {{"slipwayWorkflow", call.workflow_id}};
+  Result<activities::VercelDeployment> d = DeployUntilReady(deps_, call, spec);
+  if (!d.ok()) return d.status();
+  return json{{"deployment_id", d->id}, {"url", "https://" + d->url}, {"created", d->created}};
+}
+
+Result<json> DevDomainActivity::Run(const engine::ActivityCall& call) {
+  Result<json> project = OutputOf(call, "dev_project");
+  if (!project.ok()) return project.status();
+  if (deps_.config.base_domain.empty()) {
+    return FailedPrecondition("SLIPWAY_BASE_DOMAIN is not set: no dev domain to attach");
+  }
+  const std::string domain = DevDomainOf(call.tenant, deps_.config.base_domain);
+  Result<activities::DomainStatus> st =
+      deps_.vercel->AddDomain(project->value("project_id", ""), domain);
+  if (!st.ok()) return Annotate(st.status(), "add domain " + domain);
+  return json{{"domain", domain}, {"verified", st->verified},
+              {"dns_records", DnsRecordsJson(st->verification)}};
+}
+
+Result<json> TenantRecordActivity::Run(const engine::ActivityCall& call) {
+  const json& o = call.outputs;
+  for (const char* step : {"repository", "dev_project", "prod_project", "dev_domain"}) {
+    if (!o.contains(step)) return Internal("record needs the output of step " + std::string(step));
+  }
+  TenantRecord r;
+  r.tenant = call.tenant;
+  r.repo_id = o["repository"].value("repo_id", int64_t{0});
+  r.repo = o["repository"].value("repo", "");
+  r.repo_full_name = o["repository"].value("full_name", "");
+  r.branch = o["repository"].value("default_branch", "");
+  r.dev_project_id = o["dev_project"].value("project_id", "");
+  r.prod_project_id = o["prod_project"].value("project_id", "");
+  r.prod_project_name = o["prod_project"].value("name", "");
+  r.domains = {o["dev_domain"].value("domain", "")};
+  SLIPWAY_RETURN_IF_ERROR(tenants_.Create(r));
+  return r.ToJson();
+}
+
+}  // namespace slipway::workflows

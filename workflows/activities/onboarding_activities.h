@@ -1,0 +1,99 @@
+// workflows/activities/onboarding_activities.h: the onboarding workflow's steps, one adapter
+// each. Every one is repeatable: it finds its own earlier effect (the clients look before they
+// create; deployments are keyed by the step's idempotency key; records are compare-and-set).
+//
+//   account          reserves the tenant id: an "account" record {tenant, email, workflow};
+//                    refused (kFailedPrecondition) when the tenant already has a tenant record or
+//                    another workflow's account record.                Output: tenant, email
+//   repository       the tenant repository from the template.       Output: repo_id, repo,
+//                                                                  full_name, default_branch, html_url
+//   webhook          push webhook to WorkflowOptions::webhook_url (skipped when empty).
+//   dev_project      "<tenant>-dev" project with env SLIPWAY_TENANT_ID and SLIPWAY_REPO.
+//   prod_project     "<tenant>" project, same env.                  Output: project_id, name
+//   dev_deployment   a deployment of the dev project from the default branch, until READY.
+//   dev_domain       <tenant>-dev.<SLIPWAY_BASE_DOMAIN> on the dev project (not waited for).
+//   record           the tenant record (TenantRecords::Create).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/activity.h"
+#include "storage/store.h"
+#include "workflows/deps.h"
+#include "workflows/tenant_records.h"
+
+namespace slipway::workflows {
+
+inline constexpr const char* kAccountNamespace = "account";
+
+class AccountActivity : public engine::Activity {
+ public:
+  AccountActivity(storage::Store& store, TenantRecords& tenants) : store_(store), tenants_(tenants) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  storage::Store& store_;
+  TenantRecords& tenants_;
+};
+
+class RepositoryActivity : public engine::Activity {
+ public:
+  explicit RepositoryActivity(const WorkflowDeps& deps) : deps_(deps) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  const WorkflowDeps& deps_;
+};
+
+class WebhookActivity : public engine::Activity {
+ public:
+  explicit WebhookActivity(const WorkflowDeps& deps) : deps_(deps) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  const WorkflowDeps& deps_;
+};
+
+class ProjectActivity : public engine::Activity {
+ public:
+  // dev: the "<tenant>-dev" editor project; else the production project "<tenant>".
+  ProjectActivity(const WorkflowDeps& deps, bool dev) : deps_(deps), dev_(dev) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  const WorkflowDeps& deps_;
+  bool dev_;
+};
+
+class DevDeploymentActivity : public engine::Activity {
+ public:
+  explicit DevDeploymentActivity(const WorkflowDeps& deps) : deps_(deps) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  const WorkflowDeps& deps_;
+};
+
+class DevDomainActivity : public engine::Activity {
+ public:
+  explicit DevDomainActivity(const WorkflowDeps& deps) : deps_(deps) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  const WorkflowDeps& deps_;
+};
+
+class TenantRecordActivity : public engine::Activity {
+ public:
+  explicit TenantRecordActivity(TenantRecords& tenants) : tenants_(tenants) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  TenantRecords& tenants_;
+};
+
+// "<tenant>-dev.<base_domain>".
+std::string DevDomainOf(const std::string& tenant, const std::string& base_domain);
+
+}  // namespace slipway::workflows

@@ -1,0 +1,82 @@
+// workflows/activities/verify_activity.cc: site verification and the welcome e-mail.
+#include "workflows/activities/verify_activity.h"
+
+#include "workflows/activities/activity_util.h"
+#include "workflows/activities/onboarding_activities.h"
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+
+namespace {
+constexpr size_t kMaxLinksInMessage = 5;
+
+bool Overloaded(int status) { return status == 429 || status >= 500; }
+
+// A failure that only shows the site (or its host) overloaded or not answering: 429/5xx for the
+// page, or broken links that are all 429/5xx/no answer. Retried per the step's policy before
+// it counts as a failed verification (and a rollback).
+bool LooksTransient(const activities::VerifyResult& r) {
+  if (!r.lighthouse.passed) return false;
+  if (Overloaded(r.status)) return true;
+  if (r.status < 200 || r.status >= 300 || r.broken_links.empty()) return false;
+  for (const auto& b : r.broken_links) {
+    if (b.status != 0 && !Overloaded(b.status)) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::string DescribeFailedVerify(const activities::VerifyResult& r) {
+  std::string out = "verification of " + r.url + " failed: " + r.reason;
+  out += " (HTTP " + std::to_string(r.status) + ", " + std::to_string(r.pages_checked) +
+         " page(s) checked";
+  if (!r.lighthouse.skipped) out += ", Lighthouse " + std::to_string(r.lighthouse.score);
+  out += ")";
+  for (size_t i = 0; i < r.broken_links.size() && i < kMaxLinksInMessage; ++i) {
+    const auto& b = r.broken_links[i];
+    out += "\nbroken link " + b.href + " on " + b.from +
+           (b.status > 0 ? " (HTTP " + std::to_string(b.status) + ")" : " (" + b.error + ")");
+  }
+  if (r.broken_links.size() > kMaxLinksInMessage) {
+    out += "\n... and " + std::to_string(r.broken_links.size() - kMaxLinksInMessage) + " more";
+  }
+  return out;
+}
+
+Result<json> VerifyActivity::Run(const engine::ActivityCall& call) {
+  if (deps_.verifier == nullptr) {
+    return json{{"passed", true}, {"skipped", true}, {"reason", "no verifier is configured"}};
+  }
+  Result<json> deploy = OutputOf(call, "deploy");
+  if (!deploy.ok()) return deploy.status();
+  activities::VerifyRequest req;
+  req.url = deploy->value("url", "") + "/";
+  req.connect_origin = deps_.options.verify_connect_origin;
+  Result<activities::VerifyResult> r = deps_.verifier->Run(req);
+  if (!r.ok()) return Annotate(r.status(), "verify " + req.url);
+  if (!r->passed && LooksTransient(*r)) return Unavailable(DescribeFailedVerify(*r));
+  if (!r->passed) return Permanent(DescribeFailedVerify(*r));
+  return activities::ToJson(*r);
+}
+
+Result<json> WelcomeEmailActivity::Run(const engine::ActivityCall& call) {
+  if (deps_.notifier == nullptr) {
+    return json{{"sent", false}, {"skipped", true}, {"reason", "no notifier is configured"}};
+  }
+  Result<json> repo = OutputOf(call, "repository");
+  if (!repo.ok()) return repo.status();
+  activities::WelcomeEmail mail;
+  mail.to = InputString(call, "email");
+  mail.tenant = InputString(call, "name").empty() ? call.tenant : InputString(call, "name");
+  mail.editor_url = "https://" + DevDomainOf(call.tenant, deps_.config.base_domain);
+  mail.repo_url = repo->value("html_url", "");
+  mail.idempotency_key = call.idempotency_key;
+  Result<activities::NotifyResult> r = deps_.notifier->SendWelcome(mail);
+  if (!r.ok()) return Annotate(r.status(), "welcome e-mail");
+  json out = activities::ToJson(*r);
+  out["sent"] = true;
+  return out;
+}
+
+}  // namespace slipway::workflows

@@ -1,0 +1,88 @@
+// workflows/onboarding_test.cc: the onboarding workflow against the emulator: every step once,
+// the tenant record, refusal of an existing tenant, resume after a failed step.
+#include <gtest/gtest.h>
+
+#include "engine/transition.h"
+#include "workflows/activities/fanout_activity.h"
+#include "workflows/testing/workflow_fixture.h"
+
+namespace slipway::workflows::testing {
+namespace {
+
+using nlohmann::json;
+namespace st = engine::status;
+
+class OnboardingTest : public WorkflowFixture {
+ protected:
+  json Input() { return {{"email", "owner@acme.test"}, {"name", "Acme"}}; }
+};
+
+TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
+  auto w = RunUntilSettled(Start("onboarding", "acme", Input()).instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  for (const char* s : {"account", "repository", "webhook", "dev_project", "dev_deployment",
+                        "dev_domain", "prod_project", "welcome_email", "record"}) {
+    EXPECT_EQ(StepOf(w, s)["status"], "succeeded") << s;
+    EXPECT_EQ(StepOf(w, s)["attempts"], 1) << s;
+  }
+  EXPECT_EQ(EmuCount("repo_created"), 1);
+  EXPECT_EQ(EmuCount("project_created"), 2);
+  EXPECT_EQ(EmuCount("deployment_created"), 1);
+  EXPECT_EQ(EmuCount("domain_added", "acme-dev.sites.test"), 1);
+  EXPECT_EQ(EmuCount("mail_sent"), 1);
+  auto rec = registry_->tenants().Require("acme");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->repo, "acme");
+  EXPECT_EQ(rec->repo_full_name, "acme/acme");
+  EXPECT_FALSE(rec->dev_project_id.empty());
+  EXPECT_FALSE(rec->prod_project_id.empty());
+  EXPECT_NE(rec->dev_project_id, rec->prod_project_id);
+  EXPECT_EQ(rec->domains, std::vector<std::string>{"acme-dev.sites.test"});
+  json r = ResultOf(w);
+  EXPECT_EQ(r["dev_domain"], "acme-dev.sites.test");
+  EXPECT_EQ(r["tenant_record"]["repo"], "acme");
+  EXPECT_EQ(r["welcome_email"]["to"], "owner@acme.test");
+  EXPECT_EQ(*registry_->tenants().All(), std::vector<std::string>{"acme"});
+
+  // The onboarded tenant deploys.
+  auto d = RunUntilSettled(Start("deployment", "acme", {{"website_data", {{"siteName", "A"}}}}).instance.id);
+  EXPECT_EQ(d.instance.status, st::kCompleted) << d.instance.error_json;
+}
+
+TEST_F(OnboardingTest, AnExistingTenantIsRefused) {
+  ASSERT_EQ(RunUntilSettled(Start("onboarding", "acme", Input()).instance.id).instance.status,
+            st::kCompleted);
+  auto again = RunUntilSettled(Start("onboarding", "acme", {{"email", "other@acme.test"}}).instance.id);
+  ASSERT_EQ(again.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(again)["step"], "account");
+  EXPECT_NE(ErrorOf(again)["message"].get<std::string>().find("already exists"), std::string::npos);
+  EXPECT_EQ(EmuCount("repo_created"), 1);
+}
+
+TEST_F(OnboardingTest, InputAndTenantIdAreValidated) {
+  auto start = [&](const std::string& tenant, json in) {
+    return engine_->Start({"onboarding", tenant, in, ""}, engine::Caller{"ops:bob"}).status();
+  };
+  EXPECT_EQ(start("acme", json::object()).field(), "email");
+  EXPECT_EQ(start("acme", {{"email", "not-an-address"}}).field(), "email");
+  EXPECT_EQ(start("Acme_Inc", Input()).field(), "tenant");
+  EXPECT_EQ(start("-acme", Input()).field(), "tenant");
+  EXPECT_EQ(start(std::string(40, 'a'), Input()).field(), "tenant");
+}
+
+TEST_F(OnboardingTest, FailedStepIsResumedWithoutRepeatingEarlierEffects) {
+  Faults(R"({"rules": [{"method": "POST", "path": "/v11/projects", "status": 500}]})");
+  auto w = RunUntilSettled(Start("onboarding", "acme", Input()).instance.id, 400);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(w)["step"], "dev_project");
+  EXPECT_EQ(StepOf(w, "dev_project")["attempts"], 10);
+  emu_->faults().Clear();
+  ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(EmuCount("repo_created"), 1);
+  EXPECT_EQ(EmuCount("project_created"), 2);
+}
+
+}  // namespace
+}  // namespace slipway::workflows::testing

@@ -1,0 +1,138 @@
+// workflows/template_update_test.cc: the template update fan-out over deployment children:
+// bounded parallelism, failures isolated and reported, children found again on a re-run.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/transition.h"
+#include "workflows/activities/fanout_activity.h"
+#include "workflows/testing/workflow_fixture.h"
+
+namespace slipway::workflows::testing {
+namespace {
+
+using nlohmann::json;
+namespace st = engine::status;
+
+class TemplateUpdateTest : public WorkflowFixture {
+ protected:
+  void ChangeTemplate() {
+    auto r = template_github_->PutFile({"site", "src/footer.ts", "",
+                                        "export const footer: string = \"made with slipway\";\n",
+                                        "Add a footer", {}});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  static std::string Tenant(int i) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "t%02d", i);
+    return buf;
+  }
+  // The most children of `parent` that were ever active at the same time (from their
+  // creation and end times).
+  int MaxOverlap(const json& outcomes) {
+    std::vector<std::pair<int64_t, int64_t>> spans;
+    for (const auto& o : outcomes) {
+      auto w = Get(o["id"]);
+      spans.emplace_back(w.instance.created_at_ms, w.instance.updated_at_ms);
+    }
+    int best = 0;
+    for (const auto& s : spans) {
+      int n = 0;
+      for (const auto& t : spans) n += t.first <= s.first && s.first <= t.second;
+      best = std::max(best, n);
+    }
+    return best;
+  }
+  int MaxActiveReported(const std::string& parent) {
+    int best = 0;
+    auto history = engine_->History(parent, 0, 0);
+    for (const auto& e : *history) {
+      if (e.type == "step_succeeded" && e.step == "fanout") {
+        best = std::max(best, json::parse(e.data_json)["output"]["active"].get<int>());
+      }
+    }
+    return best;
+  }
+};
+
+TEST_F(TemplateUpdateTest, FleetOfTwentyTenantsFourAtATimeTwoUnfixable) {
+  for (int i = 1; i <= 20; ++i) MakeTenant(Tenant(i));
+  SeedError("t05", "unfixable");
+  SeedError("t13", "unfixable");
+  ChangeTemplate();
+  json in = {{"template_ref", "main"}, {"tenants", "all"}, {"max_parallel", 4}};
+  auto w = Start("template_update", "ops", in, "tu-1");
+  RunAll({"tu-1"}, 4000, 1000, false);
+  w = Get("tu-1");
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  json r = ResultOf(w);
+  EXPECT_EQ(r["deployed"], 18);
+  EXPECT_EQ(r["failed"], 2);
+  ASSERT_EQ(r["tenants"].size(), 20u);
+  for (const auto& o : r["tenants"]) {
+    const std::string t = o["tenant"];
+    EXPECT_EQ(o["id"], "tu-1." + t);
+    if (t == "t05" || t == "t13") {
+      EXPECT_EQ(o["status"], "failed") << t;
+      EXPECT_NE(o["error"].get<std::string>().find("TS2307"), std::string::npos) << o;
+    } else {
+      EXPECT_EQ(o["status"], "completed") << t << " " << o;
+      EXPECT_FALSE(o["deployment_id"].get<std::string>().empty());
+      auto f = github_->GetFile(t, "src/footer.ts", "");
+      ASSERT_TRUE(f.ok() && f->has_value()) << t;
+      EXPECT_EQ(EmuCount("commit", "acme/" + t), 1) << t;  // the footer, once
+    }
+  }
+  EXPECT_LE(MaxOverlap(r["tenants"]), 4);
+  EXPECT_EQ(MaxActiveReported("tu-1"), 4);
+  EXPECT_EQ(EmuCount("deployment_created"), 18);
+
+  // The same request again finds the finished update (and its children): nothing new happens.
+  auto again = engine_->Start({"template_update", "ops", in, "tu-1"}, engine::Caller{"ops:bob"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(EmuCount("deployment_created"), 18);
+}
+
+TEST_F(TemplateUpdateTest, AnUnknownTenantFailsAloneAndARerunOfTheFanoutStartsNothingTwice) {
+  MakeTenant("t01");
+  MakeTenant("t02");
+  ChangeTemplate();
+  json in = {{"template_ref", "main"}, {"tenants", {"t01", "ghost", "t02"}}, {"max_parallel", 1}};
+  Start("template_update", "ops", in, "tu-2");
+  RunAll({"tu-2"}, 2000, 1000, false);
+  auto w = Get("tu-2");
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  json r = ResultOf(w);
+  EXPECT_EQ(r["deployed"], 2);
+  EXPECT_EQ(r["failed"], 1);
+  EXPECT_EQ(r["tenants"][1]["tenant"], "ghost");
+  EXPECT_NE(r["tenants"][1]["error"].get<std::string>().find("not onboarded"), std::string::npos);
+  EXPECT_EQ(MaxActiveReported("tu-2"), 1);
+
+  // A fan-out attempt repeated after the children exist (as after a crash) only reads them.
+  FanoutActivity fanout(*engine_);
+  engine::ActivityCall call;
+  call.workflow_id = "tu-2";
+  call.step = "fanout";
+  call.input = in;
+  call.outputs = {{"plan", {{"tenants", {"t01", "ghost", "t02"}}}}};
+  auto out = fanout.Run(call);
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_TRUE((*out)["done"].get<bool>());
+  EXPECT_EQ(EmuCount("deployment_created"), 2);
+}
+
+TEST_F(TemplateUpdateTest, InputIsValidated) {
+  auto bad = [&](json in) {
+    return engine_->Start({"template_update", "ops", in, ""}, engine::Caller{"ops:bob"}).status();
+  };
+  EXPECT_EQ(bad({{"tenants", "all"}}).field(), "template_ref");
+  EXPECT_EQ(bad({{"template_ref", "main"}, {"tenants", "some"}}).field(), "tenants");
+  EXPECT_EQ(bad({{"template_ref", "main"}, {"tenants", {"Bad!"}}}).field(), "tenants");
+  EXPECT_EQ(bad({{"template_ref", "main"}, {"max_parallel", 0}}).field(), "max_parallel");
+}
+
+}  // namespace
+}  // namespace slipway::workflows::testing
