@@ -46,6 +46,10 @@ Result<Autofixer::Collected> Autofixer::CollectFiles(const AutofixRequest& reque
       c.skipped.push_back({e.file, "not a path inside the repository"});
       continue;
     }
+    if (c.sent.size() >= options_.max_files || total >= options_.max_total_bytes) {
+      c.skipped.push_back({e.file, "over the budget of one request"});  // not even read
+      continue;
+    }
     Result<std::optional<GitHubFile>> f = github_.GetFile(request.repo, e.file, ref);
     if (!f.ok() && f.status().code() != Code::kInvalidArgument) return f.status();
     if (!f.ok() || !f->has_value()) {

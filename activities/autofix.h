@@ -87,6 +87,7 @@ struct AutofixResult {
 struct AutofixOptions {
   size_t max_file_bytes = 24 * 1024;   // a bigger file is not sent (edits need it whole)
   size_t max_total_bytes = 64 * 1024;  // all files sent together
+  size_t max_files = 20;               // files sent (and read) at most
   size_t max_errors = 50;              // error lines in the prompt
   size_t max_edits = 50;               // edits considered from the reply
   size_t max_reply_chars = 16 * 1024;  // kept in the result

@@ -155,6 +155,18 @@ TEST_F(AutofixTest, UnsafeAndMissingFilesAreNotSent) {
   EXPECT_FALSE(r->reason.empty());
 }
 
+TEST_F(AutofixTest, FilesOverTheSizeBudgetAreNotSent) {
+  StartWithVariant("type-error");
+  AutofixOptions small;
+  small.max_file_bytes = 100;
+  Result<AutofixResult> r = Autofixer(*gh_, *llm_, small).Run(Request({kTypeError}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->files_skipped.size(), 1u);
+  EXPECT_EQ(r->files_skipped[0].reason, "larger than 100 bytes");
+  EXPECT_EQ(emu_->log().Count("message"), 0);
+  EXPECT_EQ(r->reason, "no file named by the errors could be sent to the model");
+}
+
 TEST_F(AutofixTest, LlmOverloadIsRetryable) {
   StartWithVariant("type-error");
   Faults(R"({"rules":[{"path":"/v1/messages","status":529,"retry_after_s":2}]})");
