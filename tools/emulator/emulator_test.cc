@@ -209,6 +209,26 @@ TEST_F(EmulatorTest, ReadyDeploymentServesPagesWithTheirLinks) {
   EXPECT_EQ(Call("GET", "/_sites/nothing.vercel.app/", "", {}).status, 404);
 }
 
+TEST_F(EmulatorTest, ASiteBuiltFromWebsiteDataServesItsPages) {
+  ASSERT_EQ(Generate("bakery").status, 201);
+  std::string data = Base64Encode(
+      R"({"siteName":"B","pages":[{"slug":"index","title":"Home","body":"x"},)"
+      R"({"slug":"about","title":"About","body":"y"}]})");
+  ASSERT_EQ(Call("PUT", "/repos/acme/bakery/contents/websiteData.json",
+                 json{{"message", "data"}, {"content", data}}.dump()).status, 201);
+  ASSERT_EQ(Call("POST", "/v11/projects", R"({"name":"bakery"})").status, 200);
+  Reply d = Call("POST", "/v13/deployments",
+                 R"({"name":"bakery","target":"production","gitSource":{"type":"github","org":"acme","repo":"bakery","ref":"main"}})");
+  ASSERT_EQ(d.status, 200) << d.body;
+  std::string host = d.Json()["url"];
+  Reply home = Call("GET", "/_sites/" + host + "/", "", {});
+  ASSERT_EQ(home.status, 200) << home.body;
+  EXPECT_NE(home.body.find("<a href=\"about.html\">"), std::string::npos) << home.body;
+  EXPECT_EQ(Call("GET", "/_sites/" + host + "/about.html", "", {}).status, 200);
+  EXPECT_EQ(Call("GET", "/_sites/" + host + "/index.html", "", {}).status, 200);
+  EXPECT_EQ(Call("GET", "/_sites/" + host + "/missing.html", "", {}).status, 404);
+}
+
 TEST_F(EmulatorTest, FailingProjectDeploymentEndsInError) {
   ASSERT_TRUE(emu_->faults().Configure(R"({"failing_projects":["bad"]})").ok());
   ASSERT_EQ(Call("POST", "/v11/projects", R"({"name":"bad"})").status, 200);

@@ -6,7 +6,10 @@
 // snapshot (pages/ or app/, optionally under src/; index and page files; .tsx .ts .jsx .js
 // .mdx; not _app, _document or api/), holding every href="..." written in that file as a link,
 // so a broken-link crawl sees the site's real link graph. Files under public/ are served as they
-// are. Anything else is 404.
+// are. A snapshot with websiteData.json (the template site) gets the pages its build would
+// write. Anything else is 404.
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 
 #include "tools/emulator/emulator_state.h"
@@ -55,6 +58,31 @@ std::string PageHtml(const std::string& route, const std::string& source) {
   return html + "</body></html>\n";
 }
 
+// A site generated from websiteData.json (the template site's build writes one
+// <slug>.html per page, index.html for "index", each linking to every page): the page
+// at `path`, or nothing when the snapshot has no such data or page.
+std::optional<std::string> WebsiteDataPage(const Deployment& d, const std::string& path) {
+  auto data_file = d.files.find("websiteData.json");
+  if (data_file == d.files.end()) return std::nullopt;
+  nlohmann::json data = nlohmann::json::parse(data_file->second, nullptr, false);
+  if (!data.is_object() || !data.contains("pages") || !data["pages"].is_array()) {
+    return std::nullopt;
+  }
+  auto href = [](const std::string& slug) { return slug == "index" ? "index.html" : slug + ".html"; };
+  std::string wanted = path == "/" ? "index.html" : path.substr(1);
+  std::string links;
+  const nlohmann::json* found = nullptr;
+  for (const auto& page : data["pages"]) {
+    if (!page.is_object() || !page.contains("slug") || !page["slug"].is_string()) continue;
+    std::string h = href(page["slug"].get<std::string>());
+    links += "<a href=\"" + h + "\">" + h + "</a>\n";
+    if (h == wanted) found = &page;
+  }
+  if (found == nullptr) return std::nullopt;
+  return "<!doctype html><html><head><title>" + found->value("title", std::string()) +
+         "</title></head><body>\n" + links + "</body></html>\n";
+}
+
 EmuResponse Serve(const Deployment& d, std::string path) {
   if (path.empty()) path = "/";
   if (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -69,6 +97,12 @@ EmuResponse Serve(const Deployment& d, std::string path) {
     if (RouteOf(file) != path) continue;
     EmuResponse r;
     r.body = PageHtml(path, content);
+    r.content_type = "text/html; charset=utf-8";
+    return r;
+  }
+  if (std::optional<std::string> page = WebsiteDataPage(d, path)) {
+    EmuResponse r;
+    r.body = *page;
     r.content_type = "text/html; charset=utf-8";
     return r;
   }
