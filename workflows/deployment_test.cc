@@ -267,6 +267,25 @@ TEST_F(DeploymentTest, SecondDeploymentOfATenantQueuesBehindTheFirst) {
   EXPECT_EQ(Get(second.instance.id).instance.status, st::kCompleted);
 }
 
+TEST_F(DeploymentTest, DeployWhoseOutcomeWasLostIsTakenOverAfterARestartNotRepeated) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["require_approval"] = true;
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.state, "approval");
+  // The deployment is made, then the process "dies" before its outcome is recorded.
+  ASSERT_TRUE(failpoints_.Arm("activity.after_call_before_record", "error*1").ok());
+  ASSERT_TRUE(engine_->Signal(w.instance.id, "approve", json::object(), engine::Caller{"tenant:t1"}).ok());
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  EXPECT_EQ(EmuCount("deployment_created"), 1);
+  EXPECT_EQ(Get(w.instance.id).instance.status, st::kRunning);
+  MakeEngine();  // a restart; the leased task is run again once its lease has expired
+  w = RunUntilSettled(w.instance.id, 200, 5000);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(StepOf(w, "deploy")["attempts"], 2);
+  EXPECT_EQ(EmuCount("deployment_created"), 1);
+}
+
 TEST_F(DeploymentTest, InputIsValidated) {
   auto bad = [&](json in) {
     return engine_->Start({"deployment", "t1", in, ""}, engine::Caller{"tenant:t1"}).status();

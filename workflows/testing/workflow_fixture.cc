@@ -43,6 +43,10 @@ WorkflowOptions WorkflowFixture::TestOptions() const {
   return o;
 }
 
+std::string WorkflowFixture::TemplateDir() const {
+  return std::string(SLIPWAY_WORKFLOWS_TESTDATA) + "/fast_site";
+}
+
 void WorkflowFixture::SetUp() {
   std::random_device rd;
   dir_ = fs::temp_directory_path() /
@@ -50,7 +54,7 @@ void WorkflowFixture::SetUp() {
   fs::create_directories(dir_);
   emulator::EmulatorOptions eo;
   eo.data_dir = (dir_ / "emu").string();
-  eo.template_dir = std::string(SLIPWAY_WORKFLOWS_TESTDATA) + "/fast_site";
+  eo.template_dir = TemplateDir();
   eo.template_repo = "tmpl/site";
   eo.github_token = eo.vercel_token = eo.anthropic_key = kToken;
   eo.smtp_port = 0;
@@ -117,7 +121,7 @@ void WorkflowFixture::MakeEngine() {
   deps.autofixer = autofixer_.get();
   deps.validator = validator_.get();
   deps.runner = runner_.get();
-  deps.verifier = verifier_.get();
+  deps.verifier = use_verifier_ ? verifier_.get() : nullptr;
   deps.notifier = notifier_.get();
   deps.clock = &clock_;
   deps.options = options_;

@@ -33,6 +33,8 @@ class WorkflowFixture : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // The directory the emulator's template repository is seeded from.
+  virtual std::string TemplateDir() const;
 
   // A fresh engine on the same store and registry options, as after a restart.
   void MakeEngine();
@@ -84,6 +86,7 @@ class WorkflowFixture : public ::testing::Test {
   std::unique_ptr<activities::Notifier> notifier_;
   std::unique_ptr<storage::SqliteStore> store_;
   WorkflowOptions options_;
+  bool use_verifier_ = true;  // false: deployments record verify as skipped
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<engine::Engine> engine_;
 };
