@@ -34,8 +34,11 @@ Result<std::unique_ptr<sqlite::ReadPool>> OpenReaders(const SqliteOptions& o) {
 }  // namespace
 
 SqliteStore::SqliteStore(Failpoints& failpoints, std::unique_ptr<Conn> writer,
-                         std::unique_ptr<sqlite::ReadPool> readers)
-    : failpoints_(failpoints), writer_(std::move(writer)), readers_(std::move(readers)) {}
+                         std::unique_ptr<sqlite::ReadPool> readers, bool synchronous_full)
+    : failpoints_(failpoints),
+      writer_(std::move(writer)),
+      readers_(std::move(readers)),
+      synchronous_full_(synchronous_full) {}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -54,15 +57,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   auto readers = OpenReaders(o);
   if (!readers.ok()) return readers.status();
   return std::unique_ptr<SqliteStore>(
-      new SqliteStore(failpoints, std::move(writer), std::move(*readers)));
+      new SqliteStore(failpoints, std::move(writer), std::move(*readers), o.synchronous_full));
 }
 
 int SqliteStore::LatestSchemaVersion() { return sqlite::LatestSchemaVersion(); }
 
-Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)>& body) {
+Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)>& body,
+                             Durability durability) {
   std::lock_guard<std::mutex> lock(write_mu_);
   Conn& c = *writer_;
-  return Guarded<Status>(what, [&]() -> Status {
+  const bool relax = durability == Durability::kLease && synchronous_full_;
+  if (relax) {
+    Status st = Guarded<Status>(what, [&]() -> Status {
+      c.Exec("PRAGMA synchronous=NORMAL");
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+  }
+  Status st = Guarded<Status>(what, [&]() -> Status {
     c.Exec("BEGIN IMMEDIATE");
     const int64_t changes_before = c.TotalChanges();
     Status st;
@@ -81,6 +93,15 @@ Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)
     c.RollbackQuietly();
     return st;
   });
+  if (relax) {
+    Status restored = Guarded<Status>(what, [&]() -> Status {
+      c.Exec("PRAGMA synchronous=FULL");
+      return Status::Ok();
+    });
+    // Checkpoints must never run without their fsync: a writer we cannot restore is broken.
+    SLIPWAY_CHECK(restored.ok());
+  }
+  return st;
 }
 
 Status SqliteStore::Commit(const Checkpoint& cp) {

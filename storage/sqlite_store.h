@@ -85,12 +85,20 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(Failpoints& failpoints, std::unique_ptr<sqlite::Conn> writer,
-              std::unique_ptr<sqlite::ReadPool> readers);
+              std::unique_ptr<sqlite::ReadPool> readers, bool synchronous_full);
 
   // Runs body inside BEGIN IMMEDIATE ... COMMIT on the writer, under write_mu_. A non-ok
   // Status from body (or any SQLite error) rolls back and is returned. Counts the
   // transaction in Stats().commits when it committed and changed at least one row.
-  Status WriteTxn(const char* what, const std::function<Status(sqlite::Conn&)>& body);
+  //
+  // kLease transactions (claims, lease renewals and releases, stale-task deletes) commit
+  // without their own fsync even under synchronous=FULL: losing one to a power cut only makes
+  // a task claimable again, and WAL frames are synced in order, so the next durable commit
+  // (e.g. the step_started checkpoint of a claimed task) makes them durable before any
+  // effect depends on them. Checkpoints and records are always kDurable.
+  enum class Durability { kDurable, kLease };
+  Status WriteTxn(const char* what, const std::function<Status(sqlite::Conn&)>& body,
+                  Durability durability = Durability::kDurable);
   Status CommitInSavepoint(sqlite::Conn& c, const Checkpoint& cp);
 
   Failpoints& failpoints_;
@@ -98,6 +106,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Conn> writer_;  // guarded by write_mu_
   std::unique_ptr<sqlite::ReadPool> readers_;
   std::atomic<int64_t> commits_{0};
+  bool synchronous_full_ = true;
 };
 
 }  // namespace slipway::storage

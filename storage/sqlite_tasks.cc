@@ -78,7 +78,7 @@ Result<std::vector<Task>> SqliteStore::ClaimTasks(const ClaimRequest& req) {
     claimed = PickClaimable(c, req);
     Lease(c, req, &claimed);
     return Status::Ok();
-  });
+  }, Durability::kLease);
   if (!st.ok()) return st;
   return claimed;
 }
@@ -100,7 +100,7 @@ Result<std::vector<int64_t>> SqliteStore::RenewLeases(const std::string& owner,
       if (s->exec() == 0) lost.push_back(id);
     }
     return Status::Ok();
-  });
+  }, Durability::kLease);
   if (!st.ok()) return st;
   return lost;
 }
@@ -118,7 +118,7 @@ Status SqliteStore::ReleaseLeases(const std::string& owner, const std::vector<in
       s->exec();
     }
     return Status::Ok();
-  });
+  }, Durability::kLease);
 }
 
 Status SqliteStore::DeleteTask(int64_t id, const std::string& lease_owner) {
@@ -138,7 +138,7 @@ Status SqliteStore::DeleteTask(int64_t id, const std::string& lease_owner) {
     // Gone already is fine; still there means someone else holds (or dropped) the lease.
     if (exists->executeStep()) return Conflict("task is not leased by this owner");
     return Status::Ok();
-  });
+  }, Durability::kLease);
 }
 
 Result<std::optional<TimeMs>> SqliteStore::NextWakeUp() {
