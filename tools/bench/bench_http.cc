@@ -1,0 +1,311 @@
+// tools/bench/bench_http.cc: status polling over HTTP while deployments run.
+//
+//   bench-http [--clients N] [--seconds D] [--workflows W] [--step-ms S] [--workers K] [--dir DIR]
+//
+// In one process: a SqliteStore on a temp file, an Engine with group commit and a Scheduler,
+// and the HttpApi on an ephemeral loopback port (as http/http_test_fixture.h sets it up). W
+// "deployment" workflows (seven steps, serial per tenant, one tenant each) run an activity that
+// sleeps S ms per step; each one that finishes is replaced by a new one, so W keep running for
+// the whole measurement. N client threads, each with one keep-alive connection, send
+// `GET /v1/workflows/{id}` (a random one of the W current ids) with an ops token for D seconds.
+// Prints requests/s, p50/p99/max latency, errors, status codes, and the engine's progress
+// meanwhile. Figures, not a test: no assertions.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/NullStream.h>
+#include <Poco/StreamCopier.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/base/sha256.h"
+#include "engine/scheduler.h"
+#include "engine/testing/test_workflow.h"
+#include "http/auth.h"
+#include "http/http_api.h"
+#include "storage/sqlite_store.h"
+
+namespace slipway::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr const char* kToken = "bench-ops-token";
+
+struct Options {
+  int clients = 64;
+  int seconds = 10;
+  int workflows = 100;
+  int step_ms = 5;
+  int workers = 8;
+  std::string dir = "/tmp";
+};
+
+// Sleeps step_ms per step; reports each workflow that reaches its last step.
+class SleepyActivity : public engine::Activity {
+ public:
+  explicit SleepyActivity(int step_ms) : step_ms_(step_ms) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(step_ms_));
+    steps_++;
+    if (call.step == "s7") {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_.push_back(call.tenant);
+      cv_.notify_one();
+    }
+    return nlohmann::json{{"passed", true}};
+  }
+  // The tenant of a workflow that finished its last step, or "" after `wait`.
+  std::string NextFinished(std::chrono::milliseconds wait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, wait, [&] { return !finished_.empty(); });
+    if (finished_.empty()) return "";
+    std::string t = finished_.front();
+    finished_.pop_front();
+    return t;
+  }
+  int64_t steps() const { return steps_; }
+
+ private:
+  const int step_ms_;
+  std::atomic<int64_t> steps_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> finished_;
+};
+
+// The ids the clients poll: slot i holds the current workflow of tenant "t<i>".
+class Slots {
+ public:
+  explicit Slots(size_t n) : ids_(n) {}
+  void Set(size_t i, std::string id) {
+    std::unique_lock<std::shared_mutex> lock(mu_);
+    ids_[i] = std::move(id);
+  }
+  std::string Get(size_t i) const {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    return ids_[i];
+  }
+  size_t size() const { return ids_.size(); }
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::vector<std::string> ids_;
+};
+
+struct ClientResult {
+  std::vector<double> latency_ms;
+  std::map<int, int64_t> codes;
+  int64_t errors = 0;  // exceptions: connection refused/reset, timeouts
+};
+
+void RunClient(uint16_t port, const Slots& slots, Clock::time_point end, uint64_t seed,
+               ClientResult& out) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, slots.size() - 1);
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  session.setKeepAlive(true);
+  session.setTimeout(Poco::Timespan(10, 0));
+  out.latency_ms.reserve(200'000);
+  while (Clock::now() < end) {
+    const std::string path = "/v1/workflows/" + slots.Get(pick(rng));
+    const auto t0 = Clock::now();
+    try {
+      Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path,
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+      req.setKeepAlive(true);
+      req.set("Authorization", std::string("Bearer ") + kToken);
+      session.sendRequest(req);
+      Poco::Net::HTTPResponse resp;
+      std::istream& in = session.receiveResponse(resp);
+      Poco::NullOutputStream sink;
+      Poco::StreamCopier::copyStream(in, sink);  // the whole body, so the connection is reused
+      out.latency_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      out.codes[static_cast<int>(resp.getStatus())]++;
+    } catch (const Poco::Exception&) {
+      out.errors++;
+      session.reset();
+    } catch (const std::exception&) {
+      out.errors++;
+      session.reset();
+    }
+  }
+}
+
+double Percentile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
+  return sorted[i];
+}
+
+Result<std::string> StartDeployment(engine::Engine& engine, size_t slot) {
+  Result<engine::Workflow> w = engine.Start(
+      {"deployment", "t" + std::to_string(slot), nlohmann::json::object(), ""},
+      engine::Caller{"ops:bench"});
+  if (!w.ok()) return w.status();
+  return w->instance.id;
+}
+
+int Run(const Options& o) {
+  std::string path = o.dir + "/slipway-bench-http-" + std::to_string(getpid()) + ".db";
+  Failpoints failpoints;
+  auto store = storage::SqliteStore::Open({path}, failpoints);
+  if (!store.ok()) {
+    std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  SystemClock clock;
+  engine::EngineOptions eo;
+  eo.owner = "bench-http";
+  eo.group_commit = true;
+  engine::Engine engine(**store, clock, failpoints, eo);
+  SleepyActivity activity(o.step_ms);
+  engine.RegisterActivity("sleepy", activity);
+  if (!engine.RegisterType(engine::testing::SevenStepType("deployment", "sleepy",
+                                                          engine::RetryPolicy{}, true))
+           .ok()) {
+    return 1;
+  }
+  auto tokens = http::TokenStore::FromJson(nlohmann::json::array(
+      {{{"name", "bench"}, {"role", "ops"}, {"token_sha256", Sha256Hex(kToken)}}}));
+  if (!tokens.ok()) return 1;
+  http::HttpApiOptions ho;
+  ho.port = 0;
+  ho.max_threads = std::max(128, o.clients + 16);
+  http::HttpApi api(engine, *tokens, ho);
+  Status st = api.Start();
+  if (!st.ok()) {
+    std::fprintf(stderr, "http: %s\n", st.ToString().c_str());
+    return 1;
+  }
+
+  Slots slots(static_cast<size_t>(o.workflows));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Result<std::string> id = StartDeployment(engine, i);
+    if (!id.ok()) {
+      std::fprintf(stderr, "start: %s\n", id.status().ToString().c_str());
+      return 1;
+    }
+    slots.Set(i, *id);
+  }
+  engine::Scheduler scheduler(engine, {o.workers, 100, 10'000});
+  scheduler.Start();
+
+  // Keeps W deployments running: a tenant whose workflow finished gets a new one.
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> replaced{0}, start_errors{0};
+  std::thread replenisher([&] {
+    while (!stop.load()) {
+      std::string tenant = activity.NextFinished(std::chrono::milliseconds(100));
+      if (tenant.empty()) continue;
+      size_t slot = std::stoul(tenant.substr(1));
+      Result<std::string> id = StartDeployment(engine, slot);
+      if (id.ok()) {
+        slots.Set(slot, *id);
+        replaced++;
+      } else {
+        start_errors++;
+      }
+    }
+  });
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the deployments get going
+  const int64_t steps0 = activity.steps();
+  const auto t0 = Clock::now();
+  const auto end = t0 + std::chrono::seconds(o.seconds);
+  std::vector<ClientResult> results(static_cast<size_t>(o.clients));
+  std::vector<std::thread> clients;
+  for (int c = 0; c < o.clients; ++c) {
+    clients.emplace_back(RunClient, api.port(), std::cref(slots), end, 1000 + c,
+                         std::ref(results[static_cast<size_t>(c)]));
+  }
+  for (auto& t : clients) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  const int64_t steps = activity.steps() - steps0;
+  const int64_t finished_workflows = replaced.load();
+
+  stop = true;
+  replenisher.join();
+  api.Stop();
+  scheduler.Stop();
+
+  std::vector<double> all;
+  std::map<int, int64_t> codes;
+  int64_t errors = 0;
+  for (auto& r : results) {
+    all.insert(all.end(), r.latency_ms.begin(), r.latency_ms.end());
+    for (const auto& [code, n] : r.codes) codes[code] += n;
+    errors += r.errors;
+  }
+  std::sort(all.begin(), all.end());
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+
+  std::printf("bench-http clients=%d seconds=%d workflows=%d step_ms=%d workers=%d cores=%u\n",
+              o.clients, o.seconds, o.workflows, o.step_ms, o.workers,
+              std::thread::hardware_concurrency());
+  std::printf("  GET /v1/workflows/{id}   %zu requests in %.1f s\n", all.size(), elapsed);
+  std::printf("  requests/s               %10.0f\n", static_cast<double>(all.size()) / elapsed);
+  std::printf("  latency p50/p99/max ms   %10.2f / %.2f / %.2f\n", Percentile(all, 0.50),
+              Percentile(all, 0.99), all.empty() ? 0.0 : all.back());
+  std::printf("  errors                   %10lld   (connection/timeouts; non-200 codes below)\n",
+              static_cast<long long>(errors));
+  std::printf("  status codes            ");
+  for (const auto& [code, n] : codes) std::printf(" %d:%lld", code, static_cast<long long>(n));
+  std::printf("\n");
+  std::printf("  meanwhile: steps/s       %10.0f   deployments finished (and replaced): %lld%s\n",
+              static_cast<double>(steps) / elapsed, static_cast<long long>(finished_workflows),
+              start_errors.load() ? "   (some replacement starts failed)" : "");
+  std::printf("  load average (1/5/15)    %10.2f / %.2f / %.2f   (at the end of the run)\n",
+              load[0], load[1], load[2]);
+  std::printf("  peak RSS MiB             %10.1f\n", ru.ru_maxrss / 1024.0);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  return 0;
+}
+
+}  // namespace
+}  // namespace slipway::bench
+
+int main(int argc, char** argv) {
+  slipway::bench::Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--clients") o.clients = std::atoi(argv[i + 1]);
+    else if (flag == "--seconds") o.seconds = std::atoi(argv[i + 1]);
+    else if (flag == "--workflows") o.workflows = std::atoi(argv[i + 1]);
+    else if (flag == "--step-ms") o.step_ms = std::atoi(argv[i + 1]);
+    else if (flag == "--workers") o.workers = std::atoi(argv[i + 1]);
+    else if (flag == "--dir") o.dir = argv[i + 1];
+    else {
+      argc = 0;
+      break;
+    }
+  }
+  if (argc % 2 == 0 || o.clients < 1 || o.seconds < 1 || o.workflows < 1 || o.step_ms < 0 ||
+      o.workers < 1) {
+    std::fprintf(stderr,
+                 "usage: bench-http [--clients N] [--seconds D] [--workflows W] [--step-ms S] "
+                 "[--workers K] [--dir DIR]\n");
+    return 2;
+  }
+  return slipway::bench::Run(o);
+}
