@@ -2,6 +2,7 @@
 #include "workflows/template_update_workflow.h"
 
 #include <boost/mpl/vector.hpp>
+#include <set>
 
 #include "engine/base/ids.h"
 #include "engine/msm_machine.h"
@@ -69,9 +70,13 @@ Status ValidateTemplateUpdateInput(const json& in) {
   } else if (!t.is_array() || t.empty() || t.size() > 10'000) {
     return InvalidArgument("tenants", "must be \"all\" or a non-empty array of tenant ids");
   } else {
+    std::set<std::string> seen;
     for (const auto& id : t) {
       if (!id.is_string()) return InvalidArgument("tenants", "tenant ids are strings");
       SLIPWAY_RETURN_IF_ERROR(ValidateTenantId(id.get<std::string>(), "tenants"));
+      if (!seen.insert(id.get<std::string>()).second) {
+        return InvalidArgument("tenants", "tenant " + id.get<std::string>() + " is listed twice");
+      }
     }
   }
   if (in.contains("max_parallel") &&

@@ -111,6 +111,7 @@ void WorkflowFixture::MakeEngine() {
   engine::EngineOptions o;
   o.owner = "wf-test";
   o.seed = 7;
+  o.lease_ms = lease_ms_;
   engine_ = std::make_unique<engine::Engine>(*store_, clock_, failpoints_, o);
   WorkflowDeps deps;
   deps.config = config_;
