@@ -80,6 +80,16 @@ struct Workflow {
   nlohmann::json ToJson() const;
 };
 
+// One ended step of a recently finished workflow, for metrics: the step view's times in ms
+// (started_at is the first attempt's start, so duration includes retries and backoff).
+struct StepSample {
+  std::string type;
+  std::string step;
+  std::string status;  // step status: succeeded, failed, ...
+  int attempts = 0;
+  int64_t duration_ms = 0;
+};
+
 class Engine {
  public:
   Engine(storage::Store& store, Clock& clock, Failpoints& failpoints, EngineOptions options);
@@ -100,6 +110,11 @@ class Engine {
   Result<Workflow> Resume(const std::string& id, const Caller& caller);
   Result<Workflow> Signal(const std::string& id, const std::string& name,
                           const nlohmann::json& data, const Caller& caller);
+
+  // Read-only, for metrics: the ended steps (started_at and ended_at both set) of the at most
+  // `limit` (1..500) newest completed and the at most `limit` newest failed workflows.
+  // kUnavailable (storage).
+  Result<std::vector<StepSample>> RecentStepSamples(int limit);
 
   // Long poll: returns the workflow as soon as its version differs from `known_version`, or
   // after `max_wait` with it unchanged. Commits of this process wake it at once; changes made

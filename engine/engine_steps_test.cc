@@ -29,6 +29,33 @@ TEST_F(EngineStepsTest, HappyPathCompletesAndRecordsEveryAttempt) {
   EXPECT_TRUE(tasks->empty());
 }
 
+TEST_F(EngineStepsTest, RecentStepSamplesGiveDurationsAndAttemptsOfFinishedWorkflowsOnly) {
+  activity_.SetHook([&](const ActivityCall& call) {
+    if (call.workflow_id == "done") clock_.Advance(std::chrono::milliseconds(40));
+  });
+  activity_.Script("s3", {Unavailable("503")});
+  Start("seven", "client1", json::object(), "done");
+  RunDue();
+  clock_.Advance(std::chrono::seconds(1));
+  RunDue();
+  ASSERT_EQ(Get("done").instance.status, "completed");
+  Start("serial", "client2", json::object(), "queued");  // not finished: no samples
+  auto samples = engine().RecentStepSamples(100);
+  ASSERT_TRUE(samples.ok()) << samples.status().ToString();
+  ASSERT_EQ(samples->size(), 7u);
+  for (const auto& s : *samples) {
+    EXPECT_EQ(s.type, "seven");
+    EXPECT_EQ(s.status, "succeeded");
+    if (s.step == "s3") {
+      EXPECT_EQ(s.attempts, 2);
+      EXPECT_EQ(s.duration_ms, 40 + 1000 + 40);  // the first attempt, its backoff, the second
+    } else {
+      EXPECT_EQ(s.attempts, 1);
+      EXPECT_EQ(s.duration_ms, 40);
+    }
+  }
+}
+
 TEST_F(EngineStepsTest, ARetryWaitsOnADurableTimerWithTheSameIdempotencyKey) {
   activity_.Script("s2", {Unavailable("503"), Unavailable("503")});
   Start("seven", "client1", json::object(), "wf-1");

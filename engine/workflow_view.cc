@@ -60,6 +60,32 @@ Workflow Engine::ToWorkflow(const storage::Instance& inst) {
   return w;
 }
 
+Result<std::vector<StepSample>> Engine::RecentStepSamples(int limit) {
+  std::vector<StepSample> out;
+  for (const char* st : {status::kCompleted, status::kFailed}) {
+    storage::ListQuery q;
+    q.status = st;
+    q.limit = limit;
+    Result<storage::ListPage> page = store_.List(q);
+    if (!page.ok()) return page.status();
+    for (const auto& inst : page->instances) {
+      json context = ParseOr(inst.context_json, json::object());
+      if (!context.contains("steps") || !context["steps"].is_object()) continue;
+      for (const auto& [name, s] : context["steps"].items()) {
+        auto started = s.find("started_at");
+        auto ended = s.find("ended_at");
+        if (started == s.end() || ended == s.end() || !started->is_number() ||
+            !ended->is_number()) {
+          continue;
+        }
+        out.push_back({inst.type, name, s.value("status", ""), s.value("attempts", 0),
+                       std::max<int64_t>(0, ended->get<TimeMs>() - started->get<TimeMs>())});
+      }
+    }
+  }
+  return out;
+}
+
 json Workflow::ToJson() const {
   json j = {{"id", instance.id},
             {"type", instance.type},

@@ -192,6 +192,12 @@ TEST_F(HttpApiTest, HealthNeedsNoTokenAndMetricsCountWorkflowsAndRequests) {
   EXPECT_NE(metrics.body.find("slipway_workflows{type=\"routed\",status=\"waiting\"} 1\n"),
             std::string::npos)
       << metrics.body;
+  EXPECT_NE(metrics.body.find("slipway_recent_step_duration_seconds_count{type=\"seven\","
+                              "step=\"s1\"} 2\n"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("slipway_queued_workflows 0\n"), std::string::npos);
+  EXPECT_NE(metrics.body.find("slipway_recent_llm_cost_usd 0\n"), std::string::npos);
   EXPECT_NE(metrics.body.find("slipway_http_requests_total{route=\"/v1/workflows\","
                               "method=\"POST\",code=\"201\"} 3\n"),
             std::string::npos)

@@ -1,6 +1,8 @@
 // http/metrics.h: Prometheus text exposition of the server: workflows by type and status
 // (from the store), store sizes, HTTP requests by route, method and status, and the number of
-// requests currently waiting (long polls, streams).
+// requests currently waiting (long polls, streams); queue depth; and, over a window of recently
+// finished workflows (engine::Engine::RecentStepSamples, newest completed + failed), step
+// durations, retries and LLM usage.
 //
 // HttpMetrics is thread-safe (a mutex around the request counters).
 #pragma once
@@ -12,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/engine.h"
 #include "storage/store.h"
 
 namespace slipway::http {
@@ -33,6 +36,15 @@ class HttpMetrics {
 std::string RenderWorkflowCounts(const std::vector<storage::TypeStatusCount>& counts);
 // Store sizes: instances, history events, tasks, leased tasks.
 std::string RenderStoreStats(const storage::StoreStats& stats);
+// slipway_queued_workflows: workflows waiting in a tenant's serial queue (status queued).
+std::string RenderQueueDepth(const std::vector<storage::TypeStatusCount>& counts);
+// slipway_recent_step_duration_seconds (summary: p50, p99, sum, count) and
+// slipway_recent_step_retries (attempts beyond the first), by workflow type and step, over the
+// given samples; `window` (workflows per status) is named in the HELP text.
+std::string RenderStepSamples(const std::vector<engine::StepSample>& samples, int window);
+// slipway_recent_llm_{input_tokens,output_tokens,cost_usd}: sums of the `llm` field of the
+// results of the given (recently completed) workflows; results without one add nothing.
+std::string RenderLlmUsage(const std::vector<storage::Instance>& completed);
 // A label value escaped for the exposition format (backslash, quote, newline).
 std::string EscapeLabel(const std::string& value);
 

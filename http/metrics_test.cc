@@ -24,5 +24,37 @@ TEST(MetricsTest, RendersCountsWithEscapedLabels) {
             std::string::npos);
 }
 
+TEST(MetricsTest, RendersQueueDepthStepSummariesRetriesAndLlmUsage) {
+  EXPECT_NE(RenderQueueDepth({{"deployment", "queued", 3}, {"onboarding", "queued", 2},
+                              {"deployment", "running", 7}})
+                .find("slipway_queued_workflows 5\n"),
+            std::string::npos);
+  std::vector<engine::StepSample> samples;
+  for (int ms = 1; ms <= 100; ++ms) samples.push_back({"deployment", "build", "succeeded", 1, ms * 10});
+  samples.push_back({"deployment", "verify", "succeeded", 3, 2500});
+  std::string steps = RenderStepSamples(samples, 200);
+  EXPECT_NE(steps.find("# TYPE slipway_recent_step_duration_seconds summary\n"), std::string::npos);
+  EXPECT_NE(steps.find("slipway_recent_step_duration_seconds{type=\"deployment\",step=\"build\","
+                       "quantile=\"0.5\"} 0.51\n"),
+            std::string::npos)
+      << steps;
+  EXPECT_NE(steps.find("quantile=\"0.99\"} 1\n"), std::string::npos) << steps;
+  EXPECT_NE(steps.find("slipway_recent_step_duration_seconds_count{type=\"deployment\","
+                       "step=\"build\"} 100\n"),
+            std::string::npos);
+  EXPECT_NE(steps.find("slipway_recent_step_retries{type=\"deployment\",step=\"verify\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(steps.find("slipway_recent_step_retries{type=\"deployment\",step=\"build\"} 0\n"),
+            std::string::npos);
+  std::vector<storage::Instance> done(3);
+  done[0].result_json = R"({"llm": {"input_tokens": 1000, "output_tokens": 200, "cost_usd": 0.25}})";
+  done[1].result_json = R"({"llm": {"input_tokens": 500, "output_tokens": 50, "cost_usd": 0.5}})";
+  done[2].result_json = R"({"site": "no llm field"})";
+  std::string llm = RenderLlmUsage(done);
+  EXPECT_NE(llm.find("slipway_recent_llm_input_tokens 1500\n"), std::string::npos) << llm;
+  EXPECT_NE(llm.find("slipway_recent_llm_output_tokens 250\n"), std::string::npos);
+  EXPECT_NE(llm.find("slipway_recent_llm_cost_usd 0.75\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace slipway::http

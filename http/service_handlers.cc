@@ -7,6 +7,9 @@ namespace slipway::http {
 
 namespace {
 
+// Finished workflows per status that step and LLM figures are computed over, per scrape.
+constexpr int kMetricsWindow = 200;
+
 void WriteText(Poco::Net::HTTPServerResponse& resp, const std::string& type,
                const std::string& text) {
   SetStatus(resp, 200);
@@ -27,7 +30,16 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   if (!counts.ok()) return WriteError(ex.resp, counts.status());
   Result<storage::StoreStats> stats = s.engine.store().Stats();
   if (!stats.ok()) return WriteError(ex.resp, stats.status());
-  std::string text = RenderWorkflowCounts(*counts) + RenderStoreStats(*stats) +
+  Result<std::vector<engine::StepSample>> samples = s.engine.RecentStepSamples(kMetricsWindow);
+  if (!samples.ok()) return WriteError(ex.resp, samples.status());
+  storage::ListQuery completed;
+  completed.status = "completed";
+  completed.limit = kMetricsWindow;
+  Result<storage::ListPage> recent = s.engine.List(completed);
+  if (!recent.ok()) return WriteError(ex.resp, recent.status());
+  std::string text = RenderWorkflowCounts(*counts) + RenderQueueDepth(*counts) +
+                     RenderStoreStats(*stats) + RenderStepSamples(*samples, kMetricsWindow) +
+                     RenderLlmUsage(recent->instances) +
                      s.metrics.RenderRequests() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"
                      "# TYPE slipway_http_waiting_requests gauge\n"
