@@ -54,11 +54,21 @@ void Scheduler::Pump() {
     if (tasks.ok()) {
       for (auto& task : *tasks) {
         auto token = std::make_shared<CancellationToken>();
+        int64_t run;
         {
           std::lock_guard<std::mutex> lock(mu_);
-          inflight_[task.id] = token;
+          // Our own lease on a task we are still running expired and we claimed it again:
+          // the claim merely renewed it. A second run in this process would compete with the
+          // first under the same lease owner, so it is not started.
+          bool running_here = false;
+          for (const auto& [r, existing] : inflight_) running_here |= existing.task_id == task.id;
+          if (running_here) continue;
+          run = next_run_++;
+          inflight_[run] = Run{task.id, token};
         }
-        asio::post(*pool_, [this, task = std::move(task)]() mutable { RunTask(std::move(task)); });
+        asio::post(*pool_, [this, run, task = std::move(task), token]() mutable {
+          RunTask(run, std::move(task), std::move(token));
+        });
       }
       if (static_cast<int>(tasks->size()) == free_workers) Notify();  // maybe more is due
     }
@@ -66,12 +76,8 @@ void Scheduler::Pump() {
   ArmTimer();
 }
 
-void Scheduler::RunTask(storage::Task task) {
-  std::shared_ptr<CancellationToken> token;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    token = inflight_[task.id];
-  }
+void Scheduler::RunTask(int64_t run, storage::Task task,
+                        std::shared_ptr<CancellationToken> token) {
   Status st = engine_.ExecuteTask(task, *token);
   if (!st.ok() && st.code() != Code::kConflict) {
     std::cerr << R"({"level":"warn","msg":"task failed; it will run again when its lease expires","task":)"
@@ -80,7 +86,7 @@ void Scheduler::RunTask(storage::Task task) {
   tasks_run_++;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    inflight_.erase(task.id);
+    inflight_.erase(run);
   }
   Notify();
 }
@@ -108,7 +114,7 @@ void Scheduler::ArmRenewal() {
     std::vector<int64_t> ids;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [id, token] : inflight_) ids.push_back(id);
+      for (const auto& [run, r] : inflight_) ids.push_back(r.task_id);
     }
     if (!ids.empty()) {
       const EngineOptions& eo = engine_.options();
@@ -116,8 +122,9 @@ void Scheduler::ArmRenewal() {
       if (lost.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         for (int64_t id : *lost) {
-          auto it = inflight_.find(id);
-          if (it != inflight_.end()) it->second->Cancel();  // someone else owns it now
+          for (auto& [run, r] : inflight_) {
+            if (r.task_id == id) r.token->Cancel();  // someone else owns it now
+          }
         }
       }
     }
@@ -144,9 +151,9 @@ void Scheduler::Stop() {
   std::vector<int64_t> unfinished;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [id, token] : inflight_) {
-      token->Cancel();
-      unfinished.push_back(id);
+    for (auto& [run, r] : inflight_) {
+      r.token->Cancel();
+      unfinished.push_back(r.task_id);
     }
   }
   pool_->join();

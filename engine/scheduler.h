@@ -45,7 +45,7 @@ class Scheduler {
   void Pump();
   void ArmTimer();
   void ArmRenewal();
-  void RunTask(storage::Task task);
+  void RunTask(int64_t run, storage::Task task, std::shared_ptr<CancellationToken> token);
 
   Engine& engine_;
   SchedulerOptions options_;
@@ -59,8 +59,15 @@ class Scheduler {
   std::atomic<bool> pump_posted_{false};
   std::atomic<int64_t> tasks_run_{0};
 
-  std::mutex mu_;  // guards inflight_
-  std::map<int64_t, std::shared_ptr<CancellationToken>> inflight_;
+  // One entry per task run, keyed by a run number: the same task id may be running twice in
+  // this process when its lease expired under a slow activity and it was claimed again.
+  struct Run {
+    int64_t task_id;
+    std::shared_ptr<CancellationToken> token;
+  };
+  std::mutex mu_;  // guards inflight_ and next_run_
+  std::map<int64_t, Run> inflight_;
+  int64_t next_run_ = 0;
 };
 
 }  // namespace slipway::engine

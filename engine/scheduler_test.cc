@@ -186,3 +186,68 @@ TEST_F(SchedulerTest, StopLeavesNoTaskLeased) {
 
 }  // namespace
 }  // namespace slipway::engine
+
+namespace slipway::engine {
+namespace {
+
+// A slow activity whose own lease expires (the fake clock jumps) must not be started a second
+// time in the same process when the scheduler claims its task again.
+class BlockingActivity : public Activity {
+ public:
+  explicit BlockingActivity(FakeClock& clock) : clock_(clock) {}
+  Result<json> Run(const ActivityCall& call) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_[call.step];
+    }
+    if (call.step == "s1" && !jumped_.exchange(true)) {
+      clock_.Advance(std::chrono::seconds(5));  // our 1 s lease is long gone
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the scheduler polls meanwhile
+    }
+    return json::object();
+  }
+  int calls(const std::string& step) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_[step];
+  }
+
+ private:
+  FakeClock& clock_;
+  std::atomic<bool> jumped_{false};
+  std::mutex mu_;
+  std::map<std::string, int> calls_;
+};
+
+TEST(SchedulerLeaseTest, AnExpiredLeaseOfARunningTaskIsNotRunTwiceInOneProcess) {
+  char tmpl[] = "/tmp/slipway-lease-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  Failpoints failpoints;
+  auto store = storage::SqliteStore::Open({dir + "/s.db", false}, failpoints);
+  ASSERT_TRUE(store.ok());
+  FakeClock clock;
+  EngineOptions o;
+  o.owner = "one-process";
+  o.lease_ms = 1000;
+  Engine engine(**store, clock, failpoints, o);
+  BlockingActivity activity(clock);
+  engine.RegisterActivity("block", activity);
+  ASSERT_TRUE(engine.RegisterType(testing::SevenStepType("seven", "block", RetryPolicy())).ok());
+  {
+    Scheduler scheduler(engine, SchedulerOptions{4, 20, 10'000});
+    scheduler.Start();
+    ASSERT_TRUE(engine.Start({"seven", "t", json::object(), "wf-1"}, Caller{}).ok());
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (engine.Get("wf-1")->instance.status != "completed" &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    scheduler.Stop();
+  }
+  EXPECT_EQ(engine.Get("wf-1")->instance.status, "completed");
+  EXPECT_EQ(activity.calls("s1"), 1);
+  EXPECT_EQ(activity.calls("s7"), 1);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace slipway::engine
