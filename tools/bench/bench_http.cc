@@ -225,6 +225,8 @@ int Run(const Options& o) {
   });
 
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the deployments get going
+  double load_before[3] = {0, 0, 0};
+  getloadavg(load_before, 3);  // the machine's load before our clients add theirs
   const int64_t steps0 = activity.steps();
   const auto t0 = Clock::now();
   const auto end = t0 + std::chrono::seconds(o.seconds);
@@ -273,8 +275,9 @@ int Run(const Options& o) {
   std::printf("  meanwhile: steps/s       %10.0f   deployments finished (and replaced): %lld%s\n",
               static_cast<double>(steps) / elapsed, static_cast<long long>(finished_workflows),
               start_errors.load() ? "   (some replacement starts failed)" : "");
-  std::printf("  load average (1/5/15)    %10.2f / %.2f / %.2f   (at the end of the run)\n",
-              load[0], load[1], load[2]);
+  std::printf("  load average (1/5/15)    %10.2f / %.2f / %.2f   before; %.2f / %.2f / %.2f after "
+              "(includes this run)\n",
+              load_before[0], load_before[1], load_before[2], load[0], load[1], load[2]);
   std::printf("  peak RSS MiB             %10.1f\n", ru.ru_maxrss / 1024.0);
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
