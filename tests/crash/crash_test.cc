@@ -1,12 +1,11 @@
 // tests/crash/crash_test.cc: durability under SIGKILL, with real processes.
 //
 // The driver starts at least 200 "seven" workflows (100 before the engine process runs, the
-// rest while
-// it runs, more whenever all are done), SIGKILLs the engine process at random moments while
-// steps are in flight, 24 times (some restarts
-// also arm a kill failpoint between an activity's effect and its checkpoint), restarts it
-// each time, and finally checks: every workflow completed; every step's effect recorded
-// exactly once under one idempotency key used by all its attempts; every history chain
+// rest while it runs, more whenever all are done), SIGKILLs the engine process at random
+// moments while steps are in flight, 24 times (some restarts also arm a kill failpoint
+// between an activity's effect and its checkpoint), restarts it each time, and finally
+// checks: every workflow completed; every step's effect recorded exactly once under one
+// idempotency key used by all its attempts; every history chain
 // verifies; no task left leased. The seed is printed; SLIPWAY_CRASH_SEED replays a run.
 #include <gtest/gtest.h>
 #include <signal.h>
