@@ -44,7 +44,6 @@ struct ActivityCall {
   std::string idempotency_key;   // same for every attempt of this step (and this resume)
   nlohmann::json input;          // the workflow's input
   nlohmann::json outputs;        // outputs of the steps that succeeded so far, by step name
-  nlohmann::json resume;         // data given by ops when resuming ({} otherwise)
   TimeMs deadline_ms = 0;        // this attempt must end by then (0 = none)
   const CancellationToken* cancel = nullptr;
   bool cancelled() const { return cancel != nullptr && cancel->cancelled(); }

@@ -97,7 +97,7 @@ class StepRunner {
   const StateSpec* spec_ = nullptr;
   int attempt_ = 0;
   std::string key_, type_, tenant_;
-  json input_, outputs_, resume_;
+  json input_, outputs_;
 };
 
 Status StepRunner::RunActivity() {
@@ -133,7 +133,7 @@ Result<json> StepRunner::CallActivity() {
   Activity* activity = e_.FindActivity(spec_->activity);
   if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
   ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_, input_,
-                    outputs_, resume_, 0, &token_};
+                    outputs_, 0, &token_};
   if (spec_->retry.attempt_timeout_ms > 0) {
     call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
   }
@@ -185,7 +185,6 @@ void StepRunner::BeginAttempt(const storage::Instance& inst, Transition& t) {
   tenant_ = inst.tenant;
   input_ = json::parse(inst.input_json, nullptr, false);
   outputs_ = ctx.value("outputs", json::object());
-  resume_ = ctx.value("resume_data", json::object());
 }
 
 bool StepRunner::ContinueInto(const storage::Instance& inst, Transition& t) {

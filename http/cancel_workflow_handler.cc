@@ -5,7 +5,9 @@
 
 namespace slipway::http {
 
-void HandleCancelWorkflow(ApiServices& s, Exchange& ex) {
+// Shared by cancel and resume: a body of at most {"reason"}, the workflow must be visible to
+// the caller, then one engine verb; 202 with the workflow.
+void HandleReasonVerb(ApiServices& s, Exchange& ex, ReasonVerb verb) {
   Result<nlohmann::json> body = ReadJsonObject(ex.req, s.limits(), {"reason"}, true);
   if (!body.ok()) return WriteError(ex.resp, body.status());
   Result<std::string> reason = OptionalString(*body, "reason", 1000);
@@ -13,9 +15,13 @@ void HandleCancelWorkflow(ApiServices& s, Exchange& ex) {
   ex.caller.reason = *reason;
   Result<engine::Workflow> visible = GetVisible(s, ex, ex.params[0]);
   if (!visible.ok()) return WriteError(ex.resp, visible.status());
-  Result<engine::Workflow> wf = s.engine.Cancel(ex.params[0], ex.caller);
+  Result<engine::Workflow> wf = (s.engine.*verb)(ex.params[0], ex.caller);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
   WriteJson(ex.resp, 202, wf->ToJson());
+}
+
+void HandleCancelWorkflow(ApiServices& s, Exchange& ex) {
+  HandleReasonVerb(s, ex, &engine::Engine::Cancel);
 }
 
 }  // namespace slipway::http

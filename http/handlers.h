@@ -12,6 +12,10 @@ void HandleListWorkflows(ApiServices& s, Exchange& ex);   // GET  /v1/workflows
 void HandleGetWorkflow(ApiServices& s, Exchange& ex);     // GET  /v1/workflows/{id}
 void HandleHistory(ApiServices& s, Exchange& ex);         // GET  /v1/workflows/{id}/history
 void HandleStream(ApiServices& s, Exchange& ex);          // GET  /v1/workflows/{id}/stream
+// An engine verb that takes only the caller (cancel, resume).
+using ReasonVerb = Result<engine::Workflow> (engine::Engine::*)(const std::string&,
+                                                               const engine::Caller&);
+void HandleReasonVerb(ApiServices& s, Exchange& ex, ReasonVerb verb);
 void HandleCancelWorkflow(ApiServices& s, Exchange& ex);  // POST /v1/workflows/{id}/cancel
 void HandleResumeWorkflow(ApiServices& s, Exchange& ex);  // POST /v1/workflows/{id}/resume
 void HandleSignalWorkflow(ApiServices& s, Exchange& ex);  // POST .../signals/{name}
