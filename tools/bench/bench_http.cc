@@ -1,20 +1,17 @@
 // tools/bench/bench_http.cc: status polling over HTTP while deployments run.
 //
-//   bench-http [--clients N] [--seconds D] [--workflows W] [--step-ms S] [--workers K] [--dir DIR]
+//   bench-http [--clients N] [--client-threads T] [--seconds D] [--workflows W] [--step-ms S]
+//              [--workers K] [--dir DIR]
 //
 // In one process: a SqliteStore on a temp file, an Engine with group commit and a Scheduler,
 // and the HttpApi on an ephemeral loopback port (as http/http_test_fixture.h sets it up). W
 // "deployment" workflows (seven steps, serial per tenant, one tenant each) run an activity that
 // sleeps S ms per step; each one that finishes is replaced by a new one, so W keep running for
-// the whole measurement. N client threads, each with one keep-alive connection, send
-// `GET /v1/workflows/{id}` (a random one of the W current ids) with an ops token for D seconds.
+// the whole measurement. N keep-alive connections (load_client.h: epoll, driven by T threads,
+// one request in flight each) send `GET /v1/workflows/{id}` (a random one of the W current
+// ids) with an ops token for D seconds. The clients share the machine with the server.
 // Prints requests/s, p50/p99/max latency, errors, status codes, and the engine's progress
 // meanwhile. Figures, not a test: no assertions.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/NullStream.h>
-#include <Poco/StreamCopier.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 
@@ -40,6 +37,7 @@
 #include "http/auth.h"
 #include "http/http_api.h"
 #include "storage/sqlite_store.h"
+#include "tools/bench/load_client.h"
 
 namespace slipway::bench {
 namespace {
@@ -49,6 +47,7 @@ constexpr const char* kToken = "bench-ops-token";
 
 struct Options {
   int clients = 64;
+  int client_threads = 1;
   int seconds = 10;
   int workflows = 100;
   int step_ms = 5;
@@ -107,45 +106,6 @@ class Slots {
   mutable std::shared_mutex mu_;
   std::vector<std::string> ids_;
 };
-
-struct ClientResult {
-  std::vector<double> latency_ms;
-  std::map<int, int64_t> codes;
-  int64_t errors = 0;  // exceptions: connection refused/reset, timeouts
-};
-
-void RunClient(uint16_t port, const Slots& slots, Clock::time_point end, uint64_t seed,
-               ClientResult& out) {
-  std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<size_t> pick(0, slots.size() - 1);
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  session.setKeepAlive(true);
-  session.setTimeout(Poco::Timespan(10, 0));
-  out.latency_ms.reserve(200'000);
-  while (Clock::now() < end) {
-    const std::string path = "/v1/workflows/" + slots.Get(pick(rng));
-    const auto t0 = Clock::now();
-    try {
-      Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path,
-                                 Poco::Net::HTTPMessage::HTTP_1_1);
-      req.setKeepAlive(true);
-      req.set("Authorization", std::string("Bearer ") + kToken);
-      session.sendRequest(req);
-      Poco::Net::HTTPResponse resp;
-      std::istream& in = session.receiveResponse(resp);
-      Poco::NullOutputStream sink;
-      Poco::StreamCopier::copyStream(in, sink);  // the whole body, so the connection is reused
-      out.latency_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-      out.codes[static_cast<int>(resp.getStatus())]++;
-    } catch (const Poco::Exception&) {
-      out.errors++;
-      session.reset();
-    } catch (const std::exception&) {
-      out.errors++;
-      session.reset();
-    }
-  }
-}
 
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
@@ -230,13 +190,15 @@ int Run(const Options& o) {
   const int64_t steps0 = activity.steps();
   const auto t0 = Clock::now();
   const auto end = t0 + std::chrono::seconds(o.seconds);
-  std::vector<ClientResult> results(static_cast<size_t>(o.clients));
-  std::vector<std::thread> clients;
-  for (int c = 0; c < o.clients; ++c) {
-    clients.emplace_back(RunClient, api.port(), std::cref(slots), end, 1000 + c,
-                         std::ref(results[static_cast<size_t>(c)]));
-  }
-  for (auto& t : clients) t.join();
+  LoadOptions lo;
+  lo.port = api.port();
+  lo.connections = o.clients;
+  lo.threads = o.client_threads;
+  lo.end = end;
+  lo.headers = std::string("Authorization: Bearer ") + kToken + "\r\n";
+  LoadResult result = RunLoad(lo, [&](std::mt19937_64& rng) {
+    return "/v1/workflows/" + slots.Get(rng() % slots.size());
+  });
   const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
   const int64_t steps = activity.steps() - steps0;
   const int64_t finished_workflows = replaced.load();
@@ -246,31 +208,25 @@ int Run(const Options& o) {
   api.Stop();
   scheduler.Stop();
 
-  std::vector<double> all;
-  std::map<int, int64_t> codes;
-  int64_t errors = 0;
-  for (auto& r : results) {
-    all.insert(all.end(), r.latency_ms.begin(), r.latency_ms.end());
-    for (const auto& [code, n] : r.codes) codes[code] += n;
-    errors += r.errors;
-  }
+  std::vector<double>& all = result.latency_ms;
   std::sort(all.begin(), all.end());
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
 
-  std::printf("bench-http clients=%d seconds=%d workflows=%d step_ms=%d workers=%d cores=%u\n",
-              o.clients, o.seconds, o.workflows, o.step_ms, o.workers,
+  std::printf("bench-http clients=%d client_threads=%d seconds=%d workflows=%d step_ms=%d "
+              "workers=%d cores=%u\n",
+              o.clients, o.client_threads, o.seconds, o.workflows, o.step_ms, o.workers,
               std::thread::hardware_concurrency());
   std::printf("  GET /v1/workflows/{id}   %zu requests in %.1f s\n", all.size(), elapsed);
   std::printf("  requests/s               %10.0f\n", static_cast<double>(all.size()) / elapsed);
   std::printf("  latency p50/p99/max ms   %10.2f / %.2f / %.2f\n", Percentile(all, 0.50),
               Percentile(all, 0.99), all.empty() ? 0.0 : all.back());
   std::printf("  errors                   %10lld   (connection/timeouts; non-200 codes below)\n",
-              static_cast<long long>(errors));
+              static_cast<long long>(result.errors));
   std::printf("  status codes            ");
-  for (const auto& [code, n] : codes) std::printf(" %d:%lld", code, static_cast<long long>(n));
+  for (const auto& [code, n] : result.codes) std::printf(" %d:%lld", code, static_cast<long long>(n));
   std::printf("\n");
   std::printf("  meanwhile: steps/s       %10.0f   deployments finished (and replaced): %lld%s\n",
               static_cast<double>(steps) / elapsed, static_cast<long long>(finished_workflows),
@@ -293,6 +249,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--clients") o.clients = std::atoi(argv[i + 1]);
+    else if (flag == "--client-threads") o.client_threads = std::atoi(argv[i + 1]);
     else if (flag == "--seconds") o.seconds = std::atoi(argv[i + 1]);
     else if (flag == "--workflows") o.workflows = std::atoi(argv[i + 1]);
     else if (flag == "--step-ms") o.step_ms = std::atoi(argv[i + 1]);
@@ -303,10 +260,10 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  if (argc % 2 == 0 || o.clients < 1 || o.seconds < 1 || o.workflows < 1 || o.step_ms < 0 ||
+  if (argc % 2 == 0 || o.clients < 1 || o.client_threads < 1 || o.seconds < 1 || o.workflows < 1 || o.step_ms < 0 ||
       o.workers < 1) {
     std::fprintf(stderr,
-                 "usage: bench-http [--clients N] [--seconds D] [--workflows W] [--step-ms S] "
+                 "usage: bench-http [--clients N] [--client-threads T] [--seconds D] [--workflows W] [--step-ms S] "
                  "[--workers K] [--dir DIR]\n");
     return 2;
   }
