@@ -1,5 +1,7 @@
 #include "engine/group_committer.h"
 
+#include <pthread.h>
+
 #include <vector>
 
 namespace slipway::engine {
@@ -29,6 +31,7 @@ Status GroupCommitter::Commit(const storage::Checkpoint& cp) {
 }
 
 void GroupCommitter::Loop() {
+  pthread_setname_np(pthread_self(), "sw-commit");  // shows in top -H, perf, gdb
   for (;;) {
     std::vector<Pending*> batch;
     {

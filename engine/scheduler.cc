@@ -1,5 +1,10 @@
 #include "engine/scheduler.h"
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -20,6 +25,7 @@ void Scheduler::Start() {
   pool_ = std::make_unique<asio::thread_pool>(static_cast<size_t>(options_.workers));
   engine_.SetWakeHook([this] { Notify(); });
   io_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "sw-dispatch");
     auto guard = asio::make_work_guard(io_);
     io_.run();
   });
@@ -76,8 +82,23 @@ void Scheduler::Pump() {
   ArmTimer();
 }
 
+namespace {
+
+// Names a pool thread and lowers its priority by `nice`. The committer and the dispatcher
+// keep the default priority: every worker waits on them, so a committer that queues for a CPU
+// behind 64 workers slows all of them. Processes that activities start (builds) inherit it.
+bool PrepareWorkerThread(int nice) {
+  pthread_setname_np(pthread_self(), "sw-worker");
+  if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+  return true;
+}
+
+}  // namespace
+
 void Scheduler::RunTask(int64_t run, storage::Task task,
                         std::shared_ptr<CancellationToken> token) {
+  thread_local bool prepared = PrepareWorkerThread(options_.worker_nice);
+  (void)prepared;
   Status st = engine_.ExecuteTask(task, *token);
   if (!st.ok() && st.code() != Code::kConflict) {
     std::cerr << R"({"level":"warn","msg":"task failed; it will run again when its lease expires","task":)"

@@ -28,6 +28,7 @@ struct SchedulerOptions {
   int workers = 8;
   int64_t poll_ms = 100;          // upper bound on the time between two looks at the store
   int64_t stop_grace_ms = 10'000; // Stop(): wait this long for running activities
+  int worker_nice = 0;            // > 0: workers yield the CPU to the committer and dispatcher
 };
 
 class Scheduler {

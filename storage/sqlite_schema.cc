@@ -99,8 +99,9 @@ Status ConfigureWriter(Conn& c, bool synchronous_full) {
     if (mode != "wal") return Internal("sqlite configure: journal_mode is " + mode);
     c.db().exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     c.db().exec("PRAGMA foreign_keys=OFF");
-    if (getenv("SLIPWAY_EXP_CKPT")) c.db().exec(std::string("PRAGMA wal_autocheckpoint=") + getenv("SLIPWAY_EXP_CKPT"));
-    if (getenv("SLIPWAY_EXP_CACHE")) c.db().exec(std::string("PRAGMA cache_size=") + getenv("SLIPWAY_EXP_CACHE"));
+    // A checkpoint of a batch runs in a savepoint, whose statement journal would otherwise
+    // spill to a temporary file (create, write, unlink) in every batch transaction.
+    c.db().exec("PRAGMA temp_store=MEMORY");
     return Status::Ok();
   });
 }

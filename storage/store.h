@@ -73,7 +73,9 @@ struct Task {
 
 // Everything one workflow transition writes, committed together or not at all.
 struct Checkpoint {
-  Instance instance;            // the new row; instance.version must be expected_version + 1
+  // The new row; instance.version must be expected_version + 1. On an update, the fields fixed
+  // at creation (type, tenant, input, input_hash, serial_key, created_at) are not written.
+  Instance instance;
   int64_t expected_version = 0; // 0: the instance must not exist yet (create)
   std::vector<HistoryEvent> events;  // appended; seqs must continue the stored history exactly
   std::vector<Task> new_tasks;       // id is ignored and assigned

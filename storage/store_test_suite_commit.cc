@@ -88,6 +88,37 @@ TEST_P(StoreSuite, UpdateBumpsVersionAndAppendsHistory) {
   EXPECT_EQ(Seqs(*store().History("wf-1", 0, 0)), (std::vector<int64_t>{1, 2, 3}));
 }
 
+TEST_P(StoreSuite, UpdateWritesTheMutableFieldsAndKeepsThoseFixedAtCreation) {
+  Checkpoint create = CreateCp("wf-1");
+  ASSERT_TRUE(store().Commit(create).ok());
+  Checkpoint up = UpdateCp("wf-1", 1, 2);
+  up.instance.status = "failed";
+  up.instance.context_json = R"({"c":2})";
+  up.instance.result_json = R"({"r":2})";
+  up.instance.error_json = R"({"e":2})";
+  up.instance.deadline_ms = kT0 + 99;
+  up.instance.updated_at_ms = kT0 + 7;
+  up.instance.tenant = "someone-else";  // fixed at creation: not written
+  up.instance.input_json = R"({"changed":true})";
+  up.instance.created_at_ms = kT0 + 1;
+  ASSERT_TRUE(store().Commit(up).ok());
+  Result<Instance> got = store().Load("wf-1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, "failed");
+  EXPECT_EQ(got->context_json, R"({"c":2})");
+  EXPECT_EQ(got->result_json, R"({"r":2})");
+  EXPECT_EQ(got->error_json, R"({"e":2})");
+  EXPECT_EQ(got->deadline_ms, kT0 + 99);
+  EXPECT_EQ(got->updated_at_ms, kT0 + 7);
+  EXPECT_EQ(got->last_seq, 2);
+  EXPECT_EQ(got->tenant, create.instance.tenant);
+  EXPECT_EQ(got->input_json, create.instance.input_json);
+  EXPECT_EQ(got->created_at_ms, create.instance.created_at_ms);
+  ListQuery by_status;
+  by_status.status = "failed";
+  EXPECT_EQ(store().List(by_status)->instances.size(), 1u);  // the status index follows
+}
+
 TEST_P(StoreSuite, StaleVersionIsConflictAndWritesNothing) {
   ASSERT_TRUE(store().Commit(CreateCp("wf-1")).ok());
   ASSERT_TRUE(store().Commit(UpdateCp("wf-1", 1, 2)).ok());

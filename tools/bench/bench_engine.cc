@@ -1,6 +1,6 @@
 // tools/bench/bench_engine.cc: engine throughput on a fresh database.
 //
-//   bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR]
+//   bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--keep]
 //
 // Starts N workflows of 7 no-op steps, runs them on the scheduler with group commit, and
 // prints workflows/s, steps/s, checkpoints/s, p50/p99 start-to-completion latency, p50/p99
@@ -15,6 +15,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,7 +43,59 @@ struct Options {
   int workers = 32;
   std::string sync = "both";
   std::string dir = "/tmp";
+  int worker_nice = 0;
+  bool keep = false;  // leave the database file for inspection
 };
+
+// CPU seconds (user + system) used so far by the threads of this process whose name starts
+// with `prefix` (the engine names its threads sw-commit, sw-dispatch, sw-worker), or by the
+// whole process when `prefix` is empty. CPU per step is the figure that noise on a shared
+// machine disturbs least.
+double CpuSeconds(const std::string& prefix) {
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm_file(task.path() / "comm");
+    std::string comm;
+    std::getline(comm_file, comm);
+    if (comm.rfind(prefix, 0) != 0) continue;
+    std::ifstream stat_file(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+    }
+    total += (utime + stime) / tick;
+  }
+  return total;
+}
+
+// Seconds the threads named `prefix`* spent runnable but waiting for a CPU (schedstat).
+double RunQueueWaitSeconds(const std::string& prefix) {
+  double total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm_file(task.path() / "comm");
+    std::string comm;
+    std::getline(comm_file, comm);
+    if (comm.rfind(prefix, 0) != 0) continue;
+    std::ifstream sched(task.path() / "schedstat");
+    double on_cpu_ns = 0, waiting_ns = 0;
+    if (sched >> on_cpu_ns >> waiting_ns) total += waiting_ns / 1e9;
+  }
+  return total;
+}
+
+double ProcessCpuSeconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 template <typename T>
 double Percentile(std::vector<T> v, double p) {
@@ -73,7 +127,7 @@ int Run(const Options& o, bool full) {
   engine.RegisterActivity("noop", noop);
   engine::RetryPolicy retry;
   if (!engine.RegisterType(engine::testing::SevenStepType("seven", "noop", retry)).ok()) return 1;
-  engine::Scheduler scheduler(engine, {o.workers, 20, 10'000});
+  engine::Scheduler scheduler(engine, {o.workers, 20, 10'000, o.worker_nice});
 
   // Phase 1: starts from 8 threads, as concurrent API requests would arrive.
   auto t0 = std::chrono::steady_clock::now();
@@ -96,9 +150,15 @@ int Run(const Options& o, bool full) {
     return 1;
   }
   auto started = std::chrono::steady_clock::now();
+  const double cpu_before = ProcessCpuSeconds();
+  const double commit_cpu_before = CpuSeconds("sw-commit");
+  const double commit_wait_before = RunQueueWaitSeconds("sw-commit");
   // Phase 2: the scheduler runs everything to completion.
   scheduler.Start();
   std::vector<double> latency_ms;
+  // The last step's activity has run for every workflow before any poll of the store: polling
+  // while the engine runs would take CPU from it.
+  while (noop.last_steps_ < o.workflows) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   for (const auto& id : ids) {
     for (;;) {
       auto inst = store.Load(id);
@@ -110,6 +170,9 @@ int Run(const Options& o, bool full) {
     }
   }
   auto done = std::chrono::steady_clock::now();
+  const double cpu_used = ProcessCpuSeconds() - cpu_before;
+  const double commit_cpu_used = CpuSeconds("sw-commit") - commit_cpu_before;
+  const double commit_wait = RunQueueWaitSeconds("sw-commit") - commit_wait_before;
   scheduler.Stop();
   auto stats = store.Stats();
   auto micros = store.commit_micros();
@@ -128,10 +191,24 @@ int Run(const Options& o, bool full) {
               Percentile(latency_ms, 0.50), Percentile(latency_ms, 0.99));
   std::printf("  commit txn p50/p99 ms %10.2f / %.2f\n", Percentile(micros, 0.50) / 1000,
               Percentile(micros, 0.99) / 1000);
+  double busy_us = 0;
+  for (double us : micros) busy_us += us;
+  std::printf("  in commit txns        %10.0f %%   (of the run; the committer thread on a CPU %.0f %%, waiting for one %.0f %%)\n",
+              busy_us / 1e4 / elapsed, commit_cpu_used * 100 / elapsed, commit_wait * 100 / elapsed);
   std::printf("  checkpoints per txn   %10.1f\n", static_cast<double>(checkpoints) / std::max<size_t>(1, sizes.size()));
   std::printf("  sqlite txns/workflow  %10.1f   (commits, claims and lease renewals)\n",
               stats.ok() ? static_cast<double>(stats->commits) / o.workflows : 0.0);
+  const double steps = o.workflows * 7.0;
+  std::printf("  CPU us/step           %10.0f   (whole process; the committer thread: %.0f)\n",
+              cpu_used * 1e6 / steps, commit_cpu_used * 1e6 / steps);
+  double load[3] = {0, 0, 0};
+  getloadavg(load, 3);
+  std::printf("  load average          %10.2f\n", load[0]);
   std::printf("  peak RSS MiB          %10.1f\n", ru.ru_maxrss / 1024.0);
+  if (o.keep) {
+    std::printf("  database kept at       %s\n", path.c_str());
+    return 0;
+  }
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");
   std::filesystem::remove(path + "-shm");
@@ -143,14 +220,21 @@ int Run(const Options& o, bool full) {
 
 int main(int argc, char** argv) {
   slipway::bench::Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
+    if (flag == "--keep") {
+      o.keep = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) flag = "--help";
     if (flag == "--workflows") o.workflows = std::atoi(argv[i + 1]);
     else if (flag == "--workers") o.workers = std::atoi(argv[i + 1]);
     else if (flag == "--sync") o.sync = argv[i + 1];
     else if (flag == "--dir") o.dir = argv[i + 1];
+    else if (flag == "--nice") o.worker_nice = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR]\n");
+      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--keep]\n");
       return 2;
     }
   }
