@@ -97,7 +97,10 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh) {
   if (!fresh) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(id);
-    if (it != cache_.end()) return Live{it->second.instance, it->second.machine->Clone()};
+    if (it != cache_.end()) {
+      const Live& c = it->second;
+      return Live{c.instance, c.machine->Clone(), c.context, c.input};
+    }
   }
   Result<storage::Instance> inst = store_.Load(id);
   if (!inst.ok()) return inst.status();
@@ -105,12 +108,12 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh) {
   if (type == nullptr) return Internal("no registered workflow type " + inst->type);
   Result<std::unique_ptr<WorkflowMachine>> machine = Replay(*type, *inst);
   if (!machine.ok()) return machine.status();
+  auto input = std::make_shared<const json>(json::parse(inst->input_json, nullptr, false));
   std::lock_guard<std::mutex> lock(mu_);
   if (cache_.size() >= options_.machine_cache_size) cache_.clear();
   auto& slot = cache_[id];
-  slot.instance = *inst;
-  slot.machine = (*machine)->Clone();
-  return Live{std::move(*inst), std::move(*machine)};
+  slot = Live{*inst, (*machine)->Clone(), nullptr, input};  // the context is parsed on use
+  return Live{std::move(*inst), std::move(*machine), nullptr, std::move(input)};
 }
 
 Result<std::unique_ptr<WorkflowMachine>> Engine::Replay(const WorkflowType& type,
@@ -160,16 +163,19 @@ Status Engine::CommitCheckpoint(const storage::Checkpoint& cp) {
   return failpoints_.Hit("engine.commit.after");
 }
 
-Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine) {
+Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                                std::shared_ptr<const json> input) {
   storage::Checkpoint cp = t.Build();
   Status st = CommitCheckpoint(cp);
-  const std::string& id = cp.instance.id;
+  const std::string id = cp.instance.id;
   if (!st.ok()) {
     Evict(id);  // the stored version is unknown now: reload next time
     return st;
   }
   bool wake = false;
   for (const auto& task : cp.new_tasks) wake = wake || task.due_at_ms <= t.now();
+  auto context = std::make_shared<const json>(std::move(t.context()));
+  if (!input) input = std::make_shared<const json>(json::parse(cp.instance.input_json, nullptr, false));
   std::function<void()> hook;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -180,8 +186,10 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
       // Another thread may already have cached a newer version of this workflow.
       auto& slot = cache_[id];
       if (!slot.machine || slot.instance.version < cp.instance.version) {
-        slot.instance = cp.instance;
+        slot.input = std::move(input);
+        slot.instance = std::move(cp.instance);
         slot.machine = std::move(machine);
+        slot.context = std::move(context);
       }
     }
     if (wake) hook = wake_;

@@ -146,6 +146,9 @@ class Engine {
   struct Live {
     storage::Instance instance;
     std::unique_ptr<WorkflowMachine> machine;
+    // instance.context_json and input_json parsed, when the cache has them (else null).
+    std::shared_ptr<const nlohmann::json> context;
+    std::shared_ptr<const nlohmann::json> input;
   };
   friend class StepRunner;
 
@@ -158,7 +161,10 @@ class Engine {
                                                   const storage::Instance& inst);
   void Evict(const std::string& id);
   // Commits and, on success, caches the new instance and machine.
-  Status CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine);
+  // Commits and caches the new version. `input` is instance.input_json parsed, if the caller
+  // has it (else it is parsed here, outside the cache lock).
+  Status CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                          std::shared_ptr<const nlohmann::json> input = nullptr);
   Status CommitCheckpoint(const storage::Checkpoint& cp);
   Status DeleteTask(const storage::Task& task);
   Workflow ToWorkflow(const storage::Instance& inst);

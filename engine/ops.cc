@@ -22,10 +22,10 @@ Result<Workflow> Engine::Mutate(const std::string& id, const Mutation& mutate) {
     if (!live.ok()) return live.status();
     const WorkflowType* type = FindType(live->instance.type);
     if (type == nullptr) return Internal("no registered workflow type " + live->instance.type);
-    Transition t(*type, live->instance, clock_.NowMs(), options_.history);
+    Transition t(*type, live->instance, clock_.NowMs(), options_.history, live->context.get());
     std::unique_ptr<WorkflowMachine> machine = live->machine->Clone();
     SLIPWAY_RETURN_IF_ERROR(mutate(*live, t, machine));
-    Status st = CommitTransition(t, std::move(machine));
+    Status st = CommitTransition(t, std::move(machine), live->input);
     if (st.ok()) return ToWorkflow(t.instance());
     if (st.code() != Code::kConflict) return st;
   }

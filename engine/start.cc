@@ -14,6 +14,13 @@ std::string StartHash(const StartRequest& req) {
   return Sha256Hex(canonical.dump());
 }
 
+// "<group>:<tenant>", or "" when the type is not serialised.
+std::string SerialKey(const WorkflowType& type, const std::string& tenant) {
+  std::string group = type.serial_group;
+  if (group.empty() && type.serial_per_tenant) group = type.name;
+  return group.empty() ? "" : group + ":" + tenant;
+}
+
 Status ValidateStart(const StartRequest& req, const WorkflowType* type) {
   if (type == nullptr) return InvalidArgument("type", "unknown workflow type '" + req.type + "'");
   SLIPWAY_RETURN_IF_ERROR(ValidateTenantId(req.tenant));
@@ -51,7 +58,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   fresh.tenant = req.tenant;
   fresh.input_json = req.input.dump();
   fresh.input_hash = hash;
-  fresh.serial_key = type->serial_per_tenant ? req.type + ":" + req.tenant : "";
+  fresh.serial_key = SerialKey(*type, req.tenant);
   if (type->deadline_ms > 0) fresh.deadline_ms = now + type->deadline_ms;
   std::unique_ptr<WorkflowMachine> machine = type->make_machine();
   machine->Start(req.input);
@@ -64,12 +71,12 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   if (type->deadline_ms > 0) {
     t.AddTask(kTimerTask, "", 0, fresh.deadline_ms, {{"purpose", "workflow_deadline"}});
   }
-  if (type->serial_per_tenant) {
+  if (!fresh.serial_key.empty()) {
     t.Enqueue("engine");
   } else {
     t.EnterState(*machine, "engine");
   }
-  Status st = CommitTransition(t, std::move(machine));
+  Status st = CommitTransition(t, std::move(machine), std::make_shared<const json>(req.input));
   if (st.code() == Code::kAlreadyExists) return existing();  // a concurrent start won
   if (!st.ok()) return st;
   Result<Workflow> w = Get(fresh.id);

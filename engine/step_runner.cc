@@ -52,7 +52,8 @@ class StepRunner {
       if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
       if (!live.ok()) return live.status();
       const WorkflowType& type = *e_.FindType(live->instance.type);
-      Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history);
+      Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
+                   live->context.get());
       std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
       Result<bool> commit = decide(*live, t, m);
       if (!commit.ok()) return commit.status();
@@ -65,7 +66,7 @@ class StepRunner {
         }
         return e_.DeleteTask(task_);
       }
-      Status st = e_.CommitTransition(t, std::move(m));
+      Status st = e_.CommitTransition(t, std::move(m), live->input);
       if (st.code() != Code::kConflict) return st;
       fresh = true;
     }
@@ -79,11 +80,11 @@ class StepRunner {
 
   Status RunActivity();
   Result<bool> RecordStart(Engine::Live& live, Transition& t);
-  void BeginAttempt(const storage::Instance& inst, Transition& t);
+  void BeginAttempt(const Engine::Live& live, Transition& t);
   Result<bool> RecordOutcome(Engine::Live& live, Transition& t,
                              std::unique_ptr<WorkflowMachine>& m, const Result<json>& outcome,
                              bool may_continue, bool* continued);
-  bool ContinueInto(const storage::Instance& inst, Transition& t);
+  bool ContinueInto(const Engine::Live& live, Transition& t);
   Result<json> CallActivity();
   void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
                const char* event_type, json data, const std::string& step, int attempt,
@@ -162,11 +163,12 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t) {
     t.CompleteTask(task_.id, task_.lease_owner);
     return true;
   }
-  BeginAttempt(live.instance, t);
+  BeginAttempt(live, t);
   return true;
 }
 
-void StepRunner::BeginAttempt(const storage::Instance& inst, Transition& t) {
+void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
+  const storage::Instance& inst = live.instance;
   spec_ = &e_.FindType(inst.type)->states.at(task_.step);
   json& s = t.step(task_.step);
   attempt_ = s.value("attempts", 0) + 1;
@@ -183,11 +185,11 @@ void StepRunner::BeginAttempt(const storage::Instance& inst, Transition& t) {
   const json& ctx = t.context();
   type_ = inst.type;
   tenant_ = inst.tenant;
-  input_ = json::parse(inst.input_json, nullptr, false);
+  input_ = live.input ? *live.input : json::parse(inst.input_json, nullptr, false);
   outputs_ = ctx.value("outputs", json::object());
 }
 
-bool StepRunner::ContinueInto(const storage::Instance& inst, Transition& t) {
+bool StepRunner::ContinueInto(const Engine::Live& live, Transition& t) {
   const storage::Task* next = t.NewActivityTaskDueNow();
   if (next == nullptr) return false;
   // We hold a slot of our own kind; another kind may be capped for the whole fleet.
@@ -198,7 +200,7 @@ bool StepRunner::ContinueInto(const storage::Instance& inst, Transition& t) {
   moved.lease_until_ms = t.now() + e_.options_.lease_ms;
   t.ContinueTask(task_.id, moved);
   task_ = moved;
-  BeginAttempt(inst, t);
+  BeginAttempt(live, t);
   return true;
 }
 
@@ -246,7 +248,7 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
     t.context()["outputs"][task_.step] = *outcome;
     Advance(t, m, StepSucceeded{task_.step, *outcome}, "step_succeeded",
             {{"output", *outcome}}, task_.step, attempt_, json());
-    if (may_continue) *continued = ContinueInto(live.instance, t);
+    if (may_continue) *continued = ContinueInto(live, t);
     return true;
   }
   json error = ErrorJson(outcome.status());

@@ -18,10 +18,14 @@ std::string ActivityTaskKind(const StateSpec& spec) {
 }
 
 Transition::Transition(const WorkflowType& type, const storage::Instance& current, TimeMs now,
-                       const HistoryLimits& limits)
+                       const HistoryLimits& limits, const json* parsed_context)
     : type_(type), now_(now), limits_(limits), next_(current) {
-  context_ = json::parse(current.context_json.empty() ? "{}" : current.context_json, nullptr,
-                         false);
+  if (parsed_context != nullptr) {
+    context_ = *parsed_context;
+  } else {
+    context_ = json::parse(current.context_json.empty() ? "{}" : current.context_json, nullptr,
+                           false);
+  }
   if (!context_.is_object()) context_ = json::object();
   cp_.expected_version = current.version;
   next_.version = current.version + 1;
@@ -72,7 +76,9 @@ void Transition::AddEvent(const std::string& type, const std::string& step_name,
   e.step = step_name;
   e.attempt = attempt;
   e.actor = actor;
-  e.data_json = RedactJson(data.is_null() ? json::object() : data).dump();
+  if (data.is_null()) data = json::object();
+  RedactJsonInPlace(data);
+  e.data_json = data.dump();
   e.prev_hash = next_.last_hash.empty() ? kGenesisHash : next_.last_hash;
   ChainedFields f{e.workflow_id, e.seq, e.at_ms, e.type, e.step, e.attempt, e.actor, e.data_json};
   e.hash = ChainHash(e.prev_hash, f);
@@ -253,7 +259,7 @@ void Transition::MarkPendingSkipped() {
 storage::Checkpoint Transition::Build() {
   next_.context_json = context_.dump();
   cp_.instance = next_;
-  return cp_;
+  return std::move(cp_);
 }
 
 }  // namespace slipway::engine

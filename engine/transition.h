@@ -51,9 +51,10 @@ std::string ActivityTaskKind(const StateSpec& spec);
 
 class Transition {
  public:
-  // Continues `current` (version V) into version V+1.
+  // Continues `current` (version V) into version V+1. `parsed_context`, when given, is
+  // current.context_json already parsed (the engine caches it): it saves a parse per step.
   Transition(const WorkflowType& type, const storage::Instance& current, TimeMs now,
-             const HistoryLimits& limits);
+             const HistoryLimits& limits, const nlohmann::json* parsed_context = nullptr);
   // A new instance: expected_version 0, version 1.
   static Transition Create(const WorkflowType& type, storage::Instance fresh, TimeMs now,
                            const HistoryLimits& limits);
@@ -86,6 +87,7 @@ class Transition {
   // Queues the workflow behind its tenant's active one (serial types).
   void Enqueue(const std::string& actor);
 
+  // Once, at the end: moves the checkpoint out (instance() and context() stay readable).
   storage::Checkpoint Build();
 
  private:

@@ -2,7 +2,7 @@
 //
 // workflows/ builds one WorkflowType per business workflow: its MSM table (via make_machine),
 // what each state means (run an activity, wait for a signal or timer, or end), its declared
-// step order (for the steps view), and whether it is serialised per tenant. The engine never
+// step order (for the steps view), and its serial group per tenant. The engine never
 // knows which activities exist beyond their registered names.
 #pragma once
 
@@ -41,7 +41,13 @@ struct WorkflowType {
   std::vector<std::string> steps;             // declared order of step states, for views
   std::map<std::string, StateSpec> states;    // by persisted state name
   std::function<std::unique_ptr<WorkflowMachine>()> make_machine;
-  bool serial_per_tenant = false;             // at most one active per tenant, FIFO
+  // Per-tenant serialisation: of all workflows whose types share a non-empty serial_group, at
+  // most one per tenant is active, FIFO, whatever their type (deployment and rollback share
+  // one). The persisted serial key is "<group>:<tenant>"; "" = not serialised.
+  std::string serial_group;
+  // Older spelling of serial_group = name; used when serial_group is empty.
+  // TODO(workflows): drop once engine/testing/test_workflow.cc sets serial_group.
+  bool serial_per_tenant = false;
   int64_t deadline_ms = 0;                    // whole workflow; 0 = none
   // Optional input validation: kInvalidArgument naming the field.
   std::function<Status(const nlohmann::json& input)> validate_input;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <regex>
 
 namespace slipway {
@@ -22,6 +23,48 @@ const std::regex& CredentialPattern() {
   return re;
 }
 
+char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+bool HasAt(const std::string& text, size_t at, const char* lower_word) {
+  for (size_t i = 0; lower_word[i] != '\0'; ++i) {
+    if (at + i >= text.size() || Lower(text[at + i]) != lower_word[i]) return false;
+  }
+  return true;
+}
+
+// A cheap pre-check that every match of CredentialPattern passes: one of its literal parts
+// occurs (case-insensitively). Most history strings (keys, step names, ids) contain none,
+// and std::regex is slow, so they skip it.
+bool MayHoldCredential(const std::string& text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    switch (Lower(text[i])) {
+      case 'b':
+        if (HasAt(text, i, "bearer") || HasAt(text, i, "basic")) return true;
+        break;
+      case 't':
+        if (HasAt(text, i, "token")) return true;
+        break;
+      case 'g':
+        if (HasAt(text, i, "github_pat_")) return true;
+        if (i + 3 < text.size() && Lower(text[i + 1]) == 'h' && text[i + 3] == '_' &&
+            std::strchr("pousr", Lower(text[i + 2])) != nullptr) {
+          return true;
+        }
+        break;
+      case 's':
+        if (HasAt(text, i, "sk-")) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+bool IsSecretValue(const nlohmann::json& v) {
+  return !v.is_number() && !v.is_boolean() && !v.is_null();
+}
+
 }  // namespace
 
 bool IsSecretKey(const std::string& key) {
@@ -36,30 +79,33 @@ bool IsSecretKey(const std::string& key) {
 }
 
 std::string RedactText(const std::string& text) {
+  if (!MayHoldCredential(text)) return text;
   return std::regex_replace(text, CredentialPattern(), kRedacted);
 }
 
-nlohmann::json RedactJson(const nlohmann::json& value) {
+void RedactJsonInPlace(nlohmann::json& value) {
   if (value.is_object()) {
-    nlohmann::json out = nlohmann::json::object();
     for (auto it = value.begin(); it != value.end(); ++it) {
       // Counters such as input_tokens are numbers, not secrets: only strings and structures
       // under a secret-looking key are masked.
-      if (IsSecretKey(it.key()) && !it->is_number() && !it->is_boolean() && !it->is_null()) {
-        out[it.key()] = kRedacted;
+      if (IsSecretKey(it.key()) && IsSecretValue(*it)) {
+        *it = kRedacted;
       } else {
-        out[it.key()] = RedactJson(*it);
+        RedactJsonInPlace(*it);
       }
     }
-    return out;
+  } else if (value.is_array()) {
+    for (auto& v : value) RedactJsonInPlace(v);
+  } else if (value.is_string()) {
+    std::string& text = value.get_ref<std::string&>();
+    if (MayHoldCredential(text)) text = RedactText(text);
   }
-  if (value.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& v : value) out.push_back(RedactJson(v));
-    return out;
-  }
-  if (value.is_string()) return RedactText(value.get<std::string>());
-  return value;
+}
+
+nlohmann::json RedactJson(const nlohmann::json& value) {
+  nlohmann::json out = value;
+  RedactJsonInPlace(out);
+  return out;
 }
 
 }  // namespace slipway

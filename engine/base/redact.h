@@ -15,6 +15,7 @@ inline constexpr const char* kRedacted = "[redacted]";
 
 bool IsSecretKey(const std::string& key);
 nlohmann::json RedactJson(const nlohmann::json& value);
+void RedactJsonInPlace(nlohmann::json& value);  // the same, without a copy
 std::string RedactText(const std::string& text);
 
 }  // namespace slipway

@@ -31,5 +31,28 @@ TEST(RedactTest, GithubTokensInValuesAreMasked) {
   EXPECT_EQ(out["note"].get<std::string>().find("ghp_"), std::string::npos);
 }
 
+TEST(RedactTest, EveryCredentialFormIsMaskedWhateverItsCase) {
+  const char* secrets[] = {"bearer abcdefgh1234", "TOKEN abcdefgh1234", "Basic dXNlcjpwYXNzd29yZA==",
+                           "GHS_0123456789abcdefghij", "gho_0123456789abcdefghij",
+                           "github_pat_0123456789abcdefghij", "SK-ANT-0123456789",
+                           "sk-0123456789abcdefghij"};
+  for (const char* secret : secrets) {
+    std::string text = std::string("before ") + secret + " after";
+    EXPECT_EQ(RedactText(text), std::string("before ") + kRedacted + " after") << secret;
+    nlohmann::json in = {{"nested", {{"list", {text}}}}};
+    EXPECT_EQ(RedactJson(in)["nested"]["list"][0], std::string("before ") + kRedacted + " after");
+  }
+}
+
+TEST(RedactTest, PlainTextIsReturnedUnchanged) {
+  const char* plain[] = {"wf_01m8dzwsrhxqarphywfadngg9h/s1", "through the gate", "tokens: 12",
+                         "sk-short", "ghp_short", ""};
+  for (const char* text : plain) EXPECT_EQ(RedactText(text), text);
+  nlohmann::json in = {{"output", {{"a", 1}, {"b", {"x", "y"}}}}, {"n", nullptr}};
+  nlohmann::json copy = in;
+  RedactJsonInPlace(copy);
+  EXPECT_EQ(copy, in);
+}
+
 }  // namespace
 }  // namespace slipway

@@ -150,6 +150,7 @@ int Run(const Options& o, bool full) {
     return 1;
   }
   auto started = std::chrono::steady_clock::now();
+  store.Reset();  // the figures below are of the run phase only
   const double cpu_before = ProcessCpuSeconds();
   const double commit_cpu_before = CpuSeconds("sw-commit");
   const double commit_wait_before = RunQueueWaitSeconds("sw-commit");

@@ -107,6 +107,14 @@ class Slots {
   std::vector<std::string> ids_;
 };
 
+// User + system CPU time of this whole process (server, engine and clients) so far.
+double CpuSeconds() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 double Percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
@@ -188,6 +196,7 @@ int Run(const Options& o) {
   double load_before[3] = {0, 0, 0};
   getloadavg(load_before, 3);  // the machine's load before our clients add theirs
   const int64_t steps0 = activity.steps();
+  const double cpu0 = CpuSeconds();
   const auto t0 = Clock::now();
   const auto end = t0 + std::chrono::seconds(o.seconds);
   LoadOptions lo;
@@ -200,6 +209,7 @@ int Run(const Options& o) {
     return "/v1/workflows/" + slots.Get(rng() % slots.size());
   });
   const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double cpu = CpuSeconds() - cpu0;
   const int64_t steps = activity.steps() - steps0;
   const int64_t finished_workflows = replaced.load();
 
@@ -234,6 +244,9 @@ int Run(const Options& o) {
   std::printf("  load average (1/5/15)    %10.2f / %.2f / %.2f   before; %.2f / %.2f / %.2f after "
               "(includes this run)\n",
               load_before[0], load_before[1], load_before[2], load[0], load[1], load[2]);
+  std::printf("  CPU of this process       %10.2f cores   %.1f us per request (server, engine "
+              "and clients together: less noisy than requests/s on a shared machine)\n",
+              cpu / elapsed, all.empty() ? 0.0 : cpu * 1e6 / static_cast<double>(all.size()));
   std::printf("  peak RSS MiB             %10.1f\n", ru.ru_maxrss / 1024.0);
   std::filesystem::remove(path);
   std::filesystem::remove(path + "-wal");

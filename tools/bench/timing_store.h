@@ -61,6 +61,12 @@ class TimingStore final : public storage::Store {
     return inner_.CountByTypeAndStatus();
   }
 
+  // Forgets what was recorded so far (e.g. the start phase of a benchmark).
+  void Reset() {
+    std::lock_guard<std::mutex> lock(mu_);
+    micros_.clear();
+    sizes_.clear();
+  }
   // Microseconds per commit transaction, and checkpoints per transaction.
   std::vector<double> commit_micros() {
     std::lock_guard<std::mutex> lock(mu_);
