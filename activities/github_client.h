@@ -17,6 +17,9 @@
 //                           these contents, no commit is made (changed=false, the head's sha). A
 //                           branch that moved meanwhile (422 "not a fast forward") or moved on from
 //                           the request's parent_sha is kConflict: reload, then retry. Never forced.
+//   CreateBranch            POST git/refs at a sha; a branch of that name already there (422
+//                           "Reference already exists") is success with created=false, whatever
+//                           its head (the caller asked for the branch to exist, not to move it).
 //   CreateWebhook           a hook with the same URL already there -> returned (created=false).
 //   GetBranchHead, GetFile, GetCommit, DownloadTarball  reads.
 // Errors follow http_errors.h (kUnavailable/kDeadlineExceeded retryable; kPermanent,
@@ -136,6 +139,10 @@ class GitHubClient {
   Result<Webhook> CreateWebhook(const WebhookRequest& request);
   // Head commit sha of a branch. kNotFound for no such branch; kConflict for an empty repo.
   Result<std::string> GetBranchHead(const std::string& repo, const std::string& branch);
+  // Creates branch `branch` at commit `sha` (see above). Returns whether this call created it.
+  // kInvalidArgument for an empty name or sha, or a sha GitHub does not know (422).
+  Result<bool> CreateBranch(const std::string& repo, const std::string& branch,
+                            const std::string& sha);
   // The .tar.gz of ref (GitHub's layout: one top-level directory). Follows the 302; the token
   // is sent to the redirect target only when it is on the API's own host.
   Result<std::string> DownloadTarball(const std::string& repo, const std::string& ref);

@@ -1,6 +1,7 @@
 // activities/github_commit.cc: GitHubClient::CommitFiles, several files in one commit through
 // GitHub's git data API (shared/reference/external-apis.md A.5). Only the final ref update makes
 // the change visible, so the commit is all-or-nothing; the ref moves only as a fast-forward.
+// Also CreateBranch (POST git/refs), idempotent on "Reference already exists".
 #include <nlohmann/json.hpp>
 
 #include "activities/github_client.h"
@@ -81,6 +82,23 @@ Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branc
     return Conflict(what + ": the branch moved meanwhile (not a fast forward)");
   }
   return StatusFromResponse(*resp, what);
+}
+
+Result<bool> GitHubClient::CreateBranch(const std::string& repo, const std::string& branch,
+                                        const std::string& sha) {
+  if (branch.empty()) return InvalidArgument("branch", "branch name is empty");
+  if (sha.empty()) return InvalidArgument("sha", "the commit to branch from is empty");
+  std::string what = "github create ref heads/" + branch;
+  json body = {{"ref", "refs/heads/" + branch}, {"sha", sha}};
+  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/refs", body.dump()));
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 422) {
+    // An earlier attempt (whose answer was lost) or someone else made it: the branch exists.
+    if (RemoteMessage(resp->body).find("already exists") != std::string::npos) return false;
+    return InvalidArgument("sha", what + ": " + RemoteMessage(resp->body));
+  }
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+  return true;
 }
 
 Result<CommitFilesResult> GitHubClient::CommitFiles(const CommitFilesRequest& request) {

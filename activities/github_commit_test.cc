@@ -100,6 +100,35 @@ TEST_F(GitHubCommitTest, ServerErrorOnCreateTreeIsRetryable) {
   EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 0);
 }
 
+TEST_F(GitHubCommitTest, CreateBranchAtAShaIsIdempotent) {
+  Result<std::string> main_head = gh_->GetBranchHead("t", "main");
+  ASSERT_TRUE(main_head.ok());
+  Result<bool> first = gh_->CreateBranch("t", "production", *main_head);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(*first);
+  Result<bool> again = gh_->CreateBranch("t", "production", *main_head);  // 422 already exists
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(*again);
+  EXPECT_EQ(*gh_->GetBranchHead("t", "production"), *main_head);
+  EXPECT_EQ(emu_->log().Count("ref_created", "acme/t"), 1);
+  // Commits on the new branch leave main alone.
+  CommitFilesRequest c = Commit({{"a.txt", "1\n"}});
+  c.branch = "production";
+  ASSERT_TRUE(gh_->CommitFiles(c).ok());
+  EXPECT_EQ(*gh_->GetBranchHead("t", "main"), *main_head);
+  EXPECT_NE(*gh_->GetBranchHead("t", "production"), *main_head);
+}
+
+TEST_F(GitHubCommitTest, CreateBranchFromAnUnknownShaIsInvalidAndAServerErrorRetryable) {
+  EXPECT_EQ(gh_->CreateBranch("t", "x", std::string(40, 'f')).status().code(),
+            Code::kInvalidArgument);
+  Faults(R"({"rules":[{"method":"POST","path":"/repos/acme/t/git/refs","status":503}]})");
+  Result<std::string> head = gh_->GetBranchHead("t", "main");
+  ASSERT_TRUE(head.ok());
+  EXPECT_TRUE(gh_->CreateBranch("t", "y", *head).status().retryable());
+  EXPECT_EQ(emu_->log().Count("ref_created"), 0);
+}
+
 TEST_F(GitHubCommitTest, CreateRepoWaitsForTheDefaultBranch) {
   Faults(
       R"({"rules":[{"method":"GET","path":"/repos/acme/slow/git/ref/heads/main","status":404,"times":2}]})");

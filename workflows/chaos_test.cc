@@ -73,6 +73,7 @@ TEST_F(ChaosTest, FaultyCloudEveryWorkflowCompletesAndNoEffectHappensTwice) {
   for (const auto& t : tenants) {
     EXPECT_EQ(EmuCount("repo_created", "acme/" + t), 1) << t;
     EXPECT_EQ(EmuCount("commit", "acme/" + t), 2) << t;  // websiteData.json, then the footer
+    EXPECT_EQ(EmuCount("ref_created", "acme/" + t), 1) << t;  // the production branch
   }
 }
 

@@ -65,6 +65,62 @@ TEST_F(DeploymentTest, HappyPathSavesValidatesDeploysAndReportsEveryStep) {
   EXPECT_EQ(tenant->production_deployment, r["deployment"]["id"]);
 }
 
+TEST_F(DeploymentTest, DefaultBranchIsProductionCutFromTheDefaultBranchOnce) {
+  MakeTenant("t1");
+  HumanCommit("t1", "notes.md", "made on main before any deployment\n");
+  auto main_head = github_->GetBranchHead("t1", "main");
+  ASSERT_TRUE(main_head.ok());
+  ASSERT_EQ(github_->GetBranchHead("t1", "production").status().code(), Code::kNotFound);
+  auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  json save = LastOutput(w.instance.id, "save");
+  EXPECT_EQ(save["branch"], "production");
+  EXPECT_TRUE(save["branch_created"].get<bool>());
+  EXPECT_EQ(EmuCount("ref_created", "acme/t1"), 1);
+  // The save landed on production, on top of main's head; main is untouched.
+  auto prod_head = github_->GetBranchHead("t1", "production");
+  ASSERT_TRUE(prod_head.ok());
+  EXPECT_EQ(*github_->GetBranchHead("t1", "main"), *main_head);
+  auto commit = github_->GetCommit("t1", *prod_head);
+  ASSERT_TRUE(commit.ok());
+  EXPECT_EQ(commit->parents, std::vector<std::string>{*main_head});
+  auto on_main = github_->GetFile("t1", "websiteData.json", "main");
+  ASSERT_TRUE(on_main.ok() && on_main->has_value());
+  EXPECT_EQ((*on_main)->content.find("Acme"), std::string::npos) << (*on_main)->content;
+  auto on_prod = github_->GetFile("t1", "websiteData.json", "production");
+  ASSERT_TRUE(on_prod.ok() && on_prod->has_value());
+  EXPECT_NE((*on_prod)->content.find("Acme"), std::string::npos) << (*on_prod)->content;
+  // Vercel deployed that branch at that sha.
+  json r = ResultOf(w);
+  EXPECT_EQ(r["commits"]["deployed"], *prod_head);
+  activities::HttpRequest req;
+  req.url = emu_->base_url() + "/v13/deployments/" + r["deployment"]["id"].get<std::string>();
+  req.headers.Add("Authorization", "Bearer " + config_.vercel.token);
+  auto got = http_->Send(req);
+  ASSERT_TRUE(got.ok() && got->status == 200) << (got.ok() ? got->body : got.status().ToString());
+  json git = json::parse(got->body)["gitSource"];
+  EXPECT_EQ(git["ref"], "production") << git;
+  EXPECT_EQ(git["sha"], *prod_head) << git;
+
+  // The next deployment finds the branch: not created again.
+  auto next = RunUntilSettled(Start("deployment", "t1", Site("Acme 2")).instance.id);
+  ASSERT_EQ(next.instance.status, st::kCompleted) << next.instance.error_json;
+  EXPECT_FALSE(LastOutput(next.instance.id, "save")["branch_created"].get<bool>());
+  EXPECT_EQ(EmuCount("ref_created", "acme/t1"), 1);
+}
+
+TEST_F(DeploymentTest, ExplicitRefThatDoesNotExistFailsAtSave) {
+  MakeTenant("t1");
+  json in = Site("Acme");
+  in["ref"] = "no-such-branch";
+  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(w.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(w)["step"], "save");
+  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("no-such-branch does not exist"),
+            std::string::npos) << ErrorOf(w);
+  EXPECT_EQ(EmuCount("ref_created"), 0);
+}
+
 TEST_F(DeploymentTest, SameWebsiteDataTwiceMakesOneCommit) {
   MakeTenant("t1");
   auto a = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
@@ -89,9 +145,9 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   EXPECT_NE(err["message"].get<std::string>().find("after 2 autofix round"), std::string::npos);
   EXPECT_EQ(EmuCount("deployment_created"), 0);
 
-  auto before = github_->GetBranchHead("t1", "main");
+  auto before = github_->GetBranchHead("t1", "production");
   HumanCommit("t1", "src/custom.ts", "export const custom = 1;\n");
-  auto head = github_->GetBranchHead("t1", "main");
+  auto head = github_->GetBranchHead("t1", "production");
   ASSERT_TRUE(head.ok());
   ASSERT_NE(*head, *before);
   ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
@@ -121,7 +177,7 @@ TEST_F(DeploymentTest, FixableBuildErrorIsAutofixedRevalidatedAndDeployed) {
   EXPECT_EQ(r["commits"]["deployed"], r["commits"]["autofix"][0]);
   EXPECT_GT(r["llm"]["input_tokens"].get<int64_t>(), 0);
   EXPECT_GT(r["llm"]["cost_usd"].get<double>(), 0.0);
-  auto site = github_->GetFile("t1", "src/site.ts", "");
+  auto site = github_->GetFile("t1", "src/site.ts", "production");
   ASSERT_TRUE(site.ok() && site->has_value());
   EXPECT_NE((*site)->content.find("number = 3;"), std::string::npos) << (*site)->content;
   EXPECT_EQ(EmuCount("message"), 1);  // one LLM call

@@ -37,7 +37,9 @@ struct RetryPolicies {
 struct WorkflowOptions {
   // Autofix rounds after a failing validation before the deployment fails (issue 4: 2).
   int max_autofix_rounds = 2;
-  // Branch deployed when neither the input's `ref` nor the tenant record names one.
+  // The production branch: recorded for new tenants by onboarding, and deployed when neither
+  // the input's `ref` nor the tenant record names one. `save` creates it from the repository's
+  // default branch head when it does not exist yet.
   std::string default_branch = "production";
   // Waiting for a Vercel deployment to be READY inside one deploy attempt (real time).
   int64_t deploy_poll_interval_ms = 2000;

@@ -38,6 +38,8 @@ TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
   EXPECT_FALSE(rec->prod_project_id.empty());
   EXPECT_NE(rec->dev_project_id, rec->prod_project_id);
   EXPECT_EQ(rec->domains, std::vector<std::string>{"acme-dev.sites.test"});
+  EXPECT_EQ(rec->branch, "production");  // cut from main by the first deployment
+  EXPECT_EQ(rec->default_branch, "main");
   json r = ResultOf(w);
   EXPECT_EQ(r["dev_domain"], "acme-dev.sites.test");
   EXPECT_EQ(r["tenant_record"]["repo"], "acme");
@@ -47,6 +49,7 @@ TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
   // The onboarded tenant deploys.
   auto d = RunUntilSettled(Start("deployment", "acme", {{"website_data", {{"siteName", "A"}}}}).instance.id);
   EXPECT_EQ(d.instance.status, st::kCompleted) << d.instance.error_json;
+  EXPECT_EQ(EmuCount("ref_created", "acme/acme"), 1);
 }
 
 TEST_F(OnboardingTest, AnExistingTenantIsRefused) {

@@ -42,7 +42,7 @@ TEST_F(RealSiteTest, TypeErrorIsAutofixedAndTheRealSiteDeploys) {
   json r = ResultOf(w);
   EXPECT_EQ(r["fixes_applied"], 1);
   EXPECT_EQ(r["commits"]["deployed"], r["commits"]["autofix"][0]);
-  auto fixed = github_->GetFile("real", "src/render.ts", "");
+  auto fixed = github_->GetFile("real", "src/render.ts", "production");
   ASSERT_TRUE(fixed.ok() && fixed->has_value());
   EXPECT_EQ((*fixed)->content.find("const title: string = site.pages.length;"), std::string::npos)
       << (*fixed)->content;

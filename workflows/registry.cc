@@ -66,7 +66,8 @@ Status Registry::RegisterOnboarding(engine::Engine& engine) {
   Add<DevDomainActivity>(engine, kDevDomainActivity, deps_);
   Add<ProjectActivity>(engine, kProdProjectActivity, deps_, false);
   Add<WelcomeEmailActivity>(engine, kWelcomeEmailActivity, deps_);
-  Add<TenantRecordActivity>(engine, kTenantRecordActivity, *tenants_);
+  Add<TenantRecordActivity>(engine, kTenantRecordActivity, *tenants_,
+                            deps_.options.default_branch);
   return engine.RegisterType(OnboardingType(deps_.options));
 }
 

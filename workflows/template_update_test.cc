@@ -82,7 +82,7 @@ TEST_F(TemplateUpdateTest, FleetOfTwentyTenantsFourAtATimeTwoUnfixable) {
     } else {
       EXPECT_EQ(o["status"], "completed") << t << " " << o;
       EXPECT_FALSE(o["deployment_id"].get<std::string>().empty());
-      auto f = github_->GetFile(t, "src/footer.ts", "");
+      auto f = github_->GetFile(t, "src/footer.ts", "production");
       ASSERT_TRUE(f.ok() && f->has_value()) << t;
       EXPECT_EQ(EmuCount("commit", "acme/" + t), 1) << t;  // the footer, once
     }

@@ -22,6 +22,7 @@ json TenantRecord::ToJson() const {
           {"repo", repo},
           {"repo_full_name", repo_full_name},
           {"branch", branch},
+          {"default_branch", default_branch},
           {"dev_project_id", dev_project_id},
           {"prod_project_id", prod_project_id},
           {"prod_project_name", prod_project_name},
@@ -39,6 +40,8 @@ Result<TenantRecord> TenantRecord::FromJson(const json& j) {
     r.repo = j.value("repo", "");
     r.repo_full_name = j.value("repo_full_name", "");
     r.branch = j.value("branch", "");
+    r.default_branch = j.value("default_branch", "");
+    if (!j.contains("default_branch")) std::swap(r.branch, r.default_branch);
     r.dev_project_id = j.value("dev_project_id", "");
     r.prod_project_id = j.value("prod_project_id", "");
     r.prod_project_name = j.value("prod_project_name", "");

@@ -26,7 +26,8 @@ struct TenantRecord {
   int64_t repo_id = 0;
   std::string repo;        // name under the GitHub owner
   std::string repo_full_name;
-  std::string branch;      // production branch
+  std::string branch;          // production branch: deployments commit to and deploy it
+  std::string default_branch;  // the repository's default branch, the production branch's origin
   std::string dev_project_id;
   std::string prod_project_id;
   std::string prod_project_name;
@@ -36,6 +37,9 @@ struct TenantRecord {
   std::string production_deployment;  // what serves production now (after rollbacks too)
 
   nlohmann::json ToJson() const;
+  // Records written before default_branch existed stored the repository's default branch as
+  // `branch`: it is read as default_branch, with `branch` empty (the configured production
+  // branch, WorkflowOptions::default_branch, applies).
   static Result<TenantRecord> FromJson(const nlohmann::json& j);
 };
 

@@ -63,5 +63,21 @@ TEST_F(TenantRecordsTest, ProductionHistoryAndRollback) {
   EXPECT_EQ(records_->Require("nobody").status().code(), Code::kNotFound);
 }
 
+TEST_F(TenantRecordsTest, RecordWithoutDefaultBranchReadsItsBranchAsTheRepositoryDefault) {
+  // Written before production branches: `branch` held the repository's default branch.
+  nlohmann::json legacy = {{"tenant", "old"}, {"repo", "old"}, {"branch", "main"}};
+  ASSERT_TRUE(store_->PutRecord({kTenantNamespace, "old", legacy.dump(), 0}, 0).ok());
+  auto r = records_->Require("old");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->branch, "");
+  EXPECT_EQ(r->default_branch, "main");
+  TenantRecord fresh = Record("new");
+  fresh.branch = "production";
+  fresh.default_branch = "main";
+  ASSERT_TRUE(records_->Create(fresh).ok());
+  EXPECT_EQ(records_->Require("new")->branch, "production");
+  EXPECT_EQ(records_->Require("new")->default_branch, "main");
+}
+
 }  // namespace
 }  // namespace slipway::workflows

@@ -123,6 +123,29 @@ TEST_F(EmulatorTest, PutContentsSplitsCreateAndUpdateAndChecksSha) {
   EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 2);
 }
 
+TEST_F(EmulatorTest, CreateRefMakesABranchAtAShaOnceAndRefusesASecond) {
+  ASSERT_EQ(Generate("t").status, 201);
+  std::string main_sha = Call("GET", "/repos/acme/t/git/ref/heads/main").Json()["object"]["sha"];
+  json body = {{"ref", "refs/heads/production"}, {"sha", main_sha}};
+  Reply created = Call("POST", "/repos/acme/t/git/refs", body.dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json()["ref"], "refs/heads/production");
+  EXPECT_EQ(created.Json()["object"]["sha"], main_sha);
+  Reply again = Call("POST", "/repos/acme/t/git/refs", body.dump());
+  EXPECT_EQ(again.status, 422);
+  EXPECT_EQ(again.Json()["message"], "Reference already exists");
+  Reply head = Call("GET", "/repos/acme/t/git/ref/heads/production");
+  ASSERT_EQ(head.status, 200);
+  EXPECT_EQ(head.Json()["object"]["sha"], main_sha);
+  Reply file = Call("GET", "/repos/acme/t/contents/src/index.ts?ref=production");
+  EXPECT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(emu_->log().Count("ref_created", "acme/t"), 1);
+  EXPECT_EQ(Call("POST", "/repos/acme/t/git/refs",
+                 json{{"ref", "refs/heads/x"}, {"sha", std::string(40, 'f')}}.dump()).status, 422);
+  EXPECT_EQ(Call("POST", "/repos/acme/t/git/refs",
+                 json{{"ref", "heads/x"}, {"sha", main_sha}}.dump()).status, 422);
+}
+
 TEST_F(EmulatorTest, TarballRedirectsToARealGzipArchive) {
   ASSERT_EQ(Generate("t").status, 201);
   Reply redirect = Call("GET", "/repos/acme/t/tarball/main");

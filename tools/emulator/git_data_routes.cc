@@ -2,11 +2,15 @@
 //   GET   /repos/{o}/{r}/git/commits/{sha}     a commit's tree and parents
 //   POST  /repos/{o}/{r}/git/trees             base_tree + entries (inline content, sha, sha:null)
 //   POST  /repos/{o}/{r}/git/commits           message, tree, parents
+//   POST  /repos/{o}/{r}/git/refs              {ref: "refs/heads/x", sha}: a new branch at sha;
+//                                              422 "Reference already exists"
 //   PATCH /repos/{o}/{r}/git/refs/heads/{b}    {sha, force}: 422 "Update is not a fast forward"
 // Shapes and codes follow shared/reference/external-apis.md A.5. A branch head written by the
 // contents API has no stored commit object; it is synthesised from the branch's files (no
-// parents) unless RecordHeadCommit kept it. Only the ref update is an effect ("commit" in the
-// request log).
+// parents) unless RecordHeadCommit kept it. Only ref changes are effects: "commit" for an update,
+// "ref_created" for a new branch (request log).
+#include <algorithm>
+
 #include "tools/emulator/emulator_state.h"
 
 namespace slipway::emulator {
@@ -178,6 +182,36 @@ EmuResponse UpdateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
   return resp;
 }
 
+EmuResponse CreateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
+  nlohmann::json body = ParseObject(req.body);
+  if (body.is_null()) return Error(400, "Problems parsing JSON");
+  if (r.heads.empty()) return Error(409, "Git Repository is empty.");
+  std::string ref = body.value("ref", "");
+  std::string sha = body.value("sha", "");
+  // GitHub: the ref starts with "refs" and has at least two slashes. Only branches are kept here.
+  if (ref.rfind("refs/", 0) != 0 || std::count(ref.begin(), ref.end(), '/') < 2) {
+    return Error(422, "Reference name is not valid");
+  }
+  if (ref.rfind("refs/heads/", 0) != 0) return Error(422, "only refs/heads/* are emulated");
+  std::string branch = ref.substr(11);
+  if (r.heads.count(branch)) return Error(422, "Reference already exists");
+  std::optional<GitCommitObject> c = LookupCommit(s, r, sha);
+  if (!c) return Error(422, "Object does not exist");
+  const FileTree* files = s.git.FindTree(Key(r), c->tree_sha);
+  if (files == nullptr) return Error(500, "tree of " + sha + " is missing");
+  Status st = s.repos.ReplaceTree(r, branch, *files, sha);
+  if (!st.ok()) return Error(500, st.message());
+  EmuResponse resp = Json(
+      201,
+      {{"ref", ref},
+       {"node_id", "REF_emu"},
+       {"url", ApiUrl(req, r, ref)},
+       {"object", {{"type", "commit"}, {"sha", sha}, {"url", ApiUrl(req, r, "commits/" + sha)}}}});
+  resp.effect = "ref_created";
+  resp.subject = r.full_name();
+  return resp;
+}
+
 }  // namespace
 
 const FileTree* CommitFiles(EmulatorState& s, const RepoInfo& r, const std::string& sha) {
@@ -209,6 +243,9 @@ std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req
   }
   if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "commits"}, &c)) {
     return CreateCommit(s, req, r);
+  }
+  if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "refs"}, &c)) {
+    return CreateRef(s, req, r);
   }
   if (m == "PATCH" && MatchRoute(seg, {"repos", "*", "*", "git", "refs", "**"}, &c)) {
     return UpdateRef(s, req, r, c[2]);

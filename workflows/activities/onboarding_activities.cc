@@ -118,7 +118,8 @@ Result<json> TenantRecordActivity::Run(const engine::ActivityCall& call) {
   r.repo_id = o["repository"].value("repo_id", int64_t{0});
   r.repo = o["repository"].value("repo", "");
   r.repo_full_name = o["repository"].value("full_name", "");
-  r.branch = o["repository"].value("default_branch", "");
+  r.default_branch = o["repository"].value("default_branch", "");
+  r.branch = production_branch_.empty() ? r.default_branch : production_branch_;
   r.dev_project_id = o["dev_project"].value("project_id", "");
   r.prod_project_id = o["prod_project"].value("project_id", "");
   r.prod_project_name = o["prod_project"].value("name", "");

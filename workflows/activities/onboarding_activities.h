@@ -12,7 +12,9 @@
 //   prod_project     "<tenant>" project, same env.                  Output: project_id, name
 //   dev_deployment   a deployment of the dev project from the default branch, until READY.
 //   dev_domain       <tenant>-dev.<SLIPWAY_BASE_DOMAIN> on the dev project (not waited for).
-//   record           the tenant record (TenantRecords::Create).
+//   record           the tenant record (TenantRecords::Create). Its production branch is
+//                    WorkflowOptions::default_branch ("production"), cut from the repository's
+//                    default branch by the first deployment's `save`.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -86,11 +88,13 @@ class DevDomainActivity : public engine::Activity {
 
 class TenantRecordActivity : public engine::Activity {
  public:
-  explicit TenantRecordActivity(TenantRecords& tenants) : tenants_(tenants) {}
+  TenantRecordActivity(TenantRecords& tenants, std::string production_branch)
+      : tenants_(tenants), production_branch_(std::move(production_branch)) {}
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
   TenantRecords& tenants_;
+  const std::string production_branch_;
 };
 
 // "<tenant>-dev.<base_domain>".

@@ -44,11 +44,14 @@ std::vector<std::string> ListFiles(const std::string& root) {
 }
 }  // namespace
 
+std::string ProductionBranch(const TenantRecord& tenant, const WorkflowOptions& options) {
+  return tenant.branch.empty() ? options.default_branch : tenant.branch;
+}
+
 std::string DeploymentBranch(const engine::ActivityCall& call, const TenantRecord& tenant,
                              const WorkflowOptions& options) {
   std::string ref = InputString(call, "ref");
-  if (!ref.empty()) return ref;
-  return tenant.branch.empty() ? options.default_branch : tenant.branch;
+  return ref.empty() ? ProductionBranch(tenant, options) : ref;
 }
 
 Result<std::map<std::string, std::string>> SaveActivity::TemplateFiles(
@@ -74,10 +77,35 @@ Result<std::map<std::string, std::string>> SaveActivity::TemplateFiles(
   return files;
 }
 
+Result<bool> SaveActivity::EnsureBranch(const engine::ActivityCall& call,
+                                        const TenantRecord& tenant, const std::string& branch) {
+  Result<std::string> head = deps_.github->GetBranchHead(tenant.repo, branch);
+  if (head.ok()) return false;
+  if (head.status().code() != Code::kNotFound) return Annotate(head.status(), "branch " + branch);
+  const std::string ref = InputString(call, "ref");
+  if (!ref.empty() && ref != ProductionBranch(tenant, deps_.options)) {
+    return Permanent("branch " + ref + " does not exist in " + tenant.repo_full_name);
+  }
+  std::string from = tenant.default_branch;
+  if (from.empty()) {
+    Result<activities::GitHubRepo> repo = deps_.github->GetRepo(tenant.repo);
+    if (!repo.ok()) return Annotate(repo.status(), "repository " + tenant.repo);
+    from = repo->default_branch;
+  }
+  if (from == branch) return Annotate(head.status(), "branch " + branch);
+  Result<std::string> base = deps_.github->GetBranchHead(tenant.repo, from);
+  if (!base.ok()) return Annotate(base.status(), "default branch " + from);
+  Result<bool> created = deps_.github->CreateBranch(tenant.repo, branch, *base);
+  if (!created.ok()) return Annotate(created.status(), "create branch " + branch + " from " + from);
+  return *created;
+}
+
 Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
   const std::string branch = DeploymentBranch(call, *tenant, deps_.options);
+  Result<bool> branch_created = EnsureBranch(call, *tenant, branch);
+  if (!branch_created.ok()) return branch_created.status();
   std::map<std::string, std::string> files;
   const std::string template_ref = InputString(call, "template_ref");
   if (!template_ref.empty()) {
@@ -90,7 +118,8 @@ Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   }
   json out = {{"repo", tenant->repo},       {"repo_full_name", tenant->repo_full_name},
               {"branch", branch},           {"project_id", tenant->prod_project_id},
-              {"saved", false},             {"template_ref", template_ref}};
+              {"saved", false},             {"template_ref", template_ref},
+              {"branch_created", *branch_created}};
   if (files.empty()) {  // nothing to commit: deploy the branch as it is
     Result<std::string> head = deps_.github->GetBranchHead(tenant->repo, branch);
     if (!head.ok()) return Annotate(head.status(), "branch " + branch);

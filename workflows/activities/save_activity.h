@@ -4,8 +4,13 @@
 // input.website_data as websiteData.json (the editor's auto-save). Either may be absent; with
 // neither, the branch head is deployed as it is.
 //
-// Output (persisted keys): repo, repo_full_name, branch, project_id, template_ref, commit_sha
-// (what to validate), saved (a commit was made). Repeatable: GitHubClient::CommitFiles makes no
+// The branch is input.ref, else the tenant's production branch (default "production"). A
+// production branch that does not exist yet is created from the head of the repository's
+// default branch first (GitHubClient::CreateBranch, idempotent); an explicit ref that does not
+// exist is kPermanent.
+//
+// Output (persisted keys): repo, repo_full_name, branch, branch_created, project_id,
+// template_ref, commit_sha (what to validate), saved (a commit was made). Repeatable: GitHubClient::CommitFiles makes no
 // commit when the head already holds these contents; a branch moved meanwhile is kConflict,
 // retried on the new head (never forced).
 #pragma once
@@ -30,13 +35,17 @@ class SaveActivity : public engine::Activity {
   // The template's files at `ref` (except websiteData.json), path -> content.
   Result<std::map<std::string, std::string>> TemplateFiles(const engine::ActivityCall& call,
                                                            const std::string& ref);
+  // Makes sure `branch` exists (see above); returns whether this call created it.
+  Result<bool> EnsureBranch(const engine::ActivityCall& call, const TenantRecord& tenant,
+                            const std::string& branch);
 
   const WorkflowDeps& deps_;
   TenantRecords& tenants_;
 };
 
-// The branch a deployment targets: input.ref, else the tenant's production branch, else the
-// configured default.
+// The tenant's production branch: its record's, else the configured default.
+std::string ProductionBranch(const TenantRecord& tenant, const WorkflowOptions& options);
+// The branch a deployment targets: input.ref, else the tenant's production branch.
 std::string DeploymentBranch(const engine::ActivityCall& call, const TenantRecord& tenant,
                              const WorkflowOptions& options);
 

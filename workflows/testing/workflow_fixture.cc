@@ -30,7 +30,6 @@ engine::RetryPolicy Fast(int attempts) {
 
 WorkflowOptions WorkflowFixture::TestOptions() const {
   WorkflowOptions o;
-  o.default_branch = "main";
   o.deploy_poll_interval_ms = 5;
   o.deploy_ready_timeout_ms = 10'000;
   o.domain_recheck_ms = 30'000;
@@ -144,7 +143,8 @@ void WorkflowFixture::MakeTenant(const std::string& tenant) {
   r.repo_id = repo->id;
   r.repo = repo->name;
   r.repo_full_name = repo->full_name;
-  r.branch = repo->default_branch;
+  r.branch = options_.default_branch;
+  r.default_branch = repo->default_branch;
   r.prod_project_id = prod->id;
   r.prod_project_name = prod->name;
   ASSERT_TRUE(registry_->tenants().Create(r).ok());
@@ -152,7 +152,11 @@ void WorkflowFixture::MakeTenant(const std::string& tenant) {
 
 void WorkflowFixture::HumanCommit(const std::string& tenant, const std::string& path,
                                   const std::string& content) {
-  auto r = github_->PutFile({tenant, path, "", content, "human edit of " + path, {}});
+  // On the branch that deploys; before the first deployment cut it, on the default branch.
+  std::string branch = github_->GetBranchHead(tenant, options_.default_branch).ok()
+                           ? options_.default_branch
+                           : "";
+  auto r = github_->PutFile({tenant, path, branch, content, "human edit of " + path, {}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 }
 

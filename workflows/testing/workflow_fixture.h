@@ -42,7 +42,8 @@ class WorkflowFixture : public ::testing::Test {
 
   // Creates the tenant's repository, projects and record directly (not via onboarding).
   void MakeTenant(const std::string& tenant);
-  // Commits `content` to `path` on the tenant's branch, as a human would.
+  // Commits `content` to `path` on the tenant's production branch (the default branch until
+  // the first deployment creates it), as a human would.
   void HumanCommit(const std::string& tenant, const std::string& path, const std::string& content);
   // Seeds an error into the tenant's repository: "fixable" (TS2322 in the template's
   // src/site.ts) or "unfixable" (TS2307 in the tenant's own src/custom.ts).
