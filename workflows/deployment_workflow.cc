@@ -83,7 +83,7 @@ engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
   t.states["approval_expired"] = FinalState(engine::StateKind::kFailed,
                                             "no approval arrived before the deadline");
   t.make_machine = [] { return engine::MakeMsmMachine<deployment::Front>(); };
-  t.serial_per_tenant = true;
+  t.serial_group = kDeploySerialGroup;
   t.validate_input = ValidateDeploymentInput;
   t.build_result = DeploymentResult;
   return t;

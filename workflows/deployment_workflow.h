@@ -4,7 +4,7 @@
 //              \-[failed]-> autofix -> revalidate -[failed, rounds left]-> autofix ...
 //   verify failed -> rollback -> rolled_back (failed, with what verify found)
 //
-// Serialised per tenant (one deployment at a time, FIFO). Input (the tenant is the request's):
+// Serialised per tenant together with rollbacks (kDeploySerialGroup: one at a time, FIFO). Input (the tenant is the request's):
 //   website_data      object, optional: committed as websiteData.json by `save`
 //   ref               string, optional: the branch (default: the tenant's production branch)
 //   template_ref      string, optional: template files to commit first (template updates)
@@ -27,6 +27,9 @@
 namespace slipway::workflows {
 
 inline constexpr const char* kDeploymentType = "deployment";
+// The serial group of deployments and rollbacks: one of them per tenant at a time, FIFO. Its
+// name keeps the serial key deployments had before rollbacks joined ("deployment:<tenant>").
+inline constexpr const char* kDeploySerialGroup = "deployment";
 
 // Activity names (registered by registry.cc).
 inline constexpr const char* kSaveActivity = "deployment.save";

@@ -92,7 +92,7 @@ engine::WorkflowType OnboardingType(const WorkflowOptions& options) {
   t.states["record"] = ActivityState(kTenantRecordActivity, rp.local);
   t.states["done"] = FinalState(engine::StateKind::kCompleted);
   t.make_machine = [] { return engine::MakeMsmMachine<OnboardingFront>(); };
-  t.serial_per_tenant = true;
+  t.serial_group = kOnboardingType;
   t.validate_input = ValidateOnboardingInput;
   t.build_result = OnboardingResult;
   return t;

@@ -69,5 +69,44 @@ TEST_F(RollbackTest, NothingToGoBackToFailsClearly) {
   EXPECT_EQ(EmuCount("rolled_back"), 0);
 }
 
+TEST_F(RollbackTest, RollbackQueuesBehindARunningDeploymentOfItsTenantAndTheOtherWayRound) {
+  MakeTenant("t1");
+  MakeTenant("t2");
+  const std::string d1 = Deploy("t1", "one");
+  json in = {{"website_data", {{"siteName", "two"}}}, {"require_approval", true}};
+  auto deploy = RunUntilSettled(Start("deployment", "t1", in).instance.id);
+  ASSERT_EQ(deploy.instance.state, "approval");  // active, holding the tenant's turn
+  auto rollback = Start("rollback", "t1", json::object());
+  auto other = Start("rollback", "t2", json::object());  // another tenant: not held up
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  rollback = Get(rollback.instance.id);
+  EXPECT_EQ(rollback.instance.status, st::kQueued);
+  EXPECT_EQ(rollback.queued_behind, deploy.instance.id);
+  EXPECT_EQ(rollback.instance.serial_key, "deployment:t1");
+  EXPECT_EQ(Get(other.instance.id).instance.status, st::kFailed);  // ran: nothing to go back to
+  EXPECT_EQ(EmuCount("rolled_back"), 0);
+
+  // A deployment started now queues behind the rollback: FIFO across both types.
+  auto later = Start("deployment", "t1", {{"website_data", {{"siteName", "three"}}}});
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  EXPECT_EQ(Get(later.instance.id).queued_behind, rollback.instance.id);
+
+  ASSERT_TRUE(engine_->Signal(deploy.instance.id, "approve", json::object(),
+                              engine::Caller{"ops:alice"}).ok());
+  deploy = RunUntilSettled(deploy.instance.id);
+  ASSERT_EQ(deploy.instance.status, st::kCompleted) << deploy.instance.error_json;
+  const std::string d2 = ResultOf(deploy)["deployment"]["id"];
+  RunAll({rollback.instance.id, later.instance.id});
+  rollback = Get(rollback.instance.id);
+  ASSERT_EQ(rollback.instance.status, st::kCompleted) << rollback.instance.error_json;
+  // It ran after the deployment ended: it replaced d2, which it could not have seen before.
+  EXPECT_EQ(ResultOf(rollback)["replaced"], d2);
+  EXPECT_EQ(ResultOf(rollback)["deployment_id"], d1);
+  // The later deployment ran after the rollback: it replaced what the rollback put back.
+  auto after = Get(later.instance.id);
+  ASSERT_EQ(after.instance.status, st::kCompleted) << after.instance.error_json;
+  EXPECT_EQ(ResultOf(after)["deployment"]["previous_id"], d1);
+}
+
 }  // namespace
 }  // namespace slipway::workflows::testing

@@ -4,6 +4,7 @@
 #include <boost/mpl/vector.hpp>
 
 #include "engine/msm_machine.h"
+#include "workflows/deployment_workflow.h"
 #include "workflows/workflow_util.h"
 
 namespace slipway::workflows {
@@ -48,7 +49,7 @@ engine::WorkflowType RollbackType(const WorkflowOptions& options) {
   t.states["rollback"] = ActivityState(kRollbackActivity, options.retry.vercel);
   t.states["done"] = FinalState(engine::StateKind::kCompleted);
   t.make_machine = [] { return engine::MakeMsmMachine<RollbackFront>(); };
-  t.serial_per_tenant = true;
+  t.serial_group = kDeploySerialGroup;
   t.validate_input = ValidateRollbackInput;
   t.build_result = RollbackResult;
   return t;

@@ -4,7 +4,8 @@
 //   resolve -> rollback -> done
 //
 // `resolve` reads the tenant record and records the target, so a repeated `rollback` attempt
-// acts on the same deployment. Serialised per tenant (among rollbacks). Result: deployment_id
+// acts on the same deployment. Serialised per tenant with deployments (kDeploySerialGroup): a
+// rollback never runs while a deployment of its tenant does, and queues behind it. Result: deployment_id
 // now serving production, replaced (what served before), rolled_back.
 #pragma once
 
