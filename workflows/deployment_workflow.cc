@@ -12,7 +12,7 @@ Status ValidateDeploymentInput(const json& in) {
   if (in.contains("website_data") && !in["website_data"].is_object()) {
     return InvalidArgument("website_data", "must be a JSON object");
   }
-  for (const char* key : {"ref", "template_ref", "custom_domain"}) {
+  for (const char* key : {"ref", "template_ref", "custom_domain", "parent_id"}) {
     if (in.contains(key) && (!in[key].is_string() || in[key].get<std::string>().empty())) {
       return InvalidArgument(key, "must be a non-empty string");
     }

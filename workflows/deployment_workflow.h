@@ -12,6 +12,11 @@
 //   require_approval  bool, optional: wait for signal "approve" / "reject" before `deploy`
 //   approval_timeout_s number, optional: the approval wait's deadline
 //   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)
+//   parent_id         string, optional: the template update that started it as a child; when
+//                     that parent is cancelled, this deployment is cancelled before its next
+//                     step up to `deploy` (parent_guard.h). A deployment already live finishes
+//                     `domain`/`verify` (and `rollback` when verify fails): cancelling a
+//                     rollout never leaves production on an unverified release.
 // A build that still fails when the rounds are spent fails the workflow at its validation step
 // with the parsed errors; `resume` then validates the branch's head again (a human fixed it).
 // A pending domain waits (status `waiting`) and re-checks every domain_recheck_ms, or at once

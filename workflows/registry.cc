@@ -5,6 +5,7 @@
 #include "workflows/activities/deploy_activity.h"
 #include "workflows/activities/fanout_activity.h"
 #include "workflows/activities/onboarding_activities.h"
+#include "workflows/activities/parent_guard.h"
 #include "workflows/activities/rollback_activity.h"
 #include "workflows/activities/save_activity.h"
 #include "workflows/activities/verify_activity.h"
@@ -36,6 +37,14 @@ void Registry::Add(engine::Engine& engine, const char* name, Args&&... args) {
   engine.RegisterActivity(name, *owned_.back());
 }
 
+template <class A, class... Args>
+void Registry::AddChildStep(engine::Engine& engine, const char* name, Args&&... args) {
+  owned_.push_back(std::make_unique<A>(std::forward<Args>(args)...));
+  engine::Activity& inner = *owned_.back();
+  owned_.push_back(std::make_unique<ParentCancelGuard>(inner, engine));
+  engine.RegisterActivity(name, *owned_.back());
+}
+
 Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(RequireDeps(deps_));
   tenants_ = std::make_unique<TenantRecords>(engine.store());
@@ -47,10 +56,10 @@ Status Registry::RegisterAll(engine::Engine& engine) {
 
 Status Registry::RegisterDeployment(engine::Engine& engine) {
   const bool autofix = deps_.autofixer != nullptr;
-  if (autofix) Add<AutofixActivity>(engine, kAutofixActivity, deps_);
-  Add<SaveActivity>(engine, kSaveActivity, deps_, *tenants_);
-  Add<ValidateActivity>(engine, kValidateActivity, deps_, autofix);
-  Add<DeployActivity>(engine, kDeployActivity, deps_, *tenants_);
+  if (autofix) AddChildStep<AutofixActivity>(engine, kAutofixActivity, deps_);
+  AddChildStep<SaveActivity>(engine, kSaveActivity, deps_, *tenants_);
+  AddChildStep<ValidateActivity>(engine, kValidateActivity, deps_, autofix);
+  AddChildStep<DeployActivity>(engine, kDeployActivity, deps_, *tenants_);
   Add<DomainActivity>(engine, kDomainActivity, deps_);
   Add<VerifyActivity>(engine, kVerifyActivity, deps_);
   Add<CompensateActivity>(engine, kCompensateActivity, deps_, *tenants_);

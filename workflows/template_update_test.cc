@@ -173,6 +173,70 @@ TEST_F(TemplateUpdateTest, FleetUnderTheSchedulerNeverExceedsMaxParallel) {
   EXPECT_EQ(EmuCount("deployment_created"), 8);
 }
 
+TEST_F(TemplateUpdateTest, CancellingTheParentCancelsItsRunningAndQueuedChildren) {
+  MakeTenant("t1");
+  MakeTenant("t2");
+  ChangeTemplate();
+  // t2 has a deployment of its own awaiting approval: its child will queue behind it.
+  json own = {{"website_data", {{"siteName", "own"}}}, {"require_approval", true}};
+  auto t2_own = RunUntilSettled(Start("deployment", "t2", own).instance.id);
+  ASSERT_EQ(t2_own.instance.state, "approval");
+  // t1's deployments end in ERROR at Vercel: its child waits for the deploy retry.
+  Faults(R"({"failing_projects": ["t1"]})");
+  Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1", "t2"}},
+                                   {"max_parallel", 2}}, "tu");
+  ASSERT_TRUE(engine_->RunDueWork().ok());  // the fake clock stands still: no retry is due
+  auto c1 = Get("tu.t1");
+  ASSERT_EQ(c1.instance.status, st::kRunning);
+  ASSERT_EQ(StepOf(c1, "deploy")["status"], "retrying");
+  ASSERT_EQ(Get("tu.t2").instance.status, st::kQueued);
+  ASSERT_EQ(Get("tu").instance.status, st::kWaiting);
+  const int deployments = EmuCount("deployment_created");
+
+  ASSERT_TRUE(engine_->Cancel("tu", engine::Caller{"ops:alice"}).ok());
+  EXPECT_EQ(Get("tu").instance.status, st::kCancelled);
+  clock_.Advance(std::chrono::seconds(2));  // t1's deploy retry is due: it ends instead
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  c1 = Get("tu.t1");
+  EXPECT_EQ(c1.instance.status, st::kCancelled);
+  EXPECT_EQ(EmuCount("deployment_created"), deployments);  // no new deployment attempt
+
+  ASSERT_TRUE(engine_->Signal(t2_own.instance.id, "approve", json::object(),
+                              engine::Caller{"tenant:t2"}).ok());
+  RunAll({t2_own.instance.id, "tu.t2"});
+  EXPECT_EQ(Get(t2_own.instance.id).instance.status, st::kCompleted);
+  auto c2 = Get("tu.t2");
+  EXPECT_EQ(c2.instance.status, st::kCancelled);  // admitted, then cancelled before `save`
+  EXPECT_EQ(EmuCount("commit", "acme/t2"), 1);    // its own save; no template commit
+  for (const std::string id : {"tu.t1", "tu.t2"}) {
+    std::string reason, actor;
+    auto history = engine_->History(id, 0, 0);
+    ASSERT_TRUE(history.ok());
+    for (const auto& e : *history) {
+      if (e.type != "cancel_requested") continue;
+      reason = json::parse(e.data_json).value("reason", "");
+      actor = e.actor;
+    }
+    EXPECT_EQ(reason, "parent tu cancelled") << id;
+    EXPECT_EQ(actor, "workflow:tu") << id;
+  }
+}
+
+TEST_F(TemplateUpdateTest, ChildWhoseNewReleaseIsLiveFinishesVerifyingAfterTheParentIsCancelled) {
+  MakeTenant("t1");
+  ChangeTemplate();
+  Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1"}}}, "tu");
+  // Stop the child between deploy and verify: verify fails once (a 503 on the site), retries.
+  Faults(R"({"rules": [{"path": "/", "status": 503, "times": 1}]})");
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  auto c = Get("tu.t1");
+  ASSERT_EQ(StepOf(c, "deploy")["status"], "succeeded") << c.ToJson();
+  ASSERT_EQ(StepOf(c, "verify")["status"], "retrying") << c.ToJson();
+  ASSERT_TRUE(engine_->Cancel("tu", engine::Caller{"ops:alice"}).ok());
+  RunAll({"tu.t1"});
+  EXPECT_EQ(Get("tu.t1").instance.status, st::kCompleted);
+}
+
 TEST_F(TemplateUpdateTest, InputIsValidated) {
   auto bad = [&](json in) {
     return engine_->Start({"template_update", "ops", in, ""}, engine::Caller{"ops:bob"}).status();

@@ -10,6 +10,8 @@
 // workflow "<id>.<tenant>" with {template_ref}: its `save` commits the template's files, then it
 // validates, fixes, deploys and verifies like any deployment. The parent completes once every
 // child has ended, whatever their outcome; its result lists each tenant's outcome and counts.
+// Cancelling it cancels the children that have not ended, each before its next step up to
+// `deploy` ("parent <id> cancelled" in the child's history; see activities/parent_guard.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

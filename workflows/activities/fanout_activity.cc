@@ -3,6 +3,7 @@
 
 #include "engine/transition.h"
 #include "workflows/activities/activity_util.h"
+#include "workflows/activities/parent_guard.h"
 #include "workflows/deployment_workflow.h"
 
 namespace slipway::workflows {
@@ -25,7 +26,7 @@ json Outcome(const std::string& tenant, const engine::Workflow& w) {
 }
 
 json ChildInput(const engine::ActivityCall& call) {
-  json in = {{"template_ref", InputString(call, "template_ref")}};
+  json in = {{"template_ref", InputString(call, "template_ref")}, {kParentIdKey, call.workflow_id}};
   if (call.input.contains("max_autofix_rounds")) in["max_autofix_rounds"] = call.input["max_autofix_rounds"];
   return in;
 }

@@ -5,11 +5,13 @@
 // until every child has ended.
 //
 // Children get deterministic ids "<parent id>.<tenant>" and the same input every time
-// ({"template_ref"}), and Engine::Start is idempotent on the id, so a repeated or resumed fan-out
+// ({"template_ref", "parent_id"}), and Engine::Start is idempotent on the id, so a repeated or resumed fan-out
 // (after a crash too) finds the children it started instead of starting them again. At most
 // input.max_parallel children are active (not ended) at once; a child that fails is reported
 // and does not stop the others. Output: done, active, counts {completed, failed, cancelled,
 // running, pending}, tenants [{tenant, id, status, deployment_id, error}] in plan order.
+// Cancelling the parent cancels its children that have not ended (ParentCancelGuard in
+// parent_guard.h); no child is started after that.
 // The Engine must outlive the activity; it is called from the activity's worker thread.
 #pragma once
 
