@@ -4,6 +4,7 @@
 
 #include "engine/transition.h"
 #include "workflows/activities/fanout_activity.h"
+#include "workflows/activities/onboarding_activities.h"
 #include "workflows/testing/workflow_fixture.h"
 
 namespace slipway::workflows::testing {
@@ -85,6 +86,67 @@ TEST_F(OnboardingTest, FailedStepIsResumedWithoutRepeatingEarlierEffects) {
   ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
   EXPECT_EQ(EmuCount("repo_created"), 1);
   EXPECT_EQ(EmuCount("project_created"), 2);
+}
+
+TEST_F(OnboardingTest, FailedOnboardingReleasesTheTenantToANewOneThatAdoptsItsEffects) {
+  Faults(R"({"rules": [{"method": "POST", "path": "/v11/projects", "status": 500}]})");
+  auto first = RunUntilSettled(Start("onboarding", "acme", Input(), "onb-1").instance.id, 400);
+  ASSERT_EQ(first.instance.status, st::kFailed);
+  ASSERT_EQ(ErrorOf(first)["step"], "dev_project");
+  emu_->faults().Clear();
+
+  auto second = RunUntilSettled(Start("onboarding", "acme", Input(), "onb-2").instance.id);
+  ASSERT_EQ(second.instance.status, st::kCompleted) << second.instance.error_json;
+  auto h = engine_->History("onb-2", 0, 0);
+  ASSERT_TRUE(h.ok());
+  json account;
+  for (const auto& e : *h) {
+    if (e.type == "step_succeeded" && e.step == "account") account = json::parse(e.data_json);
+  }
+  EXPECT_EQ(account["output"]["took_over_from"], "onb-1") << account;
+  EXPECT_EQ(EmuCount("repo_created"), 1);  // the first attempt's repository, adopted
+  EXPECT_EQ(EmuCount("project_created"), 2);
+  EXPECT_EQ(EmuCount("mail_sent"), 1);
+  auto rec = store_->GetRecord(kAccountNamespace, "acme");
+  ASSERT_TRUE(rec.ok());
+  json reservation = json::parse(rec->value_json);
+  EXPECT_EQ(reservation["workflow"], "onb-2");
+  EXPECT_EQ(reservation["previous_workflows"], json::array({"onb-1"}));
+
+  // The superseded workflow, resumed by ops, no longer acts for the tenant.
+  ASSERT_TRUE(engine_->Resume("onb-1", engine::Caller{"ops:alice"}).ok());
+  first = RunUntilSettled("onb-1");
+  ASSERT_EQ(first.instance.status, st::kFailed);
+  EXPECT_EQ(ErrorOf(first)["step"], "dev_project");
+  EXPECT_NE(ErrorOf(first)["message"].get<std::string>().find("onb-2"), std::string::npos)
+      << ErrorOf(first);
+  EXPECT_EQ(EmuCount("project_created"), 2);
+  EXPECT_EQ(EmuCount("mail_sent"), 1);
+}
+
+TEST_F(OnboardingTest, CancelledOnboardingReleasesTheTenant) {
+  Faults(R"({"rules": [{"method": "POST", "path": "/v11/projects", "status": 500}]})");
+  Start("onboarding", "acme", Input(), "onb-1");
+  ASSERT_TRUE(engine_->RunDueWork().ok());  // account and repository done, dev_project retrying
+  ASSERT_EQ(StepOf(Get("onb-1"), "dev_project")["status"], "retrying");
+  ASSERT_TRUE(engine_->Cancel("onb-1", engine::Caller{"ops:alice"}).ok());
+  ASSERT_EQ(Get("onb-1").instance.status, st::kCancelled);
+  emu_->faults().Clear();
+  auto second = RunUntilSettled(Start("onboarding", "acme", Input(), "onb-2").instance.id);
+  ASSERT_EQ(second.instance.status, st::kCompleted) << second.instance.error_json;
+  EXPECT_EQ(EmuCount("repo_created"), 1);
+  EXPECT_TRUE(registry_->tenants().Require("acme").ok());
+}
+
+TEST_F(OnboardingTest, ACompletedOnboardingStillRefusesAnotherAfterAFailedOne) {
+  ASSERT_EQ(RunUntilSettled(Start("onboarding", "acme", Input(), "onb-1").instance.id)
+                .instance.status, st::kCompleted);
+  auto again = RunUntilSettled(Start("onboarding", "acme", Input(), "onb-2").instance.id);
+  ASSERT_EQ(again.instance.status, st::kFailed);
+  auto third = RunUntilSettled(Start("onboarding", "acme", Input(), "onb-3").instance.id);
+  ASSERT_EQ(third.instance.status, st::kFailed);  // a failed holder never reopens a real tenant
+  EXPECT_NE(ErrorOf(third)["message"].get<std::string>().find("already exists"),
+            std::string::npos);
 }
 
 }  // namespace

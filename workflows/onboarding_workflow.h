@@ -9,6 +9,16 @@
 // the workflow there; `resume` continues from that step. welcome_email is skipped (recorded as
 // such) while no notifier is configured. Serialised per tenant. Result: repository, projects,
 // dev URL and domain, the tenant record.
+//
+// A failed or cancelled onboarding does not keep the tenant id: `account` reserves the id for
+// its workflow, and a later onboarding of the same tenant takes the reservation over once the
+// holder has ended `failed` or `cancelled` without a tenant record (while it is active, the new
+// one waits in the tenant's queue). Nothing the first attempt made is deleted: the new attempt
+// adopts it through the same look-before-create steps (the repository from the template, the
+// projects by name, the webhook by URL), so ops can start over instead of resuming and no
+// effect is made twice. The superseded workflow is kept (its history shows what went wrong);
+// resumed after the takeover, it fails at its next step instead of acting for the tenant. A
+// completed onboarding (a tenant record exists) still refuses any further one.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -45,6 +45,14 @@ void Registry::AddChildStep(engine::Engine& engine, const char* name, Args&&... 
   engine.RegisterActivity(name, *owned_.back());
 }
 
+template <class A, class... Args>
+void Registry::AddReserved(engine::Engine& engine, const char* name, Args&&... args) {
+  owned_.push_back(std::make_unique<A>(std::forward<Args>(args)...));
+  engine::Activity& inner = *owned_.back();
+  owned_.push_back(std::make_unique<ReservationGuard>(inner, engine.store()));
+  engine.RegisterActivity(name, *owned_.back());
+}
+
 Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(RequireDeps(deps_));
   tenants_ = std::make_unique<TenantRecords>(engine.store());
@@ -68,15 +76,15 @@ Status Registry::RegisterDeployment(engine::Engine& engine) {
 
 Status Registry::RegisterOnboarding(engine::Engine& engine) {
   Add<AccountActivity>(engine, kAccountActivity, engine.store(), *tenants_);
-  Add<RepositoryActivity>(engine, kRepositoryActivity, deps_);
-  Add<WebhookActivity>(engine, kWebhookActivity, deps_);
-  Add<ProjectActivity>(engine, kDevProjectActivity, deps_, true);
-  Add<DevDeploymentActivity>(engine, kDevDeploymentActivity, deps_);
-  Add<DevDomainActivity>(engine, kDevDomainActivity, deps_);
-  Add<ProjectActivity>(engine, kProdProjectActivity, deps_, false);
-  Add<WelcomeEmailActivity>(engine, kWelcomeEmailActivity, deps_);
-  Add<TenantRecordActivity>(engine, kTenantRecordActivity, *tenants_,
-                            deps_.options.default_branch);
+  AddReserved<RepositoryActivity>(engine, kRepositoryActivity, deps_);
+  AddReserved<WebhookActivity>(engine, kWebhookActivity, deps_);
+  AddReserved<ProjectActivity>(engine, kDevProjectActivity, deps_, true);
+  AddReserved<DevDeploymentActivity>(engine, kDevDeploymentActivity, deps_);
+  AddReserved<DevDomainActivity>(engine, kDevDomainActivity, deps_);
+  AddReserved<ProjectActivity>(engine, kProdProjectActivity, deps_, false);
+  AddReserved<WelcomeEmailActivity>(engine, kWelcomeEmailActivity, deps_);
+  AddReserved<TenantRecordActivity>(engine, kTenantRecordActivity, *tenants_,
+                                    deps_.options.default_branch);
   return engine.RegisterType(OnboardingType(deps_.options));
 }
 

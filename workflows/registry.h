@@ -33,6 +33,9 @@ class Registry {
  private:
   template <class A, class... Args>
   void Add(engine::Engine& engine, const char* name, Args&&... args);
+  // Registers A behind a ReservationGuard (onboarding steps after `account`).
+  template <class A, class... Args>
+  void AddReserved(engine::Engine& engine, const char* name, Args&&... args);
   // Registers A behind a ParentCancelGuard (deployment steps up to `deploy`).
   template <class A, class... Args>
   void AddChildStep(engine::Engine& engine, const char* name, Args&&... args);

@@ -1,6 +1,7 @@
 // workflows/activities/onboarding_activities.cc: adapters of the onboarding steps.
 #include "workflows/activities/onboarding_activities.h"
 
+#include "engine/transition.h"
 #include "workflows/activities/activity_util.h"
 #include "workflows/activities/deploy_activity.h"
 
@@ -9,6 +10,8 @@ namespace slipway::workflows {
 using nlohmann::json;
 
 namespace {
+constexpr int kMaxReserveTries = 8;
+
 std::vector<activities::EnvVarSpec> TenantEnv(const std::string& tenant, const std::string& repo) {
   return {{"SLIPWAY_TENANT_ID", tenant, {"production", "preview", "development"}, "plain"},
           {"SLIPWAY_REPO", repo, {"production", "preview", "development"}, "plain"}};
@@ -19,6 +22,42 @@ std::string DevDomainOf(const std::string& tenant, const std::string& base_domai
   return tenant + "-dev." + base_domain;
 }
 
+Result<std::string> AccountActivity::Reserve(const engine::ActivityCall& call,
+                                             const json& account) {
+  for (int i = 0; i < kMaxReserveTries; ++i) {
+    Status put = store_.PutRecord({kAccountNamespace, call.tenant, account.dump(), 0}, 0);
+    if (put.ok()) return std::string();
+    if (put.code() != Code::kConflict && put.code() != Code::kAlreadyExists) return put;
+    Result<storage::Record> held = store_.GetRecord(kAccountNamespace, call.tenant);
+    if (!held.ok() && held.status().code() == Code::kNotFound) continue;  // released meanwhile
+    if (!held.ok()) return held.status();
+    json stored = json::parse(held->value_json, nullptr, false);
+    const std::string holder = stored.is_object() ? stored.value("workflow", "") : "";
+    if (holder == call.workflow_id) {  // an earlier attempt of ours (maybe a takeover)
+      const json prev = stored.value("previous_workflows", json::array());
+      if (prev.empty() || !prev.back().is_string()) return std::string();
+      return prev.back().get<std::string>();
+    }
+    Result<storage::Instance> h = store_.Load(holder);
+    if (!h.ok() && h.status().code() != Code::kNotFound) return h.status();
+    if (h.ok() && h->status != engine::status::kFailed &&
+        h->status != engine::status::kCancelled) {
+      return FailedPrecondition("tenant " + call.tenant + " is already being onboarded by " +
+                                holder + " (" + h->status + ")");
+    }
+    // The holder ended without a tenant: take its reservation over, keeping the lineage.
+    json next = account;
+    next["previous_workflows"] = stored.is_object() && stored.contains("previous_workflows")
+                                     ? stored["previous_workflows"]
+                                     : json::array();
+    next["previous_workflows"].push_back(holder);
+    Status take = store_.PutRecord({kAccountNamespace, call.tenant, next.dump(), 0}, held->version);
+    if (take.ok()) return holder;
+    if (take.code() != Code::kConflict) return take;
+  }
+  return Conflict("the reservation of tenant " + call.tenant + " kept changing");
+}
+
 Result<json> AccountActivity::Run(const engine::ActivityCall& call) {
   Result<std::optional<TenantRecord>> existing = tenants_.Get(call.tenant);
   if (!existing.ok()) return existing.status();
@@ -27,18 +66,29 @@ Result<json> AccountActivity::Run(const engine::ActivityCall& call) {
   }
   json account = {{"tenant", call.tenant}, {"email", InputString(call, "email")},
                   {"workflow", call.workflow_id}};
-  Status put = store_.PutRecord({kAccountNamespace, call.tenant, account.dump(), 0}, 0);
-  if (put.code() == Code::kConflict || put.code() == Code::kAlreadyExists) {
-    Result<storage::Record> mine = store_.GetRecord(kAccountNamespace, call.tenant);
-    if (!mine.ok()) return mine.status();
-    json stored = json::parse(mine->value_json, nullptr, false);
-    if (!stored.is_object() || stored.value("workflow", "") != call.workflow_id) {
-      return FailedPrecondition("tenant " + call.tenant + " is already being onboarded");
-    }
-    put = Status::Ok();
-  }
-  SLIPWAY_RETURN_IF_ERROR(put);
-  return json{{"tenant", call.tenant}, {"email", account["email"]}};
+  Result<std::string> taken_from = Reserve(call, account);
+  if (!taken_from.ok()) return taken_from.status();
+  json out = {{"tenant", call.tenant}, {"email", account["email"]}};
+  if (!taken_from->empty()) out["took_over_from"] = *taken_from;
+  return out;
+}
+
+namespace {
+// Ok while the calling workflow holds the tenant's reservation.
+Status CheckReservation(storage::Store& store, const engine::ActivityCall& call) {
+  Result<storage::Record> held = store.GetRecord(kAccountNamespace, call.tenant);
+  if (!held.ok()) return Annotate(held.status(), "reservation of tenant " + call.tenant);
+  json stored = json::parse(held->value_json, nullptr, false);
+  const std::string holder = stored.is_object() ? stored.value("workflow", "") : "";
+  if (holder == call.workflow_id) return Status::Ok();
+  return Permanent("tenant " + call.tenant + " is being onboarded by " + holder +
+                   ", which took over this workflow's reservation; continue with that one");
+}
+}  // namespace
+
+Result<json> ReservationGuard::Run(const engine::ActivityCall& call) {
+  SLIPWAY_RETURN_IF_ERROR(CheckReservation(store_, call));
+  return inner_.Run(call);
 }
 
 Result<json> RepositoryActivity::Run(const engine::ActivityCall& call) {

@@ -2,9 +2,12 @@
 // each. Every one is repeatable: it finds its own earlier effect (the clients look before they
 // create; deployments are keyed by the step's idempotency key; records are compare-and-set).
 //
-//   account          reserves the tenant id: an "account" record {tenant, email, workflow};
-//                    refused (kFailedPrecondition) when the tenant already has a tenant record or
-//                    another workflow's account record.                Output: tenant, email
+//   account          reserves the tenant id: an "account" record {tenant, email, workflow,
+//                    previous_workflows}; refused (kFailedPrecondition) when the tenant already
+//                    has a tenant record or another workflow holds the reservation and has not
+//                    ended. A holder that ended `failed` or `cancelled` (no tenant came of it) is
+//                    taken over: its id is appended to previous_workflows.
+//                                                  Output: tenant, email, took_over_from (if so)
 //   repository       the tenant repository from the template.       Output: repo_id, repo,
 //                                                                  full_name, default_branch, html_url
 //   webhook          push webhook to WorkflowOptions::webhook_url (skipped when empty).
@@ -12,6 +15,8 @@
 //   prod_project     "<tenant>" project, same env.                  Output: project_id, name
 //   dev_deployment   a deployment of the dev project from the default branch, until READY.
 //   dev_domain       <tenant>-dev.<SLIPWAY_BASE_DOMAIN> on the dev project (not waited for).
+//   Every step after `account` runs behind a ReservationGuard: a workflow whose reservation was
+//   taken over (then resumed by ops) fails with kPermanent instead of acting for the tenant.
 //   record           the tenant record (TenantRecords::Create). Its production branch is
 //                    WorkflowOptions::default_branch ("production"), cut from the repository's
 //                    default branch by the first deployment's `save`.
@@ -35,8 +40,22 @@ class AccountActivity : public engine::Activity {
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
+  // Writes or takes over the reservation; returns the id it was taken over from, or "".
+  Result<std::string> Reserve(const engine::ActivityCall& call, const nlohmann::json& account);
+
   storage::Store& store_;
   TenantRecords& tenants_;
+};
+
+// Runs `inner` only while the calling workflow holds the tenant's reservation (see above).
+class ReservationGuard : public engine::Activity {
+ public:
+  ReservationGuard(engine::Activity& inner, storage::Store& store) : inner_(inner), store_(store) {}
+  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
+
+ private:
+  engine::Activity& inner_;
+  storage::Store& store_;
 };
 
 class RepositoryActivity : public engine::Activity {
