@@ -10,6 +10,18 @@ WaiterSlot::WaiterSlot(ApiServices& s) : s_(s) {
 
 WaiterSlot::~WaiterSlot() { s_.waiters.fetch_sub(1); }
 
+Result<storage::Instance> LoadVisibleInstance(ApiServices& s, const Exchange& ex,
+                                              const std::string& id) {
+  Status valid = ValidateWorkflowId(id);
+  if (!valid.ok()) return valid;
+  // Engine::Get is this same read plus the rendering; the caller skips the latter when it can.
+  Result<storage::Instance> inst = s.engine.store().Load(id);
+  if (!inst.ok()) return inst.status();
+  Status scoped = CheckTenant(ex.principal, inst->tenant);
+  if (!scoped.ok()) return scoped;
+  return inst;
+}
+
 Result<engine::Workflow> GetVisible(ApiServices& s, const Exchange& ex, const std::string& id) {
   Status valid = ValidateWorkflowId(id);
   if (!valid.ok()) return valid;

@@ -17,6 +17,7 @@
 #include "engine/base/ids.h"
 #include "engine/engine.h"
 #include "http/auth.h"
+#include "http/body_cache.h"
 #include "http/http_api.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
@@ -27,6 +28,7 @@ struct ApiServices {
   engine::Engine& engine;
   const HttpApiOptions& options;
   HttpMetrics& metrics;
+  BodyCache& bodies;  // rendered GET /v1/workflows/{id} bodies
   const std::string& openapi_json;
   std::atomic<bool>& stopping;
   std::atomic<int>& waiters;  // requests in a long poll or stream
@@ -57,6 +59,10 @@ class WaiterSlot {
   bool ok_;
 };
 
+// The stored instance of a workflow the principal may see (kNotFound for another tenant's):
+// one store read and no rendering, for handlers that may answer from its version alone.
+Result<storage::Instance> LoadVisibleInstance(ApiServices& s, const Exchange& ex,
+                                              const std::string& id);
 // Loads a workflow the principal may see: kNotFound for another tenant's (ids do not leak).
 Result<engine::Workflow> GetVisible(ApiServices& s, const Exchange& ex, const std::string& id);
 

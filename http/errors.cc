@@ -72,11 +72,13 @@ std::string DumpJson(const json& j) {
 }
 
 void WriteJson(Poco::Net::HTTPServerResponse& resp, int status, const json& body) {
-  const std::string text = DumpJson(body);
+  WriteJsonText(resp, status, DumpJson(body));
+}
+
+void WriteJsonText(Poco::Net::HTTPServerResponse& resp, int status, const std::string& text) {
   SetStatus(resp, status);
   resp.setContentType("application/json");
-  resp.setContentLength(static_cast<std::streamsize>(text.size()));
-  resp.send() << text;
+  resp.sendBuffer(text.data(), text.size());  // sets Content-Length; no stream buffering
 }
 
 void WriteError(Poco::Net::HTTPServerResponse& resp, const Status& status) {

@@ -40,6 +40,8 @@ HttpError ErrorFor(const Status& status);
 void WriteError(Poco::Net::HTTPServerResponse& resp, const Status& status);
 // Writes `body` as application/json with the given status. Requires: nothing sent yet.
 void WriteJson(Poco::Net::HTTPServerResponse& resp, int status, const nlohmann::json& body);
+// Writes already serialised JSON with the given status. Requires: nothing sent yet.
+void WriteJsonText(Poco::Net::HTTPServerResponse& resp, int status, const std::string& text);
 // Sets status and its standard reason phrase.
 void SetStatus(Poco::Net::HTTPServerResponse& resp, int status);
 // JSON text; invalid UTF-8 in stored data is replaced rather than thrown about.

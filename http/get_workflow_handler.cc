@@ -1,8 +1,15 @@
 // http/get_workflow_handler.cc: GET /v1/workflows/{id}, with ETag / If-None-Match (304) and
 // ?wait=N long polls that answer as soon as the version moves past the one the client knows
 // (its If-None-Match, else the current one), or after N seconds unchanged.
+//
+// The hot path of status polling: a plain GET reads the instance (one store read, so that
+// commits of other processes are seen), answers 304 to a matching If-None-Match, and else
+// sends the body rendered for that version (and, if queued, that place in the queue) from the
+// BodyCache; only what was not seen yet is rendered through the engine.
 #include <algorithm>
+#include <memory>
 
+#include "engine/transition.h"
 #include "http/errors.h"
 #include "http/handlers.h"
 #include "http/views.h"
@@ -31,30 +38,76 @@ Result<engine::Workflow> WaitPast(ApiServices& s, const std::string& id, int64_t
 
 }  // namespace
 
-void HandleGetWorkflow(ApiServices& s, Exchange& ex) {
-  Result<Query> q = ParseQuery(ex.req.getURI(), {"wait"});
-  if (!q.ok()) return WriteError(ex.resp, q.status());
-  Result<int64_t> wait_s = IntParam(*q, "wait", 0, 0, s.options.max_wait_s);
-  if (!wait_s.ok()) return WriteError(ex.resp, wait_s.status());
-  Result<engine::Workflow> wf = GetVisible(s, ex, ex.params[0]);
-  if (!wf.ok()) return WriteError(ex.resp, wf.status());
-  const std::string if_none_match = ex.req.get("If-None-Match", "");
-  if (*wait_s > 0) {
-    WaiterSlot slot(s);
-    if (!slot.ok()) return WriteError(ex.resp, TooManyRequests("too many waiting requests", 1000));
-    const int64_t known = IfNoneMatchVersion(if_none_match).value_or(wf->instance.version);
-    wf = WaitPast(s, ex.params[0], known, *wf, *wait_s);
-    if (!wf.ok()) return WriteError(ex.resp, wf.status());
-  }
-  ex.resp.set("ETag", ETagFor(wf->instance.version));
+namespace {
+
+void Reply(Exchange& ex, const std::string& if_none_match, int64_t version,
+           const std::shared_ptr<const std::string>& body) {
+  ex.resp.set("ETag", ETagFor(version));
   ex.resp.set("Cache-Control", "no-cache");
-  if (!if_none_match.empty() && IfNoneMatchMatches(if_none_match, wf->instance.version)) {
+  if (!if_none_match.empty() && IfNoneMatchMatches(if_none_match, version)) {
     SetStatus(ex.resp, 304);
     ex.resp.setContentLength(0);
     ex.resp.send();
     return;
   }
-  WriteJson(ex.resp, 200, wf->ToJson());
+  WriteJsonText(ex.resp, 200, *body);
+}
+
+// The body of a loaded workflow, from the cache or rendered (and cached).
+std::shared_ptr<const std::string> BodyOf(ApiServices& s, const engine::Workflow& wf) {
+  const storage::Instance& inst = wf.instance;
+  if (auto cached = s.bodies.Find(inst.id, inst.version, wf.queued_behind)) return cached;
+  auto body = std::make_shared<const std::string>(DumpJson(wf.ToJson()));
+  s.bodies.Put(inst.id, inst.version, wf.queued_behind, body);
+  return body;
+}
+
+// What Engine::ToWorkflow shows as "queued_behind": the id ahead of this one in its queue.
+Result<std::string> QueuedBehind(ApiServices& s, const storage::Instance& inst) {
+  if (inst.status != engine::status::kQueued || inst.serial_key.empty()) return std::string();
+  Result<std::vector<std::string>> queue = s.engine.store().SerialQueue(inst.serial_key);
+  if (!queue.ok()) return queue.status();
+  for (size_t i = 1; i < queue->size(); ++i) {
+    if ((*queue)[i] == inst.id) return (*queue)[i - 1];
+  }
+  return std::string();
+}
+
+void HandleWait(ApiServices& s, Exchange& ex, int64_t wait_s, const std::string& if_none_match) {
+  Result<engine::Workflow> wf = GetVisible(s, ex, ex.params[0]);
+  if (!wf.ok()) return WriteError(ex.resp, wf.status());
+  WaiterSlot slot(s);
+  if (!slot.ok()) return WriteError(ex.resp, TooManyRequests("too many waiting requests", 1000));
+  const int64_t known = IfNoneMatchVersion(if_none_match).value_or(wf->instance.version);
+  wf = WaitPast(s, ex.params[0], known, *wf, wait_s);
+  if (!wf.ok()) return WriteError(ex.resp, wf.status());
+  Reply(ex, if_none_match, wf->instance.version, BodyOf(s, *wf));
+}
+
+}  // namespace
+
+void HandleGetWorkflow(ApiServices& s, Exchange& ex) {
+  Result<Query> q = ParseQuery(ex.req.getURI(), {"wait"});
+  if (!q.ok()) return WriteError(ex.resp, q.status());
+  Result<int64_t> wait_s = IntParam(*q, "wait", 0, 0, s.options.max_wait_s);
+  if (!wait_s.ok()) return WriteError(ex.resp, wait_s.status());
+  const std::string if_none_match = ex.req.get("If-None-Match", "");
+  if (*wait_s > 0) return HandleWait(s, ex, *wait_s, if_none_match);
+
+  Result<storage::Instance> inst = LoadVisibleInstance(s, ex, ex.params[0]);
+  if (!inst.ok()) return WriteError(ex.resp, inst.status());
+  if (!if_none_match.empty() && IfNoneMatchMatches(if_none_match, inst->version)) {
+    return Reply(ex, if_none_match, inst->version, nullptr);
+  }
+  Result<std::string> behind = QueuedBehind(s, *inst);
+  if (!behind.ok()) return WriteError(ex.resp, behind.status());
+  if (auto cached = s.bodies.Find(inst->id, inst->version, *behind)) {
+    return Reply(ex, if_none_match, inst->version, cached);
+  }
+  // Not rendered yet: the engine loads it again (it may have moved on meanwhile).
+  Result<engine::Workflow> wf = s.engine.Get(inst->id);
+  if (!wf.ok()) return WriteError(ex.resp, wf.status());
+  Reply(ex, if_none_match, wf->instance.version, BodyOf(s, *wf));
 }
 
 }  // namespace slipway::http

@@ -1,6 +1,7 @@
 // http/http_api.h: HttpApi, the HTTP facade of the engine on Poco Net.
 //
-// Owns the listening socket, the Poco HTTPServer and its thread pool. Borrows the Engine and
+// Owns the listening socket, the Poco TCPServer serving our HTTP connections (connection.h) and
+// its thread pool. Borrows the Engine and
 // the TokenStore, which must outlive it. Endpoints and roles: see router.cc, auth.h and
 // docs/openapi.json.
 //
@@ -25,7 +26,7 @@
 namespace Poco {
 class ThreadPool;
 namespace Net {
-class HTTPServer;
+class TCPServer;
 }  // namespace Net
 }  // namespace Poco
 
@@ -33,6 +34,9 @@ namespace slipway::http {
 
 class TokenStore;
 class HttpMetrics;
+class BodyCache;
+class HandlerFactory;
+class ConnectionRegistry;
 
 struct HttpApiOptions {
   std::string address = "127.0.0.1";
@@ -83,10 +87,13 @@ class HttpApi {
   HttpApiOptions options_;
   std::string openapi_json_;
   std::unique_ptr<HttpMetrics> metrics_;
+  std::unique_ptr<BodyCache> bodies_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> waiters_{0};
   std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<HandlerFactory> handlers_;
+  std::unique_ptr<ConnectionRegistry> connections_;
+  std::unique_ptr<Poco::Net::TCPServer> server_;
   uint16_t port_ = 0;
 };
 

@@ -1,0 +1,127 @@
+// http/connection_test.cc: ApiConnection over a raw TCP socket: keep-alive with pipelined
+// requests, "Connection: close", a malformed request, and a stop that ends idle keep-alive
+// connections instead of waiting for their timeout.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <string>
+
+#include "http/http_test_fixture.h"
+
+namespace slipway::http::testing {
+namespace {
+
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+    timeval tv{20, 0};  // a guard against a hang, not a timing assertion
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawClient() { close(fd_); }
+  bool connected() const { return connected_; }
+  void Write(const std::string& bytes) {
+    ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
+  }
+  // The next whole response (head and Content-Length body); "" at EOF or on a timeout.
+  std::string ReadResponse() {
+    for (;;) {
+      const size_t head = buf_.find("\r\n\r\n");
+      if (head != std::string::npos) {
+        size_t length = 0;
+        const size_t cl = buf_.find("Content-Length: ");
+        if (cl != std::string::npos && cl < head)
+          length = std::strtoul(&buf_[cl + 16], nullptr, 10);
+        if (buf_.size() >= head + 4 + length) {
+          std::string r = buf_.substr(0, head + 4 + length);
+          buf_.erase(0, r.size());
+          return r;
+        }
+      }
+      if (!Fill()) return "";
+    }
+  }
+  // True when the server closed the connection (and sent nothing more).
+  bool ClosedByServer() { return buf_.empty() && !Fill() && eof_; }
+
+ private:
+  bool Fill() {
+    char chunk[4096];
+    ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) {
+      eof_ = n == 0;
+      return false;
+    }
+    buf_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+  int fd_;
+  bool connected_ = false;
+  bool eof_ = false;
+  std::string buf_;
+};
+
+std::string Lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+const char* kHealth = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+class ConnectionTest : public HttpFixture {};
+
+TEST_F(ConnectionTest, KeepAliveServesPipelinedRequestsOnOneConnection) {
+  RawClient c(api_->port());
+  ASSERT_TRUE(c.connected());
+  c.Write(std::string(kHealth) + kHealth + kHealth);
+  for (int i = 0; i < 3; ++i) {
+    std::string r = c.ReadResponse();
+    EXPECT_EQ(r.compare(0, 12, "HTTP/1.1 200"), 0) << r;
+    EXPECT_EQ(Lower(r).find("connection: close"), std::string::npos) << r;
+    EXPECT_NE(r.find("Date: "), std::string::npos) << r;
+  }
+  c.Write(kHealth);  // still open
+  EXPECT_EQ(c.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+}
+
+TEST_F(ConnectionTest, ConnectionCloseIsHonoured) {
+  RawClient c(api_->port());
+  ASSERT_TRUE(c.connected());
+  c.Write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(r.compare(0, 12, "HTTP/1.1 200"), 0) << r;
+  EXPECT_NE(Lower(r).find("connection: close"), std::string::npos) << r;
+  EXPECT_TRUE(c.ClosedByServer());
+}
+
+TEST_F(ConnectionTest, MalformedRequestGets400AndTheConnectionEnds) {
+  RawClient c(api_->port());
+  ASSERT_TRUE(c.connected());
+  c.Write("NONSENSE\r\n\r\n");
+  std::string r = c.ReadResponse();
+  EXPECT_EQ(r.compare(0, 12, "HTTP/1.1 400"), 0) << r;
+  EXPECT_TRUE(c.ClosedByServer());
+}
+
+TEST_F(ConnectionTest, StopEndsIdleKeepAliveConnections) {
+  RawClient idle(api_->port());
+  ASSERT_TRUE(idle.connected());
+  idle.Write(kHealth);
+  ASSERT_EQ(idle.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+  api_->Stop();  // would wait for the 5 s keep-alive timeout if idle connections were left be
+  EXPECT_TRUE(idle.ClosedByServer());
+  RawClient late(api_->port());
+  EXPECT_FALSE(late.connected());
+}
+
+}  // namespace
+}  // namespace slipway::http::testing
