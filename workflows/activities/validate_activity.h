@@ -10,6 +10,16 @@
 // route to `autofix`; once they are spent (or autofix is not available) it is a kPermanent error
 // whose message lists the parsed errors, for the editor. kUnavailable etc. from the download or
 // the validator are passed on (retryable).
+//
+// TODO(workflows): two gaps need the engine, not this file. (1) The workflow's `error` object
+// carries the parsed errors only as text: a Status has no structured payload and the engine
+// builds step errors from code/message/field alone (ErrorJson in engine/step_runner.cc).
+// Wanted: Status::WithDetails(json text), copied by ErrorJson into error.details, then this
+// step returns Permanent(...).WithDetails({"build_errors": errors}). (2) A failing build that
+// goes on to autofix shows `validate` as `succeeded` in the steps view, because routing needs
+// the errors as a step output (failed steps record none, and ActivityCall.outputs only holds
+// succeeded steps). Wanted: either a step outcome "failed with output" that the table can route
+// on, or failed steps' errors (with details) passed to later activities.
 #pragma once
 
 #include <nlohmann/json.hpp>
