@@ -2,6 +2,7 @@
 // workflow (cancelled, or cancelling while its running step stops); 409 when already final.
 #include "http/errors.h"
 #include "http/handlers.h"
+#include "http/views.h"
 
 namespace slipway::http {
 
@@ -17,7 +18,7 @@ void HandleReasonVerb(ApiServices& s, Exchange& ex, ReasonVerb verb) {
   if (!visible.ok()) return WriteError(ex.resp, visible.status());
   Result<engine::Workflow> wf = (s.engine.*verb)(ex.params[0], ex.caller);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
-  WriteJson(ex.resp, 202, wf->ToJson());
+  WriteJson(ex.resp, 202, WorkflowJson(*wf));
 }
 
 void HandleCancelWorkflow(ApiServices& s, Exchange& ex) {

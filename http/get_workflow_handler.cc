@@ -57,7 +57,7 @@ void Reply(Exchange& ex, const std::string& if_none_match, int64_t version,
 std::shared_ptr<const std::string> BodyOf(ApiServices& s, const engine::Workflow& wf) {
   const storage::Instance& inst = wf.instance;
   if (auto cached = s.bodies.Find(inst.id, inst.version, wf.queued_behind)) return cached;
-  auto body = std::make_shared<const std::string>(DumpJson(wf.ToJson()));
+  auto body = std::make_shared<const std::string>(DumpJson(WorkflowJson(wf)));
   s.bodies.Put(inst.id, inst.version, wf.queued_behind, body);
   return body;
 }

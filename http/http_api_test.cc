@@ -76,6 +76,20 @@ TEST_F(HttpApiTest, GetHasETagAndIfNoneMatchGives304) {
   EXPECT_EQ(changed.json["status"], "completed");
 }
 
+TEST_F(HttpApiTest, GetShowsTheHeadOfTheHistoryChain) {
+  const std::string id = StartOver("seven");
+  RunDue();
+  Reply wf = Get("/v1/workflows/" + id);
+  ASSERT_EQ(wf.status, 200) << wf.body;
+  Reply history = Get("/v1/workflows/" + id + "/history?limit=1000");
+  ASSERT_EQ(history.status, 200) << history.body;
+  const json& last = history.json["events"].back();
+  EXPECT_EQ(wf.json["history"]["last_seq"], last["seq"]) << wf.body;
+  EXPECT_EQ(wf.json["history"]["last_hash"], last["hash"]) << wf.body;
+  EXPECT_EQ(wf.json["history"]["last_seq"].get<int64_t>(),
+            static_cast<int64_t>(history.json["events"].size()));
+}
+
 TEST_F(HttpApiTest, GetOfUnknownIsNotFoundAndMalformedIdIsInvalid) {
   Reply missing = Get("/v1/workflows/wf-nope");
   EXPECT_EQ(missing.status, 404);

@@ -47,6 +47,24 @@ TEST(OpenApiTest, PublicRoutesAreDocumentedWithoutSecurity) {
 
 class OpenApiServedTest : public HttpFixture {};
 
+// Every top-level key of a served workflow is in the document's Workflow schema.
+TEST_F(OpenApiServedTest, WorkflowSchemaNamesEveryServedKey) {
+  json doc = json::parse(EmbeddedOpenApi());
+  std::set<std::string> documented;
+  for (const json& part : doc["components"]["schemas"]["Workflow"]["allOf"]) {
+    const json& schema =
+        part.contains("$ref") ? doc["components"]["schemas"]["WorkflowSummary"] : part;
+    for (const auto& [key, _] : schema["properties"].items()) documented.insert(key);
+  }
+  Reply r = Post("/v1/workflows", {{"type", "seven"}, {"tenant", "client1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  Reply got = Get("/v1/workflows/" + r.json["id"].get<std::string>());
+  for (const json& served : {r.json, got.json}) {
+    for (const auto& [key, _] : served.items()) EXPECT_TRUE(documented.count(key)) << key;
+  }
+  EXPECT_TRUE(got.json.contains("history"));
+}
+
 TEST_F(OpenApiServedTest, ServedWithoutToken) {
   Reply r = Get("/v1/openapi.json", "");
   ASSERT_EQ(r.status, 200);

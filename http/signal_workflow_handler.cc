@@ -2,6 +2,7 @@
 // "reason"?} -> 202; 409 when the workflow's state does not take that signal.
 #include "http/errors.h"
 #include "http/handlers.h"
+#include "http/views.h"
 
 namespace slipway::http {
 
@@ -31,7 +32,7 @@ void HandleSignalWorkflow(ApiServices& s, Exchange& ex) {
   if (!visible.ok()) return WriteError(ex.resp, visible.status());
   Result<engine::Workflow> wf = s.engine.Signal(ex.params[0], ex.params[1], data, ex.caller);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
-  WriteJson(ex.resp, 202, wf->ToJson());
+  WriteJson(ex.resp, 202, WorkflowJson(*wf));
 }
 
 }  // namespace slipway::http

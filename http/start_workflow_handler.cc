@@ -55,7 +55,7 @@ void HandleStartWorkflow(ApiServices& s, Exchange& ex) {
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
   ex.resp.set("Location", "/v1/workflows/" + wf->instance.id);
   ex.resp.set("ETag", ETagFor(wf->instance.version));
-  WriteJson(ex.resp, wf->created ? 201 : 200, wf->ToJson());
+  WriteJson(ex.resp, wf->created ? 201 : 200, WorkflowJson(*wf));
 }
 
 }  // namespace slipway::http

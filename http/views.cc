@@ -25,6 +25,12 @@ std::optional<int64_t> ParseTag(std::string tag) {
 
 }  // namespace
 
+json WorkflowJson(const engine::Workflow& w) {
+  json j = w.ToJson();
+  j["history"] = {{"last_seq", w.instance.last_seq}, {"last_hash", w.instance.last_hash}};
+  return j;
+}
+
 json EventJson(const storage::HistoryEvent& e) {
   json data = json::parse(e.data_json, nullptr, false);
   if (data.is_discarded()) data = json::object();

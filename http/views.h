@@ -1,4 +1,4 @@
-// http/views.h: how engine values look on the wire: history events, ETags, and the
+// http/views.h: how engine values look on the wire: workflows, history events, ETags, and the
 // versions named in If-None-Match. Stateless; thread-safe.
 #pragma once
 
@@ -7,10 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "engine/engine.h"
 #include "storage/store.h"
 
 namespace slipway::http {
 
+// A workflow as GET /v1/workflows/{id} (and start, cancel, resume, signal) answer it:
+// Workflow::ToJson plus "history": {"last_seq", "last_hash"}, the head of its hash chain at
+// this version, so that a history read later and cut short does not verify as whole.
+nlohmann::json WorkflowJson(const engine::Workflow& w);
 // {"seq","at","type","step","attempt","actor","data","prev_hash","hash"}; "at" in RFC 3339.
 nlohmann::json EventJson(const storage::HistoryEvent& e);
 // A strong ETag for a workflow version: "\"<version>\"".

@@ -146,9 +146,11 @@ Status ChainVerifier::Add(const json& event) {
     return Break(f->seq, "hash does not match the event's content (stored " + Short(hash) +
                              "..., recomputed " + Short(recomputed) + "...)");
   }
-  if (anchor_ && anchor_->seq == f->seq && anchor_->hash != hash) {
-    return Break(f->seq, "hash " + Short(hash) + "... is not the recorded head " +
-                             Short(anchor_->hash) + "... (the history was rewritten)");
+  for (const ChainAnchor& a : anchors_) {
+    if (a.seq == f->seq && a.hash != hash) {
+      return Break(f->seq, "hash " + Short(hash) + "... is not " + a.name + " " + Short(a.hash) +
+                               "... (the history was rewritten)");
+    }
   }
   prev_hash_ = hash;
   ++expected_seq_;
@@ -157,10 +159,12 @@ Status ChainVerifier::Add(const json& event) {
 
 Status ChainVerifier::Finish() {
   if (!broken_.ok()) return broken_;
-  if (anchor_ && events() < anchor_->seq) {
-    return Break(events() + 1, "the history ends at seq " + std::to_string(events()) +
-                                   ", before the recorded head at seq " +
-                                   std::to_string(anchor_->seq) + " (events were removed)");
+  for (const ChainAnchor& a : anchors_) {
+    if (events() < a.seq) {
+      return Break(events() + 1, "the history ends at seq " + std::to_string(events()) +
+                                     ", before " + a.name + " at seq " + std::to_string(a.seq) +
+                                     " (events were removed)");
+    }
   }
   return Status::Ok();
 }

@@ -8,15 +8,18 @@
 // because the chain re-parses data too). The workflow id is not in the event: the caller
 // supplies the one it asked for.
 //
-// What the served events cannot prove: the API does not expose the instance's stored chain head
-// (last_seq/last_hash), so events removed from the END of a history go unnoticed; a removed,
-// reordered or edited event anywhere before the last is caught.
+// The served events alone cannot show events removed from the END of a history, or the last
+// event rewritten with a recomputed hash; a removed, reordered or edited event anywhere before
+// the last is caught. Anchors close that gap up to their seq: the head the workflow itself
+// records (GET /v1/workflows/{id} serves "history": {"last_seq","last_hash"}), and a head the
+// auditor kept from an earlier run, which also survives someone rewriting the instance row.
 #pragma once
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/base/clock.h"
 #include "engine/base/history_chain.h"
@@ -38,6 +41,7 @@ Result<ChainedFields> FieldsFromServed(const std::string& workflow_id, const nlo
 struct ChainAnchor {
   int64_t seq = 0;
   std::string hash;
+  std::string name = "the recorded head";  // how messages call it
 };
 // kInvalidArgument (field "expect-head") unless "SEQ:HASH" with SEQ >= 1 and 64 hex digits.
 Result<ChainAnchor> ParseAnchor(const std::string& text);
@@ -47,9 +51,13 @@ Result<ChainAnchor> ParseAnchor(const std::string& text);
 class ChainVerifier {
  public:
   explicit ChainVerifier(std::string workflow_id, std::optional<ChainAnchor> anchor = {})
-      : workflow_id_(std::move(workflow_id)), anchor_(std::move(anchor)) {}
+      : workflow_id_(std::move(workflow_id)) {
+    if (anchor) anchors_.push_back(std::move(*anchor));
+  }
+  // One more head to check against (before the first Add).
+  void AddAnchor(ChainAnchor anchor) { anchors_.push_back(std::move(anchor)); }
   Status Add(const nlohmann::json& event);
-  // After the last event: the first break, or one against the anchor (the history ends before
+  // After the last event: the first break, or one against an anchor (the history ends before
   // the anchor's seq, or holds another hash there).
   Status Finish();
   // Ok while intact, else the first break.
@@ -62,7 +70,7 @@ class ChainVerifier {
   Status Break(int64_t seq, const std::string& why);
 
   std::string workflow_id_;
-  std::optional<ChainAnchor> anchor_;
+  std::vector<ChainAnchor> anchors_;
   std::string prev_hash_ = kGenesisHash;
   int64_t expected_seq_ = 1;
   Status broken_;

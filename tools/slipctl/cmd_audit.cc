@@ -1,10 +1,12 @@
 // tools/slipctl/cmd_audit.cc: the auditor's verbs.
 //   slipctl audit verify ID [--expect-head SEQ:HASH]
-//                             fetches the whole history through the API and recomputes the hash
-//                             chain (chain_verify.h). Intact: "ok: ... head SEQ:HASH" and exit
-//                             0. Broken: "chain breaks at seq N: <why>" on stdout and exit 1.
-//                             --expect-head checks against a head recorded earlier, which also
-//                             catches a cut tail or a rewrite with recomputed hashes.
+//                             reads the head the workflow records (GET /v1/workflows/{id}:
+//                             "history": {"last_seq","last_hash"}), fetches the whole history
+//                             and recomputes the hash chain (chain_verify.h), which must reach
+//                             that head. Intact: "ok: ... head SEQ:HASH ..." and exit 0.
+//                             Broken: "chain breaks at seq N: <why>" on stdout and exit 1.
+//                             --expect-head also checks against a head recorded earlier, which
+//                             still holds when the instance row was rewritten as well.
 //   slipctl audit export --from RFC3339 --to RFC3339
 //                             JSON Lines of every event with from <= at < to, of every workflow
 //                             the token may list (oldest-created workflow first, then by seq);
@@ -23,6 +25,23 @@ namespace {
 
 constexpr int kPage = 1000;
 
+// The chain head the workflow's own row records, as GET /v1/workflows/{id} serves it; none
+// from a server that does not serve it (or before the first event).
+Result<std::optional<ChainAnchor>> RecordedHead(Context& ctx, const std::string& id) {
+  Result<ApiReply> wf = ctx.api.Get("/v1/workflows/" + UrlEncode(id));
+  if (!wf.ok()) return wf.status();
+  const json head = wf->body.is_object() ? wf->body.value("history", json()) : json();
+  if (!head.is_object()) return std::optional<ChainAnchor>();
+  const json seq = head.value("last_seq", json());
+  const json hash = head.value("last_hash", json());
+  if (!seq.is_number_integer() || !hash.is_string()) {
+    return Corruption("the workflow's history head is malformed: " + head.dump());
+  }
+  if (seq.get<int64_t>() < 1) return std::optional<ChainAnchor>();
+  return std::optional<ChainAnchor>(
+      ChainAnchor{seq.get<int64_t>(), hash.get<std::string>(), "the head the workflow records"});
+}
+
 int RunVerify(Context& ctx, const Argv& argv) {
   Result<Args> args = ParseArgs(argv, {{"expect-head"}, {}}, 1, 1);
   if (!args.ok()) return Fail(ctx, args.status());
@@ -34,6 +53,10 @@ int RunVerify(Context& ctx, const Argv& argv) {
   }
   const std::string id = args->positional[0];
   ChainVerifier chain(id, anchor);
+  // Read before the history: a workflow still running only adds events after this head.
+  Result<std::optional<ChainAnchor>> recorded = RecordedHead(ctx, id);
+  if (!recorded.ok()) return Fail(ctx, recorded.status());
+  if (*recorded) chain.AddAnchor(**recorded);
   Status fetched = ForEachEvent(ctx.api, id, kPage, [&](const json& e) {
     Status st = chain.Add(e);
     // A break is the answer, not an error of the fetch: stop paging and report it below.
@@ -48,10 +71,14 @@ int RunVerify(Context& ctx, const Argv& argv) {
     return kExitFailure;
   }
   ctx.out << "ok: " << id << ": " << chain.events() << " events, chain intact, head "
-          << chain.head() << "\n";
-  if (!anchor) {
-    ctx.err << "note: the API does not serve the stored chain head: keep this head and pass it "
-               "as --expect-head later to catch a cut tail or a rewritten chain\n";
+          << chain.head();
+  if (*recorded) {
+    ctx.out << ", reaches the head the workflow records (seq " << (*recorded)->seq << ")";
+  }
+  ctx.out << "\n";
+  if (!*recorded) {
+    ctx.err << "note: the server does not report the workflow's chain head, so a cut tail "
+               "would go unnoticed: keep this head and pass it as --expect-head later\n";
   }
   return kExitOk;
 }

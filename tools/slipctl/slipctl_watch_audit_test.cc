@@ -136,9 +136,10 @@ TEST_F(SlipctlWatchAuditTest, AuditVerifyNamesAnEditedTime) {
   EXPECT_TRUE(Has(r.out, "chain breaks at seq 3: ")) << r.out;
 }
 
-// What the served events alone cannot show (a cut tail, a rewrite with recomputed hashes), a
-// head recorded earlier does.
-TEST_F(SlipctlWatchAuditTest, AuditVerifyAgainstARecordedHeadCatchesACutTailAndARewrite) {
+// What the served events alone cannot show (a cut tail, the last event rewritten with a
+// recomputed hash), the head the workflow records shows; a head recorded earlier still shows
+// it when the instance row was rewritten as well.
+TEST_F(SlipctlWatchAuditTest, AuditVerifyCatchesACutTailAndARewriteOfTheLastEvent) {
   Start("seven", "client1", json::object(), "wf-x");
   RunDue();
   const auto events = History("wf-x");
@@ -152,21 +153,36 @@ TEST_F(SlipctlWatchAuditTest, AuditVerifyAgainstARecordedHeadCatchesACutTailAndA
   const std::string forged =
       ChainHash(last.prev_hash, {last.workflow_id, last.seq, last.at_ms, last.type, last.step,
                                  last.attempt, last.actor, last.data_json});
+  const std::string seq = std::to_string(last.seq);
   EditDatabase("UPDATE history SET data_json = '" + last.data_json + "', hash = '" + forged +
-               "' WHERE workflow_id = 'wf-x' AND seq = " + std::to_string(last.seq));
-  EXPECT_EQ(Ctl({"audit", "verify", "wf-x"}).code, 0);  // undetectable without a head
-  CtlRun r = Ctl({"audit", "verify", "wf-x", "--expect-head", head});
-  EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(Has(r.out, "chain breaks at seq " + std::to_string(last.seq) + ": ")) << r.out;
+               "' WHERE workflow_id = 'wf-x' AND seq = " + seq);
+  CtlRun r = Ctl({"audit", "verify", "wf-x"});
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_TRUE(Has(r.out, "chain breaks at seq " + seq + ": ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "the head the workflow records")) << r.out;
   EXPECT_TRUE(Has(r.out, "rewritten")) << r.out;
-
-  EditDatabase("DELETE FROM history WHERE workflow_id = 'wf-x' AND seq = " +
-               std::to_string(last.seq));
-  EXPECT_EQ(Ctl({"audit", "verify", "wf-x"}).code, 0);  // undetectable without a head
+  // ... and the instance row's head too (with a new version, as a commit would have).
+  EditDatabase("UPDATE instances SET last_hash = '" + forged +
+               "', version = version + 1 WHERE id = 'wf-x'");
+  EXPECT_EQ(Ctl({"audit", "verify", "wf-x"}).code, 0);  // only a head kept elsewhere helps
   r = Ctl({"audit", "verify", "wf-x", "--expect-head", head});
   EXPECT_EQ(r.code, 1);
-  EXPECT_TRUE(Has(r.out, "chain breaks at seq " + std::to_string(last.seq) + ": ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "is not the recorded head")) << r.out;
+  EXPECT_TRUE(Has(r.out, "rewritten")) << r.out;
+
+  // Cut the tail.
+  EditDatabase("DELETE FROM history WHERE workflow_id = 'wf-x' AND seq = " + seq);
+  r = Ctl({"audit", "verify", "wf-x"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r.out, "chain breaks at seq " + seq + ": ")) << r.out;
+  EXPECT_TRUE(Has(r.out, "before the head the workflow records at seq " + seq)) << r.out;
   EXPECT_TRUE(Has(r.out, "removed")) << r.out;
+  EditDatabase("UPDATE instances SET last_seq = last_seq - 1, last_hash = '" + last.prev_hash +
+               "', version = version + 1 WHERE id = 'wf-x'");
+  EXPECT_EQ(Ctl({"audit", "verify", "wf-x"}).code, 0);  // only a head kept elsewhere helps
+  r = Ctl({"audit", "verify", "wf-x", "--expect-head", head});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r.out, "before the recorded head at seq " + seq)) << r.out;
   EXPECT_EQ(Ctl({"audit", "verify", "wf-x", "--expect-head", "12"}).code, 2);
 }
 
