@@ -93,13 +93,14 @@ Result<std::vector<storage::HistoryEvent>> Engine::History(const std::string& id
   return store_.History(id, after_seq, limit);
 }
 
-Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh) {
+Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool take_context) {
   if (!fresh) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(id);
     if (it != cache_.end()) {
-      const Live& c = it->second;
-      return Live{c.instance, c.machine->Clone(), c.context, c.input};
+      Live& c = it->second;
+      return Live{c.instance, c.machine->Clone(), take_context ? std::move(c.context) : c.context,
+                  c.input};
     }
   }
   Result<storage::Instance> inst = store_.Load(id);
@@ -156,7 +157,7 @@ void Engine::Evict(const std::string& id) {
   cache_.erase(id);
 }
 
-Status Engine::CommitCheckpoint(const storage::Checkpoint& cp) {
+Status Engine::CommitCheckpoint(storage::Checkpoint& cp) {
   SLIPWAY_RETURN_IF_ERROR(failpoints_.Hit("engine.commit.before"));
   Status st = committer_ ? committer_->Commit(cp) : store_.Commit(cp);
   if (!st.ok()) return st;
@@ -174,7 +175,7 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
   }
   bool wake = false;
   for (const auto& task : cp.new_tasks) wake = wake || task.due_at_ms <= t.now();
-  auto context = std::make_shared<const json>(std::move(t.context()));
+  auto context = std::make_shared<json>(std::move(t.context()));
   if (!input) input = std::make_shared<const json>(json::parse(cp.instance.input_json, nullptr, false));
   std::function<void()> hook;
   {

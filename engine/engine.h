@@ -146,8 +146,9 @@ class Engine {
   struct Live {
     storage::Instance instance;
     std::unique_ptr<WorkflowMachine> machine;
-    // instance.context_json and input_json parsed, when the cache has them (else null).
-    std::shared_ptr<const nlohmann::json> context;
+    // instance.context_json and input_json parsed, when the cache has them (else null). The
+    // context is never changed while shared: whoever holds the only reference may take it.
+    std::shared_ptr<nlohmann::json> context;
     std::shared_ptr<const nlohmann::json> input;
   };
   friend class StepRunner;
@@ -156,7 +157,9 @@ class Engine {
   Activity* FindActivity(const std::string& name) const;
   // The instance and a private copy of its machine (cached, or rebuilt by replay). With
   // `fresh`, the cache is bypassed: the store's row is the truth.
-  Result<Live> LoadLive(const std::string& id, bool fresh = false);
+  // With `take_context`, the cached parsed context moves to the caller (who is about to
+  // commit a new version, which caches its own).
+  Result<Live> LoadLive(const std::string& id, bool fresh = false, bool take_context = false);
   Result<std::unique_ptr<WorkflowMachine>> Replay(const WorkflowType& type,
                                                   const storage::Instance& inst);
   void Evict(const std::string& id);
@@ -165,7 +168,7 @@ class Engine {
   // has it (else it is parsed here, outside the cache lock).
   Status CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine,
                           std::shared_ptr<const nlohmann::json> input = nullptr);
-  Status CommitCheckpoint(const storage::Checkpoint& cp);
+  Status CommitCheckpoint(storage::Checkpoint& cp);
   Status DeleteTask(const storage::Task& task);
   Workflow ToWorkflow(const storage::Instance& inst);
   RetryDecision DecideRetryLocked(const RetryPolicy& p, const Status& error, int attempts_done,

@@ -18,7 +18,7 @@ GroupCommitter::~GroupCommitter() {
   thread_.join();
 }
 
-Status GroupCommitter::Commit(const storage::Checkpoint& cp) {
+Status GroupCommitter::Commit(storage::Checkpoint& cp) {
   Pending p{&cp, {}};
   std::future<Status> f = p.done.get_future();
   {
@@ -45,10 +45,11 @@ void GroupCommitter::Loop() {
     }
     std::vector<storage::Checkpoint> cps;
     cps.reserve(batch.size());
-    for (Pending* p : batch) cps.push_back(*p->cp);
+    for (Pending* p : batch) cps.push_back(std::move(*p->cp));
     std::vector<Status> results = store_.CommitBatch(cps);
     batches_++;
     for (size_t i = 0; i < batch.size(); ++i) {
+      *batch[i]->cp = std::move(cps[i]);  // before set_value: the owner reads it after that
       batch[i]->done.set_value(i < results.size() ? results[i] : Internal("batch result missing"));
     }
   }

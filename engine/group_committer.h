@@ -4,7 +4,8 @@
 // committer thread writes everything pending in a single transaction (Store::CommitBatch),
 // each checkpoint still all-or-nothing on its own. With synchronous=FULL, a transaction costs
 // an fsync, so batching is what lets thousands of transitions per second be durable.
-// Commit() blocks until its checkpoint's fate is known. Thread-safe.
+// Commit() blocks until its checkpoint's fate is known; it borrows the checkpoint (moves it
+// into the batch and back) rather than copying it. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -21,12 +22,12 @@ class GroupCommitter {
  public:
   explicit GroupCommitter(storage::Store& store, size_t max_batch = 512);
   ~GroupCommitter();  // commits what is pending, then stops
-  Status Commit(const storage::Checkpoint& cp);
+  Status Commit(storage::Checkpoint& cp);
   int64_t batches() const { return batches_; }
 
  private:
   struct Pending {
-    const storage::Checkpoint* cp;
+    storage::Checkpoint* cp;
     std::promise<Status> done;
   };
   void Loop();

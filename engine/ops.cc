@@ -22,7 +22,7 @@ Result<Workflow> Engine::Mutate(const std::string& id, const Mutation& mutate) {
     if (!live.ok()) return live.status();
     const WorkflowType* type = FindType(live->instance.type);
     if (type == nullptr) return Internal("no registered workflow type " + live->instance.type);
-    Transition t(*type, live->instance, clock_.NowMs(), options_.history, live->context.get());
+    Transition t(*type, live->instance, clock_.NowMs(), options_.history, live->context);
     std::unique_ptr<WorkflowMachine> machine = live->machine->Clone();
     SLIPWAY_RETURN_IF_ERROR(mutate(*live, t, machine));
     Status st = CommitTransition(t, std::move(machine), live->input);

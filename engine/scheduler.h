@@ -28,7 +28,10 @@ struct SchedulerOptions {
   int workers = 8;
   int64_t poll_ms = 100;          // upper bound on the time between two looks at the store
   int64_t stop_grace_ms = 10'000; // Stop(): wait this long for running activities
-  int worker_nice = 0;            // > 0: workers yield the CPU to the committer and dispatcher
+  // Workers run at this nice value (and so do the builds they start): on a busy machine they
+  // yield the CPU to the committer and the dispatcher, which every worker waits on, and to the
+  // HTTP API. 0 = the process's own priority.
+  int worker_nice = 10;
 };
 
 class Scheduler {

@@ -48,12 +48,12 @@ class StepRunner {
   Status Checkpoint(const std::string& id, const Decide& decide) {
     bool fresh = false;
     for (int i = 0; i < kMaxConflictRetries; ++i) {
-      Result<Engine::Live> live = e_.LoadLive(id, fresh);
+      Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
       if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
       if (!live.ok()) return live.status();
       const WorkflowType& type = *e_.FindType(live->instance.type);
       Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
-                   live->context.get());
+                   std::move(live->context));
       std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
       Result<bool> commit = decide(*live, t, m);
       if (!commit.ok()) return commit.status();
@@ -133,8 +133,9 @@ Status StepRunner::RunActivity() {
 Result<json> StepRunner::CallActivity() {
   Activity* activity = e_.FindActivity(spec_->activity);
   if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
-  ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_, input_,
-                    outputs_, 0, &token_};
+  // input_ and outputs_ are set again by the next BeginAttempt: they move into the call.
+  ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_,
+                    std::move(input_), std::move(outputs_), 0, &token_};
   if (spec_->retry.attempt_timeout_ms > 0) {
     call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
   }

@@ -18,9 +18,11 @@ std::string ActivityTaskKind(const StateSpec& spec) {
 }
 
 Transition::Transition(const WorkflowType& type, const storage::Instance& current, TimeMs now,
-                       const HistoryLimits& limits, const json* parsed_context)
+                       const HistoryLimits& limits, std::shared_ptr<json> parsed_context)
     : type_(type), now_(now), limits_(limits), next_(current) {
-  if (parsed_context != nullptr) {
+  if (parsed_context && parsed_context.use_count() == 1) {
+    context_ = std::move(*parsed_context);
+  } else if (parsed_context) {
     context_ = *parsed_context;
   } else {
     context_ = json::parse(current.context_json.empty() ? "{}" : current.context_json, nullptr,

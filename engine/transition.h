@@ -7,6 +7,7 @@
 // and what finishing a workflow writes (result or error, serial queue release). Pure: no I/O.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -52,9 +53,11 @@ std::string ActivityTaskKind(const StateSpec& spec);
 class Transition {
  public:
   // Continues `current` (version V) into version V+1. `parsed_context`, when given, is
-  // current.context_json already parsed (the engine caches it): it saves a parse per step.
+  // current.context_json already parsed (the engine caches it): it saves a parse per step,
+  // and a copy too when the caller holds the only reference.
   Transition(const WorkflowType& type, const storage::Instance& current, TimeMs now,
-             const HistoryLimits& limits, const nlohmann::json* parsed_context = nullptr);
+             const HistoryLimits& limits,
+             std::shared_ptr<nlohmann::json> parsed_context = nullptr);
   // A new instance: expected_version 0, version 1.
   static Transition Create(const WorkflowType& type, storage::Instance fresh, TimeMs now,
                            const HistoryLimits& limits);

@@ -2,7 +2,10 @@
 // Reads are in sqlite_reads.cc, task claims and leases in sqlite_tasks.cc.
 #include "storage/sqlite_store.h"
 
+#include <sqlite3.h>
+
 #include "storage/sqlite_conn.h"
+#include "storage/sqlite_wal_checkpointer.h"
 
 namespace slipway::storage {
 
@@ -31,11 +34,34 @@ Result<std::unique_ptr<sqlite::ReadPool>> OpenReaders(const SqliteOptions& o) {
   return std::make_unique<sqlite::ReadPool>(std::move(conns));
 }
 
+int NudgeCheckpointer(void* checkpointer, sqlite3*, const char*, int pages) {
+  static_cast<sqlite::WalCheckpointer*>(checkpointer)->Nudge(pages);
+  return SQLITE_OK;
+}
+
+// Replaces the writer's auto-checkpoint (sqlite3_wal_hook: there is one hook per connection).
+Result<std::unique_ptr<sqlite::WalCheckpointer>> StartCheckpointer(const SqliteOptions& o,
+                                                                   Conn& writer) {
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer;
+  if (o.wal_checkpoint_pages <= 0) return checkpointer;
+  Status st = Guarded<Status>("open checkpointer", [&]() -> Status {
+    checkpointer = std::make_unique<sqlite::WalCheckpointer>(o.path, o.wal_checkpoint_pages,
+                                                             /*period_ms=*/1000);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  sqlite3_wal_hook(writer.db().getHandle(), NudgeCheckpointer, checkpointer.get());
+  return checkpointer;
+}
+
 }  // namespace
 
-SqliteStore::SqliteStore(Failpoints& failpoints, std::unique_ptr<Conn> writer,
-                         std::unique_ptr<sqlite::ReadPool> readers, bool synchronous_full)
+SqliteStore::SqliteStore(Failpoints& failpoints,
+                         std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
+                         std::unique_ptr<Conn> writer, std::unique_ptr<sqlite::ReadPool> readers,
+                         bool synchronous_full)
     : failpoints_(failpoints),
+      checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer)),
       readers_(std::move(readers)),
       synchronous_full_(synchronous_full) {}
@@ -56,8 +82,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   SLIPWAY_RETURN_IF_ERROR(sqlite::Migrate(*writer));
   auto readers = OpenReaders(o);
   if (!readers.ok()) return readers.status();
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(failpoints, std::move(writer), std::move(*readers), o.synchronous_full));
+  auto checkpointer = StartCheckpointer(o, *writer);
+  if (!checkpointer.ok()) return checkpointer.status();
+  return std::unique_ptr<SqliteStore>(new SqliteStore(failpoints, std::move(*checkpointer),
+                                                      std::move(writer), std::move(*readers),
+                                                      o.synchronous_full));
 }
 
 int SqliteStore::LatestSchemaVersion() { return sqlite::LatestSchemaVersion(); }
@@ -128,13 +157,45 @@ Status SqliteStore::CommitInSavepoint(Conn& c, const Checkpoint& cp) {
   return st;
 }
 
+// The fast way: no savepoints. A checkpoint rejected before it wrote a row (the usual case:
+// its version moved) is simply skipped. One that fails after writing rows sets *partial to
+// its index and aborts the transaction; the caller then takes the slow way.
+Status SqliteStore::ApplyBatchWithoutSavepoints(Conn& c, const std::vector<Checkpoint>& cps,
+                                                std::vector<Status>& out, size_t* partial) {
+  for (size_t i = 0; i < cps.size(); ++i) {
+    const int64_t before = c.TotalChanges();
+    try {
+      out[i] = CheckpointWriter(c).Apply(cps[i], failpoints_);
+    } catch (const SQLite::Exception& e) {
+      if (!c.InTransaction()) throw;
+      out[i] = sqlite::FromSqlite(e, "commit_batch");
+    }
+    if (!out[i].ok() && c.TotalChanges() != before) {
+      *partial = i;
+      return Internal("a checkpoint failed half-way");  // rolls the transaction back
+    }
+  }
+  return Status::Ok();
+}
+
 std::vector<Status> SqliteStore::CommitBatch(const std::vector<Checkpoint>& cps) {
   std::vector<Status> out(cps.size());
   if (cps.empty()) return out;
   Status whole = failpoints_.Hit("store.commit.before");
+  size_t partial = cps.size();
   if (whole.ok()) {
     whole = WriteTxn("commit_batch", [&](Conn& c) {
-      for (size_t i = 0; i < cps.size(); ++i) out[i] = CommitInSavepoint(c, cps[i]);
+      return ApplyBatchWithoutSavepoints(c, cps, out, &partial);
+    });
+  }
+  if (partial < cps.size()) {
+    // The slow way, rarely: every other checkpoint again, each in its own savepoint; the
+    // one that failed half-way keeps its error.
+    const Status failed = out[partial];
+    whole = WriteTxn("commit_batch", [&](Conn& c) {
+      for (size_t i = 0; i < cps.size(); ++i) {
+        out[i] = i == partial ? failed : CommitInSavepoint(c, cps[i]);
+      }
       return Status::Ok();
     });
   }

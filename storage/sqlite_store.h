@@ -36,6 +36,7 @@ namespace slipway::storage {
 namespace sqlite {
 class Conn;
 class ReadPool;
+class WalCheckpointer;
 }  // namespace sqlite
 
 struct SqliteOptions {
@@ -44,6 +45,10 @@ struct SqliteOptions {
                                  // commits on power loss, never corrupts)
   int busy_timeout_ms = 5000;    // how long a write waits for another writer
   int read_connections = 4;      // size of the read pool (at least 1)
+  // The WAL is copied back into the database file by a background thread once it holds this
+  // many pages (sqlite_wal_checkpointer.h); 0 = SQLite's own auto-checkpoint, which runs
+  // inside the commit that crosses 1000 pages.
+  int wal_checkpoint_pages = 1000;
 };
 
 class SqliteStore final : public Store {
@@ -84,8 +89,9 @@ class SqliteStore final : public Store {
   Result<std::vector<int>> AppliedSchemaVersions();
 
  private:
-  SqliteStore(Failpoints& failpoints, std::unique_ptr<sqlite::Conn> writer,
-              std::unique_ptr<sqlite::ReadPool> readers, bool synchronous_full);
+  SqliteStore(Failpoints& failpoints, std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
+              std::unique_ptr<sqlite::Conn> writer, std::unique_ptr<sqlite::ReadPool> readers,
+              bool synchronous_full);
 
   // Runs body inside BEGIN IMMEDIATE ... COMMIT on the writer, under write_mu_. A non-ok
   // Status from body (or any SQLite error) rolls back and is returned. Counts the
@@ -99,9 +105,13 @@ class SqliteStore final : public Store {
   enum class Durability { kDurable, kLease };
   Status WriteTxn(const char* what, const std::function<Status(sqlite::Conn&)>& body,
                   Durability durability = Durability::kDurable);
+  Status ApplyBatchWithoutSavepoints(sqlite::Conn& c, const std::vector<Checkpoint>& cps,
+                                     std::vector<Status>& out, size_t* partial);
   Status CommitInSavepoint(sqlite::Conn& c, const Checkpoint& cp);
 
   Failpoints& failpoints_;
+  // Declared before writer_, whose WAL hook points at it: destroyed after the writer.
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;
   std::mutex write_mu_;
   std::unique_ptr<sqlite::Conn> writer_;  // guarded by write_mu_
   std::unique_ptr<sqlite::ReadPool> readers_;

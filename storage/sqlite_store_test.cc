@@ -204,6 +204,30 @@ TEST_F(SqliteStoreTest, AFileThatIsNotADatabaseIsCorruption) {
   EXPECT_EQ(store.status().code(), Code::kCorruption) << store.status().ToString();
 }
 
+// The WAL is copied into the database file by the background checkpointer, not by a commit:
+// with a small threshold the main file grows while the store is open; with SQLite's own
+// auto-checkpoint (1000 pages) the same few commits stay in the WAL.
+TEST_F(SqliteStoreTest, TheWalIsCheckpointedInTheBackground) {
+  for (int threshold : {8, 0}) {
+    SqliteOptions o = Options();
+    o.path = dir_.File("wal-" + std::to_string(threshold) + ".db");
+    o.wal_checkpoint_pages = threshold;
+    auto store = MustOpen(o, failpoints_);
+    const auto initial = std::filesystem::file_size(o.path);
+    for (int i = 0; i < 60; ++i) {
+      ASSERT_TRUE(store->Commit(CreateCp("wf-" + std::to_string(i))).ok());
+    }
+    bool grew = false;
+    for (int i = 0; i < 500 && !grew; ++i) {  // up to 5 s; usually at once
+      grew = std::filesystem::file_size(o.path) > initial;
+      if (!grew && threshold == 0 && i == 20) break;  // nothing would copy it: stop early
+      if (!grew) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(grew, threshold > 0) << "threshold " << threshold;
+    EXPECT_EQ(store->Stats()->instances, 60);
+  }
+}
+
 TEST_F(SqliteStoreTest, BadOptionsAreInvalidArgument) {
   EXPECT_EQ(SqliteStore::Open(SqliteOptions{}, failpoints_).status().field(), "path");
   SqliteOptions o = Options();

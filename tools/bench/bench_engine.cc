@@ -43,7 +43,7 @@ struct Options {
   int workers = 32;
   std::string sync = "both";
   std::string dir = "/tmp";
-  int worker_nice = 0;
+  int worker_nice = engine::SchedulerOptions{}.worker_nice;
   bool keep = false;  // leave the database file for inspection
 };
 

@@ -1,0 +1,51 @@
+// storage/sqlite_wal_checkpointer.h: copies the WAL back into the database file on a thread
+// of its own, so that commits never pay for it (internal to storage/).
+//
+// SQLite's default "auto-checkpoint" runs inside the commit that pushes the WAL past 1000
+// pages: that commit copies the pages and fsyncs the database file, a latency spike for every
+// workflow waiting on it. SqliteStore turns it off on its writer and installs a WAL hook that
+// calls Nudge(pages) after each commit; this thread then runs a PASSIVE checkpoint (it never
+// blocks writers or readers) on its own connection once the WAL holds `threshold_pages`, and
+// at least every `period_ms` while there is anything to copy.
+//
+// Thread-safe: Nudge() from the writer, everything else from the owner.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace slipway::storage::sqlite {
+
+class Conn;
+
+class WalCheckpointer {
+ public:
+  // Opens its connection to `path`; throws SQLite::Exception (callers are inside Guarded).
+  WalCheckpointer(const std::string& path, int threshold_pages, int period_ms);
+  ~WalCheckpointer();  // stops the thread (a last checkpoint is left to SQLite's close)
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // After a commit: the WAL now holds `pages` pages.
+  void Nudge(int pages);
+  // Checkpoints run so far (for tests and figures).
+  int64_t runs() const;
+
+ private:
+  void Loop();
+
+  std::unique_ptr<Conn> conn_;
+  const int threshold_pages_;
+  const int period_ms_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int pages_ = 0;
+  int64_t runs_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace slipway::storage::sqlite
