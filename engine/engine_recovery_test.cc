@@ -35,6 +35,19 @@ TEST_F(EngineRecoveryTest, TheMachineIsRestoredAfterARestart) {
   EXPECT_TRUE(VerifyChain(History("wf-1")).ok());
 }
 
+// Build logs and other activity output may hold bytes that are not UTF-8: the workflow goes
+// on, the bytes are replaced in what is stored, and the history chain still verifies.
+TEST_F(EngineRecoveryTest, OutputThatIsNotUtf8IsStoredReplacedAndTheChainVerifies) {
+  activity_.Script("s1", {json{{"log", std::string("npm ERR! \xff\xfe\x80 broken")}}});
+  Start("seven", "client1", json::object(), "wf-1");
+  RunDue();
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(w.instance.status, "completed");
+  json context = json::parse(w.instance.context_json);  // valid JSON, valid UTF-8
+  EXPECT_EQ(context["outputs"]["s1"]["log"], "npm ERR! \uFFFD\uFFFD\uFFFD broken");
+  EXPECT_TRUE(VerifyChain(History("wf-1")).ok());
+}
+
 TEST_F(EngineRecoveryTest, AFailedOutcomeCommitRunsTheAttemptAgainAfterTheLease) {
   Start("seven", "client1", json::object(), "wf-1");
   // The step_started commit succeeds, the outcome commit fails: the task stays leased.

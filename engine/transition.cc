@@ -9,6 +9,14 @@ namespace slipway::engine {
 
 using nlohmann::json;
 
+namespace {
+
+// Activity output may hold bytes that are not UTF-8 (build logs): they are replaced (U+FFFD),
+// never thrown about. The text is canonical: keys sorted, no spaces.
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
 bool status::IsFinal(const std::string& s) {
   return s == kCompleted || s == kFailed || s == kCancelled;
 }
@@ -80,10 +88,10 @@ void Transition::AddEvent(const std::string& type, const std::string& step_name,
   e.actor = actor;
   if (data.is_null()) data = json::object();
   RedactJsonInPlace(data);
-  e.data_json = data.dump();
+  e.data_json = Dump(data);
   e.prev_hash = next_.last_hash.empty() ? kGenesisHash : next_.last_hash;
   ChainedFields f{e.workflow_id, e.seq, e.at_ms, e.type, e.step, e.attempt, e.actor, e.data_json};
-  e.hash = ChainHash(e.prev_hash, f);
+  e.hash = ChainHashOfCanonicalData(e.prev_hash, f);
   next_.last_seq = e.seq;
   next_.last_hash = e.hash;
   cp_.events.push_back(std::move(e));
@@ -215,11 +223,11 @@ void Transition::Finish(const char* final_status, json payload, const std::strin
   std::string event;
   if (std::string(final_status) == status::kCompleted) {
     MarkPendingSkipped();
-    next_.result_json = RedactJson(payload).dump();
+    next_.result_json = Dump(RedactJson(payload));
     next_.error_json.clear();
     event = "workflow_completed";
   } else if (std::string(final_status) == status::kFailed) {
-    next_.error_json = RedactJson(payload).dump();
+    next_.error_json = Dump(RedactJson(payload));
     event = "workflow_failed";
   } else {
     MarkPendingSkipped();
@@ -259,7 +267,7 @@ void Transition::MarkPendingSkipped() {
 }
 
 storage::Checkpoint Transition::Build() {
-  next_.context_json = context_.dump();
+  next_.context_json = Dump(context_);
   cp_.instance = next_;
   return std::move(cp_);
 }

@@ -27,5 +27,8 @@ struct ChainedFields {
 
 std::string CanonicalEventJson(const ChainedFields& f);
 std::string ChainHash(const std::string& prev_hash, const ChainedFields& f);
+// The same hash, for a writer whose data_json is already canonical (nlohmann dump: keys
+// sorted, no spaces, invalid UTF-8 replaced): the text is assembled instead of re-parsed.
+std::string ChainHashOfCanonicalData(const std::string& prev_hash, const ChainedFields& f);
 
 }  // namespace slipway

@@ -1,6 +1,6 @@
 // tools/bench/bench_engine.cc: engine throughput on a fresh database.
 //
-//   bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--keep]
+//   bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]
 //
 // Starts N workflows of 7 no-op steps, runs them on the scheduler with group commit, and
 // prints workflows/s, steps/s, checkpoints/s, p50/p99 start-to-completion latency, p50/p99
@@ -44,6 +44,7 @@ struct Options {
   std::string sync = "both";
   std::string dir = "/tmp";
   int worker_nice = engine::SchedulerOptions{}.worker_nice;
+  int wal_pages = -1;  // -1: the store's default
   bool keep = false;  // leave the database file for inspection
 };
 
@@ -112,7 +113,9 @@ double Seconds(std::chrono::steady_clock::duration d) {
 int Run(const Options& o, bool full) {
   std::string path = o.dir + "/slipway-bench-" + std::to_string(getpid()) + (full ? "-full" : "-normal") + ".db";
   Failpoints failpoints;
-  auto sqlite = storage::SqliteStore::Open({path, full}, failpoints);
+  storage::SqliteOptions so{path, full};
+  if (o.wal_pages >= 0) so.wal_checkpoint_pages = o.wal_pages;
+  auto sqlite = storage::SqliteStore::Open(so, failpoints);
   if (!sqlite.ok()) {
     std::fprintf(stderr, "open: %s\n", sqlite.status().ToString().c_str());
     return 1;
@@ -234,8 +237,9 @@ int main(int argc, char** argv) {
     else if (flag == "--sync") o.sync = argv[i + 1];
     else if (flag == "--dir") o.dir = argv[i + 1];
     else if (flag == "--nice") o.worker_nice = std::atoi(argv[i + 1]);
+    else if (flag == "--wal-pages") o.wal_pages = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--keep]\n");
+      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]\n");
       return 2;
     }
   }
