@@ -99,7 +99,7 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool ta
     auto it = cache_.find(id);
     if (it != cache_.end()) {
       Live& c = it->second;
-      return Live{c.instance, c.machine->Clone(), take_context ? std::move(c.context) : c.context,
+      return Live{c.instance, c.machine, take_context ? std::move(c.context) : c.context,
                   c.input};
     }
   }
@@ -113,8 +113,9 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool ta
   std::lock_guard<std::mutex> lock(mu_);
   if (cache_.size() >= options_.machine_cache_size) cache_.clear();
   auto& slot = cache_[id];
-  slot = Live{*inst, (*machine)->Clone(), nullptr, input};  // the context is parsed on use
-  return Live{std::move(*inst), std::move(*machine), nullptr, std::move(input)};
+  std::shared_ptr<const WorkflowMachine> shared = std::move(*machine);
+  slot = Live{*inst, shared, nullptr, input};  // the context is parsed on use
+  return Live{std::move(*inst), std::move(shared), nullptr, std::move(input)};
 }
 
 Result<std::unique_ptr<WorkflowMachine>> Engine::Replay(const WorkflowType& type,

@@ -145,7 +145,8 @@ class Engine {
  private:
   struct Live {
     storage::Instance instance;
-    std::unique_ptr<WorkflowMachine> machine;
+    // Shared with the cache and never changed: a caller clones it to process events.
+    std::shared_ptr<const WorkflowMachine> machine;
     // instance.context_json and input_json parsed, when the cache has them (else null). The
     // context is never changed while shared: whoever holds the only reference may take it.
     std::shared_ptr<nlohmann::json> context;
@@ -155,7 +156,7 @@ class Engine {
 
   const WorkflowType* FindType(const std::string& name) const;
   Activity* FindActivity(const std::string& name) const;
-  // The instance and a private copy of its machine (cached, or rebuilt by replay). With
+  // The instance and its machine (cached and shared, or rebuilt by replay). With
   // `fresh`, the cache is bypassed: the store's row is the truth.
   // With `take_context`, the cached parsed context moves to the caller (who is about to
   // commit a new version, which caches its own).
