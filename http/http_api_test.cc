@@ -223,6 +223,17 @@ TEST_F(HttpApiTest, HealthNeedsNoTokenAndMetricsCountWorkflowsAndRequests) {
   EXPECT_EQ(Get("/metrics", kClient1).status, 403);
 }
 
+TEST_F(HttpApiTest, MetricsShowHowLongTheOldestDueTaskHasWaited) {
+  StartOver("seven");  // its first task is due now; nothing runs it
+  EXPECT_NE(Get("/metrics").body.find("slipway_task_backlog_seconds 0\n"), std::string::npos);
+  clock_.Advance(std::chrono::milliseconds(3'500));
+  Reply behind = Get("/metrics");
+  EXPECT_NE(behind.body.find("slipway_task_backlog_seconds 3.5\n"), std::string::npos)
+      << behind.body;
+  RunDue();
+  EXPECT_NE(Get("/metrics").body.find("slipway_task_backlog_seconds 0\n"), std::string::npos);
+}
+
 TEST_F(HttpApiTest, RequestIdIsEchoedOrGenerated) {
   Reply given = Get("/healthz", "", {{"X-Request-Id", "abc-123"}});
   EXPECT_EQ(given.header("X-Request-Id"), "abc-123");

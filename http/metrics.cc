@@ -56,6 +56,17 @@ std::string RenderQueueDepth(const std::vector<storage::TypeStatusCount>& counts
          "slipway_queued_workflows " + std::to_string(queued) + "\n";
 }
 
+std::string RenderTaskBacklog(std::optional<TimeMs> next_wake_up, TimeMs now) {
+  const TimeMs waited = next_wake_up && *next_wake_up < now ? now - *next_wake_up : 0;
+  std::ostringstream out;
+  out << "# HELP slipway_task_backlog_seconds How long the oldest claimable task (due, or its "
+         "lease expired) has waited for a worker; 0 when none is.\n"
+         "# TYPE slipway_task_backlog_seconds gauge\n"
+         "slipway_task_backlog_seconds "
+      << static_cast<double>(waited) / 1000.0 << "\n";
+  return out.str();
+}
+
 std::string RenderStepSamples(const std::vector<engine::StepSample>& samples, int window) {
   struct Agg {
     std::vector<int64_t> ms;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -38,6 +39,11 @@ std::string RenderWorkflowCounts(const std::vector<storage::TypeStatusCount>& co
 std::string RenderStoreStats(const storage::StoreStats& stats);
 // slipway_queued_workflows: workflows waiting in a tenant's serial queue (status queued).
 std::string RenderQueueDepth(const std::vector<storage::TypeStatusCount>& counts);
+// slipway_task_backlog_seconds: how long the oldest claimable task has waited for a worker,
+// given the store's NextWakeUp (earliest due time or expired lease) and now; 0 when nothing is
+// claimable yet. Rising means the workers fall behind. (A count of the tasks due now would
+// need a store query that does not exist yet.)
+std::string RenderTaskBacklog(std::optional<TimeMs> next_wake_up, TimeMs now);
 // slipway_recent_step_duration_seconds (summary: p50, p99, sum, count) and
 // slipway_recent_step_retries (attempts beyond the first), by workflow type and step, over the
 // given samples; `window` (workflows per status) is named in the HELP text.

@@ -24,6 +24,16 @@ TEST(MetricsTest, RendersCountsWithEscapedLabels) {
             std::string::npos);
 }
 
+TEST(MetricsTest, TaskBacklogIsTheWaitOfTheOldestClaimableTask) {
+  EXPECT_NE(RenderTaskBacklog(std::nullopt, 10'000).find("slipway_task_backlog_seconds 0\n"),
+            std::string::npos);
+  EXPECT_NE(RenderTaskBacklog(12'000, 10'000).find("slipway_task_backlog_seconds 0\n"),
+            std::string::npos);  // due later: nothing waits
+  std::string text = RenderTaskBacklog(7'500, 10'000);
+  EXPECT_NE(text.find("# TYPE slipway_task_backlog_seconds gauge\n"), std::string::npos);
+  EXPECT_NE(text.find("slipway_task_backlog_seconds 2.5\n"), std::string::npos) << text;
+}
+
 TEST(MetricsTest, RendersQueueDepthStepSummariesRetriesAndLlmUsage) {
   EXPECT_NE(RenderQueueDepth({{"deployment", "queued", 3}, {"onboarding", "queued", 2},
                               {"deployment", "running", 7}})

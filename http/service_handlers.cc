@@ -30,6 +30,8 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   if (!counts.ok()) return WriteError(ex.resp, counts.status());
   Result<storage::StoreStats> stats = s.engine.store().Stats();
   if (!stats.ok()) return WriteError(ex.resp, stats.status());
+  Result<std::optional<TimeMs>> next_wake_up = s.engine.store().NextWakeUp();
+  if (!next_wake_up.ok()) return WriteError(ex.resp, next_wake_up.status());
   Result<std::vector<engine::StepSample>> samples = s.engine.RecentStepSamples(kMetricsWindow);
   if (!samples.ok()) return WriteError(ex.resp, samples.status());
   storage::ListQuery completed;
@@ -38,7 +40,9 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   Result<storage::ListPage> recent = s.engine.List(completed);
   if (!recent.ok()) return WriteError(ex.resp, recent.status());
   std::string text = RenderWorkflowCounts(*counts) + RenderQueueDepth(*counts) +
-                     RenderStoreStats(*stats) + RenderStepSamples(*samples, kMetricsWindow) +
+                     RenderStoreStats(*stats) +
+                     RenderTaskBacklog(*next_wake_up, s.engine.clock().NowMs()) +
+                     RenderStepSamples(*samples, kMetricsWindow) +
                      RenderLlmUsage(recent->instances) +
                      s.metrics.RenderRequests() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"
