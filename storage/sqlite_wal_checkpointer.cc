@@ -36,11 +36,15 @@ void WalCheckpointer::Nudge(int pages) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    wake = pages_ < threshold_pages_ && pages >= threshold_pages_;
+    const bool was_due = Due();
+    if (pages < pages_) pages_seen_ = 0;  // the WAL started over
     pages_ = pages;
+    wake = !was_due && Due();
   }
   if (wake) cv_.notify_one();
 }
+
+bool WalCheckpointer::Due() const { return pages_ - pages_seen_ >= threshold_pages_; }
 
 int64_t WalCheckpointer::runs() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -52,10 +56,10 @@ void WalCheckpointer::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     cv_.wait_for(lock, std::chrono::milliseconds(period_ms_),
-                 [this] { return stopping_ || pages_ >= threshold_pages_; });
+                 [this] { return stopping_ || Due(); });
     if (stopping_) return;
-    if (pages_ == 0) continue;
-    pages_ = 0;
+    if (pages_ == pages_seen_) continue;  // nothing new since the last run
+    pages_seen_ = pages_;
     lock.unlock();
     // PASSIVE copies what no reader still needs and never waits for a lock; what it could not
     // copy is copied next time. An error (e.g. BUSY from another process's checkpoint) is

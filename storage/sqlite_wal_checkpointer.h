@@ -5,8 +5,10 @@
 // pages: that commit copies the pages and fsyncs the database file, a latency spike for every
 // workflow waiting on it. SqliteStore turns it off on its writer and installs a WAL hook that
 // calls Nudge(pages) after each commit; this thread then runs a PASSIVE checkpoint (it never
-// blocks writers or readers) on its own connection once the WAL holds `threshold_pages`, and
-// at least every `period_ms` while there is anything to copy.
+// blocks writers or readers) on its own connection once `threshold_pages` were added to the
+// WAL since its last run, and every `period_ms` while anything was added. (The WAL starts
+// over only when a checkpoint copied all of it and no reader still uses it, so its size alone
+// would call for a checkpoint, with its fsyncs, after every commit until then.)
 //
 // Thread-safe: Nudge() from the writer, everything else from the owner.
 #pragma once
@@ -42,7 +44,10 @@ class WalCheckpointer {
   const int period_ms_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  int pages_ = 0;
+  bool Due() const;  // under mu_
+
+  int pages_ = 0;       // WAL size reported by the last commit
+  int pages_seen_ = 0;  // WAL size at the last run
   int64_t runs_ = 0;
   bool stopping_ = false;
   std::thread thread_;
