@@ -7,6 +7,18 @@
 // (kUnavailable/kDeadlineExceeded/kConflict: yes, after retry_after_ms when set; kPermanent,
 // kInvalidArgument, ...: no). It must honour the cancellation token and the attempt deadline.
 // Run() may be called concurrently from worker threads for different steps.
+//
+// Errors the engine records: a failed step's `error` in the steps view, its step_failed event
+// and, when the table does not route the failure, the workflow's `error` are ErrorJson(status):
+// code, message and, when set, field, retry_after_ms and `details` (Status::WithDetails, e.g.
+// the parsed build errors an editor shows), redacted like the rest of the history.
+//
+// A failure the table routes on its output (a build that fails and goes to autofix) is a
+// success to the machine but a failure to whoever watches: such an output carries the reserved
+// key kStepErrorKey (see WithStepError). The engine then routes StepSucceeded with the whole
+// output, as usual (replay and history are unchanged), but shows the step as `failed` with
+// that error in the steps view and keeps it as the workflow's last error (the `cause` of a
+// final failed state). Later steps see the output, marker included, in ActivityCall.outputs.
 #pragma once
 
 #include <atomic>
@@ -48,6 +60,15 @@ struct ActivityCall {
   const CancellationToken* cancel = nullptr;
   bool cancelled() const { return cancel != nullptr && cancel->cancelled(); }
 };
+
+// The error object of a failed step or workflow, as described above.
+nlohmann::json ErrorJson(const Status& status);
+
+// Reserved output key: the step succeeded for routing but is shown as failed with this error.
+inline constexpr const char* kStepErrorKey = "step_error";
+// `output` (an object) marked as a failure the table routes: output[kStepErrorKey] = ErrorJson(why).
+// Requires: !why.ok().
+nlohmann::json WithStepError(nlohmann::json output, const Status& why);
 
 class Activity {
  public:

@@ -1,6 +1,7 @@
 // Steps, attempts, retries on durable timers, routing, failure and resume.
 #include <gtest/gtest.h>
 
+#include "engine/base/redact.h"
 #include "engine/testing/engine_fixture.h"
 
 namespace slipway::engine {
@@ -200,6 +201,74 @@ TEST_F(EngineStepsTest, ABuildThatStaysBrokenFailsAfterTwoRounds) {
   }
   EXPECT_EQ(keys, (std::set<std::string>{"wf-1/fix", "wf-1/fix#v2"}));
   EXPECT_EQ(json::parse(w.instance.error_json)["message"], "build still failing after fixes");
+}
+
+TEST_F(EngineStepsTest, AnErrorsDetailsReachTheStepAndTheWorkflowErrorRedacted) {
+  activity_.Script("s3", {Permanent("build failed").WithDetails(
+                              R"({"errors": [{"file": "src/a.ts", "line": 3}], "token": "t0p"})")});
+  Start("seven", "client1", json::object(), "wf-1");
+  RunDue();
+  Workflow w = Get("wf-1");
+  ASSERT_EQ(w.instance.status, "failed");
+  json error = w.ToJson()["error"];  // what GET /v1/workflows/{id} serves
+  EXPECT_EQ(error["step"], "s3");
+  EXPECT_EQ(error["message"], "build failed");
+  EXPECT_EQ(error["details"]["errors"][0]["file"], "src/a.ts");
+  EXPECT_EQ(error["details"]["errors"][0]["line"], 3);
+  EXPECT_EQ(error["details"]["token"], kRedacted);
+  EXPECT_EQ(StepOf(w, "s3")["error"]["details"]["errors"][0]["line"], 3);
+  EXPECT_EQ(StepOf(w, "s3")["error"]["details"]["token"], kRedacted);
+  for (const auto& e : History("wf-1")) {
+    if (e.type != "step_failed") continue;
+    EXPECT_EQ(json::parse(e.data_json)["error"]["details"]["errors"][0]["file"], "src/a.ts");
+    EXPECT_EQ(e.data_json.find("t0p"), std::string::npos);
+  }
+  EXPECT_FALSE(error.contains("retry_after_ms"));
+  EXPECT_EQ(ErrorJson(Permanent("x").WithDetails("plain {text"))["details"], "plain {text");
+  EXPECT_FALSE(ErrorJson(Permanent("x")).contains("details"));
+}
+
+// A build that fails routes on its output to the fix; the steps view shows it as failed.
+TEST_F(EngineStepsTest, AFailureTheTableRoutesShowsTheStepFailedAndStillRoutes) {
+  Status broken = Permanent("build failed").WithDetails(R"({"errors": [{"file": "a.ts"}]})");
+  activity_.Script("build", {WithStepError(json{{"passed", false}}, broken)});
+  Start("routed", "client1", json::object(), "wf-1");
+  RunDue();
+  Workflow w = Get("wf-1");
+  EXPECT_EQ(w.current_step, "approval");
+  EXPECT_EQ(StepOf(w, "build")["status"], "failed");
+  EXPECT_EQ(StepOf(w, "build")["error"]["code"], "permanent");
+  EXPECT_EQ(StepOf(w, "build")["error"]["details"]["errors"][0]["file"], "a.ts");
+  EXPECT_FALSE(StepOf(w, "build")["ended_at"].is_null());
+  EXPECT_EQ(StepOf(w, "fix")["status"], "succeeded");
+  EXPECT_EQ(StepOf(w, "rebuild")["status"], "succeeded");
+  EXPECT_EQ(activity_.attempts("build"), 1);  // not retried: the machine saw a success
+  auto types = EventTypes("wf-1");
+  EXPECT_NE(std::find(types.begin(), types.end(), "step_succeeded:build"), types.end());
+  EXPECT_EQ(std::find(types.begin(), types.end(), "step_failed:build"), types.end());
+  EXPECT_TRUE(VerifyChain(History("wf-1")).ok());
+  MakeEngine();  // a restart replays the history through the table
+  ASSERT_TRUE(engine().Signal("wf-1", "approve", json::object(), Caller{"ops:bob"}).ok());
+  RunDue();
+  w = Get("wf-1");
+  EXPECT_EQ(w.instance.status, "completed");
+  EXPECT_EQ(StepOf(w, "build")["status"], "failed");
+}
+
+TEST_F(EngineStepsTest, ARoutedFailureIsTheCauseOfAFinalFailedState) {
+  Status broken = Permanent("still broken").WithDetails(R"({"errors": [{"line": 7}]})");
+  json failed = WithStepError(json{{"passed", false}}, broken);
+  activity_.Script("build", {failed});
+  activity_.Script("rebuild", {failed, failed});
+  Start("routed", "client1", json::object(), "wf-1");
+  RunDue();
+  Workflow w = Get("wf-1");
+  ASSERT_EQ(w.instance.status, "failed");
+  json error = json::parse(w.instance.error_json);
+  EXPECT_EQ(error["message"], "build still failing after fixes");
+  EXPECT_EQ(error["cause"]["message"], "still broken");
+  EXPECT_EQ(error["cause"]["details"]["errors"][0]["line"], 7);
+  EXPECT_EQ(StepOf(w, "rebuild")["status"], "failed");
 }
 
 TEST_F(EngineStepsTest, AFailedCheckIsRolledBackAndFailsTheWorkflow) {

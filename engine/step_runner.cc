@@ -4,23 +4,35 @@
 // An attempt is two checkpoints: "started" before the activity runs and its outcome after.
 // A crash in between leaves the task leased; when the lease expires the task runs again as a
 // new attempt with the same idempotency key, so the activity can find its own earlier effect.
+#include "engine/base/redact.h"
 #include "engine/engine.h"
 
 namespace slipway::engine {
 
 using nlohmann::json;
 
-namespace {
-
-constexpr int kMaxConflictRetries = 8;
-constexpr int kMaxContinuations = 32;  // then the task goes back to the queue
-
 json ErrorJson(const Status& st) {
   json e = {{"code", CodeName(st.code())}, {"message", st.message()}};
   if (!st.field().empty()) e["field"] = st.field();
   if (st.retry_after_ms()) e["retry_after_ms"] = *st.retry_after_ms();
+  if (!st.details().empty()) {
+    json d = json::parse(st.details(), nullptr, false);
+    // Steps' errors live in the stored context, which (unlike events) is not redacted on write.
+    e["details"] = d.is_discarded() ? json(RedactText(st.details())) : RedactJson(d);
+  }
   return e;
 }
+
+json WithStepError(json output, const Status& why) {
+  SLIPWAY_CHECK(!why.ok() && (output.is_object() || output.is_null()));
+  output[kStepErrorKey] = ErrorJson(why);
+  return output;
+}
+
+namespace {
+
+constexpr int kMaxConflictRetries = 8;
+constexpr int kMaxContinuations = 32;  // then the task goes back to the queue
 
 int TaskVisit(const storage::Task& task) {
   json p = json::parse(task.payload_json, nullptr, false);
@@ -244,7 +256,16 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
   t.CompleteTask(task_.id, task_.lease_owner);
   json& s = t.step(task_.step);
   if (outcome.ok()) {
-    s["status"] = step_status::kSucceeded;
+    auto marked = outcome->find(kStepErrorKey);
+    if (marked != outcome->end() && marked->is_object()) {
+      // A failure that the table routes (see activity.h): failed to watchers, a success to
+      // the machine.
+      s["status"] = step_status::kFailed;
+      s["error"] = RedactJson(*marked);
+      t.context()["last_error"] = s["error"];
+    } else {
+      s["status"] = step_status::kSucceeded;
+    }
     s["ended_at"] = t.now();
     t.context()["outputs"][task_.step] = *outcome;
     Advance(t, m, StepSucceeded{task_.step, *outcome}, "step_succeeded",

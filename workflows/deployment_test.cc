@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "engine/audit.h"
 #include "engine/transition.h"
 #include "workflows/testing/workflow_fixture.h"
 
@@ -144,8 +145,37 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   EXPECT_NE(err["message"].get<std::string>().find("TS2307"), std::string::npos) << err;
   EXPECT_NE(err["message"].get<std::string>().find("after 2 autofix round"), std::string::npos);
   EXPECT_EQ(EmuCount("deployment_created"), 0);
-
   auto before = github_->GetBranchHead("t1", "production");
+  ASSERT_TRUE(before.ok());
+  // The same error as data, for the editor: what GET /v1/workflows/{id} serves.
+  json details = w.ToJson()["error"]["details"];
+  ASSERT_TRUE(details.is_object()) << err;
+  EXPECT_EQ(details["sha"], *before);  // autofix found nothing to commit: the saved head
+  EXPECT_EQ(details["autofix_rounds"], 2);
+  ASSERT_GE(details["errors"].size(), 1u) << details;
+  EXPECT_EQ(details["error_count"], details["errors"].size());
+  json first = details["errors"][0];
+  EXPECT_EQ(first["file"], "src/custom.ts") << first;
+  EXPECT_EQ(first["line"], 1);
+  EXPECT_GT(first["column"].get<int>(), 0);
+  EXPECT_EQ(first["code"], "TS2307");
+  EXPECT_EQ(first["tool"], "tsc");
+  EXPECT_FALSE(first["message"].get<std::string>().empty());
+  // Each failing build shows as failed, with its errors; autofix ran in between.
+  json validate = StepOf(w, "validate");
+  EXPECT_EQ(validate["status"], "failed");
+  EXPECT_EQ(validate["error"]["details"]["errors"][0]["file"], "src/custom.ts") << validate;
+  EXPECT_EQ(StepOf(w, "autofix")["status"], "succeeded");
+  EXPECT_EQ(StepOf(w, "revalidate")["status"], "failed");
+  EXPECT_EQ(StepOf(w, "revalidate")["error"]["details"], details);
+  auto types = EventTypes(w.instance.id);
+  auto routed = std::find(types.begin(), types.end(), "step_succeeded:validate");
+  ASSERT_NE(routed, types.end());  // routed as an output, not retried as an error
+  EXPECT_NE(std::find(routed, types.end(), "step_started:autofix"), types.end());
+  auto history = engine_->History(w.instance.id, 0, 0);
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(engine::VerifyChain(*history).ok());
+
   HumanCommit("t1", "src/custom.ts", "export const custom = 1;\n");
   auto head = github_->GetBranchHead("t1", "production");
   ASSERT_TRUE(head.ok());
@@ -156,6 +186,9 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   EXPECT_EQ(LastOutput(w.instance.id, "revalidate")["sha"], *head);
   EXPECT_EQ(ResultOf(w)["commits"]["deployed"], *head);
   EXPECT_TRUE(HasEvent(w.instance.id, "workflow_resumed:revalidate"));
+  EXPECT_EQ(StepOf(w, "revalidate")["status"], "succeeded");
+  EXPECT_EQ(StepOf(w, "validate")["status"], "failed");  // what happened, kept
+  EXPECT_TRUE(w.ToJson()["error"].is_null());
 }
 
 TEST_F(DeploymentTest, FixableBuildErrorIsAutofixedRevalidatedAndDeployed) {
@@ -163,9 +196,11 @@ TEST_F(DeploymentTest, FixableBuildErrorIsAutofixedRevalidatedAndDeployed) {
   SeedError("t1", "fixable");
   auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
   ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
-  for (const char* s : {"save", "validate", "autofix", "revalidate", "deploy", "verify"}) {
+  for (const char* s : {"save", "autofix", "revalidate", "deploy", "verify"}) {
     EXPECT_EQ(StepOf(w, s)["status"], "succeeded") << s;
   }
+  EXPECT_EQ(StepOf(w, "validate")["status"], "failed");  // it routed to autofix
+  EXPECT_EQ(StepOf(w, "validate")["error"]["details"]["errors"][0]["code"], "TS2322");
   EXPECT_FALSE(LastOutput(w.instance.id, "validate")["passed"].get<bool>());
   EXPECT_EQ(LastOutput(w.instance.id, "validate")["errors"][0]["code"], "TS2322");
   json fix = LastOutput(w.instance.id, "autofix");

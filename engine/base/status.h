@@ -53,6 +53,19 @@ class [[nodiscard]] Status {
   // Milliseconds the remote side asked us to wait before retrying (Retry-After), if any.
   std::optional<int64_t> retry_after_ms() const { return retry_after_ms_; }
   Status& WithRetryAfter(int64_t ms) { retry_after_ms_ = ms; return *this; }
+  // Structured details for whoever shows the error (e.g. the parsed build errors), as JSON
+  // text; empty when none. The engine copies them into the step's and the workflow's error
+  // object as `details` (redacted like the rest of the history). Like messages, they never
+  // carry secrets or raw remote bodies. Kept as text so this header needs no JSON library.
+  const std::string& details() const { return details_; }
+  Status& WithDetails(std::string json_text) & {
+    details_ = std::move(json_text);
+    return *this;
+  }
+  Status&& WithDetails(std::string json_text) && {
+    details_ = std::move(json_text);
+    return std::move(*this);
+  }
   // True for codes that a retry may cure.
   bool retryable() const {
     return code_ == Code::kUnavailable || code_ == Code::kDeadlineExceeded;
@@ -65,6 +78,7 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string field_;
   std::optional<int64_t> retry_after_ms_;
+  std::string details_;
 };
 
 inline Status NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }

@@ -33,6 +33,15 @@ TEST(StatusTest, RetryAfterTravelsWithTheError) {
   EXPECT_EQ(*s.retry_after_ms(), 1500);
 }
 
+TEST(StatusTest, DetailsTravelWithTheErrorAndStayOutOfItsText) {
+  Status s = Permanent("build failed").WithDetails(R"({"errors":[{"file":"a.ts"}]})");
+  EXPECT_EQ(s.details(), R"({"errors":[{"file":"a.ts"}]})");
+  EXPECT_EQ(s.ToString(), "permanent: build failed");
+  Result<int> r = s;
+  EXPECT_EQ(r.status().details(), s.details());
+  EXPECT_TRUE(Permanent("x").details().empty());
+}
+
 TEST(StatusTest, CodeNamesRoundTrip) {
   for (Code c : {Code::kNotFound, Code::kConflict, Code::kUnavailable, Code::kPermanent,
                  Code::kFailedPrecondition, Code::kUnauthenticated}) {

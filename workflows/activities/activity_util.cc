@@ -61,6 +61,7 @@ Status Annotate(const Status& st, const std::string& what) {
   if (st.ok()) return st;
   Status out(st.code(), what + ": " + st.message(), st.field());
   if (st.retry_after_ms()) out.WithRetryAfter(*st.retry_after_ms());
+  if (!st.details().empty()) out.WithDetails(st.details());
   return out;
 }
 

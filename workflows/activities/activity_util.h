@@ -26,7 +26,8 @@ bool IsResumedRun(const engine::ActivityCall& call);
 nlohmann::json BuildErrorsJson(const std::vector<activities::build::BuildError>& errors);
 // One line per error, "file:line:col code message", at most `max_lines` of them.
 std::string FormatBuildErrors(const nlohmann::json& errors, size_t max_lines = 20);
-// Prefixes a non-ok status's message with what was being done, keeping code and retry-after.
+// Prefixes a non-ok status's message with what was being done, keeping code, retry-after and
+// details.
 Status Annotate(const Status& st, const std::string& what);
 // A downloaded tarball written to a private temp dir (removed with this object).
 struct TarballOnDisk {

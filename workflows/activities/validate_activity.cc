@@ -75,17 +75,32 @@ Result<json> ValidateActivity::Run(const engine::ActivityCall& call) {
   json errors = BuildErrorsJson(r->errors);
   if (!r->passed && round >= MaxRounds(call)) {
     std::string why = round > 0 ? " after " + std::to_string(round) + " autofix round(s)" : "";
-    return Permanent("build of " + sha->substr(0, 12) + " failed" + why + " with " +
-                     std::to_string(errors.size()) + " error(s):\n" +
-                     (errors.empty() ? LastLines(r->output_tail) : FormatBuildErrors(errors)));
+    return BuildFailure(*sha, errors, round, r->output_tail, why);
   }
   std::string tail = activities::build::ValidUtf8(
       r->output_tail.size() > kTailChars ? r->output_tail.substr(r->output_tail.size() - kTailChars)
                                          : r->output_tail);
-  return json{{"passed", r->passed},   {"sha", *sha},
+  json out = {{"passed", r->passed},   {"sha", *sha},
               {"errors", errors},      {"error_count", errors.size()},
               {"steps", StepsJson(*r)}, {"from_cache", r->from_cache},
               {"round", round},        {"output_tail", r->passed ? "" : tail}};
+  if (r->passed) return out;
+  // Routed to autofix, but shown as the failure it is (with the errors) in the steps view.
+  return engine::WithStepError(std::move(out),
+                               BuildFailure(*sha, errors, round, r->output_tail, ""));
+}
+
+Status BuildFailure(const std::string& sha, const json& errors, int round,
+                    const std::string& output_tail, const std::string& why) {
+  json details = {{"sha", sha},
+                  {"errors", errors},
+                  {"error_count", errors.size()},
+                  {"autofix_rounds", round}};
+  if (errors.empty()) details["output_tail"] = LastLines(output_tail);
+  return Permanent("build of " + sha.substr(0, 12) + " failed" + why + " with " +
+                   std::to_string(errors.size()) + " error(s):\n" +
+                   (errors.empty() ? LastLines(output_tail) : FormatBuildErrors(errors)))
+      .WithDetails(details.dump());
 }
 
 }  // namespace slipway::workflows

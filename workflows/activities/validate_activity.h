@@ -7,19 +7,13 @@
 // message}], error_count, steps, from_cache, round (autofix rounds done before this build).
 //
 // A failing build is an output (passed=false) while autofix rounds are left, so the table can
-// route to `autofix`; once they are spent (or autofix is not available) it is a kPermanent error
-// whose message lists the parsed errors, for the editor. kUnavailable etc. from the download or
-// the validator are passed on (retryable).
-//
-// TODO(workflows): two gaps need the engine, not this file. (1) The workflow's `error` object
-// carries the parsed errors only as text: a Status has no structured payload and the engine
-// builds step errors from code/message/field alone (ErrorJson in engine/step_runner.cc).
-// Wanted: Status::WithDetails(json text), copied by ErrorJson into error.details, then this
-// step returns Permanent(...).WithDetails({"build_errors": errors}). (2) A failing build that
-// goes on to autofix shows `validate` as `succeeded` in the steps view, because routing needs
-// the errors as a step output (failed steps record none, and ActivityCall.outputs only holds
-// succeeded steps). Wanted: either a step outcome "failed with output" that the table can route
-// on, or failed steps' errors (with details) passed to later activities.
+// route to `autofix`; the output also carries engine::kStepErrorKey, so the steps view shows the
+// step as `failed` with the BuildFailure error. Once the rounds are spent (or autofix is not
+// available) the BuildFailure itself is returned, a kPermanent error that fails the workflow:
+// its message lists the parsed errors as text, its details (error.details of the step and of
+// the workflow) as data: {sha, errors [...as above], error_count, autofix_rounds, output_tail
+// (only when no error could be parsed)}. kUnavailable etc. from the download or the validator
+// are passed on (retryable).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -43,6 +37,11 @@ class ValidateActivity : public engine::Activity {
   const WorkflowDeps& deps_;
   bool autofix_available_;
 };
+
+// The failed build of `sha`: kPermanent, the errors as text in the message and as data in the
+// details. `why` continues "build of <sha> failed".
+Status BuildFailure(const std::string& sha, const nlohmann::json& errors, int round,
+                    const std::string& output_tail, const std::string& why);
 
 // Autofix rounds done before this step ran (outputs.autofix.round for `revalidate`).
 int AutofixRoundsDone(const engine::ActivityCall& call);
