@@ -125,7 +125,7 @@ struct Record {
 
 struct StoreStats {
   int64_t instances = 0;
-  int64_t events = 0;
+  int64_t events = 0;           // history events (the sum of the instances' last_seq)
   int64_t tasks = 0;
   int64_t leased_tasks = 0;     // tasks with a lease owner (live or expired)
   int64_t commits = 0;          // write transactions since open (this process)
