@@ -1,17 +1,18 @@
 // tools/bench/bench_http.cc: status polling over HTTP while deployments run.
 //
 //   bench-http [--clients N] [--client-threads T] [--seconds D] [--workflows W] [--step-ms S]
-//              [--workers K] [--dir DIR]
+//              [--workers K] [--readers R] [--dir DIR]
 //
-// In one process: a SqliteStore on a temp file, an Engine with group commit and a Scheduler,
+// In one process: a SqliteStore on a temp file (R read connections, 4 by default as in
+// production), an Engine with group commit and a Scheduler,
 // and the HttpApi on an ephemeral loopback port (as http/http_test_fixture.h sets it up). W
 // "deployment" workflows (seven steps, serial per tenant, one tenant each) run an activity that
 // sleeps S ms per step; each one that finishes is replaced by a new one, so W keep running for
 // the whole measurement. N keep-alive connections (load_client.h: epoll, driven by T threads,
 // one request in flight each) send `GET /v1/workflows/{id}` (a random one of the W current
 // ids) with an ops token for D seconds. The clients share the machine with the server.
-// Prints requests/s, p50/p99/max latency, errors, status codes, and the engine's progress
-// meanwhile. Figures, not a test: no assertions.
+// Prints requests/s, p50/p99/max latency, errors, status codes, the engine's progress meanwhile,
+// the load average and the process's CPU time per request. Figures, not a test: no assertions.
 #include <stdlib.h>
 #include <sys/resource.h>
 
@@ -52,6 +53,7 @@ struct Options {
   int workflows = 100;
   int step_ms = 5;
   int workers = 8;
+  int readers = 4;  // SQLite read connections (SqliteOptions::read_connections)
   std::string dir = "/tmp";
 };
 
@@ -132,7 +134,10 @@ Result<std::string> StartDeployment(engine::Engine& engine, size_t slot) {
 int Run(const Options& o) {
   std::string path = o.dir + "/slipway-bench-http-" + std::to_string(getpid()) + ".db";
   Failpoints failpoints;
-  auto store = storage::SqliteStore::Open({path}, failpoints);
+  storage::SqliteOptions so;
+  so.path = path;
+  so.read_connections = o.readers;
+  auto store = storage::SqliteStore::Open(so, failpoints);
   if (!store.ok()) {
     std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
     return 1;
@@ -267,6 +272,7 @@ int main(int argc, char** argv) {
     else if (flag == "--workflows") o.workflows = std::atoi(argv[i + 1]);
     else if (flag == "--step-ms") o.step_ms = std::atoi(argv[i + 1]);
     else if (flag == "--workers") o.workers = std::atoi(argv[i + 1]);
+    else if (flag == "--readers") o.readers = std::atoi(argv[i + 1]);
     else if (flag == "--dir") o.dir = argv[i + 1];
     else {
       argc = 0;
@@ -274,10 +280,10 @@ int main(int argc, char** argv) {
     }
   }
   if (argc % 2 == 0 || o.clients < 1 || o.client_threads < 1 || o.seconds < 1 || o.workflows < 1 || o.step_ms < 0 ||
-      o.workers < 1) {
+      o.workers < 1 || o.readers < 1) {
     std::fprintf(stderr,
                  "usage: bench-http [--clients N] [--client-threads T] [--seconds D] [--workflows W] [--step-ms S] "
-                 "[--workers K] [--dir DIR]\n");
+                 "[--workers K] [--readers R] [--dir DIR]\n");
     return 2;
   }
   return slipway::bench::Run(o);
