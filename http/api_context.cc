@@ -14,8 +14,9 @@ Result<storage::Instance> LoadVisibleInstance(ApiServices& s, const Exchange& ex
                                               const std::string& id) {
   Status valid = ValidateWorkflowId(id);
   if (!valid.ok()) return valid;
-  // Engine::Get is this same read plus the rendering; the caller skips the latter when it can.
-  Result<storage::Instance> inst = s.engine.store().Load(id);
+  // The small fields only: enough to authorise and to find a cached rendering; Engine::Get
+  // reads the rest when the caller has to render.
+  Result<storage::Instance> inst = s.engine.store().LoadHead(id);
   if (!inst.ok()) return inst.status();
   Status scoped = CheckTenant(ex.principal, inst->tenant);
   if (!scoped.ok()) return scoped;

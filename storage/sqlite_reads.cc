@@ -91,6 +91,23 @@ Result<Instance> SqliteStore::Load(const std::string& id) {
   });
 }
 
+Result<Instance> SqliteStore::LoadHead(const std::string& id) {
+  return WithReader<Result<Instance>>(*readers_, "load_head", [&](Conn& c) -> Result<Instance> {
+    Stmt s = c.Prepare(
+        "SELECT type, tenant, status, serial_key, version FROM instances WHERE id = ?");
+    s->bind(1, id);
+    if (!s->executeStep()) return NotFound("no such workflow instance");
+    Instance head;
+    head.id = id;
+    head.type = s->getColumn(0).getString();
+    head.tenant = s->getColumn(1).getString();
+    head.status = s->getColumn(2).getString();
+    head.serial_key = s->getColumn(3).getString();
+    head.version = s->getColumn(4).getInt64();
+    return head;
+  });
+}
+
 Result<ListPage> SqliteStore::List(const ListQuery& q) {
   std::optional<Cursor> cursor;
   if (!q.cursor.empty()) {

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   Status Commit(const Checkpoint& cp) override;
   std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) override;
   Result<Instance> Load(const std::string& id) override;
+  Result<Instance> LoadHead(const std::string& id) override;
   Result<ListPage> List(const ListQuery& q) override;
   Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,
                                             int limit) override;

@@ -151,6 +151,10 @@ class Store {
   virtual std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) = 0;
 
   virtual Result<Instance> Load(const std::string& id) = 0;
+  // The small fields only (id, type, tenant, status, serial_key, version; the others empty):
+  // enough to authorise a read and to tell whether a cached rendering is still current,
+  // without reading the context and input (which may be large). Default: Load.
+  virtual Result<Instance> LoadHead(const std::string& id) { return Load(id); }
   virtual Result<ListPage> List(const ListQuery& q) = 0;
   // Events with seq > after_seq, oldest first, at most `limit` (limit <= 0: all).
   virtual Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,

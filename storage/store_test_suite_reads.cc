@@ -123,6 +123,23 @@ TEST_P(StoreSuite, RecordsAreCompareAndSet) {
   EXPECT_EQ(store().GetRecord("other", "t1").status().code(), Code::kNotFound);
 }
 
+TEST_P(StoreSuite, LoadHeadHasTheSmallFieldsOfLoad) {
+  Checkpoint cp = CreateCp("wf-1");
+  cp.instance.serial_key = "deployment:t1";
+  ASSERT_TRUE(store().Commit(cp).ok());
+  ASSERT_TRUE(store().Commit(UpdateCp("wf-1", 1, 2)).ok());
+  Result<Instance> full = store().Load("wf-1");
+  Result<Instance> head = store().LoadHead("wf-1");
+  ASSERT_TRUE(full.ok() && head.ok());
+  EXPECT_EQ(head->id, "wf-1");
+  EXPECT_EQ(head->type, full->type);
+  EXPECT_EQ(head->tenant, full->tenant);
+  EXPECT_EQ(head->status, full->status);
+  EXPECT_EQ(head->serial_key, "deployment:t1");
+  EXPECT_EQ(head->version, 2);
+  EXPECT_EQ(store().LoadHead("nope").status().code(), Code::kNotFound);
+}
+
 TEST_P(StoreSuite, StatsCountRowsAndCommits) {
   Result<StoreStats> before = store().Stats();
   ASSERT_TRUE(before.ok());
