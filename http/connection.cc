@@ -105,6 +105,13 @@ ApiConnection::ApiConnection(const Poco::Net::StreamSocket& socket,
 void ApiConnection::run() {
   std::shared_ptr<ConnectionRegistry::Live> live = registry_.Add(socket());
   if (!live) return;
+  // Poco sends a response's headers and its body in two writes: with Nagle's algorithm on,
+  // the body would wait for the peer's (delayed) acknowledgement of the headers.
+  try {
+    socket().setNoDelay(true);
+  } catch (const Poco::Exception&) {
+    // Not a TCP socket (tests may use others): nothing to tune.
+  }
   Session session(socket(), params_);
   // Poco's own wait, once: it also arms the session's keep-alive request count (canKeepAlive).
   bool more = session.hasMoreRequests();
