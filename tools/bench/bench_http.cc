@@ -53,7 +53,7 @@ struct Options {
   int workflows = 100;
   int step_ms = 5;
   int workers = 8;
-  int readers = 4;  // SQLite read connections (SqliteOptions::read_connections)
+  int readers = 32;  // SQLite read connections: slipwayd's default (SLIPWAY_READERS)
   std::string dir = "/tmp";
 };
 

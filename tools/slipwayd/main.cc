@@ -30,7 +30,7 @@ struct Args {
 
 constexpr const char* kUsage =
     "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
-    "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS,\n"
+    "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
     "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
     "  SLIPWAY_BASE_DOMAIN (see README.md)\n";
 

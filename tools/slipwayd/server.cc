@@ -105,7 +105,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   if (const char* spec = std::getenv("SLIPWAY_FAILPOINTS")) {
     SLIPWAY_RETURN_IF_ERROR(p->failpoints.ArmFromSpec(spec));
   }
-  auto store = storage::SqliteStore::Open({c.db_path, c.synchronous_full}, p->failpoints);
+  storage::SqliteOptions so{c.db_path, c.synchronous_full};
+  so.read_connections = c.read_connections;
+  auto store = storage::SqliteStore::Open(so, p->failpoints);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);
   SLIPWAY_RETURN_IF_ERROR(BuildClients(*p, s, c));

@@ -51,6 +51,11 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     if (!n.ok()) return n.status();
     c.max_builds = *n;
   }
+  if (auto v = getenv("SLIPWAY_READERS"); v && !v->empty()) {
+    Result<int> n = PositiveInt("SLIPWAY_READERS", *v, 256);
+    if (!n.ok()) return n.status();
+    c.read_connections = *n;
+  }
   if (auto v = getenv("SLIPWAY_SYNCHRONOUS"); v && !v->empty()) {
     if (*v != "FULL" && *v != "NORMAL") {
       return InvalidArgument("SLIPWAY_SYNCHRONOUS", "must be FULL or NORMAL");

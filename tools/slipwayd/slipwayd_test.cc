@@ -46,12 +46,15 @@ TEST(ServerConfigTest, DefaultsAreSensible) {
   EXPECT_EQ(c->listen_port, 8080);
   EXPECT_TRUE(c->synchronous_full);
   EXPECT_EQ(c->max_builds, 2);
+  EXPECT_EQ(c->read_connections, 32);
 }
 
 TEST(ServerConfigTest, BadValuesNameTheVariable) {
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "8080"}})).status().field(), "SLIPWAY_LISTEN");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "h:99999"}})).status().field(), "SLIPWAY_LISTEN");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_WORKERS", "many"}})).status().field(), "SLIPWAY_WORKERS");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_READERS", "0"}})).status().field(), "SLIPWAY_READERS");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_READERS", "4"}}))->read_connections, 4);
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_SYNCHRONOUS", "OFF"}})).status().field(),
             "SLIPWAY_SYNCHRONOUS");
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "0.0.0.0:9000"}, {"SLIPWAY_SYNCHRONOUS", "NORMAL"}}));
