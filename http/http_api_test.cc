@@ -230,8 +230,11 @@ TEST_F(HttpApiTest, MetricsShowHowLongTheOldestDueTaskHasWaited) {
   Reply behind = Get("/metrics");
   EXPECT_NE(behind.body.find("slipway_task_backlog_seconds 3.5\n"), std::string::npos)
       << behind.body;
+  EXPECT_NE(behind.body.find("slipway_tasks_claimable 1\n"), std::string::npos) << behind.body;
   RunDue();
-  EXPECT_NE(Get("/metrics").body.find("slipway_task_backlog_seconds 0\n"), std::string::npos);
+  Reply done = Get("/metrics");
+  EXPECT_NE(done.body.find("slipway_task_backlog_seconds 0\n"), std::string::npos);
+  EXPECT_NE(done.body.find("slipway_tasks_claimable 0\n"), std::string::npos) << done.body;
 }
 
 TEST_F(HttpApiTest, RequestIdIsEchoedOrGenerated) {

@@ -67,6 +67,14 @@ std::string RenderTaskBacklog(std::optional<TimeMs> next_wake_up, TimeMs now) {
   return out.str();
 }
 
+std::string RenderClaimableTasks(int64_t claimable) {
+  return "# HELP slipway_tasks_claimable Tasks a worker could claim now (due and unleased, or "
+         "their lease expired): work waiting for a worker.\n"
+         "# TYPE slipway_tasks_claimable gauge\n"
+         "slipway_tasks_claimable " +
+         std::to_string(claimable) + "\n";
+}
+
 std::string RenderStepSamples(const std::vector<engine::StepSample>& samples, int window) {
   struct Agg {
     std::vector<int64_t> ms;

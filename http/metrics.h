@@ -44,6 +44,8 @@ std::string RenderQueueDepth(const std::vector<storage::TypeStatusCount>& counts
 // claimable yet. Rising means the workers fall behind. (A count of the tasks due now would
 // need a store query that does not exist yet.)
 std::string RenderTaskBacklog(std::optional<TimeMs> next_wake_up, TimeMs now);
+// slipway_tasks_claimable: Store::CountClaimableTasks at scrape time.
+std::string RenderClaimableTasks(int64_t claimable);
 // slipway_recent_step_duration_seconds (summary: p50, p99, sum, count) and
 // slipway_recent_step_retries (attempts beyond the first), by workflow type and step, over the
 // given samples; `window` (workflows per status) is named in the HELP text.

@@ -32,6 +32,9 @@ TEST(MetricsTest, TaskBacklogIsTheWaitOfTheOldestClaimableTask) {
   std::string text = RenderTaskBacklog(7'500, 10'000);
   EXPECT_NE(text.find("# TYPE slipway_task_backlog_seconds gauge\n"), std::string::npos);
   EXPECT_NE(text.find("slipway_task_backlog_seconds 2.5\n"), std::string::npos) << text;
+  std::string claimable = RenderClaimableTasks(7);
+  EXPECT_NE(claimable.find("# TYPE slipway_tasks_claimable gauge\n"), std::string::npos);
+  EXPECT_NE(claimable.find("slipway_tasks_claimable 7\n"), std::string::npos) << claimable;
 }
 
 TEST(MetricsTest, RendersQueueDepthStepSummariesRetriesAndLlmUsage) {

@@ -32,6 +32,8 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   if (!stats.ok()) return WriteError(ex.resp, stats.status());
   Result<std::optional<TimeMs>> next_wake_up = s.engine.store().NextWakeUp();
   if (!next_wake_up.ok()) return WriteError(ex.resp, next_wake_up.status());
+  Result<int64_t> claimable = s.engine.store().CountClaimableTasks(s.engine.clock().NowMs());
+  if (!claimable.ok()) return WriteError(ex.resp, claimable.status());
   Result<std::vector<engine::StepSample>> samples = s.engine.RecentStepSamples(kMetricsWindow);
   if (!samples.ok()) return WriteError(ex.resp, samples.status());
   storage::ListQuery completed;
@@ -42,6 +44,7 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   std::string text = RenderWorkflowCounts(*counts) + RenderQueueDepth(*counts) +
                      RenderStoreStats(*stats) +
                      RenderTaskBacklog(*next_wake_up, s.engine.clock().NowMs()) +
+                     RenderClaimableTasks(*claimable) +
                      RenderStepSamples(*samples, kMetricsWindow) +
                      RenderLlmUsage(recent->instances) +
                      s.metrics.RenderRequests() +

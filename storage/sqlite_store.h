@@ -76,6 +76,7 @@ class SqliteStore final : public Store {
                                            TimeMs lease_until_ms) override;
   Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) override;
   Result<std::optional<TimeMs>> NextWakeUp() override;
+  Result<int64_t> CountClaimableTasks(TimeMs now) override;
   Result<std::vector<Task>> TasksOf(const std::string& workflow_id) override;
   Status DeleteTask(int64_t id, const std::string& lease_owner) override;
   Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) override;

@@ -160,6 +160,19 @@ Result<std::optional<TimeMs>> SqliteStore::NextWakeUp() {
   });
 }
 
+Result<int64_t> SqliteStore::CountClaimableTasks(TimeMs now) {
+  return sqlite::WithReader<Result<int64_t>>(*readers_, "count_claimable",
+                                             [&](Conn& c) -> Result<int64_t> {
+    // The claim query's condition; the due-time index bounds the scan to tasks due by now.
+    Stmt s = c.Prepare(
+        "SELECT COUNT(*) FROM tasks WHERE due_at_ms <= ?1"
+        " AND (lease_owner = '' OR lease_until_ms <= ?1)");
+    s->bind(1, static_cast<int64_t>(now));
+    s->executeStep();
+    return s->getColumn(0).getInt64();
+  });
+}
+
 Result<std::vector<Task>> SqliteStore::TasksOf(const std::string& workflow_id) {
   using R = Result<std::vector<Task>>;
   return sqlite::WithReader<R>(*readers_, "tasks_of", [&](Conn& c) -> R {

@@ -171,6 +171,9 @@ class Store {
   // Earliest time at which some task becomes claimable (due, or its lease expires); nullopt
   // when there are no tasks.
   virtual Result<std::optional<TimeMs>> NextWakeUp() = 0;
+  // How many tasks a worker could claim at `now` (due and unleased, or their lease expired):
+  // work waiting for a worker, for metrics.
+  virtual Result<int64_t> CountClaimableTasks(TimeMs now) = 0;
   virtual Result<std::vector<Task>> TasksOf(const std::string& workflow_id) = 0;
   // Deletes a task that turned out to have nothing to do (stale timer, admission with nobody
   // to admit): iff still leased by `lease_owner` (empty owner: unconditionally). Deleting a

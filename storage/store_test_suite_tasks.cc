@@ -219,6 +219,22 @@ TEST_P(StoreSuite, NextWakeUpIsEarliestDueOrLeaseExpiry) {
   EXPECT_EQ(store().NextWakeUp()->value(), kT0 + 60'000);  // both leased: first expiry
 }
 
+TEST_P(StoreSuite, CountClaimableTasksIsWhatAClaimCouldTakeNow) {
+  EXPECT_EQ(*store().CountClaimableTasks(kT0), 0);
+  ASSERT_TRUE(store()
+                  .Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0 + 5'000),
+                                            MakeTask("wf-1", "activity:a", kT0),
+                                            MakeTask("wf-1", "activity:b", kT0)}))
+                  .ok());
+  EXPECT_EQ(*store().CountClaimableTasks(kT0), 2);           // the timer is not due yet
+  EXPECT_EQ(*store().CountClaimableTasks(kT0 + 5'000), 3);
+  ClaimRequest r = Claim("owner-a", kT0, 1);
+  r.lease_until_ms = kT0 + 60'000;
+  ASSERT_EQ(store().ClaimTasks(r)->size(), 1u);
+  EXPECT_EQ(*store().CountClaimableTasks(kT0), 1);           // one is leased now
+  EXPECT_EQ(*store().CountClaimableTasks(kT0 + 60'000), 3);  // its lease has expired by then
+}
+
 TEST_P(StoreSuite, TasksOfListsOnlyThatWorkflowsTasks) {
   Task foreign = MakeTask("wf-2", "admit", kT0);  // a checkpoint may schedule for another id
   ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0), foreign})).ok());

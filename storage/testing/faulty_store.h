@@ -52,6 +52,9 @@ class FaultyStore final : public Store {
     return inner_.ReleaseLeases(owner, ids);
   }
   Result<std::optional<TimeMs>> NextWakeUp() override { return inner_.NextWakeUp(); }
+  Result<int64_t> CountClaimableTasks(TimeMs now) override {
+    return inner_.CountClaimableTasks(now);
+  }
   Result<std::vector<Task>> TasksOf(const std::string& workflow_id) override {
     return inner_.TasksOf(workflow_id);
   }

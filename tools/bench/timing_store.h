@@ -43,6 +43,9 @@ class TimingStore final : public storage::Store {
     return inner_.ReleaseLeases(o, ids);
   }
   Result<std::optional<TimeMs>> NextWakeUp() override { return inner_.NextWakeUp(); }
+  Result<int64_t> CountClaimableTasks(TimeMs now) override {
+    return inner_.CountClaimableTasks(now);
+  }
   Result<std::vector<storage::Task>> TasksOf(const std::string& id) override {
     return inner_.TasksOf(id);
   }
