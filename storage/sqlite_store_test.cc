@@ -350,34 +350,6 @@ TEST_F(SqliteStoreTest, AProcessKilledRightAfterCommitKeepsTheCheckpoint) {
   EXPECT_EQ(store->History("wf-1", 0, 0)->size(), 1u);
 }
 
-// Not a unit test: measures group-commit throughput. Run with
-//   storage_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
-TEST_F(SqliteStoreTest, DISABLED_CommitBatchThroughput) {
-  auto store = Open();
-  constexpr int kBatch = 100;
-  constexpr int kBatches = 50;
-  const auto start = std::chrono::steady_clock::now();
-  for (int b = 0; b < kBatches; ++b) {
-    std::vector<Checkpoint> cps;
-    for (int i = 0; i < kBatch; ++i) {
-      const std::string id = "wf-" + std::to_string(b * kBatch + i);
-      cps.push_back(CreateCp(id, {MakeTask(id, "activity:a", kT0)}));
-    }
-    for (const Status& s : store->CommitBatch(cps)) ASSERT_TRUE(s.ok());
-  }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const auto singles_start = std::chrono::steady_clock::now();
-  constexpr int kSingles = 200;
-  for (int i = 0; i < kSingles; ++i) {
-    ASSERT_TRUE(store->Commit(CreateCp("single-" + std::to_string(i))).ok());
-  }
-  const double single_secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - singles_start).count();
-  std::cout << "CommitBatch (synchronous=FULL, batches of " << kBatch << "): "
-            << (kBatch * kBatches) / secs << " checkpoints/s; single Commit: "
-            << kSingles / single_secs << " checkpoints/s\n";
-}
 
 }  // namespace
 }  // namespace slipway::storage
