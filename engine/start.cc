@@ -16,9 +16,7 @@ std::string StartHash(const StartRequest& req) {
 
 // "<group>:<tenant>", or "" when the type is not serialised.
 std::string SerialKey(const WorkflowType& type, const std::string& tenant) {
-  std::string group = type.serial_group;
-  if (group.empty() && type.serial_per_tenant) group = type.name;
-  return group.empty() ? "" : group + ":" + tenant;
+  return type.serial_group.empty() ? "" : type.serial_group + ":" + tenant;
 }
 
 Status ValidateStart(const StartRequest& req, const WorkflowType* type) {

@@ -45,9 +45,6 @@ struct WorkflowType {
   // most one per tenant is active, FIFO, whatever their type (deployment and rollback share
   // one). The persisted serial key is "<group>:<tenant>"; "" = not serialised.
   std::string serial_group;
-  // Older spelling of serial_group = name; used when serial_group is empty.
-  // TODO(workflows): drop once engine/testing/test_workflow.cc sets serial_group.
-  bool serial_per_tenant = false;
   int64_t deadline_ms = 0;                    // whole workflow; 0 = none
   // Optional input validation: kInvalidArgument naming the field.
   std::function<Status(const nlohmann::json& input)> validate_input;

@@ -142,16 +142,19 @@ Status SqliteStore::Commit(const Checkpoint& cp) {
   return failpoints_.Hit("store.commit.after");
 }
 
-Status SqliteStore::CommitInSavepoint(Conn& c, const Checkpoint& cp) {
-  c.Exec("SAVEPOINT checkpoint");
-  Status st;
+Status SqliteStore::ApplyInBatch(Conn& c, const Checkpoint& cp) {
   try {
-    st = CheckpointWriter(c).Apply(cp, failpoints_);
+    return CheckpointWriter(c).Apply(cp, failpoints_);
   } catch (const SQLite::Exception& e) {
     // Some errors (IOERR, FULL) roll back the whole transaction: then the batch fails.
     if (!c.InTransaction()) throw;
-    st = sqlite::FromSqlite(e, "commit_batch");
+    return sqlite::FromSqlite(e, "commit_batch");
   }
+}
+
+Status SqliteStore::CommitInSavepoint(Conn& c, const Checkpoint& cp) {
+  c.Exec("SAVEPOINT checkpoint");
+  Status st = ApplyInBatch(c, cp);
   if (!st.ok()) c.Exec("ROLLBACK TO checkpoint");
   c.Exec("RELEASE checkpoint");
   return st;
@@ -164,12 +167,7 @@ Status SqliteStore::ApplyBatchWithoutSavepoints(Conn& c, const std::vector<Check
                                                 std::vector<Status>& out, size_t* partial) {
   for (size_t i = 0; i < cps.size(); ++i) {
     const int64_t before = c.TotalChanges();
-    try {
-      out[i] = CheckpointWriter(c).Apply(cps[i], failpoints_);
-    } catch (const SQLite::Exception& e) {
-      if (!c.InTransaction()) throw;
-      out[i] = sqlite::FromSqlite(e, "commit_batch");
-    }
+    out[i] = ApplyInBatch(c, cps[i]);
     if (!out[i].ok() && c.TotalChanges() != before) {
       *partial = i;
       return Internal("a checkpoint failed half-way");  // rolls the transaction back

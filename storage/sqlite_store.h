@@ -109,6 +109,9 @@ class SqliteStore final : public Store {
                   Durability durability = Durability::kDurable);
   Status ApplyBatchWithoutSavepoints(sqlite::Conn& c, const std::vector<Checkpoint>& cps,
                                      std::vector<Status>& out, size_t* partial);
+  // Applies one checkpoint of a batch; an SQLite error that left the transaction open
+  // becomes its Status, one that ended it is rethrown (the whole batch fails).
+  Status ApplyInBatch(sqlite::Conn& c, const Checkpoint& cp);
   Status CommitInSavepoint(sqlite::Conn& c, const Checkpoint& cp);
 
   Failpoints& failpoints_;

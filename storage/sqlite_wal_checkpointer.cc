@@ -46,11 +46,6 @@ void WalCheckpointer::Nudge(int pages) {
 
 bool WalCheckpointer::Due() const { return pages_ - pages_seen_ >= threshold_pages_; }
 
-int64_t WalCheckpointer::runs() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return runs_;
-}
-
 void WalCheckpointer::Loop() {
   pthread_setname_np(pthread_self(), "sw-walckpt");
   std::unique_lock<std::mutex> lock(mu_);
@@ -68,7 +63,6 @@ void WalCheckpointer::Loop() {
     sqlite3_wal_checkpoint_v2(conn_->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
                               &log_pages, &copied);
     lock.lock();
-    ++runs_;
   }
 }
 

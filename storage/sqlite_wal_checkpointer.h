@@ -33,8 +33,6 @@ class WalCheckpointer {
 
   // After a commit: the WAL now holds `pages` pages.
   void Nudge(int pages);
-  // Checkpoints run so far (for tests and figures).
-  int64_t runs() const;
 
  private:
   void Loop();
@@ -42,13 +40,12 @@ class WalCheckpointer {
   std::unique_ptr<Conn> conn_;
   const int threshold_pages_;
   const int period_ms_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   bool Due() const;  // under mu_
 
   int pages_ = 0;       // WAL size reported by the last commit
   int pages_seen_ = 0;  // WAL size at the last run
-  int64_t runs_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -61,6 +61,10 @@ bool MayHoldCredential(const std::string& text) {
   return false;
 }
 
+std::string ReplaceCredentials(const std::string& text) {
+  return std::regex_replace(text, CredentialPattern(), kRedacted);
+}
+
 bool IsSecretValue(const nlohmann::json& v) {
   return !v.is_number() && !v.is_boolean() && !v.is_null();
 }
@@ -79,8 +83,7 @@ bool IsSecretKey(const std::string& key) {
 }
 
 std::string RedactText(const std::string& text) {
-  if (!MayHoldCredential(text)) return text;
-  return std::regex_replace(text, CredentialPattern(), kRedacted);
+  return MayHoldCredential(text) ? ReplaceCredentials(text) : text;
 }
 
 void RedactJsonInPlace(nlohmann::json& value) {
@@ -98,7 +101,7 @@ void RedactJsonInPlace(nlohmann::json& value) {
     for (auto& v : value) RedactJsonInPlace(v);
   } else if (value.is_string()) {
     std::string& text = value.get_ref<std::string&>();
-    if (MayHoldCredential(text)) text = RedactText(text);
+    if (MayHoldCredential(text)) text = ReplaceCredentials(text);
   }
 }
 

@@ -121,7 +121,7 @@ WorkflowType SevenStepType(const std::string& name, const std::string& activity,
   for (const auto& s : t.steps) t.states[s] = ActivityState(activity, retry);
   t.states["done"] = FinalState(StateKind::kCompleted);
   t.make_machine = [] { return MakeMsmMachine<SevenFront>(); };
-  t.serial_per_tenant = serial_per_tenant;
+  if (serial_per_tenant) t.serial_group = name;
   return t;
 }
 

@@ -14,7 +14,7 @@
 
 namespace slipway::engine::testing {
 
-// All steps run `activity`; serial_per_tenant as given.
+// All steps run `activity`; serialised per tenant (serial group = name) when asked.
 WorkflowType SevenStepType(const std::string& name, const std::string& activity,
                            const RetryPolicy& retry, bool serial_per_tenant = false);
 WorkflowType RoutedType(const std::string& activity, const RetryPolicy& retry);

@@ -15,8 +15,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +22,7 @@
 #include "engine/scheduler.h"
 #include "engine/testing/test_workflow.h"
 #include "storage/sqlite_store.h"
+#include "tools/bench/bench_util.h"
 #include "tools/bench/timing_store.h"
 
 namespace slipway::bench {
@@ -47,64 +46,6 @@ struct Options {
   int wal_pages = -1;  // -1: the store's default
   bool keep = false;  // leave the database file for inspection
 };
-
-// CPU seconds (user + system) used so far by the threads of this process whose name starts
-// with `prefix` (the engine names its threads sw-commit, sw-dispatch, sw-worker), or by the
-// whole process when `prefix` is empty. CPU per step is the figure that noise on a shared
-// machine disturbs least.
-double CpuSeconds(const std::string& prefix) {
-  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
-  double total = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm_file(task.path() / "comm");
-    std::string comm;
-    std::getline(comm_file, comm);
-    if (comm.rfind(prefix, 0) != 0) continue;
-    std::ifstream stat_file(task.path() / "stat");
-    std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    double utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && rest >> field; ++i) {
-      if (i == 14) utime = std::stod(field);
-      if (i == 15) stime = std::stod(field);
-    }
-    total += (utime + stime) / tick;
-  }
-  return total;
-}
-
-// Seconds the threads named `prefix`* spent runnable but waiting for a CPU (schedstat).
-double RunQueueWaitSeconds(const std::string& prefix) {
-  double total = 0;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm_file(task.path() / "comm");
-    std::string comm;
-    std::getline(comm_file, comm);
-    if (comm.rfind(prefix, 0) != 0) continue;
-    std::ifstream sched(task.path() / "schedstat");
-    double on_cpu_ns = 0, waiting_ns = 0;
-    if (sched >> on_cpu_ns >> waiting_ns) total += waiting_ns / 1e9;
-  }
-  return total;
-}
-
-double ProcessCpuSeconds() {
-  struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-template <typename T>
-double Percentile(std::vector<T> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  return static_cast<double>(v[i]);
-}
 
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -155,8 +96,7 @@ int Run(const Options& o, bool full) {
   auto started = std::chrono::steady_clock::now();
   store.Reset();  // the figures below are of the run phase only
   const double cpu_before = ProcessCpuSeconds();
-  const double commit_cpu_before = CpuSeconds("sw-commit");
-  const double commit_wait_before = RunQueueWaitSeconds("sw-commit");
+  const ThreadTimes commit_before = SumThreadTimes("sw-commit");
   // Phase 2: the scheduler runs everything to completion.
   scheduler.Start();
   std::vector<double> latency_ms;
@@ -175,11 +115,14 @@ int Run(const Options& o, bool full) {
   }
   auto done = std::chrono::steady_clock::now();
   const double cpu_used = ProcessCpuSeconds() - cpu_before;
-  const double commit_cpu_used = CpuSeconds("sw-commit") - commit_cpu_before;
-  const double commit_wait = RunQueueWaitSeconds("sw-commit") - commit_wait_before;
+  const ThreadTimes commit_after = SumThreadTimes("sw-commit");
+  const double commit_cpu_used = commit_after.on_cpu - commit_before.on_cpu;
+  const double commit_wait = commit_after.waiting - commit_before.waiting;
   scheduler.Stop();
   auto stats = store.Stats();
   auto micros = store.commit_micros();
+  std::sort(micros.begin(), micros.end());
+  std::sort(latency_ms.begin(), latency_ms.end());
   auto sizes = store.batch_sizes();
   size_t checkpoints = 0;
   for (size_t s : sizes) checkpoints += s;
@@ -213,9 +156,7 @@ int Run(const Options& o, bool full) {
     std::printf("  database kept at       %s\n", path.c_str());
     return 0;
   }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+  RemoveDatabase(path);
   return 0;
 }
 

@@ -38,6 +38,7 @@
 #include "http/auth.h"
 #include "http/http_api.h"
 #include "storage/sqlite_store.h"
+#include "tools/bench/bench_util.h"
 #include "tools/bench/load_client.h"
 
 namespace slipway::bench {
@@ -108,20 +109,6 @@ class Slots {
   mutable std::shared_mutex mu_;
   std::vector<std::string> ids_;
 };
-
-// User + system CPU time of this whole process (server, engine and clients) so far.
-double CpuSeconds() {
-  struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double Percentile(std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p * static_cast<double>(sorted.size())));
-  return sorted[i];
-}
 
 Result<std::string> StartDeployment(engine::Engine& engine, size_t slot) {
   Result<engine::Workflow> w = engine.Start(
@@ -201,7 +188,7 @@ int Run(const Options& o) {
   double load_before[3] = {0, 0, 0};
   getloadavg(load_before, 3);  // the machine's load before our clients add theirs
   const int64_t steps0 = activity.steps();
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = ProcessCpuSeconds();
   const auto t0 = Clock::now();
   const auto end = t0 + std::chrono::seconds(o.seconds);
   LoadOptions lo;
@@ -214,7 +201,7 @@ int Run(const Options& o) {
     return "/v1/workflows/" + slots.Get(rng() % slots.size());
   });
   const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = CpuSeconds() - cpu0;
+  const double cpu = ProcessCpuSeconds() - cpu0;
   const int64_t steps = activity.steps() - steps0;
   const int64_t finished_workflows = replaced.load();
 
@@ -253,9 +240,7 @@ int Run(const Options& o) {
               "and clients together: less noisy than requests/s on a shared machine)\n",
               cpu / elapsed, all.empty() ? 0.0 : cpu * 1e6 / static_cast<double>(all.size()));
   std::printf("  peak RSS MiB             %10.1f\n", ru.ru_maxrss / 1024.0);
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+  RemoveDatabase(path);
   return 0;
 }
 
