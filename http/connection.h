@@ -1,78 +1,68 @@
-// http/connection.h: the server side of one HTTP/1.1 keep-alive connection, in place of Poco's
-// HTTPServerConnection; and the registry of open connections that a stop shuts down.
-// Internal to http/.
+// http/connection.h: one keep-alive HTTP/1.1 connection of the server: its socket (with the
+// inbox the event loop fills, buffered_socket.h), Poco's session on it, and serving one
+// request at a time through Poco's request and response objects and the HandlerFactory's
+// dispatcher. Used by the event loop and its pool (io_server.h). Internal to http/.
 //
-// Why not Poco's (1.11): it waits for each next request with SocketImpl::poll, which creates,
-// registers and closes an epoll instance per call (four system calls per request: a sixth of
-// the server's CPU when status polls come in fast); here one plain poll(2) waits. And its stop
-// (HTTPServer::stopAll and the serverStopped event) races with connections being destroyed
-// (ThreadSanitizer reports it); here a stop goes through ConnectionRegistry under its mutexes.
-// Requests are still parsed and answered by Poco (HTTPServerRequestImpl/ResponseImpl) and
-// handled by the HandlerFactory's DispatchingHandler.
+// Why not Poco's HTTPServerConnection (1.11): it holds a thread per connection for the
+// connection's whole life and waits for each next request with SocketImpl::poll, which creates,
+// registers and closes an epoll instance per call; and its stop races with connections being
+// destroyed (ThreadSanitizer reports it). Requests are still parsed and answered by Poco.
 //
-// Thread-safety: an ApiConnection runs on one pool thread; the registry is thread-safe.
+// Thread-safety: one thread at a time (the loop hands a connection to a pool thread and back).
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/TCPServerConnection.h>
-#include <Poco/Net/TCPServerConnectionFactory.h>
 
-#include <atomic>
-#include <memory>
-#include <mutex>
-#include <set>
+#include <chrono>
+#include <cstdint>
+
+#include "http/buffered_socket.h"
+#include "http/request_head.h"
 
 namespace slipway::http {
 
-class ConnectionRegistry {
+class Connection {
  public:
-  struct Live {
-    std::mutex mu;  // held while a request is being served
-    Poco::Net::StreamSocket socket;
+  // Takes over an accepted socket descriptor (blocking mode).
+  Connection(int fd, Poco::Net::HTTPServerParams::Ptr params);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int fd() const { return fd_; }
+  // Reads what has arrived without waiting (see BufferedSocketImpl::ReadAvailable).
+  BufferedSocketImpl::Read ReadAvailable(size_t max_head);
+  // What serving the next request needs. Bytes Poco has buffered already (pipelined requests)
+  // cannot be inspected: they go to the pool.
+  RequestKind Next(size_t max_head) const;
+  // Serves one request, reading what of it has not arrived yet (blocking: pool threads only,
+  // unless Next() said kInline). False when the connection must close: the client asked for
+  // it, the request was malformed (400 sent), the network failed, `stopping`, or it reached
+  // the keep-alive request limit.
+  bool ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping);
+  // Ends the connection for both sides (the descriptor is closed on destruction).
+  void Shutdown();
+
+  // Bookkeeping of the loop that owns the connection (its thread only).
+  std::chrono::steady_clock::time_point last_active;
+  bool busy = false;  // on a pool thread
+
+ private:
+  // Poco's session with its read buffer level visible: bytes read ahead (pipelining).
+  class Session final : public Poco::Net::HTTPServerSession {
+   public:
+    using HTTPServerSession::HTTPServerSession;
+    using HTTPSession::buffered;
   };
-  // Registers a connection; nullptr when the server is already stopping.
-  std::shared_ptr<Live> Add(const Poco::Net::StreamSocket& socket);
-  void Remove(const std::shared_ptr<Live>& live);
-  // Marks the server stopping and shuts down every open connection: idle ones at once, busy
-  // ones as soon as their current request is answered (long polls and streams end early on
-  // their own when the server stops). Connections registered later are refused.
-  void ShutdownAll();
-  bool stopping() const { return stopping_.load(); }
 
- private:
-  std::mutex mu_;
-  std::set<std::shared_ptr<Live>> live_;  // guarded by mu_
-  std::atomic<bool> stopping_{false};
-};
-
-class ApiConnection final : public Poco::Net::TCPServerConnection {
- public:
-  ApiConnection(const Poco::Net::StreamSocket& socket,
-                Poco::Net::HTTPRequestHandlerFactory& factory,
-                Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry);
-  void run() override;
-
- private:
-  Poco::Net::HTTPRequestHandlerFactory& factory_;
   Poco::Net::HTTPServerParams::Ptr params_;
-  ConnectionRegistry& registry_;
-};
-
-class ApiConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
- public:
-  ApiConnectionFactory(Poco::Net::HTTPRequestHandlerFactory& factory,
-                       Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry)
-      : factory_(factory), params_(std::move(params)), registry_(registry) {}
-  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new ApiConnection(socket, factory_, params_, registry_);
-  }
-
- private:
-  Poco::Net::HTTPRequestHandlerFactory& factory_;
-  Poco::Net::HTTPServerParams::Ptr params_;
-  ConnectionRegistry& registry_;
+  BufferedSocketImpl* impl_;  // owned by socket_
+  Poco::Net::StreamSocket socket_;
+  Session session_;
+  int fd_;
+  int64_t served_ = 0;
 };
 
 }  // namespace slipway::http

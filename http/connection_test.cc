@@ -1,6 +1,8 @@
-// http/connection_test.cc: ApiConnection over a raw TCP socket: keep-alive with pipelined
-// requests, "Connection: close", a malformed request, and a stop that ends idle keep-alive
-// connections instead of waiting for their timeout.
+// http/connection_test.cc: the server's connections over raw TCP sockets (connection.h,
+// io_server.h): keep-alive with pipelined requests, "Connection: close", a malformed request,
+// a stop that ends idle keep-alive connections instead of waiting for their timeout, the
+// keep-alive timeout, and that neither a slow client nor a long poll holds up other clients
+// of the same event loop.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -8,7 +10,9 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "http/http_test_fixture.h"
 
@@ -27,6 +31,11 @@ class RawClient {
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   }
   ~RawClient() { close(fd_); }
+  // Sends a GET with the ops token (and nothing else the server must read).
+  void WriteGet(const std::string& target) {
+    Write("GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kOps +
+          "\r\n\r\n");
+  }
   bool connected() const { return connected_; }
   void Write(const std::string& bytes) {
     ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
@@ -121,6 +130,67 @@ TEST_F(ConnectionTest, StopEndsIdleKeepAliveConnections) {
   EXPECT_TRUE(idle.ClosedByServer());
   RawClient late(api_->port());
   EXPECT_FALSE(late.connected());
+}
+
+// With one event loop, a client that sent half a request head must not stop the loop from
+// serving others; its request is answered once the rest arrives.
+TEST_F(ConnectionTest, AHalfSentRequestDoesNotHoldUpOtherClients) {
+  HttpApiOptions o;
+  o.port = 0;
+  o.io_threads = 1;
+  StartApi(o);
+  RawClient slow(api_->port());
+  ASSERT_TRUE(slow.connected());
+  slow.Write("GET /healthz HTTP/1.1\r\nHo");
+  RawClient quick(api_->port());
+  ASSERT_TRUE(quick.connected());
+  quick.Write(kHealth);
+  EXPECT_EQ(quick.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+  slow.Write("st: x\r\n\r\n");
+  EXPECT_EQ(slow.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+}
+
+// A long poll waits on a pool thread: status polls on the same single loop are answered
+// meanwhile.
+TEST_F(ConnectionTest, ALongPollDoesNotHoldUpStatusPolls) {
+  HttpApiOptions o;
+  o.port = 0;
+  o.io_threads = 1;
+  o.wait_slice = std::chrono::milliseconds(50);
+  StartApi(o);
+  const std::string id = StartOver("seven");
+  ASSERT_FALSE(id.empty());
+  RawClient waiting(api_->port());
+  ASSERT_TRUE(waiting.connected());
+  waiting.WriteGet("/v1/workflows/" + id + "?wait=60");
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (api_->active_waiters() == 0 && std::chrono::steady_clock::now() < guard) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_EQ(api_->active_waiters(), 1);
+  RawClient poller(api_->port());
+  ASSERT_TRUE(poller.connected());
+  for (int i = 0; i < 3; ++i) {
+    poller.WriteGet("/v1/workflows/" + id);
+    std::string r = poller.ReadResponse();
+    EXPECT_EQ(r.compare(0, 12, "HTTP/1.1 200"), 0) << r;
+    EXPECT_NE(r.find(id), std::string::npos) << r;
+  }
+  EXPECT_EQ(api_->active_waiters(), 1);  // still waiting: nothing changed
+  api_->Stop();  // ends the long poll early, with the unchanged workflow
+  EXPECT_EQ(waiting.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+}
+
+TEST_F(ConnectionTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {
+  HttpApiOptions o;
+  o.port = 0;
+  o.keep_alive_timeout = std::chrono::milliseconds(100);
+  StartApi(o);
+  RawClient c(api_->port());
+  ASSERT_TRUE(c.connected());
+  c.Write(kHealth);
+  ASSERT_EQ(c.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+  EXPECT_TRUE(c.ClosedByServer());  // the client's 20 s receive timeout guards a hang
 }
 
 }  // namespace

@@ -1,11 +1,9 @@
-// http/http_api.cc: HttpApi: socket, Poco server and thread pool, start and graceful stop.
+// http/http_api.cc: HttpApi: socket, server threads, start and graceful stop.
 #include "http/http_api.h"
 
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/TCPServer.h>
-#include <Poco/ThreadPool.h>
-#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -13,8 +11,8 @@
 
 #include "http/auth.h"
 #include "http/body_cache.h"
-#include "http/connection.h"
 #include "http/handler_factory.h"
+#include "http/io_server.h"
 #include "http/metrics.h"
 #include "http/openapi.h"
 
@@ -27,6 +25,11 @@ constexpr int kMinThreads = 128;
 Status ValidateOptions(const HttpApiOptions& o) {
   if (o.max_threads < kMinThreads) {
     return InvalidArgument("max_threads", "at least 128: long polls and streams hold threads");
+  }
+  if (o.io_threads < 1) return InvalidArgument("io_threads", "at least 1");
+  if (o.max_queued < 0) return InvalidArgument("max_queued", "must not be negative");
+  if (o.keep_alive_timeout.count() <= 0) {
+    return InvalidArgument("keep_alive_timeout", "must be positive");
   }
   if (o.max_body == 0) return InvalidArgument("max_body", "must be positive");
   if (o.max_json_depth < 2) return InvalidArgument("max_json_depth", "must be at least 2");
@@ -61,51 +64,42 @@ Status HttpApi::Start() {
   Result<std::string> openapi = ReadOpenApi(options_.openapi_path);
   if (!openapi.ok()) return openapi.status();
   openapi_json_ = *openapi;
+  int listen_fd = -1;
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(options_.address, options_.port), true);
     socket.listen(256);
     port_ = socket.address().port();
-    auto* params = new Poco::Net::HTTPServerParams;  // owned by the server (AutoPtr)
-    params->setMaxThreads(options_.max_threads);
-    params->setMaxQueued(options_.max_queued);
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-    params->setTimeout(Poco::Timespan(30, 0));
-    Poco::Net::HTTPServerParams::Ptr params_ptr(params);
-    pool_ = std::make_unique<Poco::ThreadPool>(4, options_.max_threads);
-    ApiServices services{engine_,       options_,  *metrics_, *bodies_,
-                         openapi_json_, stopping_, waiters_,  options_.failpoints};
-    handlers_ = std::make_unique<HandlerFactory>(services, tokens_);
-    connections_ = std::make_unique<ConnectionRegistry>();
-    server_ = std::make_unique<Poco::Net::TCPServer>(
-        new ApiConnectionFactory(*handlers_, params_ptr, *connections_), *pool_, socket,
-        params_ptr);
-    server_->start();
+    listen_fd = ::dup(socket.impl()->sockfd());  // the server's own; Poco's closes here
   } catch (const Poco::Exception& e) {
-    server_.reset();
-    pool_.reset();
     return Unavailable("cannot listen on " + options_.address + ":" +
                        std::to_string(options_.port) + ": " + e.displayText());
   }
+  if (listen_fd < 0) return Unavailable("cannot listen: dup failed");
+  auto* params = new Poco::Net::HTTPServerParams;  // shared with the connections (AutoPtr)
+  params->setKeepAlive(true);
+  params->setTimeout(Poco::Timespan(30, 0));  // a request (head or body) still arriving
+  Poco::Net::HTTPServerParams::Ptr params_ptr(params);
+  ApiServices services{engine_,       options_,  *metrics_, *bodies_,
+                       openapi_json_, stopping_, waiters_,  options_.failpoints};
+  handlers_ = std::make_unique<HandlerFactory>(services, tokens_);
+  IoServerOptions io;
+  io.loops = options_.io_threads;
+  io.keep_alive_timeout = options_.keep_alive_timeout;
+  io.pool.max_threads = options_.max_threads;
+  io.pool.max_queued = static_cast<size_t>(options_.max_queued);
+  server_ = std::make_unique<IoServer>(listen_fd, *handlers_, params_ptr, io);
+  server_->Start();
   return Status::Ok();
 }
 
 void HttpApi::Stop() {
   if (!server_) return;
+  // Long polls and streams notice this within wait_slice; everything else finishes its
+  // request, then its connection closes.
   stopping_ = true;
-  // Poco's acceptor looks at its stop flag between 250 ms polls of the listening socket; a
-  // shutdown of that socket ends the poll at once, so a stop (and every test) is that much
-  // quicker.
-  std::thread stopper([this] { server_->stop(); });
-  ::shutdown(server_->socket().impl()->sockfd(), SHUT_RDWR);
-  stopper.join();
-  // Then each connection once its current request is done (long polls and streams notice
-  // stopping_ within wait_slice).
-  connections_->ShutdownAll();
-  pool_->joinAll();
+  server_->Stop();
   server_.reset();
-  pool_.reset();
 }
 
 }  // namespace slipway::http

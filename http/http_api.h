@@ -1,14 +1,13 @@
 // http/http_api.h: HttpApi, the HTTP facade of the engine on Poco Net.
 //
-// Owns the listening socket, the Poco TCPServer serving our HTTP connections (connection.h) and
-// its thread pool. Borrows the Engine and
-// the TokenStore, which must outlive it. Endpoints and roles: see router.cc, auth.h and
-// docs/openapi.json.
+// Owns the listening socket and the IoServer (io_server.h): event loops that hold the
+// connections and answer status polls themselves, and a pool for requests that may block.
+// Borrows the Engine and the TokenStore, which must outlive it. Endpoints and roles: see
+// router.cc, auth.h and docs/openapi.json.
 //
-// Threads: Poco serves each connection on a pool thread; long polls and streams hold theirs,
-// so max_threads is at least 128 and at most max_waiters of them may wait at once (429
-// beyond). Start() and Stop() are called from one controlling thread; everything else is
-// thread-safe.
+// Threads: io_threads loops; long polls and streams hold a pool thread each, so max_threads
+// is at least 128 and at most max_waiters of them may wait at once (429 beyond). Start() and
+// Stop() are called from one controlling thread; everything else is thread-safe.
 #pragma once
 
 #include <atomic>
@@ -23,26 +22,21 @@
 #include "engine/base/status.h"
 #include "engine/engine.h"
 
-namespace Poco {
-class ThreadPool;
-namespace Net {
-class TCPServer;
-}  // namespace Net
-}  // namespace Poco
-
 namespace slipway::http {
 
 class TokenStore;
 class HttpMetrics;
 class BodyCache;
 class HandlerFactory;
-class ConnectionRegistry;
+class IoServer;
 
 struct HttpApiOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;   // 0 = an ephemeral port (see HttpApi::port())
-  int max_threads = 128;  // at least 128: long polls and streams hold a thread each
-  int max_queued = 256;   // accepted connections waiting for a thread
+  int io_threads = 2;     // event loops: connections, status polls and other quick GETs
+  int max_threads = 128;  // pool; at least 128: long polls and streams hold a thread each
+  int max_queued = 256;   // requests waiting for a pool thread (503 beyond)
+  std::chrono::milliseconds keep_alive_timeout{5'000};  // an idle connection is closed after
   int max_waiters = 0;    // concurrent long polls + streams; 0 = max_threads - 16
   size_t max_body = 1 << 20;
   int max_json_depth = 32;
@@ -90,10 +84,8 @@ class HttpApi {
   std::unique_ptr<BodyCache> bodies_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> waiters_{0};
-  std::unique_ptr<Poco::ThreadPool> pool_;
   std::unique_ptr<HandlerFactory> handlers_;
-  std::unique_ptr<ConnectionRegistry> connections_;
-  std::unique_ptr<Poco::Net::TCPServer> server_;
+  std::unique_ptr<IoServer> server_;
   uint16_t port_ = 0;
 };
 

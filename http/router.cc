@@ -46,12 +46,12 @@ bool Match(const std::vector<std::string>& pattern, const std::vector<std::strin
 
 const std::vector<Route>& Routes() {
   static const std::vector<Route> kRoutes = {
-      {"GET", "/healthz", Access::kPublic, &HandleHealth},
+      {"GET", "/healthz", Access::kPublic, &HandleHealth, true},
       {"GET", "/metrics", Access::kMetrics, &HandleMetrics},
-      {"GET", "/v1/openapi.json", Access::kPublic, &HandleOpenApi},
+      {"GET", "/v1/openapi.json", Access::kPublic, &HandleOpenApi, true},
       {"POST", "/v1/workflows", Access::kStart, &HandleStartWorkflow},
       {"GET", "/v1/workflows", Access::kRead, &HandleListWorkflows},
-      {"GET", "/v1/workflows/{id}", Access::kRead, &HandleGetWorkflow},
+      {"GET", "/v1/workflows/{id}", Access::kRead, &HandleGetWorkflow, true},
       {"GET", "/v1/workflows/{id}/history", Access::kRead, &HandleHistory},
       {"GET", "/v1/workflows/{id}/stream", Access::kRead, &HandleStream},
       {"POST", "/v1/workflows/{id}/cancel", Access::kCancel, &HandleCancelWorkflow},

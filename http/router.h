@@ -22,6 +22,9 @@ struct Route {
   const char* pattern;
   Access access;
   Handler handler;
+  // Answers from memory or one quick store read and never waits (without `wait=`): may be
+  // served on the event loop's thread (request_head.h). Everything else goes to the pool.
+  bool quick = false;
 };
 
 const std::vector<Route>& Routes();

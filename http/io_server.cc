@@ -1,0 +1,324 @@
+// http/io_server.cc: IoServer and its event loops (see io_server.h).
+#include "http/io_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "http/connection.h"
+
+namespace slipway::http {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+char kWakeTag;    // epoll data of a loop's eventfd
+char kListenTag;  // epoll data of the listening socket
+
+// The answer when every pool thread is busy and the queue is full.
+void SendBusy(int fd) {
+  static const std::string kBusy = [] {
+    const std::string body =
+        "{\"error\":{\"code\":\"unavailable\",\"message\":\"the server is busy, retry\"}}";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+           "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  (void)::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+}  // namespace
+
+// One epoll thread and the connections it owns (see io_server.h).
+class IoLoop {
+ public:
+  IoLoop(IoServer& server, bool accepts)
+      : server_(server), accepts_(accepts), epfd_(epoll_create1(EPOLL_CLOEXEC)),
+        wakefd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &kWakeTag;
+    epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
+    if (accepts_) {
+      ev.data.ptr = &kListenTag;
+      epoll_ctl(epfd_, EPOLL_CTL_ADD, server_.listen_fd_, &ev);
+    }
+  }
+  ~IoLoop() {
+    conns_.clear();
+    ::close(wakefd_);
+    ::close(epfd_);
+  }
+
+  void Start(int index) {
+    thread_ = std::thread([this] { Run(); });
+    pthread_setname_np(thread_.native_handle(), ("sw-http-io" + std::to_string(index)).c_str());
+  }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  // Any thread: a newly accepted descriptor for this loop.
+  void Adopt(int fd) { Post({fd, nullptr, false}); }
+  // A pool thread: its request is answered; `keep` = the connection stays open.
+  void Return(Connection* c, bool keep) { Post({-1, c, keep}); }
+  void Wake() {
+    const uint64_t one = 1;
+    (void)::write(wakefd_, &one, sizeof(one));
+  }
+
+ private:
+  struct Event {
+    int fd;         // adopt this descriptor, or
+    Connection* c;  // take this connection back from the pool
+    bool keep;
+  };
+
+  void Post(Event e) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_.push_back(e);
+    }
+    Wake();
+  }
+
+  bool stopping() const { return server_.stopping_.load(); }
+
+  void Run() {
+    epoll_event events[64];
+    bool stop_seen = false;
+    auto next_sweep = Clock::now() + std::chrono::milliseconds(500);
+    for (;;) {
+      const int n = epoll_wait(epfd_, events, 64, 500);
+      for (int i = 0; i < n; ++i) {
+        void* tag = events[i].data.ptr;
+        if (tag == &kWakeTag) {
+          uint64_t count;
+          (void)::read(wakefd_, &count, sizeof(count));
+          TakePending();
+        } else if (tag == &kListenTag) {
+          Accept();
+        } else {
+          OnReadable(static_cast<Connection*>(tag));
+        }
+      }
+      if (stopping() && !stop_seen) {
+        stop_seen = true;
+        BeginStop();
+      }
+      if (stop_seen && conns_.empty()) return;
+      const auto now = Clock::now();
+      if (now >= next_sweep) {
+        CloseIdle(now);
+        next_sweep = now + std::chrono::milliseconds(500);
+      }
+    }
+  }
+
+  void TakePending() {
+    std::vector<Event> events;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      events.swap(pending_);
+    }
+    for (const Event& e : events) {
+      if (e.c == nullptr) {
+        AdoptHere(e.fd);
+        continue;
+      }
+      e.c->busy = false;
+      if (!e.keep || stopping()) {
+        Close(e.c);
+      } else {
+        e.c->last_active = Clock::now();
+        Drive(e.c);
+      }
+    }
+  }
+
+  void AdoptHere(int fd) {
+    if (stopping()) {
+      ::close(fd);
+      return;
+    }
+    std::unique_ptr<Connection> c;
+    try {
+      c = std::make_unique<Connection>(fd, server_.params_);
+    } catch (const std::exception&) {
+      ::close(fd);  // e.g. the peer reset it already
+      return;
+    }
+    Connection* raw = c.get();
+    raw->last_active = Clock::now();
+    conns_.emplace(raw, std::move(c));
+    Arm(raw, EPOLL_CTL_ADD);
+  }
+
+  void Accept() {
+    for (int i = 0; i < 64; ++i) {
+      const int fd = ::accept4(server_.listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE) PauseAccepting();
+        return;  // EAGAIN: all taken; anything else: try again on the next readiness
+      }
+      IoLoop& to = *server_.loops_[next_loop_++ % server_.loops_.size()];
+      if (&to == this) {
+        AdoptHere(fd);
+      } else {
+        to.Adopt(fd);
+      }
+    }
+  }
+
+  // Out of descriptors: stop watching the listening socket until the next sweep, instead of
+  // spinning on a readiness that accept() cannot clear.
+  void PauseAccepting() {
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, server_.listen_fd_, nullptr);
+    accept_paused_ = true;
+  }
+
+  void ResumeAccepting() {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = &kListenTag;
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, server_.listen_fd_, &ev) == 0) accept_paused_ = false;
+  }
+
+  void OnReadable(Connection* c) {
+    switch (c->ReadAvailable(server_.options_.max_head)) {
+      case BufferedSocketImpl::Read::kClosed:
+        return Close(c);
+      case BufferedSocketImpl::Read::kData:
+        c->last_active = Clock::now();
+        break;
+      case BufferedSocketImpl::Read::kNothing:
+        break;
+    }
+    Drive(c);
+  }
+
+  // Serves the requests buffered on `c` that may be served here; then watches it again, hands
+  // it to the pool, or closes it.
+  void Drive(Connection* c) {
+    for (;;) {
+      switch (c->Next(server_.options_.max_head)) {
+        case RequestKind::kNone:
+        case RequestKind::kIncomplete:
+          return Arm(c, EPOLL_CTL_MOD);
+        case RequestKind::kInline:
+          if (!c->ServeOne(server_.factory_, stopping())) return Close(c);
+          c->last_active = Clock::now();
+          continue;
+        case RequestKind::kPool:
+          return ToPool(c);
+      }
+    }
+  }
+
+  void ToPool(Connection* c) {
+    c->busy = true;
+    IoServer& server = server_;
+    const bool taken = server.pool_.Submit([this, c, &server] {
+      bool keep = true;
+      do {
+        keep = c->ServeOne(server.factory_, server.stopping_.load());
+      } while (keep && c->Next(server.options_.max_head) == RequestKind::kPool);
+      Return(c, keep);
+    });
+    if (taken) return;
+    c->busy = false;
+    SendBusy(c->fd());
+    Close(c);
+  }
+
+  void Arm(Connection* c, int op) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.data.ptr = c;
+    if (epoll_ctl(epfd_, op, c->fd(), &ev) != 0) Close(c);
+  }
+
+  void Close(Connection* c) {
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+    conns_.erase(c);  // closes the socket
+  }
+
+  void BeginStop() {
+    if (accepts_ && !accept_paused_) epoll_ctl(epfd_, EPOLL_CTL_DEL, server_.listen_fd_, nullptr);
+    accept_paused_ = true;
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      Connection* c = it->first;
+      ++it;
+      if (!c->busy) Close(c);
+    }
+  }
+
+  void CloseIdle(Clock::time_point now) {
+    if (accepts_ && accept_paused_ && !stopping()) ResumeAccepting();
+    const auto limit = server_.options_.keep_alive_timeout;
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      Connection* c = it->first;
+      ++it;
+      if (!c->busy && now - c->last_active >= limit) Close(c);
+    }
+  }
+
+  IoServer& server_;
+  const bool accepts_;
+  const int epfd_;
+  const int wakefd_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Event> pending_;  // guarded by mu_
+  // Loop thread only:
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
+  size_t next_loop_ = 0;
+  bool accept_paused_ = false;
+};
+
+IoServer::IoServer(int listen_fd, Poco::Net::HTTPRequestHandlerFactory& factory,
+                   Poco::Net::HTTPServerParams::Ptr params, IoServerOptions options)
+    : listen_fd_(listen_fd),
+      factory_(factory),
+      params_(std::move(params)),
+      options_(std::move(options)),
+      pool_(options_.pool) {
+  const int flags = fcntl(listen_fd_, F_GETFL, 0);
+  fcntl(listen_fd_, F_SETFL, flags | O_NONBLOCK);
+  const int n = options_.loops < 1 ? 1 : options_.loops;
+  for (int i = 0; i < n; ++i) loops_.push_back(std::make_unique<IoLoop>(*this, i == 0));
+}
+
+IoServer::~IoServer() { Stop(); }
+
+void IoServer::Start() {
+  if (started_) return;
+  started_ = true;
+  for (size_t i = 0; i < loops_.size(); ++i) loops_[i]->Start(static_cast<int>(i));
+}
+
+void IoServer::Stop() {
+  if (!started_ || listen_fd_ < 0) {
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+    listen_fd_ = -1;
+    return;
+  }
+  stopping_ = true;
+  for (auto& loop : loops_) loop->Wake();
+  for (auto& loop : loops_) loop->Join();
+  pool_.Join();  // after the loops: a pool thread may still be inside IoLoop::Return
+  loops_.clear();
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+}  // namespace slipway::http

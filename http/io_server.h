@@ -1,0 +1,70 @@
+// http/io_server.h: the HTTP server's threads: a few event loops over epoll that hold every
+// open connection, and a pool for requests that may block.
+//
+// A loop reads what clients send without blocking and looks at each request head before
+// anything parses it (request_head.h): a status poll or another quick GET is parsed and
+// answered by Poco right there on the loop's thread (no hand-off, no thread per connection);
+// writes, long polls, streams and whatever else may wait go to the WorkerPool, and the
+// connection comes back to its loop when that request is answered. An idle keep-alive
+// connection costs a map entry, not a thread. Partial request heads wait in the connection's
+// inbox, so a slow client holds no thread either.
+//
+// Loop 0 accepts and deals connections out to the loops in turn. A connection idle longer
+// than the keep-alive timeout is closed. If the pool is full (every thread busy and its
+// queue full), the request gets 503 and the connection closes.
+//
+// Thread-safety: Start and Stop from one controlling thread.
+#pragma once
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "http/worker_pool.h"
+
+namespace slipway::http {
+
+struct IoServerOptions {
+  int loops = 2;                  // event loop threads
+  size_t max_head = 16 * 1024;    // a longer request head goes to the pool (Poco rejects it)
+  std::chrono::milliseconds keep_alive_timeout{5'000};
+  WorkerPoolOptions pool;
+};
+
+class IoLoop;
+
+class IoServer {
+ public:
+  // `listen_fd`: a bound, listening socket; the server closes it on Stop. The factory and
+  // params must outlive the server.
+  IoServer(int listen_fd, Poco::Net::HTTPRequestHandlerFactory& factory,
+           Poco::Net::HTTPServerParams::Ptr params, IoServerOptions options);
+  ~IoServer();  // Stop()s
+  IoServer(const IoServer&) = delete;
+  IoServer& operator=(const IoServer&) = delete;
+
+  void Start();
+  // Stops accepting and closes the listening socket, closes idle connections, lets each
+  // request being served finish (its connection then closes), and joins every thread.
+  // Long polls and streams must notice the stop on their own (ApiServices::stopping).
+  void Stop();
+
+ private:
+  friend class IoLoop;
+
+  int listen_fd_;
+  Poco::Net::HTTPRequestHandlerFactory& factory_;
+  Poco::Net::HTTPServerParams::Ptr params_;
+  const IoServerOptions options_;
+  WorkerPool pool_;
+  std::vector<std::unique_ptr<IoLoop>> loops_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+};
+
+}  // namespace slipway::http
