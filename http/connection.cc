@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "http/api_response.h"
+
 namespace slipway::http {
 
 namespace {
@@ -70,8 +72,9 @@ RequestKind Connection::Next(size_t max_head) const {
 
 bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping) {
   try {
-    Poco::Net::HTTPServerResponseImpl response(session_);
+    ApiResponse response(session_);
     Poco::Net::HTTPServerRequestImpl request(response, session_, params_.get());
+    response.set_head_request(request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD);
     ++served_;
     const int limit = params_->getMaxKeepAliveRequests();
     response.set("Date", HttpDate());

@@ -159,7 +159,11 @@ class IoLoop {
     Connection* raw = c.get();
     raw->last_active = Clock::now();
     conns_.emplace(raw, std::move(c));
-    Arm(raw, EPOLL_CTL_ADD);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.ptr = raw;
+    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return Close(raw);
+    raw->watched = true;
   }
 
   void Accept() {
@@ -213,7 +217,8 @@ class IoLoop {
       switch (c->Next(server_.options_.max_head)) {
         case RequestKind::kNone:
         case RequestKind::kIncomplete:
-          return Arm(c, EPOLL_CTL_MOD);
+          if (!c->watched) Watch(c, true);
+          return;
         case RequestKind::kInline:
           if (!c->ServeOne(server_.factory_, stopping())) return Close(c);
           c->last_active = Clock::now();
@@ -225,6 +230,8 @@ class IoLoop {
   }
 
   void ToPool(Connection* c) {
+    // The loop must not read the socket while a pool thread does.
+    if (c->watched && !Watch(c, false)) return;
     c->busy = true;
     IoServer& server = server_;
     const bool taken = server.pool_.Submit([this, c, &server] {
@@ -240,11 +247,18 @@ class IoLoop {
     Close(c);
   }
 
-  void Arm(Connection* c, int op) {
+  // Level-triggered readiness while the loop serves the connection (no system call per
+  // request); none while a pool thread has it. False (and closed) if epoll refuses.
+  bool Watch(Connection* c, bool on) {
     epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.events = on ? static_cast<uint32_t>(EPOLLIN) : 0u;
     ev.data.ptr = c;
-    if (epoll_ctl(epfd_, op, c->fd(), &ev) != 0) Close(c);
+    if (epoll_ctl(epfd_, EPOLL_CTL_MOD, c->fd(), &ev) != 0) {
+      Close(c);
+      return false;
+    }
+    c->watched = on;
+    return true;
   }
 
   void Close(Connection* c) {

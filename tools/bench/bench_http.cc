@@ -189,6 +189,7 @@ int Run(const Options& o) {
   getloadavg(load_before, 3);  // the machine's load before our clients add theirs
   const int64_t steps0 = activity.steps();
   const double cpu0 = ProcessCpuSeconds();
+  const ThreadTimes server0 = SumThreadTimes("sw-http"), threads0 = SumThreadTimes("sw-");
   const auto t0 = Clock::now();
   const auto end = t0 + std::chrono::seconds(o.seconds);
   LoadOptions lo;
@@ -202,6 +203,9 @@ int Run(const Options& o) {
   });
   const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
   const double cpu = ProcessCpuSeconds() - cpu0;
+  const ThreadTimes server1 = SumThreadTimes("sw-http"), threads1 = SumThreadTimes("sw-");
+  const double server_cpu = server1.on_cpu - server0.on_cpu;
+  const double engine_cpu = (threads1.on_cpu - threads0.on_cpu) - server_cpu;
   const int64_t steps = activity.steps() - steps0;
   const int64_t finished_workflows = replaced.load();
 
@@ -239,6 +243,11 @@ int Run(const Options& o) {
   std::printf("  CPU of this process       %10.2f cores   %.1f us per request (server, engine "
               "and clients together: less noisy than requests/s on a shared machine)\n",
               cpu / elapsed, all.empty() ? 0.0 : cpu * 1e6 / static_cast<double>(all.size()));
+  const double n = all.empty() ? 1.0 : static_cast<double>(all.size());
+  std::printf("  CPU split                 server %.1f us/request, load client %.1f us/request, "
+              "engine %.2f cores (%.0f us/step)\n",
+              server_cpu * 1e6 / n, result.cpu_seconds * 1e6 / n, engine_cpu / elapsed,
+              steps > 0 ? engine_cpu * 1e6 / static_cast<double>(steps) : 0.0);
   std::printf("  peak RSS MiB             %10.1f\n", ru.ru_maxrss / 1024.0);
   RemoveDatabase(path);
   return 0;

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <strings.h>
@@ -28,6 +30,7 @@ struct Conn {
   std::string in;  // bytes of the response so far
   Clock::time_point sent_at;
   bool in_flight = false;
+  bool watching_out = false;  // epoll also reports writability (a request only partly sent)
 };
 
 // What a complete response at the start of `in` looks like; size 0 = not complete yet.
@@ -80,6 +83,7 @@ class LoadThread {
       : o_(o), pick_(pick), conns_(static_cast<size_t>(connections)), rng_(seed) {}
 
   LoadResult Run() {
+    pthread_setname_np(pthread_self(), "bench-load");
     epoll_ = epoll_create1(EPOLL_CLOEXEC);
     result_.latency_ms.reserve(1 << 20);
     for (size_t i = 0; i < conns_.size(); ++i) Restart(i);
@@ -96,6 +100,9 @@ class LoadThread {
       if (c.fd >= 0) close(c.fd);
     }
     close(epoll_);
+    timespec cpu{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+    result_.cpu_seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
     return std::move(result_);
   }
 
@@ -148,10 +155,12 @@ class LoadThread {
       if (w < 0 && errno == EAGAIN) return Watch(i, EPOLLIN | EPOLLOUT);
       return Fail(i);
     }
-    Watch(i, EPOLLIN);
+    if (c.watching_out) Watch(i, EPOLLIN);
   }
 
+  // Changes what epoll reports for connection i (only when it has to: a system call).
   void Watch(size_t i, uint32_t mask) {
+    conns_[i].watching_out = (mask & EPOLLOUT) != 0;
     epoll_event ev{};
     ev.events = mask;
     ev.data.u32 = static_cast<uint32_t>(i);
@@ -219,6 +228,7 @@ LoadResult RunLoad(const LoadOptions& options, const PathPicker& next_path) {
     for (const auto& [code, count] : p.codes) all.codes[code] += count;
     all.errors += p.errors;
     all.reconnects += p.reconnects;
+    all.cpu_seconds += p.cpu_seconds;
   }
   return all;
 }

@@ -37,6 +37,7 @@ struct LoadResult {
   std::map<int, int64_t> codes;    // HTTP status -> responses
   int64_t errors = 0;              // connect failures, resets, unparsable responses
   int64_t reconnects = 0;
+  double cpu_seconds = 0;          // CPU time of the load threads themselves
 };
 
 // The path of the next request ("/v1/workflows/..."); called on the load threads, each with

@@ -1,0 +1,33 @@
+// http/api_response.h: the response object every request gets (connection.h): Poco's, except
+// that a response sent whole (sendBuffer: every JSON answer, status polls included) leaves in
+// one write with its status line and headers formatted here, not through Poco's header
+// stream (an iostream built and torn down per response). Streamed responses (send(): SSE,
+// 304s) are Poco's own. Internal to http/.
+//
+// Thread-safety: one request thread.
+#pragma once
+
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+
+#include <cstddef>
+
+namespace slipway::http {
+
+class ApiResponse final : public Poco::Net::HTTPServerResponseImpl {
+ public:
+  explicit ApiResponse(Poco::Net::HTTPServerSession& session)
+      : HTTPServerResponseImpl(session), session_(session) {}
+  // A HEAD request: headers only.
+  void set_head_request(bool head) { head_ = head; }
+
+  void sendBuffer(const void* buffer, std::size_t length) override;
+  bool sent() const override { return sent_ || HTTPServerResponseImpl::sent(); }
+
+ private:
+  Poco::Net::HTTPServerSession& session_;
+  bool head_ = false;
+  bool sent_ = false;
+};
+
+}  // namespace slipway::http
