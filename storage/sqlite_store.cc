@@ -4,6 +4,8 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
+
 #include "storage/sqlite_conn.h"
 #include "storage/sqlite_wal_checkpointer.h"
 
@@ -32,6 +34,14 @@ Result<std::unique_ptr<sqlite::ReadPool>> OpenReaders(const SqliteOptions& o) {
   });
   if (!st.ok()) return st;
   return std::make_unique<sqlite::ReadPool>(std::move(conns));
+}
+
+// SQLite's memory statistics take a global mutex around every allocation of every
+// connection; nothing here reads them. Only possible before SQLite initialises (the first
+// connection of the process); later calls are refused by SQLite and change nothing.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 int NudgeCheckpointer(void* checkpointer, sqlite3*, const char*, int pages) {
@@ -73,6 +83,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   if (o.path.empty()) return InvalidArgument("path", "must not be empty");
   if (o.read_connections < 1) return InvalidArgument("read_connections", "must be >= 1");
   if (o.busy_timeout_ms < 0) return InvalidArgument("busy_timeout_ms", "must be >= 0");
+  ConfigureSqliteOnce();
   std::unique_ptr<Conn> writer;
   SLIPWAY_RETURN_IF_ERROR(Guarded<Status>("open", [&]() -> Status {
     writer = std::make_unique<Conn>(o.path, kWriterFlags, o.busy_timeout_ms);

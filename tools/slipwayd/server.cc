@@ -122,6 +122,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   http::HttpApiOptions ho;
   ho.address = c.listen_host;
   ho.port = c.listen_port;
+  ho.io_threads = c.http_loops;
   ho.log = [](const std::string& line) { std::cerr << line << std::endl; };
   p->api = std::make_unique<http::HttpApi>(*p->engine, *p->tokens, ho);
   Status st = p->api->Start();

@@ -56,6 +56,11 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     if (!n.ok()) return n.status();
     c.read_connections = *n;
   }
+  if (auto v = getenv("SLIPWAY_HTTP_LOOPS"); v && !v->empty()) {
+    Result<int> n = PositiveInt("SLIPWAY_HTTP_LOOPS", *v, 64);
+    if (!n.ok()) return n.status();
+    c.http_loops = *n;
+  }
   if (auto v = getenv("SLIPWAY_SYNCHRONOUS"); v && !v->empty()) {
     if (*v != "FULL" && *v != "NORMAL") {
       return InvalidArgument("SLIPWAY_SYNCHRONOUS", "must be FULL or NORMAL");

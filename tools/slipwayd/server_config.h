@@ -7,6 +7,7 @@
 //   SLIPWAY_MAX_BUILDS    builds at once, across processes    2
 //   SLIPWAY_SYNCHRONOUS   FULL or NORMAL                      FULL
 //   SLIPWAY_READERS       SQLite read connections (polls)     32
+//   SLIPWAY_HTTP_LOOPS    HTTP event loop threads             2
 //   SLIPWAY_WORK_DIR      where builds unpack tarballs        $TMPDIR or /tmp
 //   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
 // Errors name the variable (kInvalidArgument with field = variable name).
@@ -28,9 +29,13 @@ struct ServerConfig {
   int workers = 8;
   int max_builds = 2;
   bool synchronous_full = true;
-  // One per HTTP request thread would never wait; status polls measured on 2 cores: p99
-  // 20-32 ms with 4, 12-14 ms with 32 or 64 (bench-http --readers).
+  // Shared by the HTTP event loops and pool threads. With a thread per connection, 4 made
+  // status polls queue (p99 20-32 ms, bench-http --readers); with the event loops 4 and 32
+  // measure the same, and the spare ones serve lists, histories and long polls.
   int read_connections = 32;
+  // Event loops of the HTTP server: they hold the connections and answer status polls
+  // (http/io_server.h); one per core.
+  int http_loops = 2;
   std::string work_dir;
   std::string build_cache_dir;
 };

@@ -55,6 +55,10 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_WORKERS", "many"}})).status().field(), "SLIPWAY_WORKERS");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_READERS", "0"}})).status().field(), "SLIPWAY_READERS");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_READERS", "4"}}))->read_connections, 4);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_LOOPS", "0"}})).status().field(),
+            "SLIPWAY_HTTP_LOOPS");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_LOOPS", "1"}}))->http_loops, 1);
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_loops, 2);
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_SYNCHRONOUS", "OFF"}})).status().field(),
             "SLIPWAY_SYNCHRONOUS");
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "0.0.0.0:9000"}, {"SLIPWAY_SYNCHRONOUS", "NORMAL"}}));
