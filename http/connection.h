@@ -48,7 +48,8 @@ class Connection {
   // Bookkeeping of the loop that owns the connection (its thread only).
   std::chrono::steady_clock::time_point last_active;
   bool busy = false;     // on a pool thread
-  bool watched = false;  // in the loop's epoll interest (level-triggered)
+  bool watched = false;  // in the loop's epoll set (level-triggered)
+  bool closed = false;   // closed by the loop; freed after its current batch of events
 
  private:
   // Poco's session with its read buffer level visible: bytes read ahead (pipelining).

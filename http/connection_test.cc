@@ -30,7 +30,16 @@ class RawClient {
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   }
-  ~RawClient() { close(fd_); }
+  ~RawClient() {
+    if (fd_ >= 0) close(fd_);
+  }
+  // Closes with a reset (SO_LINGER 0), as a client that crashed would.
+  void Reset() {
+    linger l{1, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    close(fd_);
+    fd_ = -1;
+  }
   // Sends a GET with the ops token (and nothing else the server must read).
   void WriteGet(const std::string& target) {
     Write("GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kOps +
@@ -179,6 +188,44 @@ TEST_F(ConnectionTest, ALongPollDoesNotHoldUpStatusPolls) {
   EXPECT_EQ(api_->active_waiters(), 1);  // still waiting: nothing changed
   api_->Stop();  // ends the long poll early, with the unchanged workflow
   EXPECT_EQ(waiting.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+}
+
+// While a pool thread holds a connection its loop must not touch it, even when the client
+// resets it (epoll reports a hang-up whatever it was asked for): TSan checks the first, the
+// next requests the second.
+TEST_F(ConnectionTest, AClientThatResetsDuringALongPollLeavesTheLoopServing) {
+  HttpApiOptions o;
+  o.port = 0;
+  o.io_threads = 1;
+  o.wait_slice = std::chrono::milliseconds(20);
+  StartApi(o);
+  const std::string id = StartOver("seven");
+  ASSERT_FALSE(id.empty());
+  {
+    RawClient gone(api_->port());
+    ASSERT_TRUE(gone.connected());
+    gone.WriteGet("/v1/workflows/" + id + "?wait=1");
+    const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (api_->active_waiters() == 0 && std::chrono::steady_clock::now() < guard) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_EQ(api_->active_waiters(), 1);
+    gone.Reset();
+  }
+  RawClient next(api_->port());
+  ASSERT_TRUE(next.connected());
+  for (int i = 0; i < 3; ++i) {
+    next.WriteGet("/v1/workflows/" + id);
+    EXPECT_EQ(next.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+  }
+  // The long poll answers its dead connection after its second and gives the thread back.
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (api_->active_waiters() > 0 && std::chrono::steady_clock::now() < guard) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(api_->active_waiters(), 0);
+  next.WriteGet("/v1/workflows/" + id);
+  EXPECT_EQ(next.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
 }
 
 TEST_F(ConnectionTest, AnIdleConnectionIsClosedAfterTheKeepAliveTimeout) {

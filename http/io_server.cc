@@ -55,6 +55,7 @@ class IoLoop {
   }
   ~IoLoop() {
     conns_.clear();
+    closed_.clear();
     ::close(wakefd_);
     ::close(epfd_);
   }
@@ -107,7 +108,9 @@ class IoLoop {
         } else if (tag == &kListenTag) {
           Accept();
         } else {
-          OnReadable(static_cast<Connection*>(tag));
+          // An earlier event of this batch may have closed it or handed it to the pool.
+          auto* c = static_cast<Connection*>(tag);
+          if (!c->closed && !c->busy) OnReadable(c);
         }
       }
       if (stopping() && !stop_seen) {
@@ -120,6 +123,7 @@ class IoLoop {
         CloseIdle(now);
         next_sweep = now + std::chrono::milliseconds(500);
       }
+      closed_.clear();  // no event of the next batch can point at them
     }
   }
 
@@ -248,12 +252,13 @@ class IoLoop {
   }
 
   // Level-triggered readiness while the loop serves the connection (no system call per
-  // request); none while a pool thread has it. False (and closed) if epoll refuses.
+  // request); out of the epoll set while a pool thread has it (epoll would report a hang-up
+  // even with no events asked for). False (and closed) if epoll refuses.
   bool Watch(Connection* c, bool on) {
     epoll_event ev{};
-    ev.events = on ? static_cast<uint32_t>(EPOLLIN) : 0u;
+    ev.events = EPOLLIN;
     ev.data.ptr = c;
-    if (epoll_ctl(epfd_, EPOLL_CTL_MOD, c->fd(), &ev) != 0) {
+    if (epoll_ctl(epfd_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, c->fd(), &ev) != 0) {
       Close(c);
       return false;
     }
@@ -261,9 +266,16 @@ class IoLoop {
     return true;
   }
 
+  // Closes the socket once the current batch of events is handled (one of them may still
+  // point at it).
   void Close(Connection* c) {
-    epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
-    conns_.erase(c);  // closes the socket
+    if (c->watched) epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+    c->watched = false;
+    c->closed = true;
+    auto it = conns_.find(c);
+    if (it == conns_.end()) return;
+    closed_.push_back(std::move(it->second));
+    conns_.erase(it);
   }
 
   void BeginStop() {
@@ -295,6 +307,7 @@ class IoLoop {
   std::vector<Event> pending_;  // guarded by mu_
   // Loop thread only:
   std::unordered_map<Connection*, std::unique_ptr<Connection>> conns_;
+  std::vector<std::unique_ptr<Connection>> closed_;  // closed during the current batch
   size_t next_loop_ = 0;
   bool accept_paused_ = false;
 };

@@ -61,6 +61,20 @@ const std::vector<Route>& Routes() {
   return kRoutes;
 }
 
+namespace {
+
+// The routes' patterns split into segments, once.
+const std::vector<std::vector<std::string>>& SplitPatterns() {
+  static const std::vector<std::vector<std::string>> kSplit = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const Route& r : Routes()) out.push_back(Split(r.pattern));
+    return out;
+  }();
+  return kSplit;
+}
+
+}  // namespace
+
 Result<RouteMatch> MatchRoute(const std::string& method, const std::string& target) {
   const std::string path = target.substr(0, target.find('?'));
   if (path.empty() || path.front() != '/') return InvalidArgument("path", "malformed path");
@@ -68,8 +82,10 @@ Result<RouteMatch> MatchRoute(const std::string& method, const std::string& targ
   RouteMatch m;
   bool path_known = false;
   try {
-    for (const Route& r : Routes()) {
-      if (!Match(Split(r.pattern), raw, m.params)) continue;
+    const std::vector<Route>& routes = Routes();
+    for (size_t i = 0; i < routes.size(); ++i) {
+      const Route& r = routes[i];
+      if (!Match(SplitPatterns()[i], raw, m.params)) continue;
       path_known = true;
       if (method == r.method) {
         m.route = &r;
