@@ -56,6 +56,9 @@ class IoLoop {
   ~IoLoop() {
     conns_.clear();
     closed_.clear();
+    for (const Event& e : pending_) {
+      if (e.c == nullptr) ::close(e.fd);  // accepted while this loop was already stopping
+    }
     ::close(wakefd_);
     ::close(epfd_);
   }
@@ -157,8 +160,7 @@ class IoLoop {
     try {
       c = std::make_unique<Connection>(fd, server_.params_);
     } catch (const std::exception&) {
-      ::close(fd);  // e.g. the peer reset it already
-      return;
+      return;  // e.g. the peer reset it already; the socket object closed the descriptor
     }
     Connection* raw = c.get();
     raw->last_active = Clock::now();
