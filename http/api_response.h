@@ -1,8 +1,10 @@
 // http/api_response.h: the response object every request gets (connection.h): Poco's, except
 // that a response sent whole (sendBuffer: every JSON answer, status polls included) leaves in
 // one write with its status line and headers formatted here, not through Poco's header
-// stream (an iostream built and torn down per response). Streamed responses (send(): SSE,
-// 304s) are Poco's own. Internal to http/.
+// stream (an iostream built and torn down per response). On an event loop's thread it never
+// blocks: what the socket does not take now waits in the connection's outbox, which the loop
+// sends as the client reads. Streamed responses (send(): SSE) are Poco's own and blocking:
+// only pool threads may use them. Internal to http/.
 //
 // Thread-safety: one request thread.
 #pragma once
@@ -11,6 +13,7 @@
 #include <Poco/Net/HTTPServerSession.h>
 
 #include <cstddef>
+#include <string>
 
 namespace slipway::http {
 
@@ -20,12 +23,15 @@ class ApiResponse final : public Poco::Net::HTTPServerResponseImpl {
       : HTTPServerResponseImpl(session), session_(session) {}
   // A HEAD request: headers only.
   void set_head_request(bool head) { head_ = head; }
+  // Non-blocking sends, the rest appended to `outbox` (the event loop's mode); null: blocking.
+  void set_outbox(std::string* outbox) { outbox_ = outbox; }
 
   void sendBuffer(const void* buffer, std::size_t length) override;
   bool sent() const override { return sent_ || HTTPServerResponseImpl::sent(); }
 
  private:
   Poco::Net::HTTPServerSession& session_;
+  std::string* outbox_ = nullptr;
   bool head_ = false;
   bool sent_ = false;
 };

@@ -3,8 +3,9 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/NetException.h>
+#include <errno.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <memory>
@@ -32,16 +33,13 @@ const std::string& HttpDate() {
   return text;
 }
 
-void SendBadRequest(Poco::Net::HTTPServerSession& session) {
-  try {
-    Poco::Net::HTTPServerResponseImpl response(session);
-    response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
-    response.setKeepAlive(false);
-    response.send();
-  } catch (const Poco::Exception&) {
-    // The peer is gone or sent garbage: nothing more to do.
-  }
+// The answer to a request Poco cannot parse; the connection closes after it. Sent without
+// blocking (the loop's thread may be the one sending): if the client does not take it, it
+// is gone anyway.
+void SendBadRequest(int fd) {
+  static const char kBadRequest[] =
+      "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+  (void)::send(fd, kBadRequest, sizeof(kBadRequest) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 }  // namespace
@@ -70,9 +68,11 @@ RequestKind Connection::Next(size_t max_head) const {
   return ClassifyRequest(impl_->inbox(), max_head);
 }
 
-bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping) {
+bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping,
+                          bool on_loop) {
   try {
     ApiResponse response(session_);
+    if (on_loop) response.set_outbox(&outbox_);
     Poco::Net::HTTPServerRequestImpl request(response, session_, params_.get());
     response.set_head_request(request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD);
     ++served_;
@@ -90,13 +90,32 @@ bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool st
   } catch (const Poco::Net::NoMessageException&) {
     return false;  // the peer closed
   } catch (const Poco::Net::MessageException&) {
-    SendBadRequest(session_);
+    SendBadRequest(fd_);
     return false;
   } catch (const Poco::Exception&) {
     return false;  // network errors and timeouts end the connection
   } catch (const std::exception&) {
     return false;  // e.g. out of memory while parsing: drop this connection, keep serving
   }
+}
+
+Connection::Flush Connection::FlushOutbox() {
+  while (outbox_off_ < outbox_.size()) {
+    const ssize_t n = ::send(fd_, outbox_.data() + outbox_off_, outbox_.size() - outbox_off_,
+                             MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      outbox_off_ += static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      return Flush::kPending;
+    } else {
+      return Flush::kFailed;
+    }
+  }
+  outbox_.clear();
+  outbox_off_ = 0;
+  return Flush::kDone;
 }
 
 void Connection::Shutdown() {

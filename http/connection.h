@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 #include "http/buffered_socket.h"
 #include "http/request_head.h"
@@ -40,16 +41,22 @@ class Connection {
   // Serves one request, reading what of it has not arrived yet (blocking: pool threads only,
   // unless Next() said kInline). False when the connection must close: the client asked for
   // it, the request was malformed (400 sent), the network failed, `stopping`, or it reached
-  // the keep-alive request limit.
-  bool ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping);
+  // the keep-alive request limit. `on_loop`: a whole response the socket does not take at
+  // once waits in the outbox instead of blocking the thread.
+  bool ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping, bool on_loop);
+  // Sends what waits in the outbox without blocking.
+  enum class Flush { kDone, kPending, kFailed };
+  Flush FlushOutbox();
+  bool has_outbox() const { return outbox_off_ < outbox_.size(); }
   // Ends the connection for both sides (the descriptor is closed on destruction).
   void Shutdown();
 
   // Bookkeeping of the loop that owns the connection (its thread only).
   std::chrono::steady_clock::time_point last_active;
   bool busy = false;     // on a pool thread
-  bool watched = false;  // in the loop's epoll set (level-triggered)
   bool closed = false;   // closed by the loop; freed after its current batch of events
+  uint32_t interest = 0;  // the epoll events the loop watches for
+  bool close_after_flush = false;
 
  private:
   // Poco's session with its read buffer level visible: bytes read ahead (pipelining).
@@ -65,6 +72,8 @@ class Connection {
   Session session_;
   int fd_;
   int64_t served_ = 0;
+  std::string outbox_;  // response bytes the socket has not taken yet (loop mode)
+  size_t outbox_off_ = 0;
 };
 
 }  // namespace slipway::http

@@ -46,8 +46,7 @@ void Reply(Exchange& ex, const std::string& if_none_match, int64_t version,
   ex.resp.set("Cache-Control", "no-cache");
   if (!if_none_match.empty() && IfNoneMatchMatches(if_none_match, version)) {
     SetStatus(ex.resp, 304);
-    ex.resp.setContentLength(0);
-    ex.resp.send();
+    ex.resp.sendBuffer(nullptr, 0);  // whole: never blocks an event loop
     return;
   }
   WriteJsonText(ex.resp, 200, *body);

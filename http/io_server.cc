@@ -113,7 +113,12 @@ class IoLoop {
         } else {
           // An earlier event of this batch may have closed it or handed it to the pool.
           auto* c = static_cast<Connection*>(tag);
-          if (!c->closed && !c->busy) OnReadable(c);
+          if (c->closed || c->busy) continue;
+          if (c->interest & EPOLLOUT) {
+            OnWritable(c);
+          } else {
+            OnReadable(c);
+          }
         }
       }
       if (stopping() && !stop_seen) {
@@ -165,11 +170,7 @@ class IoLoop {
     Connection* raw = c.get();
     raw->last_active = Clock::now();
     conns_.emplace(raw, std::move(c));
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = raw;
-    if (epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return Close(raw);
-    raw->watched = true;
+    Watch(raw, EPOLLIN);
   }
 
   void Accept() {
@@ -216,19 +217,45 @@ class IoLoop {
     Drive(c);
   }
 
+  // The client reads: sends more of what waits in the outbox; once it is all out, the next
+  // requests are read and served.
+  void OnWritable(Connection* c) {
+    switch (c->FlushOutbox()) {
+      case Connection::Flush::kFailed:
+        return Close(c);
+      case Connection::Flush::kPending:
+        c->last_active = Clock::now();  // the client reads, if slowly
+        return;
+      case Connection::Flush::kDone:
+        break;
+    }
+    c->last_active = Clock::now();
+    if (c->close_after_flush) return Close(c);
+    Drive(c);
+  }
+
   // Serves the requests buffered on `c` that may be served here; then watches it again, hands
-  // it to the pool, or closes it.
+  // it to the pool, or closes it. A response the socket does not take at once is finished
+  // from the outbox (OnWritable) before the next request is read: a client that does not read
+  // holds up its own connection only.
   void Drive(Connection* c) {
     for (;;) {
       switch (c->Next(server_.options_.max_head)) {
         case RequestKind::kNone:
         case RequestKind::kIncomplete:
-          if (!c->watched) Watch(c, true);
+          Watch(c, EPOLLIN);
           return;
-        case RequestKind::kInline:
-          if (!c->ServeOne(server_.factory_, stopping())) return Close(c);
+        case RequestKind::kInline: {
+          const bool keep = c->ServeOne(server_.factory_, stopping(), /*on_loop=*/true);
+          if (c->has_outbox()) {
+            c->close_after_flush = !keep;
+            Watch(c, EPOLLOUT);
+            return;
+          }
+          if (!keep) return Close(c);
           c->last_active = Clock::now();
           continue;
+        }
         case RequestKind::kPool:
           return ToPool(c);
       }
@@ -237,13 +264,13 @@ class IoLoop {
 
   void ToPool(Connection* c) {
     // The loop must not read the socket while a pool thread does.
-    if (c->watched && !Watch(c, false)) return;
+    if (!Watch(c, 0)) return;
     c->busy = true;
     IoServer& server = server_;
     const bool taken = server.pool_.Submit([this, c, &server] {
       bool keep = true;
       do {
-        keep = c->ServeOne(server.factory_, server.stopping_.load());
+        keep = c->ServeOne(server.factory_, server.stopping_.load(), /*on_loop=*/false);
       } while (keep && c->Next(server.options_.max_head) == RequestKind::kPool);
       Return(c, keep);
     });
@@ -253,26 +280,30 @@ class IoLoop {
     Close(c);
   }
 
-  // Level-triggered readiness while the loop serves the connection (no system call per
-  // request); out of the epoll set while a pool thread has it (epoll would report a hang-up
-  // even with no events asked for). False (and closed) if epoll refuses.
-  bool Watch(Connection* c, bool on) {
+  // What epoll reports for the connection, level-triggered: EPOLLIN while the loop serves it
+  // (no system call per request), EPOLLOUT while its outbox drains, nothing (out of the set:
+  // epoll would report a hang-up whatever it was asked for) while a pool thread has it.
+  // False (and closed) if epoll refuses.
+  bool Watch(Connection* c, uint32_t events) {
+    if (c->interest == events) return true;
     epoll_event ev{};
-    ev.events = EPOLLIN;
+    ev.events = events;
     ev.data.ptr = c;
-    if (epoll_ctl(epfd_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, c->fd(), &ev) != 0) {
+    const int op = events == 0 ? EPOLL_CTL_DEL : c->interest == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (epoll_ctl(epfd_, op, c->fd(), &ev) != 0) {
+      c->interest = 0;
       Close(c);
       return false;
     }
-    c->watched = on;
+    c->interest = events;
     return true;
   }
 
   // Closes the socket once the current batch of events is handled (one of them may still
   // point at it).
   void Close(Connection* c) {
-    if (c->watched) epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
-    c->watched = false;
+    if (c->interest != 0) epoll_ctl(epfd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+    c->interest = 0;
     c->closed = true;
     auto it = conns_.find(c);
     if (it == conns_.end()) return;

@@ -14,8 +14,7 @@ void WriteText(Poco::Net::HTTPServerResponse& resp, const std::string& type,
                const std::string& text) {
   SetStatus(resp, 200);
   resp.setContentType(type);
-  resp.setContentLength(static_cast<std::streamsize>(text.size()));
-  resp.send() << text;
+  resp.sendBuffer(text.data(), text.size());  // whole: never blocks an event loop
 }
 
 }  // namespace
