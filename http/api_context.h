@@ -60,8 +60,8 @@ class WaiterSlot {
 };
 
 // The head of a workflow the principal may see (kNotFound for another tenant's): one small
-// store read (Store::LoadHead: id, type, tenant, status, serial key, version) and no
-// rendering, for handlers that may answer from its version alone.
+// store read, often from memory (Store::LoadHead: id, type, tenant, status, serial key,
+// version), and no rendering, for handlers that may answer from its version alone.
 Result<storage::Instance> LoadVisibleInstance(ApiServices& s, const Exchange& ex,
                                               const std::string& id);
 // Loads a workflow the principal may see: kNotFound for another tenant's (ids do not leak).

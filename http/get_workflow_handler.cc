@@ -2,10 +2,10 @@
 // ?wait=N long polls that answer as soon as the version moves past the one the client knows
 // (its If-None-Match, else the current one), or after N seconds unchanged.
 //
-// The hot path of status polling: a plain GET reads the instance (one store read, so that
-// commits of other processes are seen), answers 304 to a matching If-None-Match, and else
-// sends the body rendered for that version (and, if queued, that place in the queue) from the
-// BodyCache; only what was not seen yet is rendered through the engine.
+// The hot path of status polling: a plain GET reads the instance's head (Store::LoadHead:
+// from memory while the workflow has not changed), answers 304 to a matching If-None-Match,
+// and else sends the body rendered for that version (and, if queued, that place in the queue)
+// from the BodyCache; only what was not seen yet is rendered through the engine.
 #include <algorithm>
 #include <memory>
 

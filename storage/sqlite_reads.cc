@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "storage/sqlite_conn.h"
+#include "storage/sqlite_head_cache.h"
 #include "storage/sqlite_store.h"
 
 namespace slipway::storage {
@@ -92,20 +93,30 @@ Result<Instance> SqliteStore::Load(const std::string& id) {
 }
 
 Result<Instance> SqliteStore::LoadHead(const std::string& id) {
-  return WithReader<Result<Instance>>(*readers_, "load_head", [&](Conn& c) -> Result<Instance> {
-    Stmt s = c.Prepare(
-        "SELECT type, tenant, status, serial_key, version FROM instances WHERE id = ?");
-    s->bind(1, id);
-    if (!s->executeStep()) return NotFound("no such workflow instance");
-    Instance head;
-    head.id = id;
-    head.type = s->getColumn(0).getString();
-    head.tenant = s->getColumn(1).getString();
-    head.status = s->getColumn(2).getString();
-    head.serial_key = s->getColumn(3).getString();
-    head.version = s->getColumn(4).getInt64();
-    return head;
-  });
+  const bool cached = heads_ && HeadCacheIsCurrent();
+  if (cached) {
+    if (std::optional<Instance> head = heads_->Find(id)) return *head;
+  }
+  const uint64_t generation = heads_ ? heads_->generation() : 0;
+  int64_t rowid = 0;
+  Result<Instance> r =
+      WithReader<Result<Instance>>(*readers_, "load_head", [&](Conn& c) -> Result<Instance> {
+        Stmt s = c.Prepare(
+            "SELECT rowid, type, tenant, status, serial_key, version FROM instances WHERE id = ?");
+        s->bind(1, id);
+        if (!s->executeStep()) return NotFound("no such workflow instance");
+        Instance head;
+        head.id = id;
+        rowid = s->getColumn(0).getInt64();
+        head.type = s->getColumn(1).getString();
+        head.tenant = s->getColumn(2).getString();
+        head.status = s->getColumn(3).getString();
+        head.serial_key = s->getColumn(4).getString();
+        head.version = s->getColumn(5).getInt64();
+        return head;
+      });
+  if (r.ok() && heads_) heads_->Put(*r, rowid, generation);
+  return r;
 }
 
 Result<ListPage> SqliteStore::List(const ListQuery& q) {

@@ -4,9 +4,12 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <cstring>
 #include <mutex>
 
 #include "storage/sqlite_conn.h"
+#include "storage/sqlite_head_cache.h"
 #include "storage/sqlite_wal_checkpointer.h"
 
 namespace slipway::storage {
@@ -44,6 +47,18 @@ void ConfigureSqliteOnce() {
   std::call_once(once, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
+// The writer's update hook: every instances row a write transaction inserts, updates or
+// deletes, whichever statement did it.
+void NoteInstanceWrite(void* heads, int, const char*, const char* table, sqlite3_int64 rowid) {
+  if (std::strcmp(table, "instances") == 0) static_cast<sqlite::HeadCache*>(heads)->Touched(rowid);
+}
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 int NudgeCheckpointer(void* checkpointer, sqlite3*, const char*, int pages) {
   static_cast<sqlite::WalCheckpointer*>(checkpointer)->Nudge(pages);
   return SQLITE_OK;
@@ -69,12 +84,18 @@ Result<std::unique_ptr<sqlite::WalCheckpointer>> StartCheckpointer(const SqliteO
 SqliteStore::SqliteStore(Failpoints& failpoints,
                          std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
                          std::unique_ptr<Conn> writer, std::unique_ptr<sqlite::ReadPool> readers,
-                         bool synchronous_full)
+                         const SqliteOptions& options)
     : failpoints_(failpoints),
       checkpointer_(std::move(checkpointer)),
       writer_(std::move(writer)),
       readers_(std::move(readers)),
-      synchronous_full_(synchronous_full) {}
+      synchronous_full_(options.synchronous_full),
+      foreign_check_ns_(static_cast<int64_t>(options.foreign_check_ms) * 1'000'000) {
+  if (options.head_cache_entries > 0) {
+    heads_ = std::make_unique<sqlite::HeadCache>(static_cast<size_t>(options.head_cache_entries));
+    sqlite3_update_hook(writer_->db().getHandle(), &NoteInstanceWrite, heads_.get());
+  }
+}
 
 SqliteStore::~SqliteStore() = default;
 
@@ -83,6 +104,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   if (o.path.empty()) return InvalidArgument("path", "must not be empty");
   if (o.read_connections < 1) return InvalidArgument("read_connections", "must be >= 1");
   if (o.busy_timeout_ms < 0) return InvalidArgument("busy_timeout_ms", "must be >= 0");
+  if (o.head_cache_entries < 0) return InvalidArgument("head_cache_entries", "must be >= 0");
+  if (o.foreign_check_ms < 0) return InvalidArgument("foreign_check_ms", "must be >= 0");
   ConfigureSqliteOnce();
   std::unique_ptr<Conn> writer;
   SLIPWAY_RETURN_IF_ERROR(Guarded<Status>("open", [&]() -> Status {
@@ -96,8 +119,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   auto checkpointer = StartCheckpointer(o, *writer);
   if (!checkpointer.ok()) return checkpointer.status();
   return std::unique_ptr<SqliteStore>(new SqliteStore(failpoints, std::move(*checkpointer),
-                                                      std::move(writer), std::move(*readers),
-                                                      o.synchronous_full));
+                                                      std::move(writer), std::move(*readers), o));
 }
 
 int SqliteStore::LatestSchemaVersion() { return sqlite::LatestSchemaVersion(); }
@@ -116,6 +138,7 @@ Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)
   }
   Status st = Guarded<Status>(what, [&]() -> Status {
     c.Exec("BEGIN IMMEDIATE");
+    CheckForeignCommits(c);  // nobody else can commit now until we are done
     const int64_t changes_before = c.TotalChanges();
     Status st;
     try {
@@ -133,6 +156,8 @@ Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)
     c.RollbackQuietly();
     return st;
   });
+  // Committed or not: the heads of the rows it touched are read again.
+  if (heads_) heads_->WriteEnded();
   if (relax) {
     Status restored = Guarded<Status>(what, [&]() -> Status {
       c.Exec("PRAGMA synchronous=FULL");
@@ -142,6 +167,29 @@ Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)
     SLIPWAY_CHECK(restored.ok());
   }
   return st;
+}
+
+void SqliteStore::CheckForeignCommits(Conn& c) {
+  if (!heads_) return;
+  Stmt s = c.Prepare("PRAGMA data_version");
+  const int64_t version = s->executeStep() ? s->getColumn(0).getInt64() : -1;
+  if (version != writer_data_version_) {
+    heads_->ForgetAll();
+    writer_data_version_ = version;
+  }
+  foreign_checked_ns_.store(SteadyNowNs(), std::memory_order_release);
+}
+
+bool SqliteStore::HeadCacheIsCurrent() {
+  if (SteadyNowNs() - foreign_checked_ns_.load(std::memory_order_acquire) <= foreign_check_ns_) {
+    return true;
+  }
+  std::unique_lock<std::mutex> lock(write_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;  // a write transaction is about to look anyway
+  return Guarded<Status>("data_version", [&]() -> Status {
+           CheckForeignCommits(*writer_);
+           return Status::Ok();
+         }).ok();
 }
 
 Status SqliteStore::Commit(const Checkpoint& cp) {

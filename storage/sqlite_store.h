@@ -37,6 +37,7 @@ namespace sqlite {
 class Conn;
 class ReadPool;
 class WalCheckpointer;
+class HeadCache;
 }  // namespace sqlite
 
 struct SqliteOptions {
@@ -49,6 +50,11 @@ struct SqliteOptions {
   // many pages (sqlite_wal_checkpointer.h); 0 = SQLite's own auto-checkpoint, which runs
   // inside the commit that crosses 1000 pages.
   int wal_checkpoint_pages = 1000;
+  // LoadHead answers from memory for instances it read lately and nobody changed since
+  // (sqlite_head_cache.h): at most this many; 0 = always read. Commits of other processes on
+  // the same file show within foreign_check_ms (this process's own at once).
+  int head_cache_entries = 100'000;
+  int foreign_check_ms = 100;
 };
 
 class SqliteStore final : public Store {
@@ -93,7 +99,14 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(Failpoints& failpoints, std::unique_ptr<sqlite::WalCheckpointer> checkpointer,
               std::unique_ptr<sqlite::Conn> writer, std::unique_ptr<sqlite::ReadPool> readers,
-              bool synchronous_full);
+              const SqliteOptions& options);
+
+  // Under write_mu_: notes whether another connection committed since the writer last
+  // looked (PRAGMA data_version), and if so empties the head cache.
+  void CheckForeignCommits(sqlite::Conn& c);
+  // True when the head cache may answer: the writer looked for foreign commits within
+  // foreign_check_ms, or looks now (if it is free).
+  bool HeadCacheIsCurrent();
 
   // Runs body inside BEGIN IMMEDIATE ... COMMIT on the writer, under write_mu_. A non-ok
   // Status from body (or any SQLite error) rolls back and is returned. Counts the
@@ -117,11 +130,17 @@ class SqliteStore final : public Store {
   Failpoints& failpoints_;
   // Declared before writer_, whose WAL hook points at it: destroyed after the writer.
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;
+  // Null when head_cache_entries is 0. Declared before writer_, whose update hook points at
+  // it: destroyed after the writer.
+  std::unique_ptr<sqlite::HeadCache> heads_;
   std::mutex write_mu_;
   std::unique_ptr<sqlite::Conn> writer_;  // guarded by write_mu_
   std::unique_ptr<sqlite::ReadPool> readers_;
   std::atomic<int64_t> commits_{0};
   bool synchronous_full_ = true;
+  int64_t writer_data_version_ = -1;            // guarded by write_mu_
+  std::atomic<int64_t> foreign_checked_ns_{0};  // steady clock of the writer's last look
+  int64_t foreign_check_ns_ = 0;
 };
 
 }  // namespace slipway::storage

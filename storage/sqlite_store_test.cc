@@ -18,6 +18,7 @@
 #include "engine/base/failpoints.h"
 #include "storage/sqlite_store.h"
 #include "storage/store_test_suite.h"
+#include "storage/testing/temp_dir.h"
 
 namespace slipway::storage {
 namespace {
@@ -27,23 +28,7 @@ using testing::kT0;
 using testing::MakeTask;
 using testing::UpdateCp;
 
-// A fresh directory under the test temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = ::testing::TempDir() + "slipway-storage-XXXXXX";
-    SLIPWAY_CHECK(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 std::unique_ptr<SqliteStore> MustOpen(const SqliteOptions& o, Failpoints& fp) {
   Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(o, fp);

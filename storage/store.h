@@ -153,7 +153,9 @@ class Store {
   virtual Result<Instance> Load(const std::string& id) = 0;
   // The small fields only (id, type, tenant, status, serial_key, version; the others empty):
   // enough to authorise a read and to tell whether a cached rendering is still current,
-  // without reading the context and input (which may be large). Default: Load.
+  // without reading the context and input (which may be large). May answer from memory: it
+  // shows this store's own commits at once and other processes' within a bound the
+  // implementation documents (SqliteStore: foreign_check_ms). Default: Load.
   virtual Result<Instance> LoadHead(const std::string& id) { return Load(id); }
   virtual Result<ListPage> List(const ListQuery& q) = 0;
   // Events with seq > after_seq, oldest first, at most `limit` (limit <= 0: all).
