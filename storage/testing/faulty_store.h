@@ -35,6 +35,7 @@ class FaultyStore final : public Store {
   Status Commit(const Checkpoint& cp) override;
   std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) override;
   Result<Instance> Load(const std::string& id) override { return inner_.Load(id); }
+  Result<Instance> LoadHead(const std::string& id) override { return inner_.LoadHead(id); }
   Result<ListPage> List(const ListQuery& q) override { return inner_.List(q); }
   Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,
                                             int limit) override {
