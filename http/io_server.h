@@ -7,10 +7,12 @@
 // writes, long polls, streams and whatever else may wait go to the WorkerPool, and the
 // connection comes back to its loop when that request is answered. An idle keep-alive
 // connection costs a map entry, not a thread. Partial request heads wait in the connection's
-// inbox, so a slow client holds no thread either.
+// inbox, so a slow client holds no thread either; an answer the client does not take at once
+// waits in its outbox (api_response.h), and that client's next request is read only once the
+// outbox is empty, so a client that stops reading holds up nobody else.
 //
 // Loop 0 accepts and deals connections out to the loops in turn. A connection idle longer
-// than the keep-alive timeout is closed. If the pool is full (every thread busy and its
+// than the keep-alive timeout (no request, or no progress draining its outbox) is closed. If the pool is full (every thread busy and its
 // queue full), the request gets 503 and the connection closes.
 //
 // Thread-safety: Start and Stop from one controlling thread.
