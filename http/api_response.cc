@@ -1,10 +1,6 @@
 // http/api_response.cc: ApiResponse (see api_response.h).
 #include "http/api_response.h"
 
-#include <Poco/Net/NetException.h>
-#include <errno.h>
-#include <sys/socket.h>
-
 #include <string>
 
 namespace slipway::http {
@@ -31,23 +27,11 @@ void ApiResponse::sendBuffer(const void* buffer, std::size_t length) {
   sent_ = true;
   if (outbox_ == nullptr) {
     session_.socket().sendBytes(out.data(), static_cast<int>(out.size()));
-    return;
+  } else if (outbox_->empty()) {
+    outbox_->swap(out);
+  } else {
+    outbox_->append(out);
   }
-  const int fd = session_.socket().impl()->sockfd();
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::send(fd, out.data() + done, out.size() - done, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n > 0) {
-      done += static_cast<size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      break;
-    } else {
-      throw Poco::Net::NetException("send failed");
-    }
-  }
-  outbox_->append(out, done, std::string::npos);
 }
 
 }  // namespace slipway::http

@@ -2,8 +2,8 @@
 // that a response sent whole (sendBuffer: every JSON answer, status polls included) leaves in
 // one write with its status line and headers formatted here, not through Poco's header
 // stream (an iostream built and torn down per response). On an event loop's thread it never
-// blocks: what the socket does not take now waits in the connection's outbox, which the loop
-// sends as the client reads. Streamed responses (send(): SSE) are Poco's own and blocking:
+// blocks: the response goes to the connection's outbox, which the connection sends without
+// waiting and the loop finishes as the client reads. Streamed responses (send(): SSE) are Poco's own and blocking:
 // only pool threads may use them. Internal to http/.
 //
 // Thread-safety: one request thread.
@@ -23,7 +23,8 @@ class ApiResponse final : public Poco::Net::HTTPServerResponseImpl {
       : HTTPServerResponseImpl(session), session_(session) {}
   // A HEAD request: headers only.
   void set_head_request(bool head) { head_ = head; }
-  // Non-blocking sends, the rest appended to `outbox` (the event loop's mode); null: blocking.
+  // Whole responses are appended to `outbox` instead of sent (the event loop's mode);
+  // null: sent at once, blocking.
   void set_outbox(std::string* outbox) { outbox_ = outbox; }
 
   void sendBuffer(const void* buffer, std::size_t length) override;

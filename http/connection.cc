@@ -86,6 +86,8 @@ bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool st
       response.sendContinue();
     }
     handler->handleRequest(request, response);  // catches everything of its own
+    // On the loop: out now as far as the socket takes it; the loop sends the rest.
+    if (on_loop && has_outbox() && FlushOutbox() == Flush::kFailed) return false;
     return response.getKeepAlive();
   } catch (const Poco::Net::NoMessageException&) {
     return false;  // the peer closed
@@ -116,14 +118,6 @@ Connection::Flush Connection::FlushOutbox() {
   outbox_.clear();
   outbox_off_ = 0;
   return Flush::kDone;
-}
-
-void Connection::Shutdown() {
-  try {
-    socket_.shutdown();
-  } catch (const Poco::Exception&) {
-    // Already closed by the peer.
-  }
 }
 
 }  // namespace slipway::http

@@ -48,8 +48,6 @@ class Connection {
   enum class Flush { kDone, kPending, kFailed };
   Flush FlushOutbox();
   bool has_outbox() const { return outbox_off_ < outbox_.size(); }
-  // Ends the connection for both sides (the descriptor is closed on destruction).
-  void Shutdown();
 
   // Bookkeeping of the loop that owns the connection (its thread only).
   std::chrono::steady_clock::time_point last_active;

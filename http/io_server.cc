@@ -266,12 +266,11 @@ class IoLoop {
     // The loop must not read the socket while a pool thread does.
     if (!Watch(c, 0)) return;
     c->busy = true;
-    IoServer& server = server_;
-    const bool taken = server.pool_.Submit([this, c, &server] {
+    const bool taken = server_.pool_.Submit([this, c] {
       bool keep = true;
       do {
-        keep = c->ServeOne(server.factory_, server.stopping_.load(), /*on_loop=*/false);
-      } while (keep && c->Next(server.options_.max_head) == RequestKind::kPool);
+        keep = c->ServeOne(server_.factory_, stopping(), /*on_loop=*/false);
+      } while (keep && c->Next(server_.options_.max_head) == RequestKind::kPool);
       Return(c, keep);
     });
     if (taken) return;

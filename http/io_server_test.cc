@@ -12,11 +12,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <string>
+
+#include "http/testing/raw_client.h"
 
 namespace slipway::http {
 namespace {
+
+using testing::RawClient;
 
 constexpr size_t kBig = 16 << 20;  // more than loopback TCP buffers hold (a few MiB)
 
@@ -55,43 +58,6 @@ int ListenOnLoopback(uint16_t& port) {
   return fd;
 }
 
-int Connect(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{20, 0};  // a guard against a hang, not a timing assertion
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-void Send(int fd, const std::string& bytes) {
-  ASSERT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
-}
-
-// Reads one whole response (head and Content-Length body); "" on EOF or the guard timeout.
-std::string ReadResponse(int fd) {
-  std::string in;
-  char chunk[65536];
-  for (;;) {
-    const size_t head = in.find("\r\n\r\n");
-    if (head != std::string::npos) {
-      size_t length = 0;
-      const size_t cl = in.find("Content-Length: ");
-      if (cl != std::string::npos && cl < head) length = std::strtoul(&in[cl + 16], nullptr, 10);
-      if (in.size() >= head + 4 + length) return in.substr(0, head + 4 + length);
-    }
-    const ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-    if (n <= 0) return "";
-    in.append(chunk, static_cast<size_t>(n));
-  }
-}
-
 TEST(IoServerTest, AClientThatDoesNotReadABigAnswerHoldsUpNobodyElse) {
   uint16_t port = 0;
   const int listen_fd = ListenOnLoopback(port);
@@ -102,28 +68,25 @@ TEST(IoServerTest, AClientThatDoesNotReadABigAnswerHoldsUpNobodyElse) {
   IoServer server(listen_fd, answers, new Poco::Net::HTTPServerParams, o);
   server.Start();
 
-  const int stuck = Connect(port);
-  ASSERT_GE(stuck, 0);
-  Send(stuck, "GET /v1/workflows/big HTTP/1.1\r\nHost: x\r\n\r\n");  // read later
-  char first;
-  ASSERT_EQ(recv(stuck, &first, 1, MSG_PEEK), 1);  // the loop is answering it
+  RawClient stuck(port);
+  ASSERT_TRUE(stuck.connected());
+  stuck.WriteGet("/v1/workflows/big");  // read later
+  ASSERT_TRUE(stuck.AnswerStarted());    // the loop is answering it
 
-  const int quick = Connect(port);
-  ASSERT_GE(quick, 0);
+  RawClient quick(port);
+  ASSERT_TRUE(quick.connected());
   for (int i = 0; i < 3; ++i) {
-    Send(quick, "GET /v1/workflows/small HTTP/1.1\r\nHost: x\r\n\r\n");
-    const std::string r = ReadResponse(quick);
+    quick.WriteGet("/v1/workflows/small");
+    const std::string r = quick.ReadResponse();
     EXPECT_EQ(r.compare(0, 12, "HTTP/1.1 200"), 0) << r.substr(0, 100);
     EXPECT_EQ(r.substr(r.size() - 2), "ok");
   }
 
-  const std::string big = ReadResponse(stuck);
+  const std::string big = stuck.ReadResponse();
   EXPECT_EQ(big.compare(0, 12, "HTTP/1.1 200"), 0);
   EXPECT_EQ(big.size() - big.find("\r\n\r\n") - 4, kBig);
-  Send(stuck, "GET /v1/workflows/small HTTP/1.1\r\nHost: x\r\n\r\n");  // and it carries on
-  EXPECT_EQ(ReadResponse(stuck).compare(0, 12, "HTTP/1.1 200"), 0);
-  close(stuck);
-  close(quick);
+  stuck.WriteGet("/v1/workflows/small");  // and it carries on
+  EXPECT_EQ(stuck.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
   server.Stop();
 }
 

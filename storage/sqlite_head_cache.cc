@@ -19,8 +19,7 @@ void HeadCache::Put(const Instance& head, int64_t rowid, uint64_t read_generatio
     by_id_.clear();
     by_rowid_.clear();
   }
-  auto [it, added] = by_id_.insert_or_assign(head.id, Entry{head, rowid});
-  (void)added;
+  auto it = by_id_.insert_or_assign(head.id, Entry{head, rowid}).first;
   by_rowid_[rowid] = it->first;
 }
 

@@ -16,20 +16,15 @@
 #include "engine/base/failpoints.h"
 #include "storage/sqlite_store.h"
 #include "storage/store_test_suite.h"
-#include "storage/testing/temp_dir.h"
+#include "storage/testing/sqlite_testing.h"
 
 namespace slipway::storage {
 namespace {
 
 using testing::CreateCp;
+using testing::MustOpen;
 using testing::TempDir;
 using testing::UpdateCp;
-
-std::unique_ptr<SqliteStore> MustOpen(const SqliteOptions& o, Failpoints& fp) {
-  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(o, fp);
-  SLIPWAY_CHECK(s.ok());
-  return std::move(*s);
-}
 
 int64_t VersionOf(SqliteStore& store, const std::string& id) {
   Result<Instance> head = store.LoadHead(id);

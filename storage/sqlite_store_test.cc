@@ -18,7 +18,7 @@
 #include "engine/base/failpoints.h"
 #include "storage/sqlite_store.h"
 #include "storage/store_test_suite.h"
-#include "storage/testing/temp_dir.h"
+#include "storage/testing/sqlite_testing.h"
 
 namespace slipway::storage {
 namespace {
@@ -28,13 +28,8 @@ using testing::kT0;
 using testing::MakeTask;
 using testing::UpdateCp;
 
+using testing::MustOpen;
 using testing::TempDir;
-
-std::unique_ptr<SqliteStore> MustOpen(const SqliteOptions& o, Failpoints& fp) {
-  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(o, fp);
-  SLIPWAY_CHECK(s.ok());
-  return std::move(*s);
-}
 
 class SqliteBackend final : public testing::StoreBackend {
  public:

@@ -15,8 +15,15 @@ Result<int> IntInRange(const std::string& name, const std::string& text, int min
                                    std::to_string(max));
 }
 
-Result<int> PositiveInt(const std::string& name, const std::string& text, int max) {
-  return IntInRange(name, text, 1, max);
+// Sets `out` from the variable `name` when it is set and not empty: a whole number 1..max.
+Status ReadPositiveInt(const activities::GetEnvFn& getenv, const std::string& name, int max,
+                       int& out) {
+  auto v = getenv(name);
+  if (!v || v->empty()) return Status::Ok();
+  Result<int> n = IntInRange(name, *v, 1, max);
+  if (!n.ok()) return n.status();
+  out = *n;
+  return Status::Ok();
 }
 
 Status ParseListen(const std::string& text, ServerConfig& c) {
@@ -41,26 +48,10 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     SLIPWAY_RETURN_IF_ERROR(ParseListen(*v, c));
   }
   if (auto v = getenv("SLIPWAY_TOKENS")) c.tokens_path = *v;
-  if (auto v = getenv("SLIPWAY_WORKERS"); v && !v->empty()) {
-    Result<int> n = PositiveInt("SLIPWAY_WORKERS", *v, 1024);
-    if (!n.ok()) return n.status();
-    c.workers = *n;
-  }
-  if (auto v = getenv("SLIPWAY_MAX_BUILDS"); v && !v->empty()) {
-    Result<int> n = PositiveInt("SLIPWAY_MAX_BUILDS", *v, 64);
-    if (!n.ok()) return n.status();
-    c.max_builds = *n;
-  }
-  if (auto v = getenv("SLIPWAY_READERS"); v && !v->empty()) {
-    Result<int> n = PositiveInt("SLIPWAY_READERS", *v, 256);
-    if (!n.ok()) return n.status();
-    c.read_connections = *n;
-  }
-  if (auto v = getenv("SLIPWAY_HTTP_LOOPS"); v && !v->empty()) {
-    Result<int> n = PositiveInt("SLIPWAY_HTTP_LOOPS", *v, 64);
-    if (!n.ok()) return n.status();
-    c.http_loops = *n;
-  }
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_WORKERS", 1024, c.workers));
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_MAX_BUILDS", 64, c.max_builds));
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_READERS", 256, c.read_connections));
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_LOOPS", 64, c.http_loops));
   if (auto v = getenv("SLIPWAY_SYNCHRONOUS"); v && !v->empty()) {
     if (*v != "FULL" && *v != "NORMAL") {
       return InvalidArgument("SLIPWAY_SYNCHRONOUS", "must be FULL or NORMAL");

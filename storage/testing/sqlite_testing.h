@@ -1,14 +1,18 @@
-// storage/testing/temp_dir.h: a fresh directory under the test temp dir, removed with
-// everything in it (header-only, for storage tests).
+// storage/testing/sqlite_testing.h: helpers of the SQLite store's tests (header-only): a
+// fresh directory under the test temp dir, removed with everything in it, and opening a
+// store that must open.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "engine/base/failpoints.h"
 #include "engine/base/status.h"
+#include "storage/sqlite_store.h"
 
 namespace slipway::storage::testing {
 
@@ -30,5 +34,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+inline std::unique_ptr<SqliteStore> MustOpen(const SqliteOptions& o, Failpoints& fp) {
+  Result<std::unique_ptr<SqliteStore>> s = SqliteStore::Open(o, fp);
+  SLIPWAY_CHECK(s.ok());
+  return std::move(*s);
+}
 
 }  // namespace slipway::storage::testing
