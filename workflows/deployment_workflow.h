@@ -11,7 +11,8 @@
 //   template_ref      string, optional: template files to commit first (template updates);
 //                     a branch name or commit sha of the template, same rules
 //   custom_domain     string, optional: attached and verified by `domain`; a host name not
-//                     under the base domain, claimed for the tenant (domain_records.h)
+//                     under the base domain. One tenant owns it (domain_records.h): `save`
+//                     fails (kPermanent) when another tenant does, `domain` claims it
 //   require_approval  bool, optional: wait for signal "approve" / "reject" before `deploy`
 //   approval_timeout_s integer 1..kMaxApprovalTimeoutS, optional: the approval wait's deadline
 //   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)

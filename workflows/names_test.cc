@@ -3,6 +3,7 @@
 // custom domain belongs to one tenant until ops moves it with a domain_transfer.
 #include <gtest/gtest.h>
 
+#include "workflows/activities/deploy_activity.h"
 #include "workflows/activities/save_activity.h"
 #include "workflows/deployment_workflow.h"
 #include "workflows/domain_records.h"
@@ -109,7 +110,7 @@ TEST_F(NamesTest, SaveStepRefusesATraversingTemplateRefWithoutTouchingTheOtherTe
   }
 }
 
-TEST_F(NamesTest, AnotherTenantsDomainFailsTheDomainStepAndOpsCanMoveIt) {
+TEST_F(NamesTest, AnotherTenantsDomainFailsAtSaveAndOpsCanMoveIt) {
   MakeTenant("t1");
   MakeTenant("t2");
   json in = {{"website_data", {{"siteName", "A"}}}, {"custom_domain", "www.shared-site.com"}};
@@ -118,11 +119,12 @@ TEST_F(NamesTest, AnotherTenantsDomainFailsTheDomainStepAndOpsCanMoveIt) {
   in["custom_domain"] = "WWW.Shared-Site.com";  // case does not make it another name
   auto second = RunUntilSettled(Start("deployment", "t2", in).instance.id);
   ASSERT_EQ(second.instance.status, st::kFailed);
-  EXPECT_EQ(ErrorOf(second)["step"], "domain");
+  EXPECT_EQ(ErrorOf(second)["step"], "save");  // before anything is committed or deployed
   const std::string message = ErrorOf(second)["message"].get<std::string>();
   EXPECT_NE(message.find("belongs to another tenant"), std::string::npos) << message;
   EXPECT_EQ(message.find("t1"), std::string::npos) << "names the owner: " << message;
   EXPECT_EQ(EmuCount("domain_added"), 1);
+  EXPECT_EQ(EmuCount("deployment_created"), 1);
   DomainRecords domains(*store_);
   EXPECT_EQ(domains.Owner("www.shared-site.com")->value_or(""), "t1");
 
@@ -136,6 +138,25 @@ TEST_F(NamesTest, AnotherTenantsDomainFailsTheDomainStepAndOpsCanMoveIt) {
   EXPECT_EQ(domains.Owner("www.shared-site.com")->value_or(""), "t2");
   EXPECT_EQ(domains.Claim("www.shared-site.com", "t1", "wf-x").code(), Code::kPermanent);
   EXPECT_TRUE(domains.Claim("www.shared-site.com", "t2", "wf-y").ok());
+}
+
+// Two tenants' deployments may both pass `save` before either claims: the domain step's
+// compare-and-set claim decides, and the loser is refused before Vercel hears of it.
+TEST_F(NamesTest, DomainStepRefusesADomainClaimedMeanwhile) {
+  DomainRecords domains(*store_);
+  ASSERT_TRUE(domains.Claim("www.raced.com", "t1", "wf-1").ok());
+  DomainActivity step(registry_->deps(), domains);
+  engine::ActivityCall call;
+  call.workflow_id = "wf-2";
+  call.tenant = "t2";
+  call.step = "domain";
+  call.input = {{"custom_domain", "www.raced.com"}};
+  call.outputs = {{"save", {{"project_id", "prj_t2"}}}};
+  Result<json> out = step.Run(call);
+  EXPECT_EQ(out.status().code(), Code::kPermanent) << out.status().ToString();
+  call.input["custom_domain"] = "t1-dev.sites.test";  // stored before validation refused it
+  EXPECT_EQ(step.Run(call).status().code(), Code::kPermanent);
+  EXPECT_TRUE(emu_->log().Entries().empty());
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ Status Registry::RegisterAll(engine::Engine& engine) {
 Status Registry::RegisterDeployment(engine::Engine& engine) {
   const bool autofix = deps_.autofixer != nullptr;
   if (autofix) AddChildStep<AutofixActivity>(engine, kAutofixActivity, deps_);
-  AddChildStep<SaveActivity>(engine, kSaveActivity, deps_, *tenants_);
+  AddChildStep<SaveActivity>(engine, kSaveActivity, deps_, *tenants_, domains_.get());
   AddChildStep<ValidateActivity>(engine, kValidateActivity, deps_, autofix);
   AddChildStep<DeployActivity>(engine, kDeployActivity, deps_, *tenants_);
   Add<DomainActivity>(engine, kDomainActivity, deps_, *domains_);
