@@ -47,6 +47,9 @@ int GitCheckRefFormat(const std::string& name) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  // Outside any repository: inside one, --branch expands @{-1} to the previously checked-out
+  // branch, and the answer would depend on the clone's reflog.
+  posix_spawn_file_actions_addchdir_np(&fa, "/");
   std::vector<char*> argv = {const_cast<char*>("git"), const_cast<char*>("check-ref-format"),
                              const_cast<char*>("--branch"), const_cast<char*>(name.c_str()),
                              nullptr};
