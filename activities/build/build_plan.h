@@ -44,4 +44,18 @@ Status ClassifyInstallFailure(const ProcessResult& install);
 // npm's "npm error ..." lines as one record for package.json (npm prints no location).
 std::optional<BuildError> NpmErrorRecord(const std::string& output);
 
+// A package under node_modules that wanted an install script (preinstall, install, postinstall,
+// or a binding.gyp) which `npm ci --ignore-scripts` did not run. The site's own package.json is
+// not included (its hooks never run either). Symlinked packages are not followed.
+struct WantedScript {
+  std::string package;  // "sharp", "@scope/name"
+  std::string path;     // "node_modules/sharp", relative to the site
+};
+std::vector<WantedScript> FindInstallScripts(const std::string& dir);
+
+// `npm rebuild <packages>`: runs the install scripts of the allow-listed packages (in the
+// sandbox, without network).
+PlannedStep PlanInstallScripts(const std::vector<std::string>& packages,
+                               const ValidatorOptions& options);
+
 }  // namespace slipway::activities::build
