@@ -70,7 +70,7 @@ PlannedStep PlanInstall(const std::string&, const PackageInfo& package,
 
 PlannedStep PlanInstallScripts(const std::vector<std::string>& packages,
                                const ValidatorOptions& options) {
-  PlannedStep step{kStepInstallScripts, {"npm", "rebuild", "--ignore-scripts=false"},
+  PlannedStep step{kStepInstallScripts, {"npm", "rebuild", "--ignore-scripts=false", "--foreground-scripts"},
                    options.install_timeout_ms};
   step.argv.insert(step.argv.end(), packages.begin(), packages.end());
   return step;

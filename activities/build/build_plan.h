@@ -46,7 +46,8 @@ std::optional<BuildError> NpmErrorRecord(const std::string& output);
 
 // A package under node_modules that wanted an install script (preinstall, install, postinstall,
 // or a binding.gyp) which `npm ci --ignore-scripts` did not run. The site's own package.json is
-// not included (its hooks never run either). Symlinked packages are not followed.
+// not included (its hooks never run either). Symlinks are followed only inside the site
+// (npm links `file:` dependencies).
 struct WantedScript {
   std::string package;  // "sharp", "@scope/name"
   std::string path;     // "node_modules/sharp", relative to the site

@@ -285,7 +285,7 @@ TEST_F(BuildValidatorTest, AllowListedInstallScriptsRunAfterTheInstall) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->passed) << r->output_tail;
   ASSERT_GE(runner_.commands().size(), 2u);
-  EXPECT_EQ(runner_.commands()[1], "npm rebuild --ignore-scripts=false sharp");
+  EXPECT_EQ(runner_.commands()[1], "npm rebuild --ignore-scripts=false --foreground-scripts sharp");
   EXPECT_EQ(r->steps[1].name, "install-scripts");
 }
 

@@ -34,31 +34,43 @@ bool WantsScripts(const fs::path& package) {
   return false;
 }
 
-void ScanModules(const fs::path& modules, const std::string& prefix, int depth,
-                 std::vector<WantedScript>& out);
+struct Scan {
+  std::string root;  // the site, canonical, with a trailing '/'
+  std::vector<WantedScript> out;
+};
 
-void ScanPackage(const fs::path& package, const std::string& name, const std::string& prefix,
-                 int depth, std::vector<WantedScript>& out) {
-  const std::string rel = prefix + name;
-  if (WantsScripts(package)) out.push_back(WantedScript{name, rel});
-  ScanModules(package / "node_modules", rel + "/node_modules/", depth + 1, out);
+void ScanModules(const fs::path& modules, const std::string& prefix, int depth, Scan& scan);
+
+// A package directory, or a symlink to one inside the site (npm links `file:` dependencies);
+// symlinks leading out of the site are not followed.
+bool Followable(const fs::directory_entry& e, const Scan& scan) {
+  std::error_code ec;
+  if (!e.is_directory(ec)) return false;
+  if (!e.is_symlink(ec)) return true;
+  const std::string target = fs::canonical(e.path(), ec).string();
+  return !ec && target.rfind(scan.root, 0) == 0;
 }
 
-// Symlinks are not followed: they point outside node_modules (workspaces) or are hostile.
-void ScanModules(const fs::path& modules, const std::string& prefix, int depth,
-                 std::vector<WantedScript>& out) {
+void ScanPackage(const fs::path& package, const std::string& name, const std::string& prefix,
+                 int depth, Scan& scan) {
+  const std::string rel = prefix + name;
+  if (WantsScripts(package)) scan.out.push_back(WantedScript{name, rel});
+  ScanModules(package / "node_modules", rel + "/node_modules/", depth + 1, scan);
+}
+
+void ScanModules(const fs::path& modules, const std::string& prefix, int depth, Scan& scan) {
   std::error_code ec;
-  if (depth > kMaxDepth || !fs::is_directory(fs::symlink_status(modules, ec))) return;
+  if (depth > kMaxDepth || !fs::is_directory(modules, ec)) return;
   for (const fs::directory_entry& e : fs::directory_iterator(modules, ec)) {
     const std::string name = e.path().filename().string();
-    if (name.empty() || name[0] == '.' || !e.is_directory(ec) || e.is_symlink(ec)) continue;
+    if (name.empty() || name[0] == '.' || !Followable(e, scan)) continue;
     if (name[0] != '@') {
-      ScanPackage(e.path(), name, prefix, depth, out);
+      ScanPackage(e.path(), name, prefix, depth, scan);
       continue;
     }
     for (const fs::directory_entry& s : fs::directory_iterator(e.path(), ec)) {
-      if (!s.is_directory(ec) || s.is_symlink(ec)) continue;
-      ScanPackage(s.path(), name + "/" + s.path().filename().string(), prefix, depth, out);
+      if (!Followable(s, scan)) continue;
+      ScanPackage(s.path(), name + "/" + s.path().filename().string(), prefix, depth, scan);
     }
   }
 }
@@ -66,9 +78,11 @@ void ScanModules(const fs::path& modules, const std::string& prefix, int depth,
 }  // namespace
 
 std::vector<WantedScript> FindInstallScripts(const std::string& dir) {
-  std::vector<WantedScript> out;
-  ScanModules(fs::path(dir) / "node_modules", "node_modules/", 0, out);
-  return out;
+  Scan scan;
+  std::error_code ec;
+  scan.root = fs::canonical(dir, ec).string() + "/";
+  ScanModules(fs::path(dir) / "node_modules", "node_modules/", 0, scan);
+  return scan.out;
 }
 
 }  // namespace slipway::activities::build

@@ -50,6 +50,9 @@ void AddFilesystem(std::vector<std::string>& argv, const ProcessSpec& step,
     const std::string npmrc = (fs::path(step.cwd) / ".npmrc").string();
     if (fs::exists(fs::symlink_status(npmrc, ec))) Add(argv, {"--ro-bind", "/dev/null", npmrc});
   }
+  // The root (bwrap's own tmpfs: /etc, /home, the mount points) becomes read-only; /tmp and
+  // the build directory stay writable.
+  Add(argv, {"--remount-ro", "/"});
 }
 
 void AddEnvironment(std::vector<std::string>& argv, const ProcessSpec& step,
