@@ -113,8 +113,10 @@ ProcessSpec WrapInSandbox(const ProcessSpec& step, const SandboxOptions& o, bool
   Add(out.argv, {o.bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                  "--unshare-cgroup-try"});
   if (!network) out.argv.push_back("--unshare-net");
-  Add(out.argv, {"--die-with-parent", "--new-session", "--uid", kSandboxUid, "--gid",
-                 kSandboxUid, "--hostname", "slipway-build"});
+  // --disable-userns: no nested user namespace, so tenant code cannot gain the capabilities
+  // that would widen the kernel's attack surface (mounts, netfilter, ...).
+  Add(out.argv, {"--disable-userns", "--die-with-parent", "--new-session", "--uid", kSandboxUid,
+                 "--gid", kSandboxUid, "--hostname", "slipway-build"});
   AddFilesystem(out.argv, step, o, network);
   AddEnvironment(out.argv, step, o, network);
   out.argv.push_back("--");

@@ -44,7 +44,8 @@ TEST(WrapInSandboxTest, StartsBwrapWithAnEmptyEnvironmentAndExplicitBindsOnly) {
   EXPECT_EQ(wrapped.argv[0], o.prlimit);
   EXPECT_TRUE(Contains(wrapped.argv, o.bwrap));
   for (const char* flag : {"--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                           "--unshare-net", "--die-with-parent", "--clearenv"}) {
+                           "--unshare-net", "--disable-userns", "--die-with-parent",
+                           "--clearenv"}) {
     EXPECT_TRUE(Contains(wrapped.argv, flag)) << flag;
   }
   EXPECT_FALSE(Contains(wrapped.argv, o.npm_cache_dir)) << "the cache is for the install only";
@@ -130,6 +131,8 @@ TEST_F(RealSandboxTest, NoEnvironmentOfTheLauncherInside) {
 }
 
 TEST_F(RealSandboxTest, HostFilesAreOutOfReachAndOnlyTheBuildDirIsWritable) {
+  ProcessResult userns = Sh("unshare -U true && echo NESTED");
+  EXPECT_EQ(userns.output.find("NESTED"), std::string::npos) << userns.output;
   ProcessResult r = Sh("cat " + (other_ / "secret.txt").string() +
                        "; cat /etc/shadow /root/.bashrc; echo x > /usr/pwned; echo x > /etc/pwned;"
                        " echo x > " + (other_ / "pwned").string() + "; echo ok > mine.txt");
