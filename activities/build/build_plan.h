@@ -54,6 +54,12 @@ struct WantedScript {
 };
 std::vector<WantedScript> FindInstallScripts(const std::string& dir);
 
+// Dependencies the install would fetch from elsewhere than `registries` (URL prefixes such as
+// "https://registry.npmjs.org/"): URL, git and GitHub specs in package.json, and lockfile
+// `resolved` URLs. One EINSTALLSOURCE record each (at most about 20); empty when all is well.
+std::vector<BuildError> CheckInstallSources(const std::string& dir,
+                                            const std::vector<std::string>& registries);
+
 // `npm rebuild <packages>`: runs the install scripts of the allow-listed packages (in the
 // sandbox, without network).
 PlannedStep PlanInstallScripts(const std::vector<std::string>& packages,

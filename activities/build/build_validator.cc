@@ -207,8 +207,16 @@ Result<BuildResult> BuildValidator::Run(const ValidateRequest& request, const st
                                        package.status().message()});
     return result;
   }
+  std::map<std::string, std::string> env = ChildEnv();
+  // The install is the one step with network: it may reach the registry and nothing else.
+  std::vector<std::string> registries = {"https://registry.npmjs.org/"};
+  if (auto r = env.find("npm_config_registry"); r != env.end() && !r->second.empty()) {
+    registries.push_back(r->second.back() == '/' ? r->second : r->second + "/");
+  }
+  result.errors = CheckInstallSources(dir, registries);
+  if (!result.errors.empty()) return result;
   if (options_.sandbox) SLIPWAY_RETURN_IF_ERROR(PrepareBuildDir(dir, *options_.sandbox));
-  StepSequence steps(runner_, request, dir, ChildEnv(), options_);
+  StepSequence steps(runner_, request, dir, std::move(env), options_);
   Result<ProcessResult> install = steps.Run(PlanInstall(dir, *package, options_));
   if (!install.ok()) return install.status();
   SLIPWAY_RETURN_IF_ERROR(ClassifyInstallFailure(*install));

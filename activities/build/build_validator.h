@@ -1,6 +1,8 @@
 // activities/build/build_validator.h: validates a tenant site's source before it is deployed.
 //
 // Steps, each under its own timeout, through the injected ProcessRunner:
+//   (sources)  a dependency fetched from elsewhere than the registry (URL, git, GitHub specs,
+//              lockfile `resolved` URLs) fails the validation first (EINSTALLSOURCE)
 //   install    `npm ci` (with a package-lock.json / npm-shrinkwrap.json) or `npm install`,
 //              with --ignore-scripts --no-audit --no-fund --prefer-offline; nothing else runs
 //              when it fails. Then a package under node_modules that wanted an install script

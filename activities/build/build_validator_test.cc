@@ -289,6 +289,29 @@ TEST_F(BuildValidatorTest, AllowListedInstallScriptsRunAfterTheInstall) {
   EXPECT_EQ(r->steps[1].name, "install-scripts");
 }
 
+TEST_F(BuildValidatorTest, InstallFetchesFromTheRegistryOnly) {
+  TypeScriptSite();
+  Write("package.json", R"({"dependencies":{"a":"^1.0.0","b":"file:vendor/b","c":"npm:d@1",)"
+                        R"("evil":"http://169.254.169.254/latest.tgz","gh":"owner/repo",)"
+                        R"("g":"git+ssh://git@127.0.0.1/x.git"}})");
+  Write("package-lock.json",
+        R"({"packages":{"":{},"node_modules/a":{"resolved":"https://registry.npmjs.org/a/-/a-1.0.0.tgz"},)"
+        R"("node_modules/x":{"resolved":"http://127.0.0.1:8080/x.tgz"}}})");
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->passed);
+  EXPECT_TRUE(runner_.commands().empty()) << "npm never ran";
+  std::string all;
+  for (const BuildError& e : r->errors) {
+    EXPECT_EQ(e.code, "EINSTALLSOURCE");
+    all += e.message + "\n";
+  }
+  EXPECT_EQ(r->errors.size(), 4u) << all;
+  for (const char* bad : {"169.254.169.254", "owner/repo", "git+ssh", "127.0.0.1:8080"}) {
+    EXPECT_NE(all.find(bad), std::string::npos) << bad;
+  }
+}
+
 TEST_F(BuildValidatorTest, HalfAKeyOrAMissingDirectoryIsInvalid) {
   EXPECT_EQ(validator_.ValidateDirectory({"acme/site", "", nullptr}, dir_.string()).status().code(),
             Code::kInvalidArgument);
