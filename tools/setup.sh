@@ -11,7 +11,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache git pkg-config tar gzip ca-certificates sqlite3
   libsqlitecpp-dev libsqlite3-dev libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev bubblewrap util-linux
 )
 # Node.js and npm run tenants' builds; keep a newer one if the machine already has it.
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi

@@ -28,6 +28,7 @@ class RealSiteTest : public WorkflowFixture {
   }
   void SetUp() override {
     use_verifier_ = false;  // the fixture site has no pages/ or app/ routes to serve
+    sandbox_builds_ = true;
     WorkflowFixture::SetUp();
   }
 };

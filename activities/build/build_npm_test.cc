@@ -1,10 +1,13 @@
 // activities/build/build_npm_test.cc: real `npm ci` + `npm run build` of the template site and
 // its seeded-error variants through BuildValidator (label "npm": needs node, npm and the npm
-// registry or a warm npm cache). Each case copies the fixture into its own temp dir.
+// registry or a warm npm cache). Each case copies the fixture into its own temp dir. Every step
+// runs in the bubblewrap sandbox, as in slipwayd.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -55,6 +58,40 @@ void CopyTree(const fs::path& from, const fs::path& to) {
   }
 }
 
+// The sandbox of these tests, with a shared npm cache (warmed from the caller's own ~/.npm once).
+SandboxOptions TestSandbox() {
+  SandboxOptions o;
+  const fs::path cache = fs::temp_directory_path() / "slipway-test-npm-cache";
+  std::error_code ec;
+  const char* home = std::getenv("HOME");
+  if (!fs::exists(cache, ec) && home != nullptr && fs::is_directory(fs::path(home) / ".npm", ec)) {
+    fs::copy(fs::path(home) / ".npm" / "_cacache", cache / "_cacache",
+             fs::copy_options::recursive, ec);
+  }
+  o.npm_cache_dir = cache.string();
+  return o;
+}
+
+ValidatorOptions SandboxedOptions() {
+  ValidatorOptions o;
+  o.sandbox = TestSandbox();
+  return o;
+}
+
+// Processes on the host whose command line holds `marker`.
+int CountHostProcesses(const std::string& marker) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string pid = e.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(marker) != std::string::npos) ++n;
+  }
+  return n;
+}
+
 std::string ReadFile(const fs::path& p) {
   std::ifstream in(p);
   std::ostringstream s;
@@ -68,6 +105,7 @@ class BuildNpmTest : public ::testing::Test {
     Result<TempDir> dir = TempDir::Create("", "slipway-npm-test-");
     ASSERT_TRUE(dir.ok());
     temp_ = std::make_unique<TempDir>(std::move(*dir));
+    chmod(temp_->path().c_str(), 0711);  // the sandbox's uid reaches the sites below it
   }
 
   // The base site with `variant`'s files laid over it ("" for the clean site).
@@ -106,7 +144,7 @@ class BuildNpmTest : public ::testing::Test {
   PosixProcessRunner real_{clock_};
   CountingRunner runner_{real_};
   InMemoryBuildCache cache_;
-  BuildValidator validator_{runner_, cache_};
+  BuildValidator validator_{runner_, cache_, SandboxedOptions()};
 };
 
 TEST_F(BuildNpmTest, CleanSitePassesAndTheSecondRunIsACacheHit) {
@@ -147,17 +185,18 @@ TEST_F(BuildNpmTest, UnfixableVariant) {
   ExpectFailsAt("unfixable", "src/build.ts", 4, 31, "TS2307");
 }
 
-// npm -> sh -> node, all in the validator's process group: the timeout must take all of them.
+// npm -> sh -> node (and a setsid daemon), all in the sandbox: the timeout takes all of them.
 TEST_F(BuildNpmTest, HangingBuildIsKilledAtItsTimeoutWithNothingLeftBehind) {
   fs::path site = fs::path(temp_->path()) / "hang";
   fs::create_directories(site);
+  const std::string marker = "slipway-hang-" + std::to_string(getpid());
   const std::string build =
-      R"(node -e \"require('fs').writeFileSync('pid', String(process.pid)); )"
-      R"(setInterval(() => {}, 1000)\")";
+      R"(setsid sleep 317 & node -e \"require('fs').writeFileSync('pid', String(process.pid)); )"
+      R"(setInterval(() => {}, 1000) /* )" + marker + R"( */\")";
   std::ofstream(site / "package.json")
       << R"({"name":"hang","version":"1.0.0","private":true,"scripts":{"build":")" << build
       << "\"}}";
-  ValidatorOptions options;
+  ValidatorOptions options = SandboxedOptions();
   options.build_timeout_ms = 6000;  // ample for npm and node to start on a loaded machine
   options.kill_grace_ms = 500;
   BuildValidator validator(runner_, cache_, options);
@@ -169,16 +208,12 @@ TEST_F(BuildNpmTest, HangingBuildIsKilledAtItsTimeoutWithNothingLeftBehind) {
   EXPECT_TRUE(r->steps[1].timed_out);
   const std::string pid_text = ReadFile(site / "pid");
   ASSERT_FALSE(pid_text.empty()) << "the build never started node:\n" << r->output_tail;
-  pid_t node = std::stoi(pid_text);
-  bool gone = false;
-  for (int i = 0; i < 200 && !gone; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(node) + "/stat");
-    std::string line;
-    gone = !std::getline(stat, line) || line.find(") Z ") != std::string::npos;
-    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  int left = 1;
+  for (int i = 0; i < 200 && left > 0; ++i) {  // the namespace is torn down asynchronously
+    left = CountHostProcesses(marker) + CountHostProcesses("sleep 317");
+    if (left > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_TRUE(gone) << "node " << node << " survived the timeout";
-  if (!gone) kill(node, SIGKILL);
+  EXPECT_EQ(left, 0) << "a process of the build survived the timeout";
 }
 
 }  // namespace

@@ -60,10 +60,19 @@ PlannedStep PlanInstall(const std::string&, const PackageInfo& package,
                         const ValidatorOptions& options) {
   PlannedStep step{kStepInstall, {"npm", package.has_lockfile ? "ci" : "install"},
                    options.install_timeout_ms};
+  // No package's install script runs (they would run with network): see FindInstallScripts.
   // No audit or funding requests; reuse the npm cache (npm_config_cache) before the network.
-  for (const char* flag : {"--no-audit", "--no-fund", "--prefer-offline"}) {
+  for (const char* flag : {"--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"}) {
     step.argv.push_back(flag);
   }
+  return step;
+}
+
+PlannedStep PlanInstallScripts(const std::vector<std::string>& packages,
+                               const ValidatorOptions& options) {
+  PlannedStep step{kStepInstallScripts, {"npm", "rebuild", "--ignore-scripts=false", "--foreground-scripts"},
+                   options.install_timeout_ms};
+  step.argv.insert(step.argv.end(), packages.begin(), packages.end());
   return step;
 }
 

@@ -44,4 +44,25 @@ Status ClassifyInstallFailure(const ProcessResult& install);
 // npm's "npm error ..." lines as one record for package.json (npm prints no location).
 std::optional<BuildError> NpmErrorRecord(const std::string& output);
 
+// A package under node_modules that wanted an install script (preinstall, install, postinstall,
+// or a binding.gyp) which `npm ci --ignore-scripts` did not run. The site's own package.json is
+// not included (its hooks never run either). Symlinks are followed only inside the site
+// (npm links `file:` dependencies).
+struct WantedScript {
+  std::string package;  // "sharp", "@scope/name"
+  std::string path;     // "node_modules/sharp", relative to the site
+};
+std::vector<WantedScript> FindInstallScripts(const std::string& dir);
+
+// Dependencies the install would fetch from elsewhere than `registries` (URL prefixes such as
+// "https://registry.npmjs.org/"): URL, git and GitHub specs in package.json, and lockfile
+// `resolved` URLs. One EINSTALLSOURCE record each (at most about 20); empty when all is well.
+std::vector<BuildError> CheckInstallSources(const std::string& dir,
+                                            const std::vector<std::string>& registries);
+
+// `npm rebuild <packages>`: runs the install scripts of the allow-listed packages (in the
+// sandbox, without network).
+PlannedStep PlanInstallScripts(const std::vector<std::string>& packages,
+                               const ValidatorOptions& options);
+
 }  // namespace slipway::activities::build

@@ -16,6 +16,8 @@ namespace slipway::activities::build {
 
 // Stable step names.
 inline constexpr const char* kStepInstall = "install";      // npm ci / npm install
+// npm rebuild of the packages whose install scripts ops allow-listed
+inline constexpr const char* kStepInstallScripts = "install-scripts";
 inline constexpr const char* kStepTypecheck = "typecheck";  // tsc --noEmit
 inline constexpr const char* kStepLint = "lint";            // npm run lint / eslint
 inline constexpr const char* kStepBuild = "build";          // npm run build

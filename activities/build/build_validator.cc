@@ -2,6 +2,8 @@
 // and the step sequence (install, then the checks planned by build_plan.cc).
 #include "activities/build/build_validator.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <filesystem>
 
@@ -60,6 +62,9 @@ class StepSequence {
     spec.kill_grace_ms = options_.kill_grace_ms;
     spec.output_cap = options_.output_cap;
     spec.cancelled = request_.cancelled;
+    if (options_.sandbox) {  // only npm itself, installing, has network
+      spec = WrapInSandbox(spec, *options_.sandbox, step.name == kStepInstall);
+    }
     Result<ProcessResult> run = runner_.Run(spec);
     if (!run.ok()) return run.status();
     if (run->cancelled) return Cancelled("build validation cancelled during " + step.name);
@@ -74,6 +79,12 @@ class StepSequence {
   }
 
   void AddError(BuildError e) { errors_.push_back(std::move(e)); }
+  void Fail(BuildError e) {
+    if (!failed_) tail_ = e.message;
+    failed_ = true;
+    errors_.push_back(std::move(e));
+  }
+  bool failed() const { return failed_; }
 
   BuildResult Finish() {
     result_.passed = !failed_ && !result_.steps.empty();
@@ -94,6 +105,33 @@ class StepSequence {
   bool failed_ = false;
   std::string tail_;
 };
+
+bool Allowed(const std::vector<std::string>& allowed, const std::string& package) {
+  for (const std::string& a : allowed) {
+    if (a == package) return true;
+  }
+  return false;
+}
+
+// After a successful install: a package that wanted an install script fails the validation
+// unless ops allowed it; the allowed ones' scripts run (sandboxed, offline). Errors as Run's.
+Status RunInstallScripts(const std::string& dir, const ValidatorOptions& options,
+                         StepSequence& steps) {
+  std::vector<std::string> run;
+  for (const WantedScript& w : FindInstallScripts(dir)) {
+    if (Allowed(options.install_scripts_allowed, w.package)) {
+      if (!Allowed(run, w.package)) run.push_back(w.package);
+      continue;
+    }
+    steps.Fail(BuildError{"npm", "package.json", 0, 0, "EINSTALLSCRIPT",
+                          "package " + w.package + " (" + w.path +
+                              ") needs an install script, and builds do not run install "
+                              "scripts; ops can allow it with SLIPWAY_INSTALL_SCRIPTS_ALLOW"});
+  }
+  if (steps.failed() || run.empty()) return Status::Ok();
+  Result<ProcessResult> r = steps.Run(PlanInstallScripts(run, options));
+  return r.ok() ? Status::Ok() : r.status();
+}
 
 }  // namespace
 
@@ -154,6 +192,8 @@ Result<BuildResult> BuildValidator::ValidateTarball(const ValidateRequest& reque
   extract.cancelled = request.cancelled;
   Result<ExtractedSource> source = ExtractTarball(runner_, tarball, extract);
   if (!source.ok()) return source.status();
+  // The sandbox's uid must be able to reach the source below our private temp dir.
+  if (options_.sandbox) chmod(source->dir.path().c_str(), 0711);
   return ValidateDirectory(request, source->source_dir);  // the temp dir goes with `source`
 }
 
@@ -167,17 +207,29 @@ Result<BuildResult> BuildValidator::Run(const ValidateRequest& request, const st
                                        package.status().message()});
     return result;
   }
-  StepSequence steps(runner_, request, dir, ChildEnv(), options_);
+  std::map<std::string, std::string> env = ChildEnv();
+  // The install is the one step with network: it may reach the registry and nothing else.
+  std::vector<std::string> registries = {"https://registry.npmjs.org/"};
+  if (auto r = env.find("npm_config_registry"); r != env.end() && !r->second.empty()) {
+    registries.push_back(r->second.back() == '/' ? r->second : r->second + "/");
+  }
+  result.errors = CheckInstallSources(dir, registries);
+  if (!result.errors.empty()) return result;
+  if (options_.sandbox) SLIPWAY_RETURN_IF_ERROR(PrepareBuildDir(dir, *options_.sandbox));
+  StepSequence steps(runner_, request, dir, std::move(env), options_);
   Result<ProcessResult> install = steps.Run(PlanInstall(dir, *package, options_));
   if (!install.ok()) return install.status();
   SLIPWAY_RETURN_IF_ERROR(ClassifyInstallFailure(*install));
-  if (install->succeeded()) {
+  if (install->succeeded()) SLIPWAY_RETURN_IF_ERROR(RunInstallScripts(dir, options_, steps));
+  if (install->succeeded() && !steps.failed()) {
     for (const PlannedStep& step : PlanChecks(dir, *package, options_)) {
       Result<ProcessResult> run = steps.Run(step);
       if (!run.ok()) return run.status();
     }
-  } else if (std::optional<BuildError> npm = NpmErrorRecord(install->output)) {
-    steps.AddError(std::move(*npm));
+  } else if (!install->succeeded()) {
+    if (std::optional<BuildError> npm = NpmErrorRecord(install->output)) {
+      steps.AddError(std::move(*npm));
+    }
   }
   return steps.Finish();
 }

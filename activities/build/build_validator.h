@@ -1,8 +1,14 @@
 // activities/build/build_validator.h: validates a tenant site's source before it is deployed.
 //
 // Steps, each under its own timeout, through the injected ProcessRunner:
+//   (sources)  a dependency fetched from elsewhere than the registry (URL, git, GitHub specs,
+//              lockfile `resolved` URLs) fails the validation first (EINSTALLSOURCE)
 //   install    `npm ci` (with a package-lock.json / npm-shrinkwrap.json) or `npm install`,
-//              with --no-audit --no-fund --prefer-offline; nothing else runs when it fails
+//              with --ignore-scripts --no-audit --no-fund --prefer-offline; nothing else runs
+//              when it fails. Then a package under node_modules that wanted an install script
+//              fails the validation (error code EINSTALLSCRIPT on package.json, naming the
+//              package) unless options.install_scripts_allowed lists it; the scripts of listed
+//              packages run as the step `install-scripts` (`npm rebuild <names>`).
 //   typecheck  `node_modules/.bin/tsc --noEmit --pretty false` when tsconfig.json exists and
 //              typescript is installed
 //   lint       `npm run lint` when package.json has a lint script, else `eslint --format json .`
@@ -11,6 +17,9 @@
 // tsc and eslint run before the build: they are cheap and report every error, while `next build`
 // stops at the first (shared/reference/build-output-formats.md). Every step's output is parsed
 // into BuildErrors; passed means every step that ran exited 0 in time.
+//
+// With options.sandbox set, every step runs in the bubblewrap sandbox (sandbox.h): only the
+// install step has network. slipwayd always sets it, unless the sandbox is explicitly off.
 //
 // The child environment is NOT the engine's: only PATH, HOME, locale, proxy and non-secret
 // npm_config_* variables pass (the npm cache directory included), plus options.extra_env, so a
@@ -26,11 +35,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "activities/build/build_cache.h"
 #include "activities/build/build_result.h"
 #include "activities/build/process_runner.h"
+#include "activities/build/sandbox.h"
 #include "engine/base/status.h"
 
 namespace slipway::activities::build {
@@ -46,6 +58,10 @@ struct ValidatorOptions {
   size_t max_errors = 200;
   std::string work_dir;  // parent of temp dirs for tarballs; empty: $TMPDIR or /tmp
   std::map<std::string, std::string> extra_env;  // added to every step's environment
+  // Run every step in this sandbox; unset: unconfined (unit tests with a fake runner).
+  std::optional<SandboxOptions> sandbox;
+  // Packages ("sharp", "@scope/name") whose install scripts may run (in the sandbox, offline).
+  std::vector<std::string> install_scripts_allowed;
 };
 
 struct ValidateRequest {

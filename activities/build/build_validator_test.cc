@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -58,7 +59,7 @@ TEST_F(BuildValidatorTest, CleanSiteRunsInstallTypecheckAndBuild) {
   EXPECT_TRUE(r->passed);
   EXPECT_TRUE(r->errors.empty());
   EXPECT_EQ(runner_.commands(),
-            (std::vector<std::string>{"npm ci --no-audit --no-fund --prefer-offline",
+            (std::vector<std::string>{"npm ci --ignore-scripts --no-audit --no-fund --prefer-offline",
                                       Tsc() + " --noEmit --pretty false", "npm run build"}));
   ASSERT_EQ(r->steps.size(), 3u);
   EXPECT_EQ(r->steps[0].name, "install");
@@ -90,7 +91,7 @@ TEST_F(BuildValidatorTest, NpmInstallWithoutLockfileAndLintFromScriptOrDependenc
   Write("package.json", R"({"scripts":{"lint":"eslint ."},"devDependencies":{"eslint":"9"}})");
   ASSERT_TRUE(Validate("one").ok());
   EXPECT_EQ(runner_.commands(),
-            (std::vector<std::string>{"npm install --no-audit --no-fund --prefer-offline",
+            (std::vector<std::string>{"npm install --ignore-scripts --no-audit --no-fund --prefer-offline",
                                       "npm run lint"}));
   Write("package.json", R"({"devDependencies":{"eslint":"9"}})");
   Write("node_modules/.bin/eslint", "");
@@ -248,6 +249,67 @@ TEST_F(BuildValidatorTest, TarballIsExtractedValidatedRemovedAndCachedBeforeExtr
   ASSERT_TRUE(validator.ValidateTarball({"acme/site", "0123abc", nullptr},
                                         (dir_ / "site.tar.gz").string()).ok());
   EXPECT_EQ(runner.commands().size(), 3u) << "a cache hit neither extracts nor builds";
+}
+
+// Install scripts never run with the install (--ignore-scripts); a package that wanted one
+// fails the validation by name, unless ops allowed it.
+TEST_F(BuildValidatorTest, PackageThatWantsAnInstallScriptIsRefusedByName) {
+  TypeScriptSite();
+  Write("node_modules/left-pad/package.json", R"({"scripts":{"test":"x"}})");
+  Write("node_modules/sharp/package.json", R"({"scripts":{"install":"node install.js"}})");
+  Write("node_modules/@acme/native/binding.gyp", "{}");
+  Write("node_modules/left-pad/node_modules/evil/package.json",
+        R"({"scripts":{"postinstall":"curl http://169.254.169.254/"}})");
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->passed);
+  ASSERT_EQ(r->steps.size(), 1u) << "nothing runs after the refusal";
+  std::vector<std::string> refused;
+  for (const BuildError& e : r->errors) {
+    EXPECT_EQ(e.code, "EINSTALLSCRIPT");
+    EXPECT_EQ(e.file, "package.json");
+    refused.push_back(e.message.substr(0, e.message.find(' ', 8)));
+  }
+  std::sort(refused.begin(), refused.end());
+  EXPECT_EQ(refused, (std::vector<std::string>{"package @acme/native", "package evil",
+                                               "package sharp"}));
+}
+
+TEST_F(BuildValidatorTest, AllowListedInstallScriptsRunAfterTheInstall) {
+  TypeScriptSite();
+  Write("node_modules/sharp/package.json", R"({"scripts":{"install":"node install.js"}})");
+  ValidatorOptions options;
+  options.install_scripts_allowed = {"sharp"};
+  BuildValidator validator(runner_, cache_, options);
+  Result<BuildResult> r = validator.ValidateDirectory({}, dir_.string());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->passed) << r->output_tail;
+  ASSERT_GE(runner_.commands().size(), 2u);
+  EXPECT_EQ(runner_.commands()[1], "npm rebuild --ignore-scripts=false --foreground-scripts sharp");
+  EXPECT_EQ(r->steps[1].name, "install-scripts");
+}
+
+TEST_F(BuildValidatorTest, InstallFetchesFromTheRegistryOnly) {
+  TypeScriptSite();
+  Write("package.json", R"({"dependencies":{"a":"^1.0.0","b":"file:vendor/b","c":"npm:d@1",)"
+                        R"("evil":"http://169.254.169.254/latest.tgz","gh":"owner/repo",)"
+                        R"("g":"git+ssh://git@127.0.0.1/x.git"}})");
+  Write("package-lock.json",
+        R"({"packages":{"":{},"node_modules/a":{"resolved":"https://registry.npmjs.org/a/-/a-1.0.0.tgz"},)"
+        R"("node_modules/x":{"resolved":"http://127.0.0.1:8080/x.tgz"}}})");
+  Result<BuildResult> r = Validate();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->passed);
+  EXPECT_TRUE(runner_.commands().empty()) << "npm never ran";
+  std::string all;
+  for (const BuildError& e : r->errors) {
+    EXPECT_EQ(e.code, "EINSTALLSOURCE");
+    all += e.message + "\n";
+  }
+  EXPECT_EQ(r->errors.size(), 4u) << all;
+  for (const char* bad : {"169.254.169.254", "owner/repo", "git+ssh", "127.0.0.1:8080"}) {
+    EXPECT_NE(all.find(bad), std::string::npos) << bad;
+  }
 }
 
 TEST_F(BuildValidatorTest, HalfAKeyOrAMissingDirectoryIsInvalid) {

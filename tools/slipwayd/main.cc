@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/slipwayd/build_sandbox.h"
 #include "tools/slipwayd/log.h"
 #include "tools/slipwayd/sandbox.h"
 #include "tools/slipwayd/server.h"
@@ -35,8 +36,9 @@ struct Args {
 constexpr const char* kUsage =
     "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
     "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
-    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
-    "  SLIPWAY_BASE_DOMAIN (see README.md)\n";
+    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*,\n"
+    "  SMTP_URL, SLIPWAY_BASE_DOMAIN, SLIPWAY_BUILD_SANDBOX, SLIPWAY_BUILD_UID, SLIPWAY_NPM_CACHE,\n"
+    "  SLIPWAY_INSTALL_SCRIPTS_ALLOW (see README.md)\n";
 
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
@@ -124,6 +126,10 @@ int main(int argc, char** argv) {
   if (!config.ok()) return Fail(config.status());
   Result<activities::ServiceConfig> services = activities::LoadServiceConfig(env);
   if (!services.ok()) return Fail(services.status());
+  Result<server::BuildSandboxSettings> builds = server::SetUpBuildSandbox(env, args.sandbox);
+  if (!builds.ok()) return Fail(builds.status());
+  config->build_sandbox = builds->sandbox;
+  config->install_scripts_allowed = builds->install_scripts_allowed;
   workflows::WorkflowOptions options;
 
   server::Sandbox sandbox;

@@ -61,6 +61,8 @@ Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Se
   p.build_cache = std::make_unique<activities::build::FileBuildCache>(c.build_cache_dir);
   activities::build::ValidatorOptions vo;
   vo.work_dir = c.work_dir;
+  vo.sandbox = c.build_sandbox;
+  vo.install_scripts_allowed = c.install_scripts_allowed;
   p.validator = std::make_unique<activities::build::BuildValidator>(*p.runner, *p.build_cache, vo);
   p.verifier = std::make_unique<activities::Verifier>(*p.http_client, p.clock, *p.runner);
   if (!s.smtp_url.empty()) {  // without SMTP_URL, onboarding records the e-mail as skipped

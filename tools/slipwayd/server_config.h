@@ -20,6 +20,10 @@
 #include <cstdint>
 #include <string>
 
+#include <optional>
+#include <vector>
+
+#include "activities/build/sandbox.h"
 #include "activities/service_config.h"
 #include "engine/base/status.h"
 
@@ -48,6 +52,10 @@ struct ServerConfig {
   int http_max_waits_per_principal = 16;
   std::string work_dir;
   std::string build_cache_dir;
+  // Set by main() from build_sandbox.h (SLIPWAY_BUILD_SANDBOX and friends), not by
+  // LoadServerConfig. Unset sandbox: builds run unconfined.
+  std::optional<activities::build::SandboxOptions> build_sandbox;
+  std::vector<std::string> install_scripts_allowed;
 };
 
 Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv);

@@ -78,6 +78,10 @@ void WorkflowFixture::SetUp() {
   cache_ = std::make_unique<activities::build::InMemoryBuildCache>();
   activities::build::ValidatorOptions vo;
   vo.work_dir = dir_.string();
+  if (sandbox_builds_) {
+    vo.sandbox = activities::build::SandboxOptions{};
+    vo.sandbox->npm_cache_dir = "/tmp/slipway-test-npm-cache";
+  }
   validator_ = std::make_unique<activities::build::BuildValidator>(*runner_, *cache_, vo);
   activities::VerifyOptions verify;
   verify.lighthouse.enabled = false;  // Chromium is not part of the unit tests

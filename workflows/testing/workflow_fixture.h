@@ -88,6 +88,8 @@ class WorkflowFixture : public ::testing::Test {
   std::unique_ptr<storage::SqliteStore> store_;
   WorkflowOptions options_;
   bool use_verifier_ = true;  // false: deployments record verify as skipped
+  // Builds run in the bubblewrap sandbox, as in slipwayd (the real-site test sets it).
+  bool sandbox_builds_ = false;
   int64_t lease_ms_ = 30'000;  // EngineOptions::lease_ms of the next MakeEngine()
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<engine::Engine> engine_;
