@@ -9,10 +9,12 @@
 //   ref               string, optional: the branch (default: the tenant's production branch)
 //   template_ref      string, optional: template files to commit first (template updates)
 //   custom_domain     string, optional: attached and verified by `domain`
-//   require_approval  bool, optional: wait for signal "approve" / "reject" before `deploy`
-//   approval_timeout_s number, optional: the approval wait's deadline
+//   require_approval  bool, ops only: wait for signal "approve" / "reject" before `deploy`
+//   approval_timeout_s number, ops only: the approval wait's deadline
+//                     (when absent, both come from the tenant record's policy, set by ops
+//                     through tenant_settings: see tenant_settings_workflow.h)
 //   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)
-//   parent_id         string, optional: the template update that started it as a child; when
+//   parent_id         string, ops only: the template update that started it as a child; when
 //                     that parent is cancelled, this deployment is cancelled before its next
 //                     step up to `deploy` (parent_guard.h). A deployment already live finishes
 //                     `domain`/`verify` (and `rollback` when verify fails): cancelling a

@@ -14,6 +14,7 @@
 #include "workflows/onboarding_workflow.h"
 #include "workflows/rollback_workflow.h"
 #include "workflows/template_update_workflow.h"
+#include "workflows/tenant_settings_workflow.h"
 
 namespace slipway::workflows {
 
@@ -59,6 +60,9 @@ Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(RegisterDeployment(engine));
   SLIPWAY_RETURN_IF_ERROR(RegisterOnboarding(engine));
   SLIPWAY_RETURN_IF_ERROR(RegisterRollback(engine));
+  // Ops set a tenant's approval policy through this type (tenant_settings_workflow.h).
+  Add<ApplyTenantSettingsActivity>(engine, kApplyTenantSettingsActivity, *tenants_);
+  SLIPWAY_RETURN_IF_ERROR(engine.RegisterType(TenantSettingsType(deps_.options)));
   return RegisterTemplateUpdate(engine);
 }
 
@@ -71,7 +75,9 @@ Status Registry::RegisterDeployment(engine::Engine& engine) {
   Add<DomainActivity>(engine, kDomainActivity, deps_);
   Add<VerifyActivity>(engine, kVerifyActivity, deps_);
   Add<CompensateActivity>(engine, kCompensateActivity, deps_, *tenants_);
-  return engine.RegisterType(DeploymentType(deps_.options));
+  engine::WorkflowType type = DeploymentType(deps_.options);
+  type.prepare_input = ApprovalPolicyInput(*tenants_);  // the tenant record's approval policy
+  return engine.RegisterType(type);
 }
 
 Status Registry::RegisterOnboarding(engine::Engine& engine) {
