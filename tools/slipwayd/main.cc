@@ -8,6 +8,7 @@
 //                                 when set, adds its entries)
 // SIGTERM or SIGINT: graceful shutdown, exit 0. Logs are one JSON object per line on stderr.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <fstream>
@@ -34,7 +35,7 @@ struct Args {
 constexpr const char* kUsage =
     "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
     "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
-    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
+    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
     "  SLIPWAY_BASE_DOMAIN (see README.md)\n";
 
 bool ParseArgs(int argc, char** argv, Args& a) {
@@ -57,6 +58,19 @@ slipway::Result<std::string> ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Connections are descriptors: take all the kernel allows this process (the soft limit is
+// often 1024) before the HTTP server derives its connection caps from it.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  slipway::server::Log("info", "raised the descriptor limit",
+                       {{"from", static_cast<uint64_t>(before)},
+                        {"to", static_cast<uint64_t>(limit.rlim_cur)}});
 }
 
 // The entries of two tokens files (JSON arrays) as one array.
@@ -104,6 +118,7 @@ int main(int argc, char** argv) {
   signal(SIGTERM, OnSignal);
   signal(SIGINT, OnSignal);
   signal(SIGPIPE, SIG_IGN);
+  RaiseFileLimit();
   activities::GetEnvFn env = activities::ProcessEnv();
   Result<server::ServerConfig> config = server::LoadServerConfig(env);
   if (!config.ok()) return Fail(config.status());
