@@ -40,8 +40,49 @@ TEST_F(EngineStartTest, SameIdWithADifferentRequestIsAConflict) {
   Start("seven", "client1", {{"k", 1}}, "wf-1");
   auto other = engine().Start({"seven", "client1", {{"k", 2}}, "wf-1"}, Caller{});
   EXPECT_EQ(other.status().code(), Code::kConflict);
-  auto other_tenant = engine().Start({"seven", "client2", {{"k", 1}}, "wf-1"}, Caller{});
-  EXPECT_EQ(other_tenant.status().code(), Code::kConflict);
+}
+
+TEST_F(EngineStartTest, IdsLiveInTheirTenantsNamespace) {
+  Workflow a = Start("seven", "client1", {{"k", 1}}, "client1:deploy");
+  Workflow b = Start("seven", "client2", {{"k", 2}}, "client2:deploy");
+  EXPECT_TRUE(a.created && b.created);
+  EXPECT_EQ(Get("client1:deploy").instance.tenant, "client1");
+  EXPECT_EQ(Get("client2:deploy").instance.tenant, "client2");
+  // Another tenant's namespace is refused as bad input, never as a conflict that would say
+  // the id exists.
+  for (const char* id : {"client1:deploy", "client1:other", "client:x", "client22:x"}) {
+    auto forged = engine().Start({"seven", "client2", {{"k", 1}}, id}, Caller{});
+    EXPECT_EQ(forged.status().code(), Code::kInvalidArgument) << id;
+    EXPECT_EQ(forged.status().field(), "id") << id;
+  }
+  Workflow generated = Start("seven", "client2");
+  EXPECT_EQ(generated.instance.id.rfind("client2:wf_", 0), 0u) << generated.instance.id;
+}
+
+TEST_F(EngineStartTest, PrepareInputCompletesTheStoredInputAfterTheHash) {
+  std::string policy = "strict";
+  WorkflowType t = testing::SevenStepType("prepared", "rec", testing::FastRetry());
+  t.prepare_input = [&](const std::string& tenant, const json& in) -> Result<json> {
+    if (policy == "down") return Unavailable("records unreachable");
+    json out = in;
+    out["policy"] = policy + ":" + tenant;
+    return out;
+  };
+  ASSERT_TRUE(engine().RegisterType(t).ok());
+  Start("prepared", "client1", {{"k", 1}}, "client1:p");
+  EXPECT_EQ(json::parse(Get("client1:p").instance.input_json)["policy"], "strict:client1");
+  auto h = History("client1:p");
+  ASSERT_FALSE(h.empty());
+  EXPECT_EQ(json::parse(h[0].data_json)["input"]["policy"], "strict:client1");
+  policy = "lax";  // the same request again still finds its workflow, as it was started
+  auto again = engine().Start({"prepared", "client1", {{"k", 1}}, "client1:p"}, Caller{});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(json::parse(again->instance.input_json)["policy"], "strict:client1");
+  policy = "down";
+  auto failed = engine().Start({"prepared", "client1", {{"k", 1}}, "client1:q"}, Caller{});
+  EXPECT_EQ(failed.status().code(), Code::kUnavailable);
+  EXPECT_EQ(engine().Get("client1:q").status().code(), Code::kNotFound);
 }
 
 TEST_F(EngineStartTest, BadRequestsNameTheField) {

@@ -1,4 +1,6 @@
-// engine/start.cc: Engine::Start, idempotent on the workflow id.
+// engine/start.cc: Engine::Start, idempotent on the workflow id. Ids live in their tenant's
+// namespace (engine/base/ids.h): a generated id is "<tenant>:wf_...", and an id whose prefix
+// names another tenant is refused, so a start can neither take nor reveal another tenant's id.
 #include "engine/base/ids.h"
 #include "engine/base/sha256.h"
 #include "engine/engine.h"
@@ -22,7 +24,10 @@ std::string SerialKey(const WorkflowType& type, const std::string& tenant) {
 Status ValidateStart(const StartRequest& req, const WorkflowType* type) {
   if (type == nullptr) return InvalidArgument("type", "unknown workflow type '" + req.type + "'");
   SLIPWAY_RETURN_IF_ERROR(ValidateTenantId(req.tenant));
-  if (!req.id.empty()) SLIPWAY_RETURN_IF_ERROR(ValidateWorkflowId(req.id));
+  if (!req.id.empty()) {
+    SLIPWAY_RETURN_IF_ERROR(ValidateWorkflowId(req.id));
+    SLIPWAY_RETURN_IF_ERROR(CheckWorkflowIdTenant(req.id, req.tenant));
+  }
   if (!req.input.is_object()) return InvalidArgument("input", "must be a JSON object");
   if (type->validate_input) return type->validate_input(req.input);
   return Status::Ok();
@@ -36,7 +41,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   const std::string hash = StartHash(req);
   const TimeMs now = clock_.NowMs();
   storage::Instance fresh;
-  fresh.id = req.id.empty() ? NewWorkflowId(now) : req.id;
+  fresh.id = req.id.empty() ? req.tenant + ":" + NewWorkflowId(now) : req.id;
 
   // The same id again: the same request gets the existing workflow, another one a conflict.
   auto existing = [&]() -> Result<Workflow> {
@@ -52,18 +57,26 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
     if (found.ok() || found.status().code() != Code::kNotFound) return found;
   }
 
+  // The stored input: the request's, completed by the type (after the hash, so a repeated
+  // request still matches its workflow when, say, the tenant's policy changed meanwhile).
+  json input = req.input;
+  if (type->prepare_input) {
+    Result<json> prepared = type->prepare_input(req.tenant, req.input);
+    if (!prepared.ok()) return prepared.status();
+    input = std::move(*prepared);
+  }
   fresh.type = req.type;
   fresh.tenant = req.tenant;
-  fresh.input_json = req.input.dump();
+  fresh.input_json = input.dump();
   fresh.input_hash = hash;
   fresh.serial_key = SerialKey(*type, req.tenant);
   if (type->deadline_ms > 0) fresh.deadline_ms = now + type->deadline_ms;
   std::unique_ptr<WorkflowMachine> machine = type->make_machine();
-  machine->Start(req.input);
+  machine->Start(input);
   fresh.state = machine->state();
 
   Transition t = Transition::Create(*type, fresh, now, options_.history);
-  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", req.input}};
+  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", input}};
   started.update(caller.ToJson());
   t.AddEvent("workflow_started", "", 0, caller.actor, started);
   if (type->deadline_ms > 0) {
@@ -74,7 +87,8 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   } else {
     t.EnterState(*machine, "engine");
   }
-  Status st = CommitTransition(t, std::move(machine), std::make_shared<const json>(req.input));
+  auto stored = std::make_shared<const json>(std::move(input));
+  Status st = CommitTransition(t, std::move(machine), std::move(stored));
   if (st.code() == Code::kAlreadyExists) return existing();  // a concurrent start won
   if (!st.ok()) return st;
   Result<Workflow> w = Get(fresh.id);

@@ -48,6 +48,11 @@ struct WorkflowType {
   int64_t deadline_ms = 0;                    // whole workflow; 0 = none
   // Optional input validation: kInvalidArgument naming the field.
   std::function<Status(const nlohmann::json& input)> validate_input;
+  // Optional: completes a valid input at start from state outside the request (the deployment
+  // adds its tenant's approval policy). Runs after validate_input and after the idempotency
+  // hash; what it returns is the input stored, shown and replayed. Errors fail the start.
+  std::function<Result<nlohmann::json>(const std::string& tenant, const nlohmann::json& input)>
+      prepare_input;
   // Optional: builds the workflow's result from its step outputs (by step name) and its steps
   // view (by step name: status, attempts, started_at, ended_at in ms); default: the outputs.
   std::function<nlohmann::json(const nlohmann::json& outputs, const nlohmann::json& steps)>

@@ -67,13 +67,13 @@ bool ValidName(const std::string& name) {
 
 Status ParseRole(const std::string& role, Principal& p) {
   p.role = role;
-  if (role == "ops" || role == "auditor") return Status::Ok();
+  if (role == "ops" || role == "auditor" || role == "approver") return Status::Ok();
   const std::string prefix = "tenant:";
   if (role.compare(0, prefix.size(), prefix) == 0) {
     p.tenant = role.substr(prefix.size());
     return ValidateTenantId(p.tenant, "role");
   }
-  return InvalidArgument("role", "role must be ops, auditor or tenant:<id>");
+  return InvalidArgument("role", "role must be ops, auditor, approver or tenant:<id>");
 }
 
 }  // namespace
@@ -150,12 +150,14 @@ Status Authorize(const Principal& p, Access access) {
       allowed = true;
       break;  // every role reads (tenants: their own)
     case Access::kMetrics:
-      allowed = !p.is_tenant();
+      allowed = p.is_ops() || p.role == "auditor";
       break;
     case Access::kStart:
     case Access::kCancel:
-    case Access::kSignal:
       allowed = p.is_ops() || p.is_tenant();
+      break;
+    case Access::kSignal:  // which signal: AuthorizeSignal
+      allowed = p.is_ops() || p.is_tenant() || p.is_approver();
       break;
     case Access::kResume:
       allowed = p.is_ops();
@@ -163,6 +165,17 @@ Status Authorize(const Principal& p, Access access) {
   }
   if (allowed) return Status::Ok();
   return PermissionDenied("role " + p.role + " may not do this");
+}
+
+Status AuthorizeSignal(const Principal& p, const std::string& signal) {
+  if (p.is_ops()) return Status::Ok();
+  const bool decision = signal == "approve" || signal == "reject";
+  if (decision && p.is_approver()) return Status::Ok();
+  if (!decision && p.is_tenant()) return Status::Ok();
+  return Status(Code::kPermissionDenied,
+                decision ? "approving or rejecting needs the ops or approver role"
+                         : "role " + p.role + " may send only approve and reject",
+                "name");
 }
 
 Status CheckTenant(const Principal& p, const std::string& workflow_tenant) {

@@ -3,9 +3,11 @@
 // Tokens are never stored: the tokens file holds SHA-256 hashes,
 //   [{"name": "alice", "role": "ops", "token_sha256": "<64 hex>"}, ...]
 // and a request's token is hashed and compared against every entry in constant time.
-// Roles: "ops" (everything), "auditor" (read-only, history and metrics included) and
-// "tenant:<id>" (its own tenant only: start the allowed types, read, stream, history,
-// cancel, signal; never resume).
+// Roles: "ops" (everything), "auditor" (read-only, history and metrics included),
+// "approver" (every tenant: read, stream, history, and the signals `approve` and `reject`;
+// nothing else) and "tenant:<id>" (its own tenant only: start the allowed types, read,
+// stream, history, cancel, signal; never resume, never approve or reject: a tenant does not
+// approve its own deployments).
 //
 // The actor recorded in history for a principal is "<role>:<name>", e.g. "ops:alice" or
 // "tenant:client1:client1-editor": the role says with which rights, the name which token.
@@ -24,9 +26,10 @@ namespace slipway::http {
 
 struct Principal {
   std::string name;
-  std::string role;    // "ops" | "auditor" | "tenant:<id>"
+  std::string role;    // "ops" | "auditor" | "approver" | "tenant:<id>"
   std::string tenant;  // the <id> of a tenant role, else ""
   bool is_ops() const { return role == "ops"; }
+  bool is_approver() const { return role == "approver"; }
   bool is_tenant() const { return !tenant.empty(); }
   std::string actor() const { return role + ":" + name; }
 };
@@ -66,6 +69,9 @@ class TokenStore {
 // Whether the principal's role may do `access` at all (tenant scoping comes after).
 // kPermissionDenied otherwise.
 Status Authorize(const Principal& p, Access access);
+// Which signals the role may send: `approve` and `reject` need ops or approver; the others
+// need ops or tenant. kPermissionDenied (field "name") otherwise.
+Status AuthorizeSignal(const Principal& p, const std::string& signal);
 // Tenant scoping of one workflow: ok for ops and auditors and for the workflow's own tenant;
 // kNotFound for another tenant, so that ids do not leak.
 Status CheckTenant(const Principal& p, const std::string& workflow_tenant);

@@ -95,5 +95,34 @@ TEST(AuthorizeTest, RolesAllowWhatTheyShould) {
   EXPECT_TRUE(CheckTenant(auditor, "client2").ok());
 }
 
+TEST(AuthorizeTest, OnlyOpsAndApproversApproveAndApproversDoNothingElse) {
+  auto store = TokenStore::FromJson(json::array({Entry("carol", "approver", "t-appr")}));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto carol = store->Authenticate("Bearer t-appr");
+  ASSERT_TRUE(carol.ok());
+  EXPECT_TRUE(carol->is_approver());
+  EXPECT_FALSE(carol->is_tenant());
+  EXPECT_EQ(carol->actor(), "approver:carol");
+  Principal ops{"alice", "ops", ""};
+  Principal tenant{"c1", "tenant:client1", "client1"};
+  Principal auditor{"bob", "auditor", ""};
+  EXPECT_TRUE(Authorize(*carol, Access::kRead).ok());
+  EXPECT_TRUE(Authorize(*carol, Access::kSignal).ok());
+  for (Access a : {Access::kMetrics, Access::kStart, Access::kCancel, Access::kResume}) {
+    EXPECT_EQ(Authorize(*carol, a).code(), Code::kPermissionDenied);
+  }
+  EXPECT_TRUE(CheckTenant(*carol, "client2").ok());
+  for (const char* decision : {"approve", "reject"}) {
+    EXPECT_TRUE(AuthorizeSignal(ops, decision).ok());
+    EXPECT_TRUE(AuthorizeSignal(*carol, decision).ok());
+    EXPECT_EQ(AuthorizeSignal(tenant, decision).code(), Code::kPermissionDenied);
+    EXPECT_EQ(AuthorizeSignal(tenant, decision).field(), "name");
+    EXPECT_FALSE(AuthorizeSignal(auditor, decision).ok());
+  }
+  EXPECT_TRUE(AuthorizeSignal(tenant, "recheck").ok());
+  EXPECT_TRUE(AuthorizeSignal(ops, "recheck").ok());
+  EXPECT_EQ(AuthorizeSignal(*carol, "recheck").code(), Code::kPermissionDenied);
+}
+
 }  // namespace
 }  // namespace slipway::http

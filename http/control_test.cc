@@ -78,10 +78,10 @@ TEST_F(ControlTest, SignalIs202AndAnUnexpectedSignalIs409) {
   EXPECT_EQ(unknown_field.status, 400);
   EXPECT_EQ(unknown_field.json["error"]["field"], "dta");
   Reply ok =
-      Post("/v1/workflows/" + id + "/signals/approve", {{"data", {{"by", "carol"}}}}, kClient1);
+      Post("/v1/workflows/" + id + "/signals/approve", {{"data", {{"by", "carol"}}}}, kApprover);
   ASSERT_EQ(ok.status, 202) << ok.body;
   json e = LastEvent(id, "signal_received");
-  EXPECT_EQ(e["actor"], "tenant:client1:client1-editor");
+  EXPECT_EQ(e["actor"], "approver:carol");
   EXPECT_EQ(e["data"]["data"]["by"], "carol");
   RunDue();
   EXPECT_EQ(Get("/v1/workflows/" + id).json["status"], "completed");
@@ -109,7 +109,8 @@ TEST_F(ControlTest, TenantCannotSeeOrTouchAnotherTenantsWorkflow) {
   EXPECT_EQ(Get("/v1/workflows/" + theirs + "/history", kClient1).status, 404);
   EXPECT_EQ(Get("/v1/workflows/" + theirs + "/stream", kClient1).status, 404);
   EXPECT_EQ(Post("/v1/workflows/" + theirs + "/cancel", json(), kClient1).status, 404);
-  EXPECT_EQ(Post("/v1/workflows/" + theirs + "/signals/approve", json(), kClient1).status, 404);
+  EXPECT_EQ(Post("/v1/workflows/" + theirs + "/signals/launch", json(), kClient1).status, 404);
+  EXPECT_EQ(Post("/v1/workflows/" + theirs + "/signals/approve", json(), kClient1).status, 403);
   EXPECT_EQ(Get("/v1/workflows/" + theirs).json["status"], "waiting");  // untouched
 
   Reply list = Get("/v1/workflows", kClient1);
@@ -119,6 +120,83 @@ TEST_F(ControlTest, TenantCannotSeeOrTouchAnotherTenantsWorkflow) {
   EXPECT_EQ(asked_other.status, 200);
   EXPECT_TRUE(asked_other.json["workflows"].empty());
   EXPECT_EQ(Post("/v1/workflows/" + mine + "/cancel", json(), kClient1).status, 202);
+}
+
+TEST_F(ControlTest, ATenantCannotApproveOrRejectItsOwnDeployment) {
+  const std::string id = WaitingRouted("client1");
+  for (const char* signal : {"approve", "reject"}) {
+    Reply r = Post("/v1/workflows/" + id + "/signals/" + signal, json(), kClient1);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(r.error_code(), "permission_denied");
+    EXPECT_EQ(r.json["error"]["field"], "name");
+  }
+  EXPECT_EQ(Get("/v1/workflows/" + id).json["status"], "waiting");
+  EXPECT_TRUE(LastEvent(id, "signal_received").is_null());  // nothing reached the engine
+  ASSERT_EQ(Post("/v1/workflows/" + id + "/signals/approve", json(), kOps).status, 202);
+  EXPECT_EQ(LastEvent(id, "signal_received")["actor"], "ops:alice");
+}
+
+TEST_F(ControlTest, AnApproverReadsAndDecidesForEveryTenantAndDoesNothingElse) {
+  const std::string one = WaitingRouted("client1");
+  const std::string two = WaitingRouted("client2");
+  EXPECT_EQ(Get("/v1/workflows/" + two, kApprover).status, 200);
+  EXPECT_EQ(Get("/v1/workflows/" + two + "/history", kApprover).status, 200);
+  EXPECT_EQ(Get("/v1/workflows", kApprover).json["workflows"].size(), 2u);
+  EXPECT_EQ(Post("/v1/workflows/" + one + "/signals/launch", json(), kApprover).status, 403);
+  EXPECT_EQ(Post("/v1/workflows/" + one + "/cancel", json(), kApprover).status, 403);
+  json start = {{"type", "deployment"}, {"tenant", "client1"}};
+  EXPECT_EQ(Post("/v1/workflows", start, kApprover).status, 403);
+  EXPECT_EQ(Get("/metrics", kApprover).status, 403);
+  ASSERT_EQ(Post("/v1/workflows/" + one + "/signals/approve", json(), kApprover).status, 202);
+  ASSERT_EQ(Post("/v1/workflows/" + two + "/signals/reject", json(), kApprover).status, 202);
+  RunDue();
+  EXPECT_EQ(Get("/v1/workflows/" + one).json["status"], "completed");
+  EXPECT_EQ(Get("/v1/workflows/" + two).json["status"], "failed");
+}
+
+TEST_F(ControlTest, TenantTokensMayNotSetTheApprovalPolicyOrAParent) {
+  for (const char* key : {"require_approval", "approval_timeout_s", "parent_id"}) {
+    json value = std::string(key) == "require_approval" ? json(false)
+                 : std::string(key) == "parent_id"      ? json("ops:tu-1")
+                                                        : json(1);
+    Reply r = Post("/v1/workflows",
+                   {{"type", "deployment"}, {"tenant", "client1"}, {"input", {{key, value}}}},
+                   kClient1);
+    EXPECT_EQ(r.status, 403) << key << " " << r.body;
+    EXPECT_EQ(r.json["error"]["field"], key);
+  }
+  EXPECT_TRUE(Get("/v1/workflows", kOps).json["workflows"].empty());
+  Reply ops = Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "client1"},
+                                     {"input", {{"require_approval", true}}}});
+  EXPECT_EQ(ops.status, 201) << ops.body;
+}
+
+TEST_F(ControlTest, ClientIdsAreScopedByTenantSoTheyNeverCollide) {
+  json start = {{"type", "deployment"}, {"tenant", "client1"}, {"id", "site-1"}};
+  Reply one = Post("/v1/workflows", start, kClient1);
+  ASSERT_EQ(one.status, 201) << one.body;
+  EXPECT_EQ(one.json["id"], "client1:site-1");
+  EXPECT_EQ(one.header("Location"), "/v1/workflows/client1:site-1");
+  start["tenant"] = "client2";
+  start["input"] = {{"other", "request"}};  // would have been a 409 in a global namespace
+  Reply two = Post("/v1/workflows", start, kClient2);
+  ASSERT_EQ(two.status, 201) << two.body;
+  EXPECT_EQ(two.json["id"], "client2:site-1");
+  EXPECT_EQ(Get("/v1/workflows/client2:site-1", kClient2).json["tenant"], "client2");
+  EXPECT_EQ(Get("/v1/workflows/client1:site-1", kClient2).status, 404);
+  // Naming another tenant's namespace is bad input, whether that id exists or not.
+  for (const char* forged : {"client1:site-1", "client1:nothing-here", "client1:site-1.client2",
+                             "client2:client1:site-1", "x:y"}) {
+    start["id"] = forged;
+    Reply r = Post("/v1/workflows", start, kClient2);
+    EXPECT_EQ(r.status, 400) << forged << " " << r.body;
+    EXPECT_EQ(r.json["error"]["field"], "id") << forged;
+    Reply as_ops = Post("/v1/workflows", start, kOps);
+    EXPECT_EQ(as_ops.status, 400) << forged << " " << as_ops.body;
+  }
+  start["id"] = "client2:site-1";
+  EXPECT_EQ(Post("/v1/workflows", start, kClient2).status, 200);  // its own full id
+  EXPECT_EQ(Get("/v1/workflows", kOps).json["workflows"].size(), 2u);
 }
 
 }  // namespace

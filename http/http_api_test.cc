@@ -14,8 +14,8 @@ TEST_F(HttpApiTest, StartCreatesThenSameRequestIs200AndOtherRequestIs409) {
       {"type", "seven"}, {"tenant", "client1"}, {"input", {{"site", "a"}}}, {"id", "wf-1"}};
   Reply created = Post("/v1/workflows", body);
   ASSERT_EQ(created.status, 201) << created.body;
-  EXPECT_EQ(created.header("Location"), "/v1/workflows/wf-1");
-  EXPECT_EQ(created.json["id"], "wf-1");
+  EXPECT_EQ(created.header("Location"), "/v1/workflows/client1:wf-1");
+  EXPECT_EQ(created.json["id"], "client1:wf-1");
   EXPECT_EQ(created.json["type"], "seven");
   EXPECT_EQ(created.json["input"]["site"], "a");
   EXPECT_EQ(created.json["steps"].size(), 7u);
@@ -23,7 +23,9 @@ TEST_F(HttpApiTest, StartCreatesThenSameRequestIs200AndOtherRequestIs409) {
 
   Reply again = Post("/v1/workflows", body);
   EXPECT_EQ(again.status, 200) << again.body;
-  EXPECT_EQ(again.json["id"], "wf-1");
+  EXPECT_EQ(again.json["id"], "client1:wf-1");
+  body["id"] = "client1:wf-1";  // the full id names the same workflow
+  EXPECT_EQ(Post("/v1/workflows", body).status, 200);
 
   body["input"]["site"] = "b";
   Reply other = Post("/v1/workflows", body);
@@ -35,6 +37,7 @@ TEST_F(HttpApiTest, StartWithoutIdGeneratesOne) {
   Reply r = Post("/v1/workflows", {{"type", "seven"}, {"tenant", "client1"}});
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string id = r.json["id"];
+  EXPECT_EQ(id.rfind("client1:wf_", 0), 0u) << id;
   EXPECT_EQ(r.header("Location"), "/v1/workflows/" + id);
 }
 

@@ -27,6 +27,7 @@ inline constexpr const char* kOps = "ops-secret-token";
 inline constexpr const char* kAuditor = "auditor-secret-token";
 inline constexpr const char* kClient1 = "client1-secret-token";
 inline constexpr const char* kClient2 = "client2-secret-token";
+inline constexpr const char* kApprover = "approver-secret-token";
 
 struct Reply {
   int status = 0;
@@ -81,7 +82,8 @@ class HttpFixture : public engine::testing::EngineFixture {
     auto tokens = TokenStore::FromJson(
         nlohmann::json::array({entry("alice", "ops", kOps), entry("bob", "auditor", kAuditor),
                                entry("client1-editor", "tenant:client1", kClient1),
-                               entry("client2-editor", "tenant:client2", kClient2)}));
+                               entry("client2-editor", "tenant:client2", kClient2),
+                               entry("carol", "approver", kApprover)}));
     ASSERT_TRUE(tokens.ok()) << tokens.status().ToString();
     tokens_ = *tokens;
     HttpApiOptions o;

@@ -1,5 +1,6 @@
 // http/signal_workflow_handler.cc: POST /v1/workflows/{id}/signals/{name} {"data"?,
-// "reason"?} -> 202; 409 when the workflow's state does not take that signal.
+// "reason"?} -> 202; 409 when the workflow's state does not take that signal. `approve` and
+// `reject` need the ops or approver role (403, field "name", for a tenant: see auth.h).
 #include "http/errors.h"
 #include "http/handlers.h"
 #include "http/views.h"
@@ -22,6 +23,8 @@ Status ValidateSignalName(const std::string& name) {
 void HandleSignalWorkflow(ApiServices& s, Exchange& ex) {
   Status name_ok = ValidateSignalName(ex.params[1]);
   if (!name_ok.ok()) return WriteError(ex.resp, name_ok);
+  Status allowed = AuthorizeSignal(ex.principal, ex.params[1]);
+  if (!allowed.ok()) return WriteError(ex.resp, allowed);
   Result<nlohmann::json> body = ReadJsonObject(ex.req, s.limits(), {"data", "reason"}, true);
   if (!body.ok()) return WriteError(ex.resp, body.status());
   Result<std::string> reason = OptionalString(*body, "reason", 1000);

@@ -1,7 +1,12 @@
 // http/start_workflow_handler.cc: POST /v1/workflows. 201 + Location when created, 200 when
 // the same id and the same request already exist, 409 for the same id with another request.
+// Ids are scoped by tenant (engine/base/ids.h): "x" and "<tenant>:x" both start "<tenant>:x",
+// which the body and Location carry; another tenant's prefix is 400 (field "id"), so a 409
+// only ever concerns the caller's own tenant.
 #include <algorithm>
+#include <array>
 
+#include "engine/base/ids.h"
 #include "http/errors.h"
 #include "http/handlers.h"
 #include "http/views.h"
@@ -18,7 +23,7 @@ Result<engine::StartRequest> ParseStart(ApiServices& s, Exchange& ex) {
   engine::StartRequest start;
   for (auto [field, out] : {std::pair{"type", &start.type}, std::pair{"tenant", &start.tenant},
                             std::pair{"id", &start.id}}) {
-    Result<std::string> v = OptionalString(*body, field, 128);
+    Result<std::string> v = OptionalString(*body, field, kMaxClientIdLength + 40);
     if (!v.ok()) return v.status();
     *out = *v;
   }
@@ -29,8 +34,16 @@ Result<engine::StartRequest> ParseStart(ApiServices& s, Exchange& ex) {
     if (!input->is_object()) return InvalidArgument("input", "input must be a JSON object");
     start.input = *input;
   }
+  Result<std::string> id = ScopeClientWorkflowId(start.tenant, start.id);
+  if (!id.ok()) return id.status();
+  start.id = *id;
   return start;
 }
+
+// Input that only ops may set: the approval policy is the tenant record's (set by ops with a
+// tenant_settings workflow), and parent_id marks an engine-made child of a template update.
+constexpr std::array<const char*, 3> kOpsOnlyInput = {"require_approval", "approval_timeout_s",
+                                                      "parent_id"};
 
 // A tenant starts only the allowed types, and only for itself.
 Status AuthorizeStart(ApiServices& s, const Principal& p, const engine::StartRequest& start) {
@@ -40,6 +53,12 @@ Status AuthorizeStart(ApiServices& s, const Principal& p, const engine::StartReq
   const auto& types = s.options.tenant_start_types;
   if (std::find(types.begin(), types.end(), start.type) == types.end()) {
     return PermissionDenied("a tenant token may not start '" + start.type + "' workflows");
+  }
+  for (const char* key : kOpsOnlyInput) {
+    if (start.input.contains(key)) {
+      return Status(Code::kPermissionDenied,
+                    std::string("a tenant token may not set ") + key + ": ops decide it", key);
+    }
   }
   return Status::Ok();
 }

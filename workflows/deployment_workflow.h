@@ -13,10 +13,12 @@
 //   custom_domain     string, optional: attached and verified by `domain`; a host name not
 //                     under the base domain. One tenant owns it (domain_records.h): `save`
 //                     fails (kPermanent) when another tenant does, `domain` claims it
-//   require_approval  bool, optional: wait for signal "approve" / "reject" before `deploy`
-//   approval_timeout_s integer 1..kMaxApprovalTimeoutS, optional: the approval wait's deadline
+//   require_approval  bool, ops only: wait for signal "approve" / "reject" before `deploy`
+//   approval_timeout_s integer 1..kMaxApprovalTimeoutS, ops only: the approval wait's deadline
+//                     (when absent, both come from the tenant record's policy, set by ops
+//                     through tenant_settings: see tenant_settings_workflow.h)
 //   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)
-//   parent_id         string, optional: the template update that started it as a child; when
+//   parent_id         string, ops only: the template update that started it as a child; when
 //                     that parent is cancelled, this deployment is cancelled before its next
 //                     step up to `deploy` (parent_guard.h). A deployment already live finishes
 //                     `domain`/`verify` (and `rollback` when verify fails): cancelling a

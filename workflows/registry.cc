@@ -15,6 +15,7 @@
 #include "workflows/onboarding_workflow.h"
 #include "workflows/rollback_workflow.h"
 #include "workflows/template_update_workflow.h"
+#include "workflows/tenant_settings_workflow.h"
 
 namespace slipway::workflows {
 
@@ -62,6 +63,9 @@ Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(RegisterDeployment(engine));
   SLIPWAY_RETURN_IF_ERROR(RegisterOnboarding(engine));
   SLIPWAY_RETURN_IF_ERROR(RegisterRollback(engine));
+  // Ops set a tenant's approval policy through this type (tenant_settings_workflow.h).
+  Add<ApplyTenantSettingsActivity>(engine, kApplyTenantSettingsActivity, *tenants_);
+  SLIPWAY_RETURN_IF_ERROR(engine.RegisterType(TenantSettingsType(deps_.options)));
   SLIPWAY_RETURN_IF_ERROR(RegisterTemplateUpdate(engine));
   Add<DomainTransferActivity>(engine, kDomainTransferActivity, *domains_);
   return engine.RegisterType(DomainTransferType(deps_.options));
@@ -76,7 +80,9 @@ Status Registry::RegisterDeployment(engine::Engine& engine) {
   Add<DomainActivity>(engine, kDomainActivity, deps_, *domains_);
   Add<VerifyActivity>(engine, kVerifyActivity, deps_);
   Add<CompensateActivity>(engine, kCompensateActivity, deps_, *tenants_);
-  return engine.RegisterType(DeploymentType(deps_.options));
+  engine::WorkflowType type = DeploymentType(deps_.options);
+  type.prepare_input = ApprovalPolicyInput(*tenants_);  // the tenant record's approval policy
+  return engine.RegisterType(type);
 }
 
 Status Registry::RegisterOnboarding(engine::Engine& engine) {

@@ -75,7 +75,7 @@ TEST_F(TemplateUpdateTest, FleetOfTwentyTenantsFourAtATimeTwoUnfixable) {
   ASSERT_EQ(r["tenants"].size(), 20u);
   for (const auto& o : r["tenants"]) {
     const std::string t = o["tenant"];
-    EXPECT_EQ(o["id"], "tu-1." + t);
+    EXPECT_EQ(o["id"], t + ":tu-1");
     if (t == "t05" || t == "t13") {
       EXPECT_EQ(o["status"], "failed") << t;
       EXPECT_NE(o["error"].get<std::string>().find("TS2307"), std::string::npos) << o;
@@ -186,10 +186,10 @@ TEST_F(TemplateUpdateTest, CancellingTheParentCancelsItsRunningAndQueuedChildren
   Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1", "t2"}},
                                    {"max_parallel", 2}}, "tu");
   ASSERT_TRUE(engine_->RunDueWork().ok());  // the fake clock stands still: no retry is due
-  auto c1 = Get("tu.t1");
+  auto c1 = Get("t1:tu");
   ASSERT_EQ(c1.instance.status, st::kRunning);
   ASSERT_EQ(StepOf(c1, "deploy")["status"], "retrying");
-  ASSERT_EQ(Get("tu.t2").instance.status, st::kQueued);
+  ASSERT_EQ(Get("t2:tu").instance.status, st::kQueued);
   ASSERT_EQ(Get("tu").instance.status, st::kWaiting);
   const int deployments = EmuCount("deployment_created");
 
@@ -197,18 +197,18 @@ TEST_F(TemplateUpdateTest, CancellingTheParentCancelsItsRunningAndQueuedChildren
   EXPECT_EQ(Get("tu").instance.status, st::kCancelled);
   clock_.Advance(std::chrono::seconds(2));  // t1's deploy retry is due: it ends instead
   ASSERT_TRUE(engine_->RunDueWork().ok());
-  c1 = Get("tu.t1");
+  c1 = Get("t1:tu");
   EXPECT_EQ(c1.instance.status, st::kCancelled);
   EXPECT_EQ(EmuCount("deployment_created"), deployments);  // no new deployment attempt
 
   ASSERT_TRUE(engine_->Signal(t2_own.instance.id, "approve", json::object(),
                               engine::Caller{"tenant:t2"}).ok());
-  RunAll({t2_own.instance.id, "tu.t2"});
+  RunAll({t2_own.instance.id, "t2:tu"});
   EXPECT_EQ(Get(t2_own.instance.id).instance.status, st::kCompleted);
-  auto c2 = Get("tu.t2");
+  auto c2 = Get("t2:tu");
   EXPECT_EQ(c2.instance.status, st::kCancelled);  // admitted, then cancelled before `save`
   EXPECT_EQ(EmuCount("commit", "acme/t2"), 1);    // its own save; no template commit
-  for (const std::string id : {"tu.t1", "tu.t2"}) {
+  for (const std::string id : {"t1:tu", "t2:tu"}) {
     std::string reason, actor;
     auto history = engine_->History(id, 0, 0);
     ASSERT_TRUE(history.ok());
@@ -229,12 +229,43 @@ TEST_F(TemplateUpdateTest, ChildWhoseNewReleaseIsLiveFinishesVerifyingAfterThePa
   // Stop the child between deploy and verify: verify fails once (a 503 on the site), retries.
   Faults(R"({"rules": [{"path": "/", "status": 503, "times": 1}]})");
   ASSERT_TRUE(engine_->RunDueWork().ok());
-  auto c = Get("tu.t1");
+  auto c = Get("t1:tu");
   ASSERT_EQ(StepOf(c, "deploy")["status"], "succeeded") << c.ToJson();
   ASSERT_EQ(StepOf(c, "verify")["status"], "retrying") << c.ToJson();
   ASSERT_TRUE(engine_->Cancel("tu", engine::Caller{"ops:alice"}).ok());
-  RunAll({"tu.t1"});
-  EXPECT_EQ(Get("tu.t1").instance.status, st::kCompleted);
+  RunAll({"t1:tu"});
+  EXPECT_EQ(Get("t1:tu").instance.status, st::kCompleted);
+}
+
+TEST_F(TemplateUpdateTest, AWorkflowSquattingOnAChildIdIsThatTenantsFailureOnly) {
+  MakeTenant("t1");
+  MakeTenant("t2");
+  ChangeTemplate();
+  // t1 starts a deployment of its own under the id the update will give its child ("t1:tu":
+  // the parent's id here is bare; a client could send it as "tu").
+  auto squat = RunUntilSettled(
+      Start("deployment", "t1", {{"website_data", {{"siteName", "mine"}}}}, "t1:tu").instance.id);
+  ASSERT_EQ(squat.instance.status, st::kCompleted);
+  // It cannot do the same in another tenant's namespace.
+  auto forged = engine_->Start({"deployment", "t1", json::object(), "t2:tu"},
+                               engine::Caller{"tenant:t1"});
+  EXPECT_EQ(forged.status().field(), "id");
+
+  Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1", "t2"}}}, "tu");
+  RunAll({"tu"}, 2000, 1000, false);
+  auto w = Get("tu");
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  json outcomes = ResultOf(w)["tenants"];
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0]["tenant"], "t1");
+  EXPECT_EQ(outcomes[0]["status"], st::kFailed);
+  EXPECT_NE(outcomes[0]["error"].get<std::string>().find("not a deployment started by tu"),
+            std::string::npos) << outcomes[0];
+  EXPECT_EQ(outcomes[1]["status"], st::kCompleted) << outcomes[1];
+  EXPECT_EQ(ResultOf(w)["deployed"], 1);
+  EXPECT_EQ(ResultOf(w)["failed"], 1);
+  EXPECT_EQ(EmuCount("commit", "acme/t1"), 1);  // its own save only: no template commit
+  EXPECT_EQ(Get("t1:tu").instance.updated_at_ms, squat.instance.updated_at_ms);  // untouched
 }
 
 TEST_F(TemplateUpdateTest, InputIsValidated) {

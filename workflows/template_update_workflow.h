@@ -7,7 +7,7 @@
 // Input: template_ref (required: a branch or commit of the template repository), tenants (an
 // array of tenant ids, or "all": every onboarded tenant), max_parallel (1-50, default 4),
 // max_autofix_rounds (optional, passed to the children). Each tenant gets a child "deployment"
-// workflow "<id>.<tenant>" with {template_ref}: its `save` commits the template's files, then it
+// workflow "<tenant>:<id>" with {template_ref}: its `save` commits the template's files, then it
 // validates, fixes, deploys and verifies like any deployment. The parent completes once every
 // child has ended, whatever their outcome; its result lists each tenant's outcome and counts.
 // Cancelling it cancels the children that have not ended, each before its next step up to

@@ -17,7 +17,7 @@ Result<storage::Record> Load(storage::Store& store, const std::string& ns, const
 }  // namespace
 
 json TenantRecord::ToJson() const {
-  return {{"tenant", tenant},
+  json j = {{"tenant", tenant},
           {"repo_id", repo_id},
           {"repo", repo},
           {"repo_full_name", repo_full_name},
@@ -29,6 +29,9 @@ json TenantRecord::ToJson() const {
           {"domains", domains},
           {"deployments", deployments},
           {"production_deployment", production_deployment}};
+  if (require_approval) j["require_approval"] = true;
+  if (approval_timeout_s > 0) j["approval_timeout_s"] = approval_timeout_s;
+  return j;
 }
 
 Result<TenantRecord> TenantRecord::FromJson(const json& j) {
@@ -48,6 +51,8 @@ Result<TenantRecord> TenantRecord::FromJson(const json& j) {
     r.domains = j.value("domains", std::vector<std::string>{});
     r.deployments = j.value("deployments", std::vector<std::string>{});
     r.production_deployment = j.value("production_deployment", "");
+    r.require_approval = j.value("require_approval", false);
+    r.approval_timeout_s = j.value("approval_timeout_s", int64_t{0});
     return r;
   } catch (const json::exception& e) {
     return Corruption(std::string("tenant record: ") + e.what());
@@ -76,7 +81,12 @@ Status TenantRecords::Create(const TenantRecord& record) {
   if (st.code() == Code::kConflict || st.code() == Code::kAlreadyExists) {
     Result<std::optional<TenantRecord>> existing = Get(record.tenant);
     if (!existing.ok()) return existing.status();
-    if (!existing->has_value() || (*existing)->ToJson() != record.ToJson()) {
+    TenantRecord same = record;  // the policy is ops' to change after creation
+    if (existing->has_value()) {
+      same.require_approval = (*existing)->require_approval;
+      same.approval_timeout_s = (*existing)->approval_timeout_s;
+    }
+    if (!existing->has_value() || (*existing)->ToJson() != same.ToJson()) {
       return AlreadyExists("tenant " + record.tenant + " already has a record");
     }
     st = Status::Ok();
@@ -112,6 +122,15 @@ Status TenantRecords::RecordProduction(const std::string& tenant, const std::str
 
 Status TenantRecords::RecordRollback(const std::string& tenant, const std::string& id) {
   return Update(tenant, [&](TenantRecord& r) { r.production_deployment = id; });
+}
+
+Status TenantRecords::SetApprovalPolicy(const std::string& tenant,
+                                       std::optional<bool> require_approval,
+                                       std::optional<int64_t> approval_timeout_s) {
+  return Update(tenant, [&](TenantRecord& r) {
+    if (require_approval) r.require_approval = *require_approval;
+    if (approval_timeout_s) r.approval_timeout_s = *approval_timeout_s;
+  });
 }
 
 Status TenantRecords::AddToIndex(const std::string& tenant) {

@@ -5,6 +5,10 @@
 // Only workflows/ touches these records; activities/ never see the store. Writes are
 // compare-and-set on the record version, retried on conflict, and idempotent (writing what is
 // already there changes nothing). JSON keys are persisted names. Thread-safe (the store is).
+//
+// The record also holds the tenant's approval policy, which ops set (tenant_settings workflow)
+// and the tenant cannot: whether its deployments wait for `approve` before `deploy`, and how
+// long that wait lasts. Keys "require_approval" / "approval_timeout_s" appear only when set.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -35,6 +39,9 @@ struct TenantRecord {
   // Production deployments that reached READY through Slipway, oldest first.
   std::vector<std::string> deployments;
   std::string production_deployment;  // what serves production now (after rollbacks too)
+  // Approval policy (ops only): the gate before `deploy`, and its deadline (0: none).
+  bool require_approval = false;
+  int64_t approval_timeout_s = 0;
 
   nlohmann::json ToJson() const;
   // Records written before default_branch existed stored the repository's default branch as
@@ -58,6 +65,9 @@ class TenantRecords {
   Status RecordProduction(const std::string& tenant, const std::string& deployment_id);
   // Notes a rollback: `deployment_id` serves production again.
   Status RecordRollback(const std::string& tenant, const std::string& deployment_id);
+  // Sets the approval policy; a field left nullopt keeps its value. kNotFound: no record.
+  Status SetApprovalPolicy(const std::string& tenant, std::optional<bool> require_approval,
+                           std::optional<int64_t> approval_timeout_s);
   // Every indexed tenant, in onboarding order.
   Result<std::vector<std::string>> All();
 

@@ -24,8 +24,8 @@ std::string NewWorkflowId(TimeMs now) {
 }
 
 Status ValidateWorkflowId(const std::string& id, const std::string& field) {
-  if (id.empty() || id.size() > 128) {
-    return InvalidArgument(field, "must be 1 to 128 characters");
+  if (id.empty() || id.size() > kMaxWorkflowIdLength) {
+    return InvalidArgument(field, "must be 1 to 256 characters");
   }
   for (char c : id) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -33,6 +33,35 @@ Status ValidateWorkflowId(const std::string& id, const std::string& field) {
     if (!ok) return InvalidArgument(field, "may only contain letters, digits and . _ : -");
   }
   return Status::Ok();
+}
+
+Result<std::string> ScopeClientWorkflowId(const std::string& tenant, const std::string& id) {
+  if (id.empty()) return std::string();
+  std::string name = id;
+  const size_t colon = id.find(':');
+  if (colon != std::string::npos) {
+    if (id.compare(0, colon, tenant) != 0 || colon != tenant.size()) {
+      return InvalidArgument("id", "an id is '<name>' or '" + tenant +
+                                       ":<name>': its namespace is the request's tenant");
+    }
+    name = id.substr(colon + 1);
+  }
+  if (name.empty() || name.size() > kMaxClientIdLength) {
+    return InvalidArgument("id", "the name of an id must be 1 to 128 characters");
+  }
+  if (name.find(':') != std::string::npos) {
+    return InvalidArgument("id", "the name of an id may not contain ':'");
+  }
+  SLIPWAY_RETURN_IF_ERROR(ValidateWorkflowId(name));
+  return tenant + ":" + name;
+}
+
+Status CheckWorkflowIdTenant(const std::string& id, const std::string& tenant) {
+  const size_t colon = id.find(':');
+  if (colon == std::string::npos || (colon == tenant.size() && id.compare(0, colon, tenant) == 0)) {
+    return Status::Ok();
+  }
+  return InvalidArgument("id", "an id's namespace (before the first ':') must be its tenant");
 }
 
 Status ValidateTenantId(const std::string& tenant, const std::string& field) {

@@ -100,10 +100,9 @@ bool SlipwaydProcess::Launch(const std::vector<std::string>& extra_env) {
   dir_ = mkdtemp(tmpl);
   // Tokens of every role; the sandbox adds its own ops token, printed in the banner.
   json entries = json::array();
-  // TODO(approval): add {"approver", "approver"} once the role exists (unknown roles stop
-  // slipwayd at start).
   for (const auto& [who, role] : std::vector<std::pair<std::string, std::string>>{
-           {"auditor", "auditor"}, {"alpha", "tenant:alpha"}, {"beta", "tenant:beta"}}) {
+           {"auditor", "auditor"}, {"approver", "approver"}, {"alpha", "tenant:alpha"},
+           {"beta", "tenant:beta"}}) {
     tokens_[who] = RandomHex();
     entries.push_back({{"name", who + "-token"}, {"role", role},
                        {"token_sha256", Sha256Hex(tokens_[who])}});

@@ -53,14 +53,14 @@ Status ValidateEntry(const std::string& role, const std::string& name) {
           std::string::npos) {
     return UsageError("--name must be 1-64 characters of [A-Za-z0-9._@-]");
   }
-  if (role == "ops" || role == "auditor") return Status::Ok();
+  if (role == "ops" || role == "auditor" || role == "approver") return Status::Ok();
   const std::string prefix = "tenant:";
   if (role.compare(0, prefix.size(), prefix) == 0) {
     Status tenant = ValidateTenantId(role.substr(prefix.size()), "role");
     if (!tenant.ok()) return UsageError("--role tenant:<id>: " + tenant.message());
     return Status::Ok();
   }
-  return UsageError("--role must be ops, auditor or tenant:<id>");
+  return UsageError("--role must be ops, auditor, approver or tenant:<id>");
 }
 
 int RunTokenNew(Context& ctx, const Argv& argv) {

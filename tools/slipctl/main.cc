@@ -29,7 +29,7 @@ constexpr const char* kUsage = R"(usage: slipctl [--url URL] [--token TOKEN] VER
                                  optionally against a head printed by an earlier verify
   audit export --from RFC3339 --to RFC3339
                                  JSON Lines of every event with from <= at < to
-  token new --role ops|auditor|tenant:ID --name NAME
+  token new --role ops|auditor|approver|tenant:ID --name NAME
 
 URL: --url or SLIPWAY_URL (default http://127.0.0.1:8080).
 Token: --token or SLIPWAY_TOKEN (prefer the variable: flags show in the process list).

@@ -48,21 +48,21 @@ TEST_F(SlipctlTest, StartIsIdempotentOnAClientIdAndGetShowsTheSteps) {
   CtlRun r =
       Ctl({"start", "seven", "--tenant", "client1", "--id", "wf-1", "--input", R"({"a":1})"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(Has(r.out, "created wf-1 (seven, tenant client1)")) << r.out;
+  EXPECT_TRUE(Has(r.out, "created client1:wf-1 (seven, tenant client1)")) << r.out;
   r = Ctl({"start", "seven", "--tenant", "client1", "--id", "wf-1", "--input", R"({"a":1})"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_TRUE(Has(r.out, "exists wf-1")) << r.out;
+  EXPECT_TRUE(Has(r.out, "exists client1:wf-1")) << r.out;
   r = Ctl({"start", "seven", "--tenant", "client1", "--id", "wf-1", "--input", R"({"a":2})"});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(Has(r.err, "error: conflict: ")) << r.err;
 
   RunDue();
-  r = Ctl({"get", "wf-1"});
+  r = Ctl({"get", "client1:wf-1"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(Has(r.out, "status:   completed")) << r.out;
   EXPECT_TRUE(Has(r.out, "7/7")) << r.out;
   EXPECT_TRUE(Has(r.out, "s7    succeeded")) << r.out;
-  r = Ctl({"get", "wf-1", "--json"}, auditor_);
+  r = Ctl({"get", "client1:wf-1", "--json"}, auditor_);
   ASSERT_EQ(r.code, 0) << r.err;
   json w = json::parse(r.out);
   EXPECT_EQ(w["status"], "completed");

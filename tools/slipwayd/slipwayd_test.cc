@@ -171,12 +171,12 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
   ASSERT_EQ(created.status, 201) << created.body.dump();
   std::string status;
   for (int i = 0; i < 12 && status != "completed" && status != "failed"; ++i) {
-    Response got = Call(port_, "GET", "/v1/workflows/onboard-demo?wait=10", token_);
+    Response got = Call(port_, "GET", "/v1/workflows/demo:onboard-demo?wait=10", token_);
     ASSERT_EQ(got.status, 200);
     status = got.body.value("status", "");
   }
   EXPECT_EQ(status, "completed");
-  Response history = Call(port_, "GET", "/v1/workflows/onboard-demo/history", token_);
+  Response history = Call(port_, "GET", "/v1/workflows/demo:onboard-demo/history", token_);
   EXPECT_GT(history.body["events"].size(), 10u);
   // Logs are JSON lines and never carry the token.
   std::ifstream err(dir_ + "/stderr");

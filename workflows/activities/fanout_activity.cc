@@ -31,6 +31,20 @@ json ChildInput(const engine::ActivityCall& call) {
   return in;
 }
 
+// A workflow found under a child's id is this update's child only if it is a deployment of
+// that tenant whose recorded input names this update as its parent. Anything else (say a
+// deployment the tenant started under that id itself) is reported as this tenant's failure:
+// never taken for the update's result, never blocking the other tenants.
+Status CheckChild(const engine::Workflow& w, const std::string& tenant, const std::string& parent) {
+  const storage::Instance& i = w.instance;
+  json input = json::parse(i.input_json, nullptr, false);
+  const bool ours = i.type == kDeploymentType && i.tenant == tenant && input.is_object() &&
+                    input.value(kParentIdKey, json()) == json(parent);
+  if (ours) return Status::Ok();
+  return Permanent("workflow " + i.id + " exists but is not a deployment started by " + parent +
+                   " for tenant " + tenant + "; this tenant was not updated");
+}
+
 json Counts(const json& outcomes) {
   json c = {{"completed", 0}, {"failed", 0}, {"cancelled", 0}, {"running", 0}, {"pending", 0}};
   for (const auto& o : outcomes) {
@@ -47,7 +61,7 @@ json Counts(const json& outcomes) {
 }  // namespace
 
 std::string ChildId(const std::string& parent_id, const std::string& tenant) {
-  return parent_id + "." + tenant;
+  return tenant + ":" + parent_id;
 }
 
 Result<json> PlanActivity::Run(const engine::ActivityCall& call) {
@@ -81,6 +95,11 @@ Result<json> FanoutActivity::Run(const engine::ActivityCall& call) {
       outcomes.push_back({{"tenant", tenant}, {"id", id}, {"status", "pending"}});
       continue;
     }
+    if (Status child = CheckChild(*w, tenant, call.workflow_id); !child.ok()) {
+      outcomes.push_back({{"tenant", tenant}, {"id", id}, {"status", engine::status::kFailed},
+                          {"error", child.message()}});
+      continue;
+    }
     if (!engine::status::IsFinal(w->instance.status)) ++active;
     outcomes.push_back(Outcome(tenant, *w));
   }
@@ -94,6 +113,11 @@ Result<json> FanoutActivity::Run(const engine::ActivityCall& call) {
     if (!w.ok()) {  // e.g. a tenant id the engine refuses: this tenant fails, the rest go on
       o["status"] = engine::status::kFailed;
       o["error"] = w.status().message();
+      continue;
+    }
+    if (Status child = CheckChild(*w, req.tenant, call.workflow_id); !child.ok()) {
+      o["status"] = engine::status::kFailed;  // an idempotent start found someone else's
+      o["error"] = child.message();
       continue;
     }
     o = Outcome(req.tenant, *w);

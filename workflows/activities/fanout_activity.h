@@ -4,9 +4,13 @@
 // reports where every child stands; it never blocks: the table re-runs it after a durable wait
 // until every child has ended.
 //
-// Children get deterministic ids "<parent id>.<tenant>" and the same input every time
+// Children get deterministic ids "<tenant>:<parent id>" (in the tenant's namespace, with a
+// second ':' that no client id may contain: engine/base/ids.h) and the same input every time
 // ({"template_ref", "parent_id"}), and Engine::Start is idempotent on the id, so a repeated or resumed fan-out
-// (after a crash too) finds the children it started instead of starting them again. At most
+// (after a crash too) finds the children it started instead of starting them again. A workflow
+// found under a child id that is not a deployment of that tenant with input.parent_id = this
+// update is not taken for the child: that tenant's outcome is `failed` with an error saying
+// so (a tenant cannot squat on it: tenant tokens may not set parent_id). At most
 // input.max_parallel children are active (not ended) at once; a child that fails is reported
 // and does not stop the others. Output: done, active, counts {completed, failed, cancelled,
 // running, pending}, tenants [{tenant, id, status, deployment_id, error}] in plan order.
@@ -42,7 +46,7 @@ class FanoutActivity : public engine::Activity {
   engine::Engine& engine_;
 };
 
-// "<parent id>.<tenant>".
+// "<tenant>:<parent id>".
 std::string ChildId(const std::string& parent_id, const std::string& tenant);
 
 }  // namespace slipway::workflows
