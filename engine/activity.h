@@ -6,7 +6,9 @@
 // its output as JSON or a Status whose code tells the engine whether a retry may help
 // (kUnavailable/kDeadlineExceeded/kConflict: yes, after retry_after_ms when set; kPermanent,
 // kInvalidArgument, ...: no). It must honour the cancellation token and the attempt deadline.
-// Run() may be called concurrently from worker threads for different steps.
+// Run() may be called concurrently from worker threads for different steps. It should not
+// throw; whatever it throws anyway is caught by the engine (engine/activity_barrier.h) and
+// becomes a failed attempt (kInternal, retried like any failure) with the exception's message.
 //
 // Errors the engine records: a failed step's `error` in the steps view, its step_failed event
 // and, when the table does not route the failure, the workflow's `error` are ErrorJson(status):

@@ -1,5 +1,6 @@
 // engine/start.cc: Engine::Start, idempotent on the workflow id.
 #include "engine/base/ids.h"
+#include "engine/base/redact.h"
 #include "engine/base/sha256.h"
 #include "engine/engine.h"
 
@@ -52,18 +53,22 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
     if (found.ok() || found.status().code() != Code::kNotFound) return found;
   }
 
+  // Secrets in the input (a "stripe_api_key", a "token ..." string) are not stored: the row,
+  // every view, history and the activities see the redacted input. The start hash above is
+  // over the request as sent, so the same request again still finds this workflow.
+  auto input = std::make_shared<const json>(RedactJson(req.input));
   fresh.type = req.type;
   fresh.tenant = req.tenant;
-  fresh.input_json = req.input.dump();
+  fresh.input_json = input->dump(-1, ' ', false, json::error_handler_t::replace);
   fresh.input_hash = hash;
   fresh.serial_key = SerialKey(*type, req.tenant);
   if (type->deadline_ms > 0) fresh.deadline_ms = now + type->deadline_ms;
   std::unique_ptr<WorkflowMachine> machine = type->make_machine();
-  machine->Start(req.input);
+  machine->Start(*input);  // as Replay will, from the stored input
   fresh.state = machine->state();
 
   Transition t = Transition::Create(*type, fresh, now, options_.history);
-  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", req.input}};
+  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", *input}};
   started.update(caller.ToJson());
   t.AddEvent("workflow_started", "", 0, caller.actor, started);
   if (type->deadline_ms > 0) {
@@ -74,7 +79,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   } else {
     t.EnterState(*machine, "engine");
   }
-  Status st = CommitTransition(t, std::move(machine), std::make_shared<const json>(req.input));
+  Status st = CommitTransition(t, std::move(machine), std::move(input));
   if (st.code() == Code::kAlreadyExists) return existing();  // a concurrent start won
   if (!st.ok()) return st;
   Result<Workflow> w = Get(fresh.id);

@@ -4,6 +4,7 @@
 // An attempt is two checkpoints: "started" before the activity runs and its outcome after.
 // A crash in between leaves the task leased; when the lease expires the task runs again as a
 // new attempt with the same idempotency key, so the activity can find its own earlier effect.
+#include "engine/activity_barrier.h"
 #include "engine/base/redact.h"
 #include "engine/engine.h"
 
@@ -12,7 +13,8 @@ namespace slipway::engine {
 using nlohmann::json;
 
 json ErrorJson(const Status& st) {
-  json e = {{"code", CodeName(st.code())}, {"message", st.message()}};
+  // Stored in the context (at rest) and shown by every view: redacted like history.
+  json e = {{"code", CodeName(st.code())}, {"message", RedactText(st.message())}};
   if (!st.field().empty()) e["field"] = st.field();
   if (st.retry_after_ms()) e["retry_after_ms"] = *st.retry_after_ms();
   if (!st.details().empty()) {
@@ -152,7 +154,7 @@ Result<json> StepRunner::CallActivity() {
     call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
   }
   e_.RegisterRunning(task_.workflow_id, &token_, call.deadline_ms);
-  Result<json> outcome = activity->Run(call);
+  Result<json> outcome = RunBehindBarrier(*activity, call);
   e_.UnregisterRunning(task_.workflow_id);
   if (!outcome.ok() && token_.timed_out()) {
     return Status(Code::kDeadlineExceeded, "attempt timed out after " +
