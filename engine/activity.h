@@ -41,12 +41,21 @@ class CancellationToken {
     timed_out_.store(true);
     cancelled_.store(true);
   }
+  // Cancels because this process may no longer hold the task's lease (a renewal was refused,
+  // or failed until the lease could expire): another node may run the task, so the engine
+  // records no outcome for this attempt.
+  void CancelForLostLease() {
+    lease_lost_.store(true);
+    cancelled_.store(true);
+  }
   bool cancelled() const { return cancelled_.load(); }
   bool timed_out() const { return timed_out_.load(); }
+  bool lease_lost() const { return lease_lost_.load(); }
 
  private:
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> timed_out_{false};
+  std::atomic<bool> lease_lost_{false};
 };
 
 struct ActivityCall {

@@ -93,7 +93,11 @@ class StepRunner {
   }
 
   Status RunActivity();
-  Result<bool> RecordStart(Engine::Live& live, Transition& t);
+  bool LastAttemptLost();
+  Result<bool> RecordStart(Engine::Live& live, Transition& t,
+                           std::unique_ptr<WorkflowMachine>& m);
+  bool NoteLostAttempt(Transition& t);
+  void Quarantine(Transition& t, std::unique_ptr<WorkflowMachine>& m);
   void BeginAttempt(const Engine::Live& live, Transition& t);
   Result<bool> RecordOutcome(Engine::Live& live, Transition& t,
                              std::unique_ptr<WorkflowMachine>& m, const Result<json>& outcome,
@@ -116,9 +120,21 @@ class StepRunner {
 };
 
 Status StepRunner::RunActivity() {
+  // A step whose last attempt was lost may be what killed the process: it runs alone, so
+  // that another death is its own (AttemptGate). Best effort: a step found lost only by
+  // RecordStart (another node's attempt, seen after this read) still counts as lost.
+  const bool suspect = e_.options_.quarantine_after_lost > 0 && LastAttemptLost();
+  if (!e_.gate_.Enter(suspect, [this] { return token_.cancelled(); })) {
+    return Unavailable("cancelled while waiting for a suspect attempt to run alone");
+  }
+  struct Leave {
+    AttemptGate& gate;
+    bool suspect;
+    ~Leave() { gate.Leave(suspect); }
+  } leave{e_.gate_, suspect};
   Status started = Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
-                                                     auto&) -> Result<bool> {
-    return RecordStart(live, t);
+                                                     auto& m) -> Result<bool> {
+    return RecordStart(live, t, m);
   });
   if (!started.ok() || attempt_ == 0) return started;
   // A step that succeeds into another activity step goes straight on in the same task row:
@@ -126,8 +142,17 @@ Status StepRunner::RunActivity() {
   for (int hop = 0;; ++hop) {
     Result<json> outcome = CallActivity();
     SLIPWAY_RETURN_IF_ERROR(e_.failpoints_.Hit("activity.after_call_before_record"));
+    if (token_.lease_lost()) {
+      // Another node may own the task by now and run (or have run) it: recording this outcome
+      // would speak for an attempt we may no longer hold. Whoever claims the task next sees
+      // this attempt as lost (RecordStart) and runs the step again under the same key.
+      return Unavailable("the lease of task " + std::to_string(task_.id) +
+                         " was lost while its activity ran; its outcome is not recorded");
+    }
+    // A suspect holds the process alone: its next step queues like any other. While a
+    // suspect waits, this worker hands its workflow back too, so the running attempts end.
     bool may_continue = hop < kMaxContinuations && e_.continue_steps_.load() &&
-                        !token_.cancelled();
+                        !token_.cancelled() && !suspect && !e_.gate_.suspect_waiting();
     bool continued = false;
     // A conflict re-decides from scratch: undo what a continuation changed in this runner.
     const storage::Task task = task_;
@@ -142,6 +167,24 @@ Status StepRunner::RunActivity() {
         });
     if (!recorded.ok() || !continued) return recorded;
   }
+}
+
+// Whether the task's step is still "running" as recorded: its last attempt got no outcome.
+bool StepRunner::LastAttemptLost() {
+  Result<Engine::Live> live = e_.LoadLive(task_.workflow_id);
+  if (!live.ok() || live->instance.state != task_.step) return false;
+  json parsed;
+  const json* context = live->context.get();
+  if (context == nullptr) {
+    parsed = json::parse(live->instance.context_json, nullptr, false);
+    context = &parsed;
+  }
+  if (!context->is_object()) return false;
+  auto steps = context->find("steps");
+  if (steps == context->end() || !steps->is_object()) return false;
+  auto step = steps->find(task_.step);
+  return step != steps->end() && step->is_object() &&
+         step->value("status", "") == step_status::kRunning;
 }
 
 Result<json> StepRunner::CallActivity() {
@@ -164,7 +207,8 @@ Result<json> StepRunner::CallActivity() {
   return outcome;
 }
 
-Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t) {
+Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t,
+                                     std::unique_ptr<WorkflowMachine>& m) {
   const std::string& st = live.instance.status;
   if (st == status::kCancelling) {
     t.Finish(status::kCancelled, {{"reason", "cancelled before the step ran"}}, "engine");
@@ -178,8 +222,59 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t) {
     t.CompleteTask(task_.id, task_.lease_owner);
     return true;
   }
+  if (NoteLostAttempt(t)) {
+    Quarantine(t, m);
+    return true;
+  }
   BeginAttempt(live, t);
   return true;
+}
+
+// A step still "running" when its task is claimed again had an attempt that never recorded an
+// outcome: its process died (or lost the lease) while the activity ran. Such attempts are
+// counted in the step's context, in a row: any recorded outcome leaves the step in another
+// status, which resets the count. Returns whether the step is to be quarantined.
+bool StepRunner::NoteLostAttempt(Transition& t) {
+  json& s = t.step(task_.step);
+  if (s.value("status", "") != step_status::kRunning) {
+    s.erase("lost_attempts");
+    return false;
+  }
+  const int lost = s.value("lost_attempts", 0) + 1;
+  s["lost_attempts"] = lost;
+  const int limit = e_.options_.quarantine_after_lost;
+  const bool quarantine = limit > 0 && lost >= limit;
+  if (!quarantine) {
+    t.AddEvent("step_failed", task_.step, s.value("attempts", 0), "engine",
+               {{"error", {{"code", "attempt_lost"},
+                           {"message", "the attempt ended without an outcome: its process "
+                                       "died or lost the task's lease while it ran"}}},
+                {"retry", true},
+                {"lost_attempts", lost}});
+  }
+  return quarantine;
+}
+
+// The step's attempts ended the process again and again (a poisonous input, a crashing
+// library): it is failed instead of run once more, and the table routes that failure.
+void StepRunner::Quarantine(Transition& t, std::unique_ptr<WorkflowMachine>& m) {
+  json& s = t.step(task_.step);
+  const int lost = s.value("lost_attempts", 0);
+  const int attempt = s.value("attempts", 0);
+  json error = {{"code", "quarantined"},
+                {"message", "the step's attempt ended the process " + std::to_string(lost) +
+                                " times in a row; it is not run again (resume the workflow "
+                                "to try once more)"},
+                {"lost_attempts", lost},
+                {"attempts", attempt}};
+  t.CompleteTask(task_.id, task_.lease_owner);
+  s["status"] = step_status::kFailed;
+  s["ended_at"] = t.now();
+  s["error"] = error;
+  t.context()["last_error"] = error;
+  Advance(t, m, StepFailed{task_.step, error}, "step_failed",
+          {{"error", error}, {"retry", false}, {"reason", "quarantined"}}, task_.step, attempt,
+          error);
 }
 
 void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
@@ -257,6 +352,7 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
   }
   t.CompleteTask(task_.id, task_.lease_owner);
   json& s = t.step(task_.step);
+  s.erase("lost_attempts");  // an outcome: the attempts lost before it are no longer in a row
   if (outcome.ok()) {
     auto marked = outcome->find(kStepErrorKey);
     if (marked != outcome->end() && marked->is_object()) {
