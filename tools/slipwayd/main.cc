@@ -4,7 +4,8 @@
 //                                 activities/service_config.h); SLIPWAY_TOKENS is required
 //   slipwayd --sandbox [--state-dir DIR] [--template-dir DIR]
 //                                 everything on loopback against the local cloud emulator,
-//                                 with a fresh ops token printed at start-up
+//                                 with a fresh ops token printed at start-up (SLIPWAY_TOKENS,
+//                                 when set, adds its entries)
 // SIGTERM or SIGINT: graceful shutdown, exit 0. Logs are one JSON object per line on stderr.
 #include <signal.h>
 
@@ -12,6 +13,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "tools/slipwayd/log.h"
 #include "tools/slipwayd/sandbox.h"
@@ -54,6 +57,17 @@ slipway::Result<std::string> ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The entries of two tokens files (JSON arrays) as one array.
+slipway::Result<std::string> MergeTokens(const std::string& a, const std::string& b) {
+  nlohmann::json left = nlohmann::json::parse(a, nullptr, false);
+  nlohmann::json right = nlohmann::json::parse(b, nullptr, false);
+  if (!right.is_array()) {
+    return slipway::InvalidArgument("SLIPWAY_TOKENS", "the tokens file must hold a JSON array");
+  }
+  for (auto& entry : right) left.push_back(entry);
+  return left.dump();
 }
 
 int Fail(const slipway::Status& st) {
@@ -107,6 +121,15 @@ int main(int argc, char** argv) {
     if (!sb.ok()) return Fail(sb.status());
     sandbox = std::move(*sb);
     tokens_json = sandbox.tokens_json;
+    // A tokens file given to a sandbox adds its entries to the fresh ops token (tests use it
+    // for tenant, auditor and approver tokens).
+    if (!config->tokens_path.empty()) {
+      Result<std::string> text = ReadFile(config->tokens_path);
+      if (!text.ok()) return Fail(text.status());
+      Result<std::string> merged = MergeTokens(tokens_json, *text);
+      if (!merged.ok()) return Fail(merged.status());
+      tokens_json = *merged;
+    }
   } else {
     if (config->tokens_path.empty()) {
       return Fail(InvalidArgument("SLIPWAY_TOKENS", "a tokens file is required (or --sandbox)"));
