@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <new>
+#include <stdexcept>
 
 #include "engine/base/redact.h"
 
@@ -65,8 +66,11 @@ Status ThrownStatus(const char* what) noexcept {
   }
 }
 
-Result<nlohmann::json> RunBehindBarrier(Activity& activity, const ActivityCall& call) noexcept {
+Result<nlohmann::json> RunBehindBarrier(Activity& activity, const ActivityCall& call,
+                                        Failpoints& failpoints) noexcept {
   try {
+    Status armed = failpoints.Hit("activity.throw");
+    if (!armed.ok()) throw std::runtime_error(armed.message());
     return activity.Run(call);
   } catch (const std::exception& e) {
     return ThrownStatus(e.what());

@@ -13,13 +13,18 @@
 #include <string>
 
 #include "engine/activity.h"
+#include "engine/base/failpoints.h"
 
 namespace slipway::engine {
 
 inline constexpr size_t kMaxThrownMessageBytes = 512;
 
 // activity.Run(call), or the failure its exception becomes. Never throws.
-Result<nlohmann::json> RunBehindBarrier(Activity& activity, const ActivityCall& call) noexcept;
+// The failpoint "activity.throw", armed with `error`, makes the call throw a
+// std::runtime_error inside the barrier instead of running the activity, so that a test (or
+// SLIPWAY_FAILPOINTS in a real slipwayd) can prove the barrier from outside.
+Result<nlohmann::json> RunBehindBarrier(Activity& activity, const ActivityCall& call,
+                                        Failpoints& failpoints) noexcept;
 
 // The Status a caught exception becomes: "activity threw: <what>", bounded, valid UTF-8,
 // redacted.

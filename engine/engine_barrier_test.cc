@@ -90,6 +90,18 @@ TEST_F(EngineBarrierTest, AnExceptionThatKeepsComingFailsTheStepByItsRetryPolicy
   EXPECT_EQ(StepOf(w, "s1")["error"]["code"], "internal");
 }
 
+TEST_F(EngineBarrierTest, TheActivityThrowFailpointThrowsInsideTheBarrier) {
+  ASSERT_TRUE(failpoints_.Arm("activity.throw", "error*1").ok());
+  Start("seven", "client1", json::object(), "wf-1");
+  RunDue();
+  EXPECT_EQ(activity_.attempts("s1"), 0);  // thrown instead of running it
+  EXPECT_EQ(StepOf(Get("wf-1"), "s1")["error"]["message"],
+            "activity threw: failpoint activity.throw");
+  clock_.Advance(std::chrono::seconds(1));
+  RunDue();
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+}
+
 TEST_F(EngineBarrierTest, AThrownMessageIsBoundedCutOnACodePointAndRedacted) {
   std::string what = "token abcdefghijklmnopqrstuvwxyz leaked; ";
   for (int i = 0; i < 1000; ++i) what += "\xC3\xA9";  // é: a cut at an odd byte splits it

@@ -6,7 +6,7 @@
 // new attempt with the same idempotency key, so the activity can find its own earlier effect.
 #include "engine/activity_barrier.h"
 #include "engine/base/redact.h"
-#include "engine/engine.h"
+#include "engine/step_runner.h"
 
 namespace slipway::engine {
 
@@ -43,81 +43,44 @@ int TaskVisit(const storage::Task& task) {
 
 }  // namespace
 
-class StepRunner {
- public:
-  StepRunner(Engine& e, const storage::Task& task, CancellationToken& token)
-      : e_(e), task_(task), token_(token) {}
+Status StepRunner::Run() {
+  if (task_.kind == kAdmitTask) return Admit();
+  if (task_.kind == kTimerTask) return FireTimer();
+  return RunActivity();
+}
 
-  Status Run() {
-    if (task_.kind == kAdmitTask) return Admit();
-    if (task_.kind == kTimerTask) return FireTimer();
-    return RunActivity();
-  }
-
- private:
-  // Loads, lets `decide` fill a transition, commits; reloads on conflict. `decide` returns
-  // false when there is nothing to commit (the task is stale and was deleted).
-  using Decide = std::function<Result<bool>(Engine::Live&, Transition&,
-                                            std::unique_ptr<WorkflowMachine>&)>;
-  Status Checkpoint(const std::string& id, const Decide& decide) {
-    bool fresh = false;
-    for (int i = 0; i < kMaxConflictRetries; ++i) {
-      Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
-      if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
-      if (!live.ok()) return live.status();
-      const WorkflowType& type = *e_.FindType(live->instance.type);
-      Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
-                   std::move(live->context));
-      std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
-      Result<bool> commit = decide(*live, t, m);
-      if (!commit.ok()) return commit.status();
-      if (!*commit) {
-        // Only the stored row may declare a task stale: the cache can lag behind a commit
-        // that another worker thread (or process) made a moment ago.
-        if (!fresh) {
-          fresh = true;
-          continue;
-        }
-        return e_.DeleteTask(task_);
+Status StepRunner::Checkpoint(const std::string& id, const Decide& decide) {
+  bool fresh = false;
+  for (int i = 0; i < kMaxConflictRetries; ++i) {
+    Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
+    if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
+    if (!live.ok()) return live.status();
+    const WorkflowType& type = *e_.FindType(live->instance.type);
+    Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
+                 std::move(live->context));
+    std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
+    Result<bool> commit = decide(*live, t, m);
+    if (!commit.ok()) return commit.status();
+    if (!*commit) {
+      // Only the stored row may declare a task stale: the cache can lag behind a commit
+      // that another worker thread (or process) made a moment ago.
+      if (!fresh) {
+        fresh = true;
+        continue;
       }
-      Status st = e_.CommitTransition(t, std::move(m), live->input);
-      if (st.code() != Code::kConflict) return st;
-      fresh = true;
+      return e_.DeleteTask(task_);
     }
-    return Conflict("workflow " + id + " kept changing");
+    Status st = e_.CommitTransition(t, std::move(m), live->input);
+    if (st.code() != Code::kConflict) return st;
+    fresh = true;
   }
+  return Conflict("workflow " + id + " kept changing");
+}
 
-  bool Stale(const Engine::Live& live, Transition& t) const {
-    return live.instance.state != task_.step || t.step(task_.step).value("visits", 0) !=
-                                                    TaskVisit(task_);
-  }
-
-  Status RunActivity();
-  bool LastAttemptLost();
-  Result<bool> RecordStart(Engine::Live& live, Transition& t,
-                           std::unique_ptr<WorkflowMachine>& m);
-  bool NoteLostAttempt(Transition& t);
-  void Quarantine(Transition& t, std::unique_ptr<WorkflowMachine>& m);
-  void BeginAttempt(const Engine::Live& live, Transition& t);
-  Result<bool> RecordOutcome(Engine::Live& live, Transition& t,
-                             std::unique_ptr<WorkflowMachine>& m, const Result<json>& outcome,
-                             bool may_continue, bool* continued);
-  bool ContinueInto(const Engine::Live& live, Transition& t);
-  Result<json> CallActivity();
-  void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
-               const char* event_type, json data, const std::string& step, int attempt,
-               const json& error);
-  Status FireTimer();
-  Status Admit();
-
-  Engine& e_;
-  storage::Task task_;  // a copy: a continued task moves on to the next step
-  CancellationToken& token_;
-  const StateSpec* spec_ = nullptr;
-  int attempt_ = 0;
-  std::string key_, type_, tenant_;
-  json input_, outputs_;
-};
+bool StepRunner::Stale(const Engine::Live& live, Transition& t) const {
+  return live.instance.state != task_.step ||
+         t.step(task_.step).value("visits", 0) != TaskVisit(task_);
+}
 
 Status StepRunner::RunActivity() {
   // A step whose last attempt was lost may be what killed the process: it runs alone, so
@@ -169,24 +132,6 @@ Status StepRunner::RunActivity() {
   }
 }
 
-// Whether the task's step is still "running" as recorded: its last attempt got no outcome.
-bool StepRunner::LastAttemptLost() {
-  Result<Engine::Live> live = e_.LoadLive(task_.workflow_id);
-  if (!live.ok() || live->instance.state != task_.step) return false;
-  json parsed;
-  const json* context = live->context.get();
-  if (context == nullptr) {
-    parsed = json::parse(live->instance.context_json, nullptr, false);
-    context = &parsed;
-  }
-  if (!context->is_object()) return false;
-  auto steps = context->find("steps");
-  if (steps == context->end() || !steps->is_object()) return false;
-  auto step = steps->find(task_.step);
-  return step != steps->end() && step->is_object() &&
-         step->value("status", "") == step_status::kRunning;
-}
-
 Result<json> StepRunner::CallActivity() {
   Activity* activity = e_.FindActivity(spec_->activity);
   if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
@@ -197,7 +142,7 @@ Result<json> StepRunner::CallActivity() {
     call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
   }
   e_.RegisterRunning(task_.workflow_id, &token_, call.deadline_ms);
-  Result<json> outcome = RunBehindBarrier(*activity, call);
+  Result<json> outcome = RunBehindBarrier(*activity, call, e_.failpoints_);
   e_.UnregisterRunning(task_.workflow_id);
   if (!outcome.ok() && token_.timed_out()) {
     return Status(Code::kDeadlineExceeded, "attempt timed out after " +
@@ -228,53 +173,6 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t,
   }
   BeginAttempt(live, t);
   return true;
-}
-
-// A step still "running" when its task is claimed again had an attempt that never recorded an
-// outcome: its process died (or lost the lease) while the activity ran. Such attempts are
-// counted in the step's context, in a row: any recorded outcome leaves the step in another
-// status, which resets the count. Returns whether the step is to be quarantined.
-bool StepRunner::NoteLostAttempt(Transition& t) {
-  json& s = t.step(task_.step);
-  if (s.value("status", "") != step_status::kRunning) {
-    s.erase("lost_attempts");
-    return false;
-  }
-  const int lost = s.value("lost_attempts", 0) + 1;
-  s["lost_attempts"] = lost;
-  const int limit = e_.options_.quarantine_after_lost;
-  const bool quarantine = limit > 0 && lost >= limit;
-  if (!quarantine) {
-    t.AddEvent("step_failed", task_.step, s.value("attempts", 0), "engine",
-               {{"error", {{"code", "attempt_lost"},
-                           {"message", "the attempt ended without an outcome: its process "
-                                       "died or lost the task's lease while it ran"}}},
-                {"retry", true},
-                {"lost_attempts", lost}});
-  }
-  return quarantine;
-}
-
-// The step's attempts ended the process again and again (a poisonous input, a crashing
-// library): it is failed instead of run once more, and the table routes that failure.
-void StepRunner::Quarantine(Transition& t, std::unique_ptr<WorkflowMachine>& m) {
-  json& s = t.step(task_.step);
-  const int lost = s.value("lost_attempts", 0);
-  const int attempt = s.value("attempts", 0);
-  json error = {{"code", "quarantined"},
-                {"message", "the step's attempt ended the process " + std::to_string(lost) +
-                                " times in a row; it is not run again (resume the workflow "
-                                "to try once more)"},
-                {"lost_attempts", lost},
-                {"attempts", attempt}};
-  t.CompleteTask(task_.id, task_.lease_owner);
-  s["status"] = step_status::kFailed;
-  s["ended_at"] = t.now();
-  s["error"] = error;
-  t.context()["last_error"] = error;
-  Advance(t, m, StepFailed{task_.step, error}, "step_failed",
-          {{"error", error}, {"retry", false}, {"reason", "quarantined"}}, task_.step, attempt,
-          error);
 }
 
 void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
