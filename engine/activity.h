@@ -6,7 +6,9 @@
 // its output as JSON or a Status whose code tells the engine whether a retry may help
 // (kUnavailable/kDeadlineExceeded/kConflict: yes, after retry_after_ms when set; kPermanent,
 // kInvalidArgument, ...: no). It must honour the cancellation token and the attempt deadline.
-// Run() may be called concurrently from worker threads for different steps.
+// Run() may be called concurrently from worker threads for different steps. It should not
+// throw; whatever it throws anyway is caught by the engine (engine/activity_barrier.h) and
+// becomes a failed attempt (kInternal, retried like any failure) with the exception's message.
 //
 // Errors the engine records: a failed step's `error` in the steps view, its step_failed event
 // and, when the table does not route the failure, the workflow's `error` are ErrorJson(status):
@@ -39,12 +41,21 @@ class CancellationToken {
     timed_out_.store(true);
     cancelled_.store(true);
   }
+  // Cancels because this process may no longer hold the task's lease (a renewal was refused,
+  // or failed until the lease could expire): another node may run the task, so the engine
+  // records no outcome for this attempt.
+  void CancelForLostLease() {
+    lease_lost_.store(true);
+    cancelled_.store(true);
+  }
   bool cancelled() const { return cancelled_.load(); }
   bool timed_out() const { return timed_out_.load(); }
+  bool lease_lost() const { return lease_lost_.load(); }
 
  private:
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> timed_out_{false};
+  std::atomic<bool> lease_lost_{false};
 };
 
 struct ActivityCall {

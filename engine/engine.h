@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/activity.h"
+#include "engine/attempt_gate.h"
 #include "engine/base/clock.h"
 #include "engine/base/failpoints.h"
 #include "engine/base/status.h"
@@ -44,6 +45,11 @@ struct EngineOptions {
   bool group_commit = false;        // batch concurrent checkpoints into one transaction
   size_t machine_cache_size = 50'000;
   std::map<std::string, int> kind_capacity;  // e.g. {"activity:build", 2}
+  // A step whose attempts ended this many times in a row without an outcome (the process
+  // died, or lost the lease, while it ran) is quarantined: failed with code "quarantined"
+  // instead of being run again. Meanwhile such a step's next attempt runs alone in its
+  // process (AttemptGate), so that the deaths counted are its own. 0 = never (no isolation).
+  int quarantine_after_lost = 3;
 };
 
 // Who asks, for the history: actor ("engine", "ops:alice", "tenant:client1"), from where,
@@ -192,6 +198,7 @@ class Engine {
   std::map<std::string, WorkflowType> types_;
   std::map<std::string, Activity*> activities_;
   std::unique_ptr<GroupCommitter> committer_;
+  AttemptGate gate_;  // a suspect attempt (its step's last attempt was lost) runs alone
 
   std::mutex mu_;  // guards the members below
   std::unordered_map<std::string, Live> cache_;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <iostream>
@@ -70,7 +71,7 @@ void Scheduler::Pump() {
           for (const auto& [r, existing] : inflight_) running_here |= existing.task_id == task.id;
           if (running_here) continue;
           run = next_run_++;
-          inflight_[run] = Run{task.id, token};
+          inflight_[run] = Run{task.id, token, task.lease_until_ms};
         }
         asio::post(*pool_, [this, run, task = std::move(task), token]() mutable {
           RunTask(run, std::move(task), std::move(token));
@@ -129,28 +130,50 @@ void Scheduler::ArmRenewal() {
   // Also the watchdog of attempt timeouts: at least every second.
   int64_t every = std::min<int64_t>(1000, std::max<int64_t>(engine_.options().lease_ms / 3, 10));
   renew_timer_.expires_after(std::chrono::milliseconds(every));
-  renew_timer_.async_wait([this](const boost::system::error_code& ec) {
+  renew_timer_.async_wait([this, every](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     engine_.CancelOverdueAttempts();
-    std::vector<int64_t> ids;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (const auto& [run, r] : inflight_) ids.push_back(r.task_id);
-    }
-    if (!ids.empty()) {
-      const EngineOptions& eo = engine_.options();
-      auto lost = engine_.store().RenewLeases(eo.owner, ids, engine_.clock().NowMs() + eo.lease_ms);
-      if (lost.ok()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        for (int64_t id : *lost) {
-          for (auto& [run, r] : inflight_) {
-            if (r.task_id == id) r.token->Cancel();  // someone else owns it now
-          }
-        }
-      }
-    }
+    RenewLeases(every);
     ArmRenewal();
   });
+}
+
+void Scheduler::RenewLeases(int64_t every_ms) {
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [run, r] : inflight_) ids.push_back(r.task_id);
+  }
+  if (ids.empty()) return;
+  const EngineOptions& eo = engine_.options();
+  const TimeMs now = engine_.clock().NowMs();
+  const TimeMs until = now + eo.lease_ms;
+  auto lost = engine_.store().RenewLeases(eo.owner, ids, until);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (lost.ok()) {
+    for (auto& [run, r] : inflight_) {
+      bool gone = std::find(lost->begin(), lost->end(), r.task_id) != lost->end();
+      if (gone) {
+        r.token->CancelForLostLease();  // someone else owns it now
+      } else if (std::find(ids.begin(), ids.end(), r.task_id) != ids.end()) {
+        r.lease_until_ms = until;
+      }
+    }
+    return;
+  }
+  // The store could not renew: a transient error leaves the lease some time, but an attempt
+  // whose lease might expire before the next renewal (one interval, plus one of slack for a
+  // late timer) could soon be claimed elsewhere, so it stops now.
+  int cancelled = 0;
+  for (auto& [run, r] : inflight_) {
+    if (r.lease_until_ms - now < 2 * every_ms && !r.token->lease_lost()) {
+      r.token->CancelForLostLease();
+      ++cancelled;
+    }
+  }
+  std::cerr << R"({"level":"warn","msg":"lease renewal failed","error":")"
+            << CodeName(lost.status().code()) << R"(","attempts_cancelled":)" << cancelled
+            << "}" << std::endl;
 }
 
 void Scheduler::Stop() {

@@ -5,8 +5,11 @@
 // per-kind capacities of EngineOptions across processes, and hands them to the pool. It wakes
 // when the engine commits new due work (Notify), when the store's next due time arrives, and
 // at least every poll interval (other processes add work too). Leases of running tasks are
-// renewed; a lease that could not be renewed cancels its activity's token. The Asio timers only
-// wake the loop: durable timers are task rows with a due time.
+// renewed. A lease the store refuses to renew (another owner holds it) cancels its attempt at
+// once; when renewals fail (a store error), an attempt is cancelled before its lease could
+// expire, i.e. once the next renewal would come too late. Either way the token is marked
+// lease_lost and the engine records no outcome for that attempt: another node may run the task.
+// The Asio timers only wake the loop: durable timers are task rows with a due time.
 //
 // Thread-safe. Start() once, Stop() once (also done by the destructor).
 #pragma once
@@ -49,6 +52,7 @@ class Scheduler {
   void Pump();
   void ArmTimer();
   void ArmRenewal();
+  void RenewLeases(int64_t every_ms);
   void RunTask(int64_t run, storage::Task task, std::shared_ptr<CancellationToken> token);
 
   Engine& engine_;
@@ -68,6 +72,7 @@ class Scheduler {
   struct Run {
     int64_t task_id;
     std::shared_ptr<CancellationToken> token;
+    TimeMs lease_until_ms;  // as last claimed or renewed
   };
   std::mutex mu_;  // guards inflight_ and next_run_
   std::map<int64_t, Run> inflight_;

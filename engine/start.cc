@@ -2,6 +2,7 @@
 // namespace (engine/base/ids.h): a generated id is "<tenant>:wf_...", and an id whose prefix
 // names another tenant is refused, so a start can neither take nor reveal another tenant's id.
 #include "engine/base/ids.h"
+#include "engine/base/redact.h"
 #include "engine/base/sha256.h"
 #include "engine/engine.h"
 
@@ -59,24 +60,28 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
 
   // The stored input: the request's, completed by the type (after the hash, so a repeated
   // request still matches its workflow when, say, the tenant's policy changed meanwhile).
-  json input = req.input;
+  // Secrets in it (a "stripe_api_key", a "token ..." string) are not stored: the row, every
+  // view, history and the activities see the redacted input. The start hash above is over the
+  // request as sent, so the same request again still finds this workflow.
+  json prepared_input = req.input;
   if (type->prepare_input) {
     Result<json> prepared = type->prepare_input(req.tenant, req.input);
     if (!prepared.ok()) return prepared.status();
-    input = std::move(*prepared);
+    prepared_input = std::move(*prepared);
   }
+  auto input = std::make_shared<const json>(RedactJson(prepared_input));
   fresh.type = req.type;
   fresh.tenant = req.tenant;
-  fresh.input_json = input.dump();
+  fresh.input_json = input->dump(-1, ' ', false, json::error_handler_t::replace);
   fresh.input_hash = hash;
   fresh.serial_key = SerialKey(*type, req.tenant);
   if (type->deadline_ms > 0) fresh.deadline_ms = now + type->deadline_ms;
   std::unique_ptr<WorkflowMachine> machine = type->make_machine();
-  machine->Start(input);
+  machine->Start(*input);  // as Replay will, from the stored input
   fresh.state = machine->state();
 
   Transition t = Transition::Create(*type, fresh, now, options_.history);
-  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", input}};
+  json started = {{"type", req.type}, {"tenant", req.tenant}, {"input", *input}};
   started.update(caller.ToJson());
   t.AddEvent("workflow_started", "", 0, caller.actor, started);
   if (type->deadline_ms > 0) {
@@ -87,8 +92,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   } else {
     t.EnterState(*machine, "engine");
   }
-  auto stored = std::make_shared<const json>(std::move(input));
-  Status st = CommitTransition(t, std::move(machine), std::move(stored));
+  Status st = CommitTransition(t, std::move(machine), std::move(input));
   if (st.code() == Code::kAlreadyExists) return existing();  // a concurrent start won
   if (!st.ok()) return st;
   Result<Workflow> w = Get(fresh.id);

@@ -4,15 +4,17 @@
 // An attempt is two checkpoints: "started" before the activity runs and its outcome after.
 // A crash in between leaves the task leased; when the lease expires the task runs again as a
 // new attempt with the same idempotency key, so the activity can find its own earlier effect.
+#include "engine/activity_barrier.h"
 #include "engine/base/redact.h"
-#include "engine/engine.h"
+#include "engine/step_runner.h"
 
 namespace slipway::engine {
 
 using nlohmann::json;
 
 json ErrorJson(const Status& st) {
-  json e = {{"code", CodeName(st.code())}, {"message", st.message()}};
+  // Stored in the context (at rest) and shown by every view: redacted like history.
+  json e = {{"code", CodeName(st.code())}, {"message", RedactText(st.message())}};
   if (!st.field().empty()) e["field"] = st.field();
   if (st.retry_after_ms()) e["retry_after_ms"] = *st.retry_after_ms();
   if (!st.details().empty()) {
@@ -41,82 +43,61 @@ int TaskVisit(const storage::Task& task) {
 
 }  // namespace
 
-class StepRunner {
- public:
-  StepRunner(Engine& e, const storage::Task& task, CancellationToken& token)
-      : e_(e), task_(task), token_(token) {}
+Status StepRunner::Run() {
+  if (task_.kind == kAdmitTask) return Admit();
+  if (task_.kind == kTimerTask) return FireTimer();
+  return RunActivity();
+}
 
-  Status Run() {
-    if (task_.kind == kAdmitTask) return Admit();
-    if (task_.kind == kTimerTask) return FireTimer();
-    return RunActivity();
-  }
-
- private:
-  // Loads, lets `decide` fill a transition, commits; reloads on conflict. `decide` returns
-  // false when there is nothing to commit (the task is stale and was deleted).
-  using Decide = std::function<Result<bool>(Engine::Live&, Transition&,
-                                            std::unique_ptr<WorkflowMachine>&)>;
-  Status Checkpoint(const std::string& id, const Decide& decide) {
-    bool fresh = false;
-    for (int i = 0; i < kMaxConflictRetries; ++i) {
-      Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
-      if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
-      if (!live.ok()) return live.status();
-      const WorkflowType& type = *e_.FindType(live->instance.type);
-      Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
-                   std::move(live->context));
-      std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
-      Result<bool> commit = decide(*live, t, m);
-      if (!commit.ok()) return commit.status();
-      if (!*commit) {
-        // Only the stored row may declare a task stale: the cache can lag behind a commit
-        // that another worker thread (or process) made a moment ago.
-        if (!fresh) {
-          fresh = true;
-          continue;
-        }
-        return e_.DeleteTask(task_);
+Status StepRunner::Checkpoint(const std::string& id, const Decide& decide) {
+  bool fresh = false;
+  for (int i = 0; i < kMaxConflictRetries; ++i) {
+    Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
+    if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
+    if (!live.ok()) return live.status();
+    const WorkflowType& type = *e_.FindType(live->instance.type);
+    Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
+                 std::move(live->context));
+    std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
+    Result<bool> commit = decide(*live, t, m);
+    if (!commit.ok()) return commit.status();
+    if (!*commit) {
+      // Only the stored row may declare a task stale: the cache can lag behind a commit
+      // that another worker thread (or process) made a moment ago.
+      if (!fresh) {
+        fresh = true;
+        continue;
       }
-      Status st = e_.CommitTransition(t, std::move(m), live->input);
-      if (st.code() != Code::kConflict) return st;
-      fresh = true;
+      return e_.DeleteTask(task_);
     }
-    return Conflict("workflow " + id + " kept changing");
+    Status st = e_.CommitTransition(t, std::move(m), live->input);
+    if (st.code() != Code::kConflict) return st;
+    fresh = true;
   }
+  return Conflict("workflow " + id + " kept changing");
+}
 
-  bool Stale(const Engine::Live& live, Transition& t) const {
-    return live.instance.state != task_.step || t.step(task_.step).value("visits", 0) !=
-                                                    TaskVisit(task_);
-  }
-
-  Status RunActivity();
-  Result<bool> RecordStart(Engine::Live& live, Transition& t);
-  void BeginAttempt(const Engine::Live& live, Transition& t);
-  Result<bool> RecordOutcome(Engine::Live& live, Transition& t,
-                             std::unique_ptr<WorkflowMachine>& m, const Result<json>& outcome,
-                             bool may_continue, bool* continued);
-  bool ContinueInto(const Engine::Live& live, Transition& t);
-  Result<json> CallActivity();
-  void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
-               const char* event_type, json data, const std::string& step, int attempt,
-               const json& error);
-  Status FireTimer();
-  Status Admit();
-
-  Engine& e_;
-  storage::Task task_;  // a copy: a continued task moves on to the next step
-  CancellationToken& token_;
-  const StateSpec* spec_ = nullptr;
-  int attempt_ = 0;
-  std::string key_, type_, tenant_;
-  json input_, outputs_;
-};
+bool StepRunner::Stale(const Engine::Live& live, Transition& t) const {
+  return live.instance.state != task_.step ||
+         t.step(task_.step).value("visits", 0) != TaskVisit(task_);
+}
 
 Status StepRunner::RunActivity() {
+  // A step whose last attempt was lost may be what killed the process: it runs alone, so
+  // that another death is its own (AttemptGate). Best effort: a step found lost only by
+  // RecordStart (another node's attempt, seen after this read) still counts as lost.
+  const bool suspect = e_.options_.quarantine_after_lost > 0 && LastAttemptLost();
+  if (!e_.gate_.Enter(suspect, [this] { return token_.cancelled(); })) {
+    return Unavailable("cancelled while waiting for a suspect attempt to run alone");
+  }
+  struct Leave {
+    AttemptGate& gate;
+    bool suspect;
+    ~Leave() { gate.Leave(suspect); }
+  } leave{e_.gate_, suspect};
   Status started = Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
-                                                     auto&) -> Result<bool> {
-    return RecordStart(live, t);
+                                                     auto& m) -> Result<bool> {
+    return RecordStart(live, t, m);
   });
   if (!started.ok() || attempt_ == 0) return started;
   // A step that succeeds into another activity step goes straight on in the same task row:
@@ -124,8 +105,17 @@ Status StepRunner::RunActivity() {
   for (int hop = 0;; ++hop) {
     Result<json> outcome = CallActivity();
     SLIPWAY_RETURN_IF_ERROR(e_.failpoints_.Hit("activity.after_call_before_record"));
+    if (token_.lease_lost()) {
+      // Another node may own the task by now and run (or have run) it: recording this outcome
+      // would speak for an attempt we may no longer hold. Whoever claims the task next sees
+      // this attempt as lost (RecordStart) and runs the step again under the same key.
+      return Unavailable("the lease of task " + std::to_string(task_.id) +
+                         " was lost while its activity ran; its outcome is not recorded");
+    }
+    // A suspect holds the process alone: its next step queues like any other. While a
+    // suspect waits, this worker hands its workflow back too, so the running attempts end.
     bool may_continue = hop < kMaxContinuations && e_.continue_steps_.load() &&
-                        !token_.cancelled();
+                        !token_.cancelled() && !suspect && !e_.gate_.suspect_waiting();
     bool continued = false;
     // A conflict re-decides from scratch: undo what a continuation changed in this runner.
     const storage::Task task = task_;
@@ -152,7 +142,7 @@ Result<json> StepRunner::CallActivity() {
     call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
   }
   e_.RegisterRunning(task_.workflow_id, &token_, call.deadline_ms);
-  Result<json> outcome = activity->Run(call);
+  Result<json> outcome = RunBehindBarrier(*activity, call, e_.failpoints_);
   e_.UnregisterRunning(task_.workflow_id);
   if (!outcome.ok() && token_.timed_out()) {
     return Status(Code::kDeadlineExceeded, "attempt timed out after " +
@@ -162,7 +152,8 @@ Result<json> StepRunner::CallActivity() {
   return outcome;
 }
 
-Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t) {
+Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t,
+                                     std::unique_ptr<WorkflowMachine>& m) {
   const std::string& st = live.instance.status;
   if (st == status::kCancelling) {
     t.Finish(status::kCancelled, {{"reason", "cancelled before the step ran"}}, "engine");
@@ -174,6 +165,10 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t) {
     t.FailAt(task_.step, {{"code", "resource_exhausted"},
                           {"message", "history size limit reached"}}, "engine");
     t.CompleteTask(task_.id, task_.lease_owner);
+    return true;
+  }
+  if (NoteLostAttempt(t)) {
+    Quarantine(t, m);
     return true;
   }
   BeginAttempt(live, t);
@@ -255,6 +250,7 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
   }
   t.CompleteTask(task_.id, task_.lease_owner);
   json& s = t.step(task_.step);
+  s.erase("lost_attempts");  // an outcome: the attempts lost before it are no longer in a row
   if (outcome.ok()) {
     auto marked = outcome->find(kStepErrorKey);
     if (marked != outcome->end() && marked->is_object()) {

@@ -2,6 +2,7 @@
 // times in RFC 3339, what a queued workflow waits behind).
 #include <algorithm>
 
+#include "engine/base/redact.h"
 #include "engine/engine.h"
 
 namespace slipway::engine {
@@ -100,6 +101,9 @@ json Workflow::ToJson() const {
             {"updated_at", FormatRfc3339(instance.updated_at_ms)},
             {"version", instance.version}};
   if (!queued_behind.empty()) j["queued_behind"] = queued_behind;
+  // Input is redacted when stored and errors when recorded; this also covers rows written
+  // before that, and anything a step's error or a result carries: no view shows a secret.
+  RedactJsonInPlace(j);
   return j;
 }
 

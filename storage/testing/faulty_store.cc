@@ -57,4 +57,30 @@ std::vector<Status> FaultyStore::CommitBatch(const std::vector<Checkpoint>& cps)
   return out;
 }
 
+void FaultyStore::FailRenewals(int n, Renewal how) {
+  std::lock_guard<std::mutex> lock(mu_);
+  renewals_to_fail_ = n;
+  renewal_ = how;
+}
+
+int64_t FaultyStore::renewals_failed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return renewals_failed_;
+}
+
+Result<std::vector<int64_t>> FaultyStore::RenewLeases(const std::string& owner,
+                                                      const std::vector<int64_t>& ids,
+                                                      TimeMs lease_until_ms) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (renewals_to_fail_ != 0) {
+      if (renewals_to_fail_ > 0) renewals_to_fail_--;
+      renewals_failed_++;
+      if (renewal_ == Renewal::kError) return Unavailable("injected lease renewal failure");
+      return ids;
+    }
+  }
+  return inner_.RenewLeases(owner, ids, lease_until_ms);
+}
+
 }  // namespace slipway::storage::testing

@@ -2,9 +2,12 @@
 // on demand, either before they reach the wrapped store or after they were applied (the
 // ambiguous case: the data is committed but the caller hears kUnavailable).
 //
+// It also fails lease renewals on demand: with an error, or by reporting every lease as lost
+// (as when another owner took the tasks).
+//
 // Owns nothing: `inner` must outlive the wrapper. Every method forwards to `inner`; only
-// Commit and CommitBatch (per checkpoint, in order) consume armed failures. Thread-safe as
-// far as `inner` is.
+// Commit and CommitBatch (per checkpoint, in order) consume armed commit failures, and
+// RenewLeases armed renewal failures. Thread-safe as far as `inner` is.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +35,14 @@ class FaultyStore final : public Store {
   // Failures injected so far.
   int64_t injected() const;
 
+  enum class Renewal {
+    kError,  // RenewLeases returns kUnavailable and renews nothing
+    kLost,   // RenewLeases renews nothing and reports every id as lost
+  };
+  // The next n calls of RenewLeases fail as `how` (n < 0: every call until disarmed with 0).
+  void FailRenewals(int n, Renewal how);
+  int64_t renewals_failed() const;
+
   Status Commit(const Checkpoint& cp) override;
   std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) override;
   Result<Instance> Load(const std::string& id) override { return inner_.Load(id); }
@@ -46,9 +57,7 @@ class FaultyStore final : public Store {
   }
   Result<std::vector<int64_t>> RenewLeases(const std::string& owner,
                                            const std::vector<int64_t>& ids,
-                                           TimeMs lease_until_ms) override {
-    return inner_.RenewLeases(owner, ids, lease_until_ms);
-  }
+                                           TimeMs lease_until_ms) override;
   Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) override {
     return inner_.ReleaseLeases(owner, ids);
   }
@@ -85,6 +94,9 @@ class FaultyStore final : public Store {
   int remaining_ = 0;  // guarded by mu_
   When when_ = When::kBefore;
   int64_t injected_ = 0;
+  int renewals_to_fail_ = 0;  // guarded by mu_; < 0 = all
+  Renewal renewal_ = Renewal::kError;
+  int64_t renewals_failed_ = 0;
 };
 
 }  // namespace slipway::storage::testing
