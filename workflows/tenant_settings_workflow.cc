@@ -42,7 +42,7 @@ Status ValidateTenantSettingsInput(const json& in) {
   if (in.contains("approval_timeout_s")) {
     const json& t = in["approval_timeout_s"];
     if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() > kMaxApprovalTimeoutS) {
-      return InvalidArgument("approval_timeout_s", "must be an integer from 0 to 2592000 seconds");
+      return InvalidArgument("approval_timeout_s", "must be an integer from 0 to " + std::to_string(kMaxApprovalTimeoutS) + " seconds");
     }
   }
   return Status::Ok();

@@ -4,7 +4,7 @@
 // Setting it: the "tenant_settings" workflow type (ops only: tenant tokens start only the types
 // in ApiOptions::tenant_start_types, "deployment" by default), started for the tenant with input
 //   require_approval   bool, optional
-//   approval_timeout_s integer 0-2,592,000 (30 days), optional; 0 = no deadline
+//   approval_timeout_s integer 0..kMaxApprovalTimeoutS (7 days), optional; 0 = no deadline
 // (at least one of them). Its one step `apply` writes them to the tenant record, so the change
 // and who asked for it stay in that workflow's history. A tenant that is not onboarded fails it.
 //
@@ -22,6 +22,7 @@
 
 #include "engine/activity.h"
 #include "engine/workflow_type.h"
+#include "workflows/deployment_workflow.h"  // kMaxApprovalTimeoutS
 #include "workflows/deps.h"
 #include "workflows/tenant_records.h"
 
@@ -29,7 +30,6 @@ namespace slipway::workflows {
 
 inline constexpr const char* kTenantSettingsType = "tenant_settings";
 inline constexpr const char* kApplyTenantSettingsActivity = "tenant_settings.apply";
-inline constexpr int64_t kMaxApprovalTimeoutS = 30LL * 24 * 3600;
 
 engine::WorkflowType TenantSettingsType(const WorkflowOptions& options);
 Status ValidateTenantSettingsInput(const nlohmann::json& input);
