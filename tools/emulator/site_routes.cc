@@ -10,9 +10,9 @@
 // write. Anything else is 404.
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/text_scan.h"
 
 namespace slipway::emulator {
 
@@ -50,10 +50,9 @@ std::string RouteOf(const std::string& file) {
 }
 
 std::string PageHtml(const std::string& route, const std::string& source) {
-  static const std::regex href(R"(href=["']([^"']+)["'])");
   std::string html = "<!doctype html><html><head><title>" + route + "</title></head><body>\n";
-  for (std::sregex_iterator it(source.begin(), source.end(), href), end; it != end; ++it) {
-    html += "<a href=\"" + (*it)[1].str() + "\">" + (*it)[1].str() + "</a>\n";
+  for (const std::string& href : SourceHrefs(source)) {
+    html += "<a href=\"" + href + "\">" + href + "</a>\n";
   }
   return html + "</body></html>\n";
 }
