@@ -20,6 +20,10 @@ std::string UrlEncode(const std::string& text);
 // Same, but keeps '/' (a repository file path).
 std::string UrlEncodePath(const std::string& path);
 
+// j as compact JSON text for a request body. Bytes that are not UTF-8 become U+FFFD instead of
+// making dump() throw: callers send content that must arrive byte for byte as base64.
+std::string JsonText(const nlohmann::json& j);
+
 // Parses a 2xx response body as JSON. A body that is not JSON is a remote fault: kUnavailable.
 Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what);
 

@@ -5,6 +5,7 @@
 #include "activities/http_errors.h"
 #include "activities/rest_util.h"
 #include "engine/base/redact.h"
+#include "engine/base/utf8.h"
 
 namespace slipway::activities {
 
@@ -36,7 +37,7 @@ VercelDeployment DeploymentFromJson(const json& j) {
   if (d.ready_state.empty()) d.ready_state = Str(j, "state");
   d.target = Str(j, "target");
   d.error_code = Str(j, "errorCode");
-  d.error_message = RedactText(Str(j, "errorMessage")).substr(0, 500);
+  d.error_message = TruncateUtf8(RedactText(Str(j, "errorMessage")), 500);
   return d;
 }
 
