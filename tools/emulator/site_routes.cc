@@ -7,7 +7,7 @@
 // .mdx; not _app, _document or api/), holding every href="..." written in that file as a link,
 // so a broken-link crawl sees the site's real link graph. Files under public/ are served as they
 // are. A snapshot with websiteData.json (the template site) gets the pages its build would
-// write. Anything else is 404.
+// write (links to every page, the footer's mailto: link). Anything else is 404.
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -78,8 +78,15 @@ std::optional<std::string> WebsiteDataPage(const Deployment& d, const std::strin
     if (h == wanted) found = &page;
   }
   if (found == nullptr) return std::nullopt;
+  // The template's footer links to the contact address as written (its build does not escape
+  // it), so a crawl sees that href too.
+  std::string footer;
+  if (data.contains("contactEmail") && data["contactEmail"].is_string()) {
+    footer = "<footer><a href=\"mailto:" + data["contactEmail"].get<std::string>() +
+             "\">contact</a></footer>\n";
+  }
   return "<!doctype html><html><head><title>" + found->value("title", std::string()) +
-         "</title></head><body>\n" + links + "</body></html>\n";
+         "</title></head><body>\n" + links + footer + "</body></html>\n";
 }
 
 EmuResponse Serve(const Deployment& d, std::string path) {
