@@ -124,6 +124,10 @@ void Configure(CURL* h, const HttpRequest& r, const CurlHttpClientOptions& o, cu
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!o.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o.ca_file.c_str());
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  // Send the path exactly as built: by default libcurl squashes "/../" segments, which turned
+  // a ref like "../../../<owner>/<other-tenant>/tarball/x" into another repository's URL. The
+  // REST clients refuse such paths (rest_util.h CheckUrlPath); nothing here rewrites one.
+  curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
   if (r.max_body_bytes <= 0) {  // a truncating read must not be refused for its announced size
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_bytes));
   }

@@ -6,6 +6,7 @@
 
 #include "activities/http_errors.h"
 #include "activities/rest_util.h"
+#include "engine/base/git_names.h"
 
 namespace slipway::activities {
 
@@ -78,7 +79,10 @@ HttpRequest GitHubClient::Request(const std::string& method, const std::string& 
   return r;
 }
 
-Result<HttpResponse> GitHubClient::Send(const HttpRequest& request) { return http_.Send(request); }
+Result<HttpResponse> GitHubClient::Send(const HttpRequest& request) {
+  SLIPWAY_RETURN_IF_ERROR(CheckUrlPath(request.url));
+  return http_.Send(request);
+}
 
 Result<std::optional<GitHubRepo>> GitHubClient::FindRepo(const std::string& repo) {
   std::string what = "github get repo " + config_.owner + "/" + repo;
@@ -108,7 +112,7 @@ Status GitHubClient::CheckTemplate(const GitHubRepo& repo) const {
 }
 
 Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest& request) {
-  if (request.name.empty()) return InvalidArgument("name", "repository name is empty");
+  SLIPWAY_RETURN_IF_ERROR(ValidateRepoName(request.name, "name"));
   if (config_.template_owner.empty() || config_.template_repo.empty()) {
     return FailedPrecondition("SLIPWAY_TEMPLATE_REPO is not set");
   }
@@ -170,6 +174,7 @@ Status GitHubClient::WaitForDefaultBranch(const GitHubRepo& repo) {
 Result<std::optional<GitHubFile>> GitHubClient::GetFile(const std::string& repo,
                                                         const std::string& path,
                                                         const std::string& ref) {
+  if (!ref.empty()) SLIPWAY_RETURN_IF_ERROR(ValidateRefName(ref, "ref"));
   std::string what = "github get file " + path;
   std::string url = RepoPath(repo) + "/contents/" + UrlEncodePath(path);
   if (!ref.empty()) url += "?ref=" + UrlEncode(ref);
@@ -271,6 +276,7 @@ Result<std::string> GitHubClient::GetBranchHead(const std::string& repo, const s
     if (!r.ok()) return r.status();
     name = r->default_branch;
   }
+  SLIPWAY_RETURN_IF_ERROR(ValidateRefName(name, "branch"));
   std::string what = "github get ref heads/" + name;
   Result<HttpResponse> resp =
       Send(Request("GET", RepoPath(repo) + "/git/ref/heads/" + UrlEncodePath(name)));
@@ -285,6 +291,7 @@ Result<std::string> GitHubClient::GetBranchHead(const std::string& repo, const s
 }
 
 Result<std::string> GitHubClient::DownloadTarball(const std::string& repo, const std::string& ref) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRefName(ref, "ref"));
   std::string what = "github tarball " + repo + "@" + ref;
   Result<HttpResponse> resp =
       Send(Request("GET", RepoPath(repo) + "/tarball/" + UrlEncodePath(ref)));

@@ -24,6 +24,10 @@
 //                           its head (the caller asked for the branch to exist, not to move it).
 //   CreateWebhook           a hook with the same URL already there -> returned (created=false).
 //   GetBranchHead, GetFile, GetCommit, DownloadTarball  reads.
+// Names that reach a URL path are checked before any request: refs and branches by git's
+// ref-name rules, shas as 40 hex, new repository names as GitHub names (kInvalidArgument naming
+// the parameter, engine/base/git_names.h); and no URL with a "."/".." path segment is sent
+// (CheckUrlPath), whatever its origin.
 // Errors follow http_errors.h (kUnavailable/kDeadlineExceeded retryable; kPermanent,
 // kInvalidArgument not) plus the ones named above. Messages never carry the token.
 // Thread-safe if the HttpClient is (CurlHttpClient is). The HttpClient must outlive this.

@@ -9,6 +9,7 @@
 #include "activities/github_client.h"
 #include "activities/http_errors.h"
 #include "activities/rest_util.h"
+#include "engine/base/git_names.h"
 #include "engine/base/utf8.h"
 
 namespace slipway::activities {
@@ -25,6 +26,7 @@ std::string WithTrailer(const std::string& message, const std::string& key) {
 }  // namespace
 
 Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std::string& sha) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateCommitSha(sha, "sha"));
   std::string what = "github get commit " + sha;
   Result<HttpResponse> resp =
       Send(Request("GET", RepoPath(repo) + "/git/commits/" + UrlEncode(sha)));
@@ -102,6 +104,7 @@ Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const st
 
 Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branch,
                                const std::string& sha) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRefName(branch, "branch"));
   std::string what = "github update ref heads/" + branch;
   json body = {{"sha", sha}, {"force", false}};
   Result<HttpResponse> resp = Send(
@@ -115,7 +118,7 @@ Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branc
 
 Result<bool> GitHubClient::CreateBranch(const std::string& repo, const std::string& branch,
                                         const std::string& sha) {
-  if (branch.empty()) return InvalidArgument("branch", "branch name is empty");
+  SLIPWAY_RETURN_IF_ERROR(ValidateRefName(branch, "branch"));
   if (sha.empty()) return InvalidArgument("sha", "the commit to branch from is empty");
   std::string what = "github create ref heads/" + branch;
   json body = {{"ref", "refs/heads/" + branch}, {"sha", sha}};

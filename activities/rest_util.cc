@@ -74,6 +74,42 @@ std::string JsonText(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+// "." or ".." once "%2e"/"%2E" are read as '.'.
+bool IsDotSegment(const std::string& seg) {
+  size_t dots = 0;
+  for (size_t i = 0; i < seg.size();) {
+    if (seg[i] == '.') {
+      i += 1;
+    } else if (seg.size() - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' &&
+               (seg[i + 2] == 'e' || seg[i + 2] == 'E')) {
+      i += 3;
+    } else {
+      return false;
+    }
+    ++dots;
+  }
+  return dots == 1 || dots == 2;
+}
+}  // namespace
+
+Status CheckUrlPath(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : url.find('/', scheme + 3);
+  if (start == std::string::npos) return Status::Ok();
+  size_t end = url.find_first_of("?#", start);
+  if (end == std::string::npos) end = url.size();
+  size_t seg = start + 1;
+  for (size_t i = seg; i <= end; ++i) {
+    if (i < end && url[i] != '/') continue;
+    if (IsDotSegment(url.substr(seg, i - seg))) {
+      return InvalidArgument("path", "a URL path segment may not be '.' or '..'");
+    }
+    seg = i + 1;
+  }
+  return Status::Ok();
+}
+
 Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what) {
   nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
   if (j.is_discarded()) return Unavailable(what + ": response body is not JSON");

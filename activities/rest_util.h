@@ -24,6 +24,12 @@ std::string UrlEncodePath(const std::string& path);
 // making dump() throw: callers send content that must arrive byte for byte as base64.
 std::string JsonText(const nlohmann::json& j);
 
+// Ok unless the path of `url` (between the authority and '?' or '#') has a "." or ".."
+// segment, percent-encoded or not: such a path names another resource than the one the
+// caller built (traversal). The REST clients check every URL with it before sending, so a bad
+// ref or id from anywhere never leaves the process. Errors: kInvalidArgument (field "path").
+Status CheckUrlPath(const std::string& url);
+
 // Parses a 2xx response body as JSON. A body that is not JSON is a remote fault: kUnavailable.
 Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what);
 

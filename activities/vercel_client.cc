@@ -4,6 +4,7 @@
 
 #include "activities/http_errors.h"
 #include "activities/rest_util.h"
+#include "engine/base/git_names.h"
 #include "engine/base/redact.h"
 #include "engine/base/utf8.h"
 
@@ -72,6 +73,14 @@ Result<T> Parse(const Result<HttpResponse>& resp, const std::string& what, Fn fn
 
 }  // namespace
 
+namespace {
+Status CheckDomainArgs(const std::string& project, const std::string& domain) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRemoteId(project, "project"));
+  if (!IsHostName(domain)) return InvalidArgument("domain", "must be a host name");
+  return Status::Ok();
+}
+}  // namespace
+
 VercelClient::VercelClient(HttpClient& http, VercelConfig config)
     : http_(http), config_(std::move(config)) {}
 
@@ -92,9 +101,15 @@ HttpRequest VercelClient::Request(const std::string& method, const std::string& 
   return r;
 }
 
+Result<HttpResponse> VercelClient::Send(const HttpRequest& request) {
+  SLIPWAY_RETURN_IF_ERROR(CheckUrlPath(request.url));
+  return http_.Send(request);
+}
+
 Result<std::optional<VercelProject>> VercelClient::FindProject(const std::string& id_or_name) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRemoteId(id_or_name, "project"));
   std::string what = "vercel get project " + id_or_name;
-  Result<HttpResponse> resp = http_.Send(Request("GET", "/v9/projects/" + UrlEncode(id_or_name)));
+  Result<HttpResponse> resp = Send(Request("GET", "/v9/projects/" + UrlEncode(id_or_name)));
   if (resp.ok() && resp->status == 404) return std::optional<VercelProject>();
   return Parse<std::optional<VercelProject>>(resp, what, [](const json& j) {
     return std::optional<VercelProject>(ProjectFromJson(j));
@@ -110,7 +125,7 @@ Result<VercelProject> VercelClient::GetProject(const std::string& id_or_name) {
 
 Status VercelClient::UpsertEnv(const std::string& project_id, const std::vector<EnvVarSpec>& env) {
   if (env.empty()) return Status::Ok();
-  Result<HttpResponse> resp = http_.Send(Request("POST", "/v10/projects/" + UrlEncode(project_id) + "/env",
+  Result<HttpResponse> resp = Send(Request("POST", "/v10/projects/" + UrlEncode(project_id) + "/env",
                                                  "upsert=true", EnvJson(env).dump()));
   if (!resp.ok()) return resp.status();
   return StatusFromResponse(*resp, "vercel upsert env " + project_id);
@@ -129,7 +144,7 @@ Result<VercelProject> VercelClient::CreateProject(const ProjectSpec& spec) {
                {"environmentVariables", EnvJson(spec.env)}};
   if (!spec.git_repo.empty()) body["gitRepository"] = {{"type", "github"}, {"repo", spec.git_repo}};
   std::string what = "vercel create project " + spec.name;
-  Result<HttpResponse> resp = http_.Send(Request("POST", "/v11/projects", "", body.dump()));
+  Result<HttpResponse> resp = Send(Request("POST", "/v11/projects", "", body.dump()));
   if (resp.ok() && resp->status == 409) {  // another attempt created it meanwhile
     Result<std::optional<VercelProject>> again = FindProject(spec.name);
     if (again.ok() && again->has_value()) {
@@ -147,7 +162,7 @@ Result<VercelProject> VercelClient::CreateProject(const ProjectSpec& spec) {
 Result<std::optional<VercelDeployment>> VercelClient::FindByKey(const std::string& project_id,
                                                                  const std::string& key) {
   std::string what = "vercel list deployments " + project_id;
-  Result<HttpResponse> resp = http_.Send(
+  Result<HttpResponse> resp = Send(
       Request("GET", "/v7/deployments", "projectId=" + UrlEncode(project_id) + "&limit=50"));
   return Parse<std::optional<VercelDeployment>>(resp, what, [&key](const json& j) {
     for (const json& d : j.at("deployments")) {
@@ -173,7 +188,7 @@ Result<VercelDeployment> VercelClient::CreateDeployment(const DeploymentSpec& sp
   if (!spec.idempotency_key.empty()) meta[kKeyMeta] = spec.idempotency_key;
   json body = {{"name", project->name}, {"project", project->id}, {"gitSource", git}, {"meta", meta}};
   if (!spec.target.empty()) body["target"] = spec.target;
-  Result<HttpResponse> resp = http_.Send(
+  Result<HttpResponse> resp = Send(
       Request("POST", "/v13/deployments", "skipAutoDetectionConfirmation=1", body.dump()));
   return Parse<VercelDeployment>(resp, "vercel create deployment " + project->name,
                                  [](const json& j) {
@@ -184,14 +199,16 @@ Result<VercelDeployment> VercelClient::CreateDeployment(const DeploymentSpec& sp
 }
 
 Result<VercelDeployment> VercelClient::GetDeployment(const std::string& id) {
-  Result<HttpResponse> resp = http_.Send(Request("GET", "/v13/deployments/" + UrlEncode(id)));
+  SLIPWAY_RETURN_IF_ERROR(ValidateRemoteId(id, "deployment_id"));
+  Result<HttpResponse> resp = Send(Request("GET", "/v13/deployments/" + UrlEncode(id)));
   if (resp.ok() && resp->status == 404) return NotFound("vercel deployment " + id);
   return Parse<VercelDeployment>(resp, "vercel get deployment " + id, DeploymentFromJson);
 }
 
 Result<DomainStatus> VercelClient::GetDomain(const std::string& project, const std::string& domain) {
+  SLIPWAY_RETURN_IF_ERROR(CheckDomainArgs(project, domain));
   std::string path = "/v9/projects/" + UrlEncode(project) + "/domains/" + UrlEncode(domain);
-  Result<HttpResponse> resp = http_.Send(Request("GET", path));
+  Result<HttpResponse> resp = Send(Request("GET", path));
   if (resp.ok() && resp->status == 404) return NotFound("vercel domain " + domain);
   return Parse<DomainStatus>(resp, "vercel get domain " + domain, DomainFromJson);
 }
@@ -201,7 +218,7 @@ Result<DomainStatus> VercelClient::AddDomain(const std::string& project, const s
   if (existing.ok()) return existing;
   if (existing.status().code() != Code::kNotFound) return existing.status();
   json body = {{"name", domain}};
-  Result<HttpResponse> resp = http_.Send(
+  Result<HttpResponse> resp = Send(
       Request("POST", "/v10/projects/" + UrlEncode(project) + "/domains", "", body.dump()));
   if (resp.ok() && resp->status == 409) {  // maybe ours, added by an earlier attempt
     Result<DomainStatus> again = GetDomain(project, domain);
@@ -216,14 +233,16 @@ Result<DomainStatus> VercelClient::AddDomain(const std::string& project, const s
 
 Result<DomainStatus> VercelClient::VerifyDomain(const std::string& project,
                                                 const std::string& domain) {
+  SLIPWAY_RETURN_IF_ERROR(CheckDomainArgs(project, domain));
   std::string path = "/v9/projects/" + UrlEncode(project) + "/domains/" + UrlEncode(domain) + "/verify";
-  Result<HttpResponse> resp = http_.Send(Request("POST", path));
+  Result<HttpResponse> resp = Send(Request("POST", path));
   if (resp.ok() && resp->status == 400) return GetDomain(project, domain);  // not verified yet
   return Parse<DomainStatus>(resp, "vercel verify domain " + domain, DomainFromJson);
 }
 
 Status VercelClient::MoveProduction(const std::string& project_id, const std::string& deployment_id,
                                     bool rollback) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRemoteId(deployment_id, "deployment_id"));
   Result<VercelProject> project = GetProject(project_id);
   if (!project.ok()) return project.status();
   // A repeated rollback is a no-op. A promote always goes through: it also turns production
@@ -231,7 +250,7 @@ Status VercelClient::MoveProduction(const std::string& project_id, const std::st
   if (rollback && project->production_deployment_id == deployment_id) return Status::Ok();
   std::string path = rollback ? "/v1/projects/" + UrlEncode(project->id) + "/rollback/"
                               : "/v10/projects/" + UrlEncode(project->id) + "/promote/";
-  Result<HttpResponse> resp = http_.Send(Request("POST", path + UrlEncode(deployment_id)));
+  Result<HttpResponse> resp = Send(Request("POST", path + UrlEncode(deployment_id)));
   if (!resp.ok()) return resp.status();
   return StatusFromResponse(*resp, std::string("vercel ") + (rollback ? "rollback" : "promote") +
                                        " " + deployment_id);

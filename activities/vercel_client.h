@@ -11,6 +11,8 @@
 //   Promote            repeatable as Vercel makes it (it also re-enables auto-assignment).
 //   GetProject, GetDeployment, GetDomain, VerifyDomain  reads / a check that changes nothing
 //                      on failure (VerifyDomain reports verified=false with the DNS records).
+// Ids, names and domains that reach a URL path are checked first (kInvalidArgument naming
+// the parameter; engine/base/git_names.h), and no URL with a "."/".." segment is sent.
 // All requests carry teamId when VercelConfig::team_id is set. Errors follow http_errors.h.
 // Thread-safe if the HttpClient is. The HttpClient must outlive this.
 #pragma once
@@ -106,6 +108,8 @@ class VercelClient {
  private:
   HttpRequest Request(const std::string& method, const std::string& path,
                       const std::string& query = "", const std::string& body = "") const;
+  // Every request goes through here: a URL whose path would traverse is kInvalidArgument.
+  Result<HttpResponse> Send(const HttpRequest& request);
   Result<std::optional<VercelProject>> FindProject(const std::string& id_or_name);
   Status UpsertEnv(const std::string& project_id, const std::vector<EnvVarSpec>& env);
   Result<std::optional<VercelDeployment>> FindByKey(const std::string& project_id,

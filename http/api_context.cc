@@ -1,14 +1,43 @@
 // http/api_context.cc: helpers shared by handlers: waiter slots and tenant-scoped loads.
 #include "http/api_context.h"
 
+#include "http/errors.h"
+
 namespace slipway::http {
 
-WaiterSlot::WaiterSlot(ApiServices& s) : s_(s) {
-  const int cap = s.options.max_waiters > 0 ? s.options.max_waiters : s.options.max_threads - 16;
-  ok_ = s_.waiters.fetch_add(1) < cap;
+bool WaitCounts::TryTake(const std::string& key, int cap) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int& n = counts_[key];
+  if (n >= cap) return false;
+  ++n;
+  return true;
 }
 
-WaiterSlot::~WaiterSlot() { s_.waiters.fetch_sub(1); }
+void WaitCounts::Give(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = counts_.find(key);
+  if (it != counts_.end() && --it->second <= 0) counts_.erase(it);
+}
+
+WaiterSlot::WaiterSlot(ApiServices& s, const Principal& who) : s_(s), key_(who.actor()) {
+  // One principal's own cap first: a tenant at its cap is told so, and never takes a slot
+  // that other principals' waits need.
+  mine_ = s_.principal_waits.TryTake(key_, s_.options.max_waits_per_principal);
+  if (!mine_) {
+    status_ = TooManyRequests("too many waiting requests for this token (at most " +
+                                  std::to_string(s_.options.max_waits_per_principal) + ")",
+                              1000);
+    return;
+  }
+  const int cap = s.options.max_waiters > 0 ? s.options.max_waiters : s.options.max_threads - 16;
+  global_ = true;
+  if (s_.waiters.fetch_add(1) >= cap) status_ = TooManyRequests("too many waiting requests", 1000);
+}
+
+WaiterSlot::~WaiterSlot() {
+  if (global_) s_.waiters.fetch_sub(1);
+  if (mine_) s_.principal_waits.Give(key_);
+}
 
 Result<storage::Instance> LoadVisibleInstance(ApiServices& s, const Exchange& ex,
                                               const std::string& id) {

@@ -11,7 +11,10 @@
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/base/ids.h"
@@ -19,10 +22,23 @@
 #include "http/auth.h"
 #include "http/body_cache.h"
 #include "http/http_api.h"
+#include "http/io_server.h"
 #include "http/json_body.h"
 #include "http/metrics.h"
 
 namespace slipway::http {
+
+// Long polls and streams in progress per principal (the key of WaiterSlot). Thread-safe.
+class WaitCounts {
+ public:
+  // Takes one for `key` unless it holds `cap` already.
+  bool TryTake(const std::string& key, int cap);
+  void Give(const std::string& key);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, int> counts_;  // guarded by mu_; no zero entries
+};
 
 struct ApiServices {
   engine::Engine& engine;
@@ -32,7 +48,10 @@ struct ApiServices {
   const std::string& openapi_json;
   std::atomic<bool>& stopping;
   std::atomic<int>& waiters;  // requests in a long poll or stream
+  WaitCounts& principal_waits;  // the same, per principal
   Failpoints* failpoints;     // may be null
+  // The server's capacity now, for /healthz (may be empty: nothing to report).
+  std::function<IoServerLoad()> server_load;
   BodyLimits limits() const { return {options.max_body, options.max_json_depth}; }
 };
 
@@ -44,19 +63,23 @@ struct Exchange {
   engine::Caller caller;            // actor, address, request id; handlers add the reason
 };
 
-// Reserves one waiter slot for a long poll or stream; releases it on destruction.
-// ok() is false when options.max_waiters are already taken.
+// Reserves one waiter slot for a long poll or stream of `who`; releases it on destruction.
+// status() is ok, or kResourceExhausted with a retry-after (429) when `who` holds
+// options.max_waits_per_principal already, or when options.max_waiters are taken in all.
 class WaiterSlot {
  public:
-  explicit WaiterSlot(ApiServices& s);
+  WaiterSlot(ApiServices& s, const Principal& who);
   ~WaiterSlot();
   WaiterSlot(const WaiterSlot&) = delete;
   WaiterSlot& operator=(const WaiterSlot&) = delete;
-  bool ok() const { return ok_; }
+  const Status& status() const { return status_; }
 
  private:
   ApiServices& s_;
-  bool ok_;
+  std::string key_;
+  bool mine_ = false;    // holds one of key_'s
+  bool global_ = false;  // holds one of the global count
+  Status status_;
 };
 
 // The head of a workflow the principal may see (kNotFound for another tenant's): one small

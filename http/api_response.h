@@ -13,6 +13,7 @@
 #include <Poco/Net/HTTPServerSession.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace slipway::http {
@@ -29,12 +30,22 @@ class ApiResponse final : public Poco::Net::HTTPServerResponseImpl {
 
   void sendBuffer(const void* buffer, std::size_t length) override;
   bool sent() const override { return sent_ || HTTPServerResponseImpl::sent(); }
+  // Who hears why an answer is a 500 (the dispatcher, which logs it with the request id: the
+  // client sees only that). WriteError reports the cause, a code and redacted message,
+  // before the answer leaves, so that the log line is there when the client has its answer.
+  void set_error_reporter(std::function<void(const std::string& cause)> reporter) {
+    reporter_ = std::move(reporter);
+  }
+  void ReportError(const std::string& cause) {
+    if (reporter_) reporter_(cause);
+  }
 
  private:
   Poco::Net::HTTPServerSession& session_;
   std::string* outbox_ = nullptr;
   bool head_ = false;
   bool sent_ = false;
+  std::function<void(const std::string&)> reporter_;
 };
 
 }  // namespace slipway::http

@@ -35,6 +35,12 @@ std::string_view BufferedSocketImpl::inbox() const {
   return std::string_view(inbox_).substr(consumed_);
 }
 
+void BufferedSocketImpl::Unread(std::string_view bytes) {
+  if (bytes.empty()) return;
+  inbox_ = std::string(bytes) + inbox_.substr(consumed_);
+  consumed_ = 0;
+}
+
 int BufferedSocketImpl::receiveBytes(void* buffer, int length, int flags) {
   const size_t held = inbox_.size() - consumed_;
   if (held == 0 || length <= 0) return StreamSocketImpl::receiveBytes(buffer, length, flags);

@@ -30,6 +30,9 @@ class BufferedSocketImpl final : public Poco::Net::StreamSocketImpl {
   Read ReadAvailable(size_t max);
   // Bytes received and not yet handed to Poco.
   std::string_view inbox() const;
+  // Puts bytes Poco took but did not use (read ahead into its session buffer) back in front
+  // of the inbox, so that the loop sees the next request whole before anything parses it.
+  void Unread(std::string_view bytes);
 
   using Poco::Net::StreamSocketImpl::receiveBytes;
   int receiveBytes(void* buffer, int length, int flags = 0) override;

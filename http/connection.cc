@@ -64,7 +64,6 @@ BufferedSocketImpl::Read Connection::ReadAvailable(size_t max_head) {
 }
 
 RequestKind Connection::Next(size_t max_head) const {
-  if (session_.buffered() > 0) return RequestKind::kPool;
   return ClassifyRequest(impl_->inbox(), max_head);
 }
 
@@ -86,6 +85,9 @@ bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool st
       response.sendContinue();
     }
     handler->handleRequest(request, response);  // catches everything of its own
+    // A pipelined next request Poco read ahead goes back to the inbox: the loop judges its
+    // head (complete? too large?) before any thread parses it.
+    impl_->Unread(session_.TakeBuffered());
     // On the loop: out now as far as the socket takes it; the loop sends the rest.
     if (on_loop && has_outbox() && FlushOutbox() == Flush::kFailed) return false;
     return response.getKeepAlive();

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "http/buffered_socket.h"
+#include "http/front_door.h"
 #include "http/request_head.h"
 
 namespace slipway::http {
@@ -35,9 +36,11 @@ class Connection {
   int fd() const { return fd_; }
   // Reads what has arrived without waiting (see BufferedSocketImpl::ReadAvailable).
   BufferedSocketImpl::Read ReadAvailable(size_t max_head);
-  // What serving the next request needs. Bytes Poco has buffered already (pipelined requests)
-  // cannot be inspected: they go to the pool.
+  // What serving the next request needs, judged on the inbox (ServeOne puts back whatever
+  // Poco read ahead, so a pipelined request is judged like any other).
   RequestKind Next(size_t max_head) const;
+  // Whether bytes of a next request wait in the inbox.
+  bool has_input() const { return !impl_->inbox().empty(); }
   // Serves one request, reading what of it has not arrived yet (blocking: pool threads only,
   // unless Next() said kInline). False when the connection must close: the client asked for
   // it, the request was malformed (400 sent), the network failed, `stopping`, or it reached
@@ -55,6 +58,11 @@ class Connection {
   bool closed = false;   // closed by the loop; freed after its current batch of events
   uint32_t interest = 0;  // the epoll events the loop watches for
   bool close_after_flush = false;
+  // A request head is on its way (since accept, or since its first byte): it must be whole
+  // by head_since + the head timeout.
+  bool reading_head = true;
+  std::chrono::steady_clock::time_point head_since;
+  AdmissionTicket ticket;  // its place under the connection caps
 
  private:
   // Poco's session with its read buffer level visible: bytes read ahead (pipelining).
@@ -62,6 +70,17 @@ class Connection {
    public:
     using HTTPServerSession::HTTPServerSession;
     using HTTPSession::buffered;
+    // Takes what Poco read ahead of the request it parsed.
+    std::string TakeBuffered() {
+      std::string out;
+      char chunk[4096];
+      while (buffered() > 0) {
+        const int n = read(chunk, sizeof(chunk));
+        if (n <= 0) break;
+        out.append(chunk, static_cast<size_t>(n));
+      }
+      return out;
+    }
   };
 
   Poco::Net::HTTPServerParams::Ptr params_;

@@ -4,6 +4,7 @@
 #include <Poco/Net/HTTPResponse.h>
 
 #include "engine/base/redact.h"
+#include "http/api_response.h"
 
 namespace slipway::http {
 
@@ -87,6 +88,10 @@ void WriteError(Poco::Net::HTTPServerResponse& resp, const Status& status) {
   if (e.status >= 500 && e.status != 503) {
     // Internals stay in the server; the request id lets ops find the log line.
     err["message"] = "internal error (request " + resp.get("X-Request-Id", "?") + ")";
+    if (auto* api = dynamic_cast<ApiResponse*>(&resp)) {
+      api->ReportError(std::string(CodeName(status.code())) + ": " +
+                       RedactText(status.message()));
+    }
   } else {
     err["message"] = RedactText(status.message());
     if (!status.field().empty()) err["field"] = status.field();

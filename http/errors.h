@@ -4,7 +4,8 @@
 // Error bodies are {"error": {"code", "message", "field"?}}. HTTP-only failures travel as a
 // Status too, marked by their field (see the constructors below), so that WriteError stays the
 // only place that decides statuses. Messages pass through RedactText; 5xx messages are
-// generic and carry the request id instead of internals. Stateless; thread-safe.
+// generic and carry the request id instead of internals (the cause of a 500 goes to the
+// server's log: ApiResponse::ReportError). Stateless; thread-safe.
 #pragma once
 
 #include <Poco/Net/HTTPServerResponse.h>

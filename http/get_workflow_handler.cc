@@ -75,8 +75,8 @@ Result<std::string> QueuedBehind(ApiServices& s, const storage::Instance& inst) 
 void HandleWait(ApiServices& s, Exchange& ex, int64_t wait_s, const std::string& if_none_match) {
   Result<engine::Workflow> wf = GetVisible(s, ex, ex.params[0]);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
-  WaiterSlot slot(s);
-  if (!slot.ok()) return WriteError(ex.resp, TooManyRequests("too many waiting requests", 1000));
+  WaiterSlot slot(s, ex.principal);
+  if (!slot.status().ok()) return WriteError(ex.resp, slot.status());
   const int64_t known = IfNoneMatchVersion(if_none_match).value_or(wf->instance.version);
   wf = WaitPast(s, ex.params[0], known, *wf, wait_s);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());

@@ -9,6 +9,7 @@
 
 #include "engine/base/ids.h"
 #include "engine/base/redact.h"
+#include "http/api_response.h"
 #include "http/errors.h"
 #include "http/router.h"
 
@@ -53,6 +54,11 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
     std::string route = "unmatched";
     // The one catch-all: a handler bug becomes a 500, never a dropped connection. After the
     // headers went out (a stream), all we can do is stop.
+    if (auto* api = dynamic_cast<ApiResponse*>(&resp)) {
+      api->set_error_reporter([&](const std::string& cause) {
+        LogInternalError(req, request_id, route, cause);
+      });
+    }
     try {
       Dispatch(req, resp, request_id, route);
     } catch (const std::exception& e) {
@@ -64,6 +70,20 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
   }
 
  private:
+  // A 500 a handler answers (a Status that maps to it): the client sees only the request id,
+  // so the cause goes to the log with it. Never tokens or bodies: the cause is our own
+  // Status message, redacted. The catch-all below logs its own.
+  void LogInternalError(Poco::Net::HTTPServerRequest& req, const std::string& request_id,
+                        const std::string& route, const std::string& cause) {
+    Log(s_, {{"level", "error"},
+             {"component", "http"},
+             {"msg", "internal error"},
+             {"request_id", request_id},
+             {"method", req.getMethod()},
+             {"route", route},
+             {"cause", cause}});
+  }
+
   void Escaped(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,
                const std::string& request_id, const std::string& route, const std::string& what) {
     Log(s_, {{"level", "error"},
@@ -74,7 +94,8 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
              {"route", route},
              {"what", RedactText(what)},
              {"response_sent", resp.sent()}});
-    if (!resp.sent()) WriteError(resp, Internal("unexpected exception"));
+    if (auto* api = dynamic_cast<ApiResponse*>(&resp)) api->set_error_reporter(nullptr);
+    if (!resp.sent()) WriteError(resp, Internal("unexpected exception"));  // logged above
   }
 
   void Dispatch(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp,

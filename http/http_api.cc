@@ -3,7 +3,10 @@
 
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <sstream>
@@ -35,7 +38,27 @@ Status ValidateOptions(const HttpApiOptions& o) {
   if (o.max_json_depth < 2) return InvalidArgument("max_json_depth", "must be at least 2");
   if (o.max_wait_s < 0) return InvalidArgument("max_wait_s", "must not be negative");
   if (o.wait_slice.count() <= 0) return InvalidArgument("wait_slice", "must be positive");
+  if (o.head_timeout.count() <= 0) return InvalidArgument("head_timeout", "must be positive");
+  if (o.max_connections < 0) return InvalidArgument("max_connections", "must not be negative");
+  if (o.max_connections_per_address < 0) {
+    return InvalidArgument("max_connections_per_address", "must not be negative");
+  }
+  if (o.max_waits_per_principal < 1) {
+    return InvalidArgument("max_waits_per_principal", "must be at least 1");
+  }
   return Status::Ok();
+}
+
+// The caps to serve with: the options', or derived from the descriptor limit.
+ConnectionCaps CapsFor(const HttpApiOptions& o) {
+  rlimit limit{};
+  const uint64_t fds = ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+                           ? static_cast<uint64_t>(limit.rlim_cur)
+                           : 1024;
+  ConnectionCaps caps = DefaultConnectionCaps(fds);
+  if (o.max_connections > 0) caps.total = o.max_connections;
+  if (o.max_connections_per_address > 0) caps.per_address = o.max_connections_per_address;
+  return caps;
 }
 
 Result<std::string> ReadOpenApi(const std::string& path) {
@@ -49,12 +72,22 @@ Result<std::string> ReadOpenApi(const std::string& path) {
 
 }  // namespace
 
+ConnectionCaps DefaultConnectionCaps(uint64_t fd_limit) {
+  const uint64_t headroom = std::max<uint64_t>(256, fd_limit / 4);
+  const uint64_t total = fd_limit > headroom + 64 ? fd_limit - headroom : 64;
+  ConnectionCaps caps;
+  caps.total = static_cast<int>(std::min<uint64_t>(total, 16384));
+  caps.per_address = std::max(16, caps.total / 8);
+  return caps;
+}
+
 HttpApi::HttpApi(engine::Engine& engine, const TokenStore& tokens, HttpApiOptions options)
     : engine_(engine),
       tokens_(tokens),
       options_(std::move(options)),
       metrics_(std::make_unique<HttpMetrics>()),
-      bodies_(std::make_unique<BodyCache>()) {}
+      bodies_(std::make_unique<BodyCache>()),
+      principal_waits_(std::make_unique<WaitCounts>()) {}
 
 HttpApi::~HttpApi() { Stop(); }
 
@@ -80,18 +113,28 @@ Status HttpApi::Start() {
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));  // a request (head or body) still arriving
   Poco::Net::HTTPServerParams::Ptr params_ptr(params);
-  ApiServices services{engine_,       options_,  *metrics_, *bodies_,
-                       openapi_json_, stopping_, waiters_,  options_.failpoints};
+  ApiServices services{engine_,   options_, *metrics_,          *bodies_,
+                       openapi_json_, stopping_, waiters_, *principal_waits_,
+                       options_.failpoints,
+                       // Read by /healthz on server threads, which run only between
+                       // server_->Start() and the joins in Stop().
+                       [this] { return server_ ? server_->load() : IoServerLoad{}; }};
   handlers_ = std::make_unique<HandlerFactory>(services, tokens_);
   IoServerOptions io;
   io.loops = options_.io_threads;
   io.keep_alive_timeout = options_.keep_alive_timeout;
+  io.head_timeout = options_.head_timeout;
+  const ConnectionCaps caps = CapsFor(options_);
+  io.max_connections = caps.total;
+  io.max_connections_per_address = caps.per_address;
   io.pool.max_threads = options_.max_threads;
   io.pool.max_queued = static_cast<size_t>(options_.max_queued);
   server_ = std::make_unique<IoServer>(listen_fd, *handlers_, params_ptr, io);
   server_->Start();
   return Status::Ok();
 }
+
+int HttpApi::open_connections() const { return server_ ? server_->load().connections : 0; }
 
 void HttpApi::Stop() {
   if (!server_) return;

@@ -6,8 +6,14 @@
 // router.cc, auth.h and docs/openapi.json.
 //
 // Threads: io_threads loops; long polls and streams hold a pool thread each, so max_threads
-// is at least 128 and at most max_waiters of them may wait at once (429 beyond). Start() and
-// Stop() are called from one controlling thread; everything else is thread-safe.
+// is at least 128 and at most max_waiters of them may wait at once, at most
+// max_waits_per_principal of them for one token (429 beyond either). Start() and Stop() are
+// called from one controlling thread; everything else is thread-safe.
+//
+// The front door (io_server.h, front_door.h): a request head must be whole within
+// head_timeout (408), at most 16 KiB (431); connections beyond max_connections, or beyond
+// max_connections_per_address from one client address, are refused (503); idle keep-alive
+// connections count. GET /healthz answers 503 naming why when the API cannot serve.
 #pragma once
 
 #include <atomic>
@@ -29,6 +35,7 @@ class HttpMetrics;
 class BodyCache;
 class HandlerFactory;
 class IoServer;
+class WaitCounts;
 
 struct HttpApiOptions {
   std::string address = "127.0.0.1";
@@ -37,7 +44,11 @@ struct HttpApiOptions {
   int max_threads = 128;  // pool; at least 128: long polls and streams hold a thread each
   int max_queued = 256;   // requests waiting for a pool thread (503 beyond)
   std::chrono::milliseconds keep_alive_timeout{5'000};  // an idle connection is closed after
+  std::chrono::milliseconds head_timeout{10'000};  // a whole request head, from its first byte
+  int max_connections = 0;              // open at once; 0 = DefaultConnectionCaps
+  int max_connections_per_address = 0;  // from one client address; 0 = DefaultConnectionCaps
   int max_waiters = 0;    // concurrent long polls + streams; 0 = max_threads - 16
+  int max_waits_per_principal = 16;  // of those, for one token
   size_t max_body = 1 << 20;
   int max_json_depth = 32;
   int max_wait_s = 60;  // upper bound of ?wait=
@@ -57,6 +68,15 @@ struct HttpApiOptions {
   Failpoints* failpoints = nullptr;
 };
 
+// Connection caps for a process that may open `fd_limit` descriptors (RLIMIT_NOFILE): the
+// total leaves a quarter (at least 256) for SQLite, builds, curl and the rest, and is at most
+// 16384; one client address may hold an eighth of it (at least 16).
+struct ConnectionCaps {
+  int total;
+  int per_address;
+};
+ConnectionCaps DefaultConnectionCaps(uint64_t fd_limit);
+
 class HttpApi {
  public:
   HttpApi(engine::Engine& engine, const TokenStore& tokens, HttpApiOptions options);
@@ -74,6 +94,8 @@ class HttpApi {
   uint16_t port() const { return port_; }
   // Requests currently in a long poll or stream (for tests and metrics).
   int active_waiters() const { return waiters_.load(); }
+  // Connections open now (for tests).
+  int open_connections() const;
 
  private:
   engine::Engine& engine_;
@@ -84,6 +106,7 @@ class HttpApi {
   std::unique_ptr<BodyCache> bodies_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> waiters_{0};
+  std::unique_ptr<WaitCounts> principal_waits_;
   std::unique_ptr<HandlerFactory> handlers_;
   std::unique_ptr<IoServer> server_;
   uint16_t port_ = 0;

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -24,16 +25,11 @@ using Clock = std::chrono::steady_clock;
 char kWakeTag;    // epoll data of a loop's eventfd
 char kListenTag;  // epoll data of the listening socket
 
-// The answer when every pool thread is busy and the queue is full.
-void SendBusy(int fd) {
-  static const std::string kBusy = [] {
-    const std::string body =
-        "{\"error\":{\"code\":\"unavailable\",\"message\":\"the server is busy, retry\"}}";
-    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-           "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\n\r\n" + body;
-  }();
-  (void)::send(fd, kBusy.data(), kBusy.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+// How often a loop looks for connections past a deadline: a quarter of the shorter one, so
+// that a head is cut within 1.25 times its timeout; between 10 ms and 500 ms.
+std::chrono::milliseconds SweepEvery(const IoServerOptions& o) {
+  auto every = std::min(o.keep_alive_timeout, o.head_timeout) / 4;
+  return std::clamp(every, std::chrono::milliseconds(10), std::chrono::milliseconds(500));
 }
 
 }  // namespace
@@ -42,7 +38,8 @@ void SendBusy(int fd) {
 class IoLoop {
  public:
   IoLoop(IoServer& server, bool accepts)
-      : server_(server), accepts_(accepts), epfd_(epoll_create1(EPOLL_CLOEXEC)),
+      : server_(server), accepts_(accepts), sweep_every_(SweepEvery(server.options_)),
+        epfd_(epoll_create1(EPOLL_CLOEXEC)),
         wakefd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -70,10 +67,10 @@ class IoLoop {
   void Join() {
     if (thread_.joinable()) thread_.join();
   }
-  // Any thread: a newly accepted descriptor for this loop.
-  void Adopt(int fd) { Post({fd, nullptr, false}); }
+  // Any thread: a newly accepted descriptor for this loop, with its place under the caps.
+  void Adopt(int fd, AdmissionTicket ticket) { Post({fd, nullptr, false, std::move(ticket)}); }
   // A pool thread: its request is answered; `keep` = the connection stays open.
-  void Return(Connection* c, bool keep) { Post({-1, c, keep}); }
+  void Return(Connection* c, bool keep) { Post({-1, c, keep, AdmissionTicket()}); }
   void Wake() {
     const uint64_t one = 1;
     (void)::write(wakefd_, &one, sizeof(one));
@@ -84,12 +81,13 @@ class IoLoop {
     int fd;         // adopt this descriptor, or
     Connection* c;  // take this connection back from the pool
     bool keep;
+    AdmissionTicket ticket;  // of the descriptor to adopt
   };
 
   void Post(Event e) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      pending_.push_back(e);
+      pending_.push_back(std::move(e));
     }
     Wake();
   }
@@ -99,9 +97,9 @@ class IoLoop {
   void Run() {
     epoll_event events[64];
     bool stop_seen = false;
-    auto next_sweep = Clock::now() + std::chrono::milliseconds(500);
+    auto next_sweep = Clock::now() + sweep_every_;
     for (;;) {
-      const int n = epoll_wait(epfd_, events, 64, 500);
+      const int n = epoll_wait(epfd_, events, 64, static_cast<int>(sweep_every_.count()));
       for (int i = 0; i < n; ++i) {
         void* tag = events[i].data.ptr;
         if (tag == &kWakeTag) {
@@ -129,7 +127,7 @@ class IoLoop {
       const auto now = Clock::now();
       if (now >= next_sweep) {
         CloseIdle(now);
-        next_sweep = now + std::chrono::milliseconds(500);
+        next_sweep = now + sweep_every_;
       }
       closed_.clear();  // no event of the next batch can point at them
     }
@@ -141,9 +139,9 @@ class IoLoop {
       std::lock_guard<std::mutex> lock(mu_);
       events.swap(pending_);
     }
-    for (const Event& e : events) {
+    for (Event& e : events) {
       if (e.c == nullptr) {
-        AdoptHere(e.fd);
+        AdoptHere(e.fd, std::move(e.ticket));
         continue;
       }
       e.c->busy = false;
@@ -156,7 +154,7 @@ class IoLoop {
     }
   }
 
-  void AdoptHere(int fd) {
+  void AdoptHere(int fd, AdmissionTicket ticket) {
     if (stopping()) {
       ::close(fd);
       return;
@@ -168,24 +166,35 @@ class IoLoop {
       return;  // e.g. the peer reset it already; the socket object closed the descriptor
     }
     Connection* raw = c.get();
-    raw->last_active = Clock::now();
+    raw->ticket = std::move(ticket);
+    raw->last_active = raw->head_since = Clock::now();
     conns_.emplace(raw, std::move(c));
     Watch(raw, EPOLLIN);
   }
 
   void Accept() {
     for (int i = 0; i < 64; ++i) {
-      const int fd = ::accept4(server_.listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      sockaddr_storage peer{};
+      socklen_t len = sizeof(peer);
+      const int fd =
+          ::accept4(server_.listen_fd_, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
         if (errno == EMFILE || errno == ENFILE) PauseAccepting();
         return;  // EAGAIN: all taken; anything else: try again on the next readiness
       }
+      AdmissionTicket ticket;
+      if (server_.limiter_.TryAdmit(ConnectionLimiter::AddressKey(peer), ticket) !=
+          ConnectionLimiter::Admit::kOk) {
+        SendRefusal(fd, Refusal::kTooManyConnections, server_.options_.max_head);
+        ::close(fd);
+        continue;
+      }
       IoLoop& to = *server_.loops_[next_loop_++ % server_.loops_.size()];
       if (&to == this) {
-        AdoptHere(fd);
+        AdoptHere(fd, std::move(ticket));
       } else {
-        to.Adopt(fd);
+        to.Adopt(fd, std::move(ticket));
       }
     }
   }
@@ -210,6 +219,7 @@ class IoLoop {
         return Close(c);
       case BufferedSocketImpl::Read::kData:
         c->last_active = Clock::now();
+        StartHead(c);
         break;
       case BufferedSocketImpl::Read::kNothing:
         break;
@@ -242,10 +252,17 @@ class IoLoop {
     for (;;) {
       switch (c->Next(server_.options_.max_head)) {
         case RequestKind::kNone:
-        case RequestKind::kIncomplete:
           Watch(c, EPOLLIN);
           return;
+        case RequestKind::kIncomplete:
+          StartHead(c);
+          Watch(c, EPOLLIN);
+          return;
+        case RequestKind::kTooLarge:
+          SendRefusal(c->fd(), Refusal::kHeadTooLarge, server_.options_.max_head);
+          return Close(c);
         case RequestKind::kInline: {
+          c->reading_head = false;
           const bool keep = c->ServeOne(server_.factory_, stopping(), /*on_loop=*/true);
           if (c->has_outbox()) {
             c->close_after_flush = !keep;
@@ -257,9 +274,18 @@ class IoLoop {
           continue;
         }
         case RequestKind::kPool:
+          c->reading_head = false;
           return ToPool(c);
       }
     }
+  }
+
+  // The head deadline runs from the first byte of a request (it runs since the accept for
+  // the first one).
+  void StartHead(Connection* c) {
+    if (c->reading_head) return;
+    c->reading_head = true;
+    c->head_since = Clock::now();
   }
 
   void ToPool(Connection* c) {
@@ -275,7 +301,7 @@ class IoLoop {
     });
     if (taken) return;
     c->busy = false;
-    SendBusy(c->fd());
+    SendRefusal(c->fd(), Refusal::kPoolFull, server_.options_.max_head);
     Close(c);
   }
 
@@ -323,15 +349,24 @@ class IoLoop {
   void CloseIdle(Clock::time_point now) {
     if (accepts_ && accept_paused_ && !stopping()) ResumeAccepting();
     const auto limit = server_.options_.keep_alive_timeout;
+    const auto head_limit = server_.options_.head_timeout;
     for (auto it = conns_.begin(); it != conns_.end();) {
       Connection* c = it->first;
       ++it;
-      if (!c->busy && now - c->last_active >= limit) Close(c);
+      if (c->busy) continue;
+      if (c->reading_head && now - c->head_since >= head_limit) {
+        // Part of a head: tell the client why; nothing yet: just close.
+        if (c->has_input()) SendRefusal(c->fd(), Refusal::kHeadTimeout, 0);
+        Close(c);
+      } else if (now - c->last_active >= limit) {
+        Close(c);
+      }
     }
   }
 
   IoServer& server_;
   const bool accepts_;
+  const std::chrono::milliseconds sweep_every_;
   const int epfd_;
   const int wakefd_;
   std::thread thread_;
@@ -350,6 +385,7 @@ IoServer::IoServer(int listen_fd, Poco::Net::HTTPRequestHandlerFactory& factory,
       factory_(factory),
       params_(std::move(params)),
       options_(std::move(options)),
+      limiter_(options_.max_connections, options_.max_connections_per_address),
       pool_(options_.pool) {
   const int flags = fcntl(listen_fd_, F_GETFL, 0);
   fcntl(listen_fd_, F_SETFL, flags | O_NONBLOCK);
@@ -358,6 +394,15 @@ IoServer::IoServer(int listen_fd, Poco::Net::HTTPRequestHandlerFactory& factory,
 }
 
 IoServer::~IoServer() { Stop(); }
+
+IoServerLoad IoServer::load() const {
+  IoServerLoad l;
+  l.connections = limiter_.open();
+  l.max_connections = limiter_.max_total();
+  l.connections_full = limiter_.full();
+  l.pool_full = pool_.full();
+  return l;
+}
 
 void IoServer::Start() {
   if (started_) return;

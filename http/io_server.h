@@ -11,11 +11,17 @@
 // waits in its outbox (api_response.h), and that client's next request is read only once the
 // outbox is empty, so a client that stops reading holds up nobody else.
 //
-// Loop 0 accepts and deals connections out to the loops in turn. A connection idle longer
-// than the keep-alive timeout (no request, or no progress draining its outbox) is closed. If the pool is full (every thread busy and its
-// queue full), the request gets 503 and the connection closes.
+// Loop 0 accepts and deals connections out to the loops in turn; a connection beyond the caps
+// in total or from one client address (front_door.h) is refused on the spot (503, closed). A
+// request head must be whole within head_timeout of its first byte (of the accept, for a
+// connection that sends nothing): one trickled line by line is cut there (408, closed),
+// however often its bytes arrive. A head longer than max_head is answered 431 on the loop and
+// the connection closed: heads reach Poco, and the pool, only once they are whole and within
+// bounds. A connection idle longer than the keep-alive timeout (no request, or no progress
+// draining its outbox) is closed. If the pool is full (every thread busy and its queue full),
+// the request gets 503 and the connection closes.
 //
-// Thread-safety: Start and Stop from one controlling thread.
+// Thread-safety: Start and Stop from one controlling thread; load() from any thread.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -27,15 +33,27 @@
 #include <thread>
 #include <vector>
 
+#include "http/front_door.h"
 #include "http/worker_pool.h"
 
 namespace slipway::http {
 
 struct IoServerOptions {
   int loops = 2;                  // event loop threads
-  size_t max_head = 16 * 1024;    // a longer request head goes to the pool (Poco rejects it)
+  size_t max_head = 16 * 1024;    // a longer request head is answered 431
   std::chrono::milliseconds keep_alive_timeout{5'000};
+  std::chrono::milliseconds head_timeout{10'000};  // a whole request head, from its first byte
+  int max_connections = 0;                         // open at once; 0 = no cap
+  int max_connections_per_address = 0;             // from one client address; 0 = no cap
   WorkerPoolOptions pool;
+};
+
+// What /healthz reports about the server's capacity.
+struct IoServerLoad {
+  int connections = 0;
+  int max_connections = 0;  // 0 = no cap
+  bool connections_full = false;  // the total cap is reached
+  bool pool_full = false;         // a request for the pool would be refused now
 };
 
 class IoLoop;
@@ -55,6 +73,7 @@ class IoServer {
   // request being served finish (its connection then closes), and joins every thread.
   // Long polls and streams must notice the stop on their own (ApiServices::stopping).
   void Stop();
+  IoServerLoad load() const;
 
  private:
   friend class IoLoop;
@@ -63,6 +82,7 @@ class IoServer {
   Poco::Net::HTTPRequestHandlerFactory& factory_;
   Poco::Net::HTTPServerParams::Ptr params_;
   const IoServerOptions options_;
+  ConnectionLimiter limiter_;  // before loops_: their connections hold tickets of it
   WorkerPool pool_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
   std::atomic<bool> stopping_{false};

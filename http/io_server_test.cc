@@ -1,6 +1,7 @@
 // http/io_server_test.cc: IoServer on its own, with a handler factory that answers any size:
 // a client that does not read a big answer served on the event loop holds up only its own
-// connection (the rest of the answer waits in the outbox), and gets every byte once it reads.
+// connection (the rest of the answer waits in the outbox), and gets every byte once it reads;
+// an oversized request head is answered 431 by the loop and never reaches a handler.
 #include "http/io_server.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
 
 #include "http/testing/raw_client.h"
@@ -28,8 +30,10 @@ class SizedAnswers final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
+    ++requests;
     return new Handler;
   }
+  std::atomic<int> requests{0};  // that reached Poco and a handler (loop or pool)
 
  private:
   class Handler final : public Poco::Net::HTTPRequestHandler {
@@ -87,6 +91,43 @@ TEST(IoServerTest, AClientThatDoesNotReadABigAnswerHoldsUpNobodyElse) {
   EXPECT_EQ(big.size() - big.find("\r\n\r\n") - 4, kBig);
   stuck.WriteGet("/v1/workflows/small");  // and it carries on
   EXPECT_EQ(stuck.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+  server.Stop();
+}
+
+// The attack: heads over the limit, one whole and one still arriving (a line at a time, as a
+// slowloris would). Each gets 431 with the JSON error from the loop, and its connection
+// closes; no handler (and so no pool thread) ever saw them.
+TEST(IoServerTest, OversizedHeadsGet431OnTheLoopAndNeverReachAHandler) {
+  uint16_t port = 0;
+  const int listen_fd = ListenOnLoopback(port);
+  ASSERT_GE(listen_fd, 0);
+  SizedAnswers answers;
+  IoServerOptions o;
+  o.loops = 1;
+  IoServer server(listen_fd, answers, new Poco::Net::HTTPServerParams, o);
+  server.Start();
+
+  std::string lines = "POST /v1/workflows HTTP/1.1\r\nHost: x\r\n";
+  while (lines.size() <= o.max_head) lines += "X-Pad: 0123456789abcdef0123456789abcdef\r\n";
+  const std::string whole = "GET /v1/workflows/small HTTP/1.1\r\nX: " +
+                            std::string(o.max_head, 'a') + "\r\n\r\n";
+  for (const std::string& attack : {lines, whole}) {
+    RawClient c(port);
+    ASSERT_TRUE(c.connected());
+    c.Write(attack);
+    const std::string r = c.ReadResponse();
+    EXPECT_EQ(r.compare(0, 12, "HTTP/1.1 431"), 0) << r.substr(0, 100);
+    EXPECT_NE(r.find("\"code\":\"request_head_too_large\""), std::string::npos) << r;
+    EXPECT_NE(r.find("\"field\":\"head\""), std::string::npos) << r;
+    EXPECT_TRUE(c.ClosedByServer());
+  }
+  EXPECT_EQ(answers.requests.load(), 0);
+
+  RawClient next(port);  // and the server serves on
+  ASSERT_TRUE(next.connected());
+  next.WriteGet("/v1/workflows/small");
+  EXPECT_EQ(next.ReadResponse().compare(0, 12, "HTTP/1.1 200"), 0);
+  EXPECT_EQ(answers.requests.load(), 1);
   server.Stop();
 }
 

@@ -70,9 +70,9 @@ RequestKind ClassifyRequest(std::string_view data, size_t max_head) {
   if (data.empty()) return RequestKind::kNone;
   const size_t head_end = HeadEnd(data);
   if (head_end == std::string_view::npos) {
-    return data.size() >= max_head ? RequestKind::kPool : RequestKind::kIncomplete;
+    return data.size() >= max_head ? RequestKind::kTooLarge : RequestKind::kIncomplete;
   }
-  if (head_end > max_head) return RequestKind::kPool;
+  if (head_end > max_head) return RequestKind::kTooLarge;
   const std::string_view head = data.substr(0, head_end);
   const size_t line_end = head.find('\n');
   const std::string_view line = head.substr(0, line_end);

@@ -16,11 +16,12 @@ enum class RequestKind {
   kNone,        // nothing buffered
   kIncomplete,  // the head has not all arrived yet: wait for more bytes
   kInline,      // serve on the loop thread
-  kPool,        // serve on a pool thread (and let Poco judge anything malformed or too big)
+  kPool,        // serve on a pool thread (and let Poco judge anything malformed)
+  kTooLarge,    // the head is longer than max_head: answer 431 on the loop and close
 };
 
-// `data` starts at the first byte of a request. A head longer than `max_head` bytes without
-// its blank line goes to the pool, where Poco rejects it.
+// `data` starts at the first byte of a request. A head is handed on (kInline, kPool) only
+// once it is all here; one longer than `max_head` bytes, complete or not, is kTooLarge.
 RequestKind ClassifyRequest(std::string_view data, size_t max_head);
 
 }  // namespace slipway::http

@@ -1,5 +1,6 @@
-// http/service_handlers.cc: GET /healthz (no auth), GET /metrics (Prometheus text, ops and
-// auditors), GET /v1/openapi.json (no auth).
+// http/service_handlers.cc: GET /healthz (no auth: 200, or 503 with the "problems" that keep
+// the API from serving), GET /metrics (Prometheus text, ops and auditors), GET
+// /v1/openapi.json (no auth).
 #include "http/errors.h"
 #include "http/handlers.h"
 
@@ -10,6 +11,10 @@ namespace {
 // Finished workflows per status that step and LLM figures are computed over, per scrape.
 constexpr int kMetricsWindow = 200;
 
+// An id no workflow can have (ids have no spaces): /healthz reads its head to see that the
+// store answers.
+constexpr const char* kHealthProbeId = "healthz probe";
+
 void WriteText(Poco::Net::HTTPServerResponse& resp, const std::string& type,
                const std::string& text) {
   SetStatus(resp, 200);
@@ -19,9 +24,26 @@ void WriteText(Poco::Net::HTTPServerResponse& resp, const std::string& type,
 
 }  // namespace
 
+// Served on an event loop: a few counters and one small store read (the head of an id that
+// does not exist, normally from SQLite's page cache), never a wait.
 void HandleHealth(ApiServices& s, Exchange& ex) {
-  if (s.stopping.load()) return WriteError(ex.resp, Unavailable("shutting down"));
-  WriteJson(ex.resp, 200, {{"status", "ok"}});
+  std::vector<std::string> problems;
+  if (s.stopping.load()) problems.push_back("shutting_down");
+  const IoServerLoad load = s.server_load ? s.server_load() : IoServerLoad{};
+  if (load.pool_full) problems.push_back("worker_pool_full");
+  if (load.connections_full) problems.push_back("connection_cap_reached");
+  Result<storage::Instance> probe = s.engine.store().LoadHead(kHealthProbeId);
+  if (!probe.ok() && probe.status().code() != Code::kNotFound) {
+    problems.push_back("store_unavailable");
+  }
+  if (problems.empty()) return WriteJson(ex.resp, 200, {{"status", "ok"}});
+  std::string message = "cannot serve:";
+  for (const std::string& p : problems) message += " " + p;
+  ex.resp.set("Retry-After", "1");
+  WriteJson(ex.resp, 503,
+            {{"status", "unavailable"},
+             {"problems", problems},
+             {"error", {{"code", "unavailable"}, {"message", message}}}});
 }
 
 void HandleMetrics(ApiServices& s, Exchange& ex) {

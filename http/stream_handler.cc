@@ -71,8 +71,8 @@ void HandleStream(ApiServices& s, Exchange& ex) {
   if (!after.ok()) return WriteError(ex.resp, after.status());
   Result<engine::Workflow> wf = GetVisible(s, ex, ex.params[0]);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
-  WaiterSlot slot(s);
-  if (!slot.ok()) return WriteError(ex.resp, TooManyRequests("too many waiting requests", 1000));
+  WaiterSlot slot(s, ex.principal);
+  if (!slot.status().ok()) return WriteError(ex.resp, slot.status());
   SetStatus(ex.resp, 200);
   ex.resp.setContentType("text/event-stream");
   ex.resp.set("Cache-Control", "no-cache");

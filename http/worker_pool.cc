@@ -11,24 +11,30 @@ WorkerPool::WorkerPool(WorkerPoolOptions options) : options_(std::move(options))
 
 WorkerPool::~WorkerPool() { Join(); }
 
+bool WorkerPool::FullLocked() const {
+  const size_t waiting = queue_.size();
+  return static_cast<size_t>(idle_) <= waiting && live_ >= options_.max_threads &&
+         waiting - static_cast<size_t>(idle_) >= options_.max_queued;
+}
+
+bool WorkerPool::full() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return joining_ || FullLocked();
+}
+
 bool WorkerPool::Submit(std::function<void()> task) {
   std::lock_guard<std::mutex> lock(mu_);
   if (joining_) return false;
   ReapLocked();
-  const size_t waiting = queue_.size();
-  if (static_cast<size_t>(idle_) <= waiting) {
-    if (live_ < options_.max_threads) {
-      StartThreadLocked();
-    } else if (waiting - static_cast<size_t>(idle_) >= options_.max_queued) {
-      return false;
-    }
-  }
+  if (FullLocked()) return false;
+  if (static_cast<size_t>(idle_) <= queue_.size()) StartThreadLocked();
   queue_.push_back(std::move(task));
   cv_.notify_one();
   return true;
 }
 
 void WorkerPool::StartThreadLocked() {
+  if (live_ >= options_.max_threads) return;
   ++live_;
   threads_.emplace_back([this] { Work(); });
   pthread_setname_np(threads_.back().native_handle(), options_.thread_name.substr(0, 15).c_str());

@@ -41,11 +41,14 @@ class WorkerPool {
   void Join();
 
   int threads() const;  // started and not ended (for tests)
+  // True when Submit would refuse a task now (every thread busy, the queue full).
+  bool full() const;
 
  private:
   void Work();
   void StartThreadLocked();
   void ReapLocked();
+  bool FullLocked() const;
 
   const WorkerPoolOptions options_;
   mutable std::mutex mu_;

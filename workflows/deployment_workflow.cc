@@ -8,31 +8,23 @@ namespace slipway::workflows {
 
 using nlohmann::json;
 
-Status ValidateDeploymentInput(const json& in) {
+Status ValidateDeploymentInput(const json& in, const std::string& base_domain) {
   if (in.contains("website_data") && !in["website_data"].is_object()) {
     return InvalidArgument("website_data", "must be a JSON object");
   }
-  for (const char* key : {"ref", "template_ref", "custom_domain", "parent_id"}) {
-    if (in.contains(key) && (!in[key].is_string() || in[key].get<std::string>().empty())) {
-      return InvalidArgument(key, "must be a non-empty string");
-    }
+  if (in.contains("parent_id") &&
+      (!in["parent_id"].is_string() || in["parent_id"].get<std::string>().empty())) {
+    return InvalidArgument("parent_id", "must be a non-empty string");
   }
-  if (in.contains("custom_domain") && !IsHostName(in["custom_domain"].get<std::string>())) {
-    return InvalidArgument("custom_domain", "must be a host name such as www.example.com");
-  }
+  // ref and template_ref become URL path segments of GitHub calls: git's ref-name rules.
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalRef(in, "ref"));
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalRef(in, "template_ref"));
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalCustomDomain(in, "custom_domain", base_domain));
   if (in.contains("require_approval") && !in["require_approval"].is_boolean()) {
     return InvalidArgument("require_approval", "must be true or false");
   }
-  if (in.contains("approval_timeout_s") &&
-      (!in["approval_timeout_s"].is_number() || in["approval_timeout_s"].get<double>() <= 0)) {
-    return InvalidArgument("approval_timeout_s", "must be a positive number of seconds");
-  }
-  if (in.contains("max_autofix_rounds") &&
-      (!in["max_autofix_rounds"].is_number_integer() || in["max_autofix_rounds"].get<int>() < 0 ||
-       in["max_autofix_rounds"].get<int>() > 5)) {
-    return InvalidArgument("max_autofix_rounds", "must be an integer from 0 to 5");
-  }
-  return Status::Ok();
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalInteger(in, "approval_timeout_s", 1, kMaxApprovalTimeoutS));
+  return CheckOptionalInteger(in, "max_autofix_rounds", 0, 5);
 }
 
 json DeploymentResult(const json& outputs, const json& steps) {
@@ -84,7 +76,9 @@ engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
                                             "no approval arrived before the deadline");
   t.make_machine = [] { return engine::MakeMsmMachine<deployment::Front>(); };
   t.serial_group = kDeploySerialGroup;
-  t.validate_input = ValidateDeploymentInput;
+  t.validate_input = [base = options.base_domain](const json& in) {
+    return ValidateDeploymentInput(in, base);
+  };
   t.build_result = DeploymentResult;
   return t;
 }

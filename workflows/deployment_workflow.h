@@ -6,11 +6,15 @@
 //
 // Serialised per tenant together with rollbacks (kDeploySerialGroup: one at a time, FIFO). Input (the tenant is the request's):
 //   website_data      object, optional: committed as websiteData.json by `save`
-//   ref               string, optional: the branch (default: the tenant's production branch)
-//   template_ref      string, optional: template files to commit first (template updates)
-//   custom_domain     string, optional: attached and verified by `domain`
+//   ref               string, optional: the branch (default: the tenant's production branch);
+//                     a git branch name (git check-ref-format rules, engine/base/git_names.h)
+//   template_ref      string, optional: template files to commit first (template updates);
+//                     a branch name or commit sha of the template, same rules
+//   custom_domain     string, optional: attached and verified by `domain`; a host name not
+//                     under the base domain. One tenant owns it (domain_records.h): `save`
+//                     fails (kPermanent) when another tenant does, `domain` claims it
 //   require_approval  bool, optional: wait for signal "approve" / "reject" before `deploy`
-//   approval_timeout_s number, optional: the approval wait's deadline
+//   approval_timeout_s integer 1..kMaxApprovalTimeoutS, optional: the approval wait's deadline
 //   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)
 //   parent_id         string, optional: the template update that started it as a child; when
 //                     that parent is cancelled, this deployment is cancelled before its next
@@ -46,8 +50,10 @@ inline constexpr const char* kVerifyActivity = "deployment.verify";
 inline constexpr const char* kCompensateActivity = "deployment.rollback";
 
 engine::WorkflowType DeploymentType(const WorkflowOptions& options);
-// kInvalidArgument naming the field.
-Status ValidateDeploymentInput(const nlohmann::json& input);
+// The longest approval wait a deployment may ask for (approval_timeout_s: 1..this).
+inline constexpr int64_t kMaxApprovalTimeoutS = 7 * 24 * 3600;
+// kInvalidArgument naming the field. A custom_domain equal to or under base_domain is refused.
+Status ValidateDeploymentInput(const nlohmann::json& input, const std::string& base_domain = "");
 nlohmann::json DeploymentResult(const nlohmann::json& outputs, const nlohmann::json& steps);
 
 }  // namespace slipway::workflows

@@ -52,6 +52,9 @@ struct WorkflowOptions {
   // Onboarding: where GitHub pushes go (empty: no webhook step effect) and its HMAC secret.
   std::string webhook_url;
   std::string webhook_secret;
+  // The base domain (ServiceConfig::base_domain; Registry copies it here when empty): custom
+  // domains equal to or under it are refused at start (dev editors live there).
+  std::string base_domain;
   // Verify: send the site checks to this origin instead of the deployment's host (the
   // emulator serves sites by Host header); empty in production.
   std::string verify_connect_origin;

@@ -11,6 +11,7 @@
 #include "workflows/activities/verify_activity.h"
 #include "workflows/activities/validate_activity.h"
 #include "workflows/deployment_workflow.h"
+#include "workflows/domain_transfer_workflow.h"
 #include "workflows/onboarding_workflow.h"
 #include "workflows/rollback_workflow.h"
 #include "workflows/template_update_workflow.h"
@@ -55,20 +56,24 @@ void Registry::AddReserved(engine::Engine& engine, const char* name, Args&&... a
 
 Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(RequireDeps(deps_));
+  if (deps_.options.base_domain.empty()) deps_.options.base_domain = deps_.config.base_domain;
   tenants_ = std::make_unique<TenantRecords>(engine.store());
+  domains_ = std::make_unique<DomainRecords>(engine.store());
   SLIPWAY_RETURN_IF_ERROR(RegisterDeployment(engine));
   SLIPWAY_RETURN_IF_ERROR(RegisterOnboarding(engine));
   SLIPWAY_RETURN_IF_ERROR(RegisterRollback(engine));
-  return RegisterTemplateUpdate(engine);
+  SLIPWAY_RETURN_IF_ERROR(RegisterTemplateUpdate(engine));
+  Add<DomainTransferActivity>(engine, kDomainTransferActivity, *domains_);
+  return engine.RegisterType(DomainTransferType(deps_.options));
 }
 
 Status Registry::RegisterDeployment(engine::Engine& engine) {
   const bool autofix = deps_.autofixer != nullptr;
   if (autofix) AddChildStep<AutofixActivity>(engine, kAutofixActivity, deps_);
-  AddChildStep<SaveActivity>(engine, kSaveActivity, deps_, *tenants_);
+  AddChildStep<SaveActivity>(engine, kSaveActivity, deps_, *tenants_, domains_.get());
   AddChildStep<ValidateActivity>(engine, kValidateActivity, deps_, autofix);
   AddChildStep<DeployActivity>(engine, kDeployActivity, deps_, *tenants_);
-  Add<DomainActivity>(engine, kDomainActivity, deps_);
+  Add<DomainActivity>(engine, kDomainActivity, deps_, *domains_);
   Add<VerifyActivity>(engine, kVerifyActivity, deps_);
   Add<CompensateActivity>(engine, kCompensateActivity, deps_, *tenants_);
   return engine.RegisterType(DeploymentType(deps_.options));

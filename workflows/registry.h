@@ -13,6 +13,7 @@
 #include "engine/activity.h"
 #include "engine/engine.h"
 #include "workflows/deps.h"
+#include "workflows/domain_records.h"
 #include "workflows/tenant_records.h"
 
 namespace slipway::workflows {
@@ -46,6 +47,7 @@ class Registry {
 
   WorkflowDeps deps_;
   std::unique_ptr<TenantRecords> tenants_;
+  std::unique_ptr<DomainRecords> domains_;
   std::vector<std::unique_ptr<engine::Activity>> owned_;
 };
 

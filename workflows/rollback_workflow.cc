@@ -3,6 +3,7 @@
 
 #include <boost/mpl/vector.hpp>
 
+#include "engine/base/git_names.h"
 #include "engine/msm_machine.h"
 #include "workflows/deployment_workflow.h"
 #include "workflows/workflow_util.h"
@@ -34,11 +35,12 @@ json RollbackResult(const json& outputs, const json& steps) {
 }  // namespace
 
 Status ValidateRollbackInput(const json& in) {
-  if (in.contains("deployment_id") &&
-      (!in["deployment_id"].is_string() || in["deployment_id"].get<std::string>().empty())) {
-    return InvalidArgument("deployment_id", "must be a non-empty string");
+  // A Vercel deployment id: it becomes a URL path segment of the rollback call.
+  if (!in.contains("deployment_id")) return Status::Ok();
+  if (!in["deployment_id"].is_string()) {
+    return InvalidArgument("deployment_id", "must be a deployment id such as dpl_...");
   }
-  return Status::Ok();
+  return ValidateRemoteId(in["deployment_id"].get<std::string>(), "deployment_id");
 }
 
 engine::WorkflowType RollbackType(const WorkflowOptions& options) {

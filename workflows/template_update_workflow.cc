@@ -60,10 +60,10 @@ json TemplateUpdateResult(const json& outputs, const json& steps) {
 }  // namespace
 
 Status ValidateTemplateUpdateInput(const json& in) {
-  if (!in.contains("template_ref") || !in["template_ref"].is_string() ||
-      in["template_ref"].get<std::string>().empty()) {
+  if (!in.contains("template_ref")) {
     return InvalidArgument("template_ref", "is required: a branch or commit of the template");
   }
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalRef(in, "template_ref"));
   const json t = in.value("tenants", json("all"));
   if (t.is_string()) {
     if (t.get<std::string>() != "all") return InvalidArgument("tenants", "must be \"all\" or an array");
@@ -79,17 +79,8 @@ Status ValidateTemplateUpdateInput(const json& in) {
       }
     }
   }
-  if (in.contains("max_parallel") &&
-      (!in["max_parallel"].is_number_integer() || in["max_parallel"].get<int>() < 1 ||
-       in["max_parallel"].get<int>() > 50)) {
-    return InvalidArgument("max_parallel", "must be an integer from 1 to 50");
-  }
-  if (in.contains("max_autofix_rounds") &&
-      (!in["max_autofix_rounds"].is_number_integer() || in["max_autofix_rounds"].get<int>() < 0 ||
-       in["max_autofix_rounds"].get<int>() > 5)) {
-    return InvalidArgument("max_autofix_rounds", "must be an integer from 0 to 5");
-  }
-  return Status::Ok();
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalInteger(in, "max_parallel", 1, 50));
+  return CheckOptionalInteger(in, "max_autofix_rounds", 0, 5);
 }
 
 engine::WorkflowType TemplateUpdateType(const WorkflowOptions& options) {

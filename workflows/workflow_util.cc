@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "engine/base/git_names.h"
+
 namespace slipway::workflows {
 
 using nlohmann::json;
@@ -46,20 +48,42 @@ json StepDurations(const json& steps) {
   return out;
 }
 
-bool IsHostName(const std::string& name) {
-  if (name.empty() || name.size() > 253 || name.find('.') == std::string::npos) return false;
-  size_t label = 0;
-  for (size_t i = 0; i <= name.size(); ++i) {
-    if (i == name.size() || name[i] == '.') {
-      if (label == 0 || label > 63 || name[i - 1] == '-' || name[i - label] == '-') return false;
-      label = 0;
-      continue;
-    }
-    unsigned char c = static_cast<unsigned char>(name[i]);
-    if (!std::isalnum(c) && c != '-') return false;
-    ++label;
+bool IsHostName(const std::string& name) { return slipway::IsHostName(name); }
+
+Status CheckOptionalRef(const json& in, const char* key) {
+  auto it = in.find(key);
+  if (it == in.end()) return Status::Ok();
+  if (!it->is_string()) return InvalidArgument(key, "must be a git branch name or commit sha");
+  return ValidateRefName(it->get<std::string>(), key);
+}
+
+Status CheckOptionalInteger(const json& in, const char* key, int64_t lo, int64_t hi) {
+  auto it = in.find(key);
+  if (it == in.end()) return Status::Ok();
+  bool in_range = false;
+  if (it->is_number_unsigned()) {
+    uint64_t v = it->get<uint64_t>();
+    in_range = hi >= 0 && v <= static_cast<uint64_t>(hi) && static_cast<int64_t>(v) >= lo;
+  } else if (it->is_number_integer()) {
+    int64_t v = it->get<int64_t>();
+    in_range = v >= lo && v <= hi;
   }
-  return true;
+  if (in_range) return Status::Ok();
+  return InvalidArgument(key, std::string("must be an integer from ") + std::to_string(lo) +
+                                  " to " + std::to_string(hi));
+}
+
+Status CheckOptionalCustomDomain(const json& in, const char* key, const std::string& base_domain) {
+  auto it = in.find(key);
+  if (it == in.end()) return Status::Ok();
+  if (!it->is_string() || !IsHostName(it->get<std::string>())) {
+    return InvalidArgument(key, "must be a host name such as www.example.com");
+  }
+  if (IsUnderDomain(it->get<std::string>(), base_domain)) {
+    return InvalidArgument(key, "names under " + base_domain +
+                                    " are reserved for Slipway's own sites");
+  }
+  return Status::Ok();
 }
 
 }  // namespace slipway::workflows

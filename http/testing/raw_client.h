@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -18,9 +19,18 @@ namespace slipway::http::testing {
 
 class RawClient {
  public:
-  explicit RawClient(uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
+  // `from`: the loopback source address to connect from (e.g. "127.0.0.2": another client
+  // address as the server sees it); null: the system's choice (127.0.0.1).
+  explicit RawClient(uint16_t port, const char* from = nullptr)
+      : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
     timeval tv{20, 0};  // a guard against a hang, not a timing assertion
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (from != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, from, &local.sin_addr);
+      if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return;
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -71,6 +81,21 @@ class RawClient {
   }
   // True when the server closed the connection (and sent nothing more).
   bool ClosedByServer() { return buf_.empty() && !Fill() && eof_; }
+  // Reads until the server closes or resets the connection; what it sent before that.
+  // Stops (returning what came) after the 20 s guard.
+  std::string ReadUntilClosed() {
+    while (Fill()) {
+    }
+    std::string all;
+    all.swap(buf_);
+    return all;
+  }
+  // Sends what it can without waiting: false once the connection is closed or reset.
+  bool TryWrite(const std::string& bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0 ||
+           errno == EAGAIN;
+  }
+  int fd() const { return fd_; }
 
  private:
   bool Fill() {

@@ -4,14 +4,18 @@
 //                                 activities/service_config.h); SLIPWAY_TOKENS is required
 //   slipwayd --sandbox [--state-dir DIR] [--template-dir DIR]
 //                                 everything on loopback against the local cloud emulator,
-//                                 with a fresh ops token printed at start-up
+//                                 with a fresh ops token printed at start-up (SLIPWAY_TOKENS,
+//                                 when set, adds its entries)
 // SIGTERM or SIGINT: graceful shutdown, exit 0. Logs are one JSON object per line on stderr.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "tools/slipwayd/log.h"
 #include "tools/slipwayd/sandbox.h"
@@ -31,7 +35,7 @@ struct Args {
 constexpr const char* kUsage =
     "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
     "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
-    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
+    "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*, SMTP_URL,\n"
     "  SLIPWAY_BASE_DOMAIN (see README.md)\n";
 
 bool ParseArgs(int argc, char** argv, Args& a) {
@@ -54,6 +58,30 @@ slipway::Result<std::string> ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Connections are descriptors: take all the kernel allows this process (the soft limit is
+// often 1024) before the HTTP server derives its connection caps from it.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  slipway::server::Log("info", "raised the descriptor limit",
+                       {{"from", static_cast<uint64_t>(before)},
+                        {"to", static_cast<uint64_t>(limit.rlim_cur)}});
+}
+
+// The entries of two tokens files (JSON arrays) as one array.
+slipway::Result<std::string> MergeTokens(const std::string& a, const std::string& b) {
+  nlohmann::json left = nlohmann::json::parse(a, nullptr, false);
+  nlohmann::json right = nlohmann::json::parse(b, nullptr, false);
+  if (!right.is_array()) {
+    return slipway::InvalidArgument("SLIPWAY_TOKENS", "the tokens file must hold a JSON array");
+  }
+  for (auto& entry : right) left.push_back(entry);
+  return left.dump();
 }
 
 int Fail(const slipway::Status& st) {
@@ -90,6 +118,7 @@ int main(int argc, char** argv) {
   signal(SIGTERM, OnSignal);
   signal(SIGINT, OnSignal);
   signal(SIGPIPE, SIG_IGN);
+  RaiseFileLimit();
   activities::GetEnvFn env = activities::ProcessEnv();
   Result<server::ServerConfig> config = server::LoadServerConfig(env);
   if (!config.ok()) return Fail(config.status());
@@ -107,6 +136,15 @@ int main(int argc, char** argv) {
     if (!sb.ok()) return Fail(sb.status());
     sandbox = std::move(*sb);
     tokens_json = sandbox.tokens_json;
+    // A tokens file given to a sandbox adds its entries to the fresh ops token (tests use it
+    // for tenant, auditor and approver tokens).
+    if (!config->tokens_path.empty()) {
+      Result<std::string> text = ReadFile(config->tokens_path);
+      if (!text.ok()) return Fail(text.status());
+      Result<std::string> merged = MergeTokens(tokens_json, *text);
+      if (!merged.ok()) return Fail(merged.status());
+      tokens_json = *merged;
+    }
   } else {
     if (config->tokens_path.empty()) {
       return Fail(InvalidArgument("SLIPWAY_TOKENS", "a tokens file is required (or --sandbox)"));

@@ -123,6 +123,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   ho.address = c.listen_host;
   ho.port = c.listen_port;
   ho.io_threads = c.http_loops;
+  ho.head_timeout = std::chrono::milliseconds(c.http_head_timeout_ms);
+  ho.max_connections = c.http_max_connections;
+  ho.max_connections_per_address = c.http_max_connections_per_address;
+  ho.max_waits_per_principal = c.http_max_waits_per_principal;
   ho.log = [](const std::string& line) { std::cerr << line << std::endl; };
   p->api = std::make_unique<http::HttpApi>(*p->engine, *p->tokens, ho);
   Status st = p->api->Start();

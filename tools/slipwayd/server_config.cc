@@ -52,6 +52,14 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_MAX_BUILDS", 64, c.max_builds));
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_READERS", 256, c.read_connections));
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_LOOPS", 64, c.http_loops));
+  SLIPWAY_RETURN_IF_ERROR(
+      ReadPositiveInt(getenv, "SLIPWAY_HTTP_HEAD_TIMEOUT_MS", 600'000, c.http_head_timeout_ms));
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_MAX_CONNECTIONS", 1'000'000,
+                                          c.http_max_connections));
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+                                          1'000'000, c.http_max_connections_per_address));
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL", 100'000,
+                                          c.http_max_waits_per_principal));
   if (auto v = getenv("SLIPWAY_SYNCHRONOUS"); v && !v->empty()) {
     if (*v != "FULL" && *v != "NORMAL") {
       return InvalidArgument("SLIPWAY_SYNCHRONOUS", "must be FULL or NORMAL");

@@ -8,6 +8,10 @@
 //   SLIPWAY_SYNCHRONOUS   FULL or NORMAL                      FULL
 //   SLIPWAY_READERS       SQLite read connections (polls)     32
 //   SLIPWAY_HTTP_LOOPS    HTTP event loop threads             2
+//   SLIPWAY_HTTP_HEAD_TIMEOUT_MS   a whole request head (408)  10000
+//   SLIPWAY_HTTP_MAX_CONNECTIONS   open at once (503 beyond)   from RLIMIT_NOFILE
+//   SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS  per client address  from RLIMIT_NOFILE
+//   SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL  long polls + streams of one token (429)  16
 //   SLIPWAY_WORK_DIR      where builds unpack tarballs        $TMPDIR or /tmp
 //   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
 // Errors name the variable (kInvalidArgument with field = variable name).
@@ -36,6 +40,12 @@ struct ServerConfig {
   // Event loops of the HTTP server: they hold the connections and answer status polls
   // (http/io_server.h); one per core.
   int http_loops = 2;
+  // The front door (http/http_api.h): 0 = the HttpApi default (caps derived from the
+  // descriptor limit, which main() raises to its hard limit).
+  int http_head_timeout_ms = 10'000;
+  int http_max_connections = 0;
+  int http_max_connections_per_address = 0;
+  int http_max_waits_per_principal = 16;
   std::string work_dir;
   std::string build_cache_dir;
 };

@@ -59,6 +59,21 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
             "SLIPWAY_HTTP_LOOPS");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_LOOPS", "1"}}))->http_loops, 1);
   EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_loops, 2);
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_head_timeout_ms, 10'000);
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_max_waits_per_principal, 16);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_HEAD_TIMEOUT_MS", "0"}})).status().field(),
+            "SLIPWAY_HTTP_HEAD_TIMEOUT_MS");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_MAX_CONNECTIONS", "-1"}})).status().field(),
+            "SLIPWAY_HTTP_MAX_CONNECTIONS");
+  auto caps = LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_MAX_CONNECTIONS", "500"},
+                                      {"SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS", "20"},
+                                      {"SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL", "4"},
+                                      {"SLIPWAY_HTTP_HEAD_TIMEOUT_MS", "2500"}}));
+  ASSERT_TRUE(caps.ok());
+  EXPECT_EQ(caps->http_max_connections, 500);
+  EXPECT_EQ(caps->http_max_connections_per_address, 20);
+  EXPECT_EQ(caps->http_max_waits_per_principal, 4);
+  EXPECT_EQ(caps->http_head_timeout_ms, 2500);
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_SYNCHRONOUS", "OFF"}})).status().field(),
             "SLIPWAY_SYNCHRONOUS");
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "0.0.0.0:9000"}, {"SLIPWAY_SYNCHRONOUS", "NORMAL"}}));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/base/git_names.h"
 #include "workflows/activities/activity_util.h"
 
 namespace slipway::workflows {
@@ -118,6 +119,11 @@ Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
 Result<json> DomainActivity::Run(const engine::ActivityCall& call) {
   const std::string domain = InputString(call, "custom_domain");
   if (domain.empty()) return json{{"status", "none"}, {"verified", false}};
+  // Input validation refused these at start; this guards inputs stored before it did.
+  if (!IsHostName(domain) || IsUnderDomain(domain, deps_.config.base_domain)) {
+    return Permanent("domain " + LowerHostName(domain) + " cannot be a custom domain");
+  }
+  SLIPWAY_RETURN_IF_ERROR(domains_.Claim(domain, call.tenant, call.workflow_id));
   Result<json> save = OutputOf(call, "save");
   if (!save.ok()) return save.status();
   const std::string project = save->value("project_id", "");

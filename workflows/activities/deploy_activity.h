@@ -10,7 +10,9 @@
 // ERROR/CANCELED is kUnavailable (retried per the step's policy) carrying Vercel's error.
 // Output: deployment_id, url, ready_state, sha, previous_deployment_id, created.
 //
-// DomainActivity attaches input.custom_domain to the production project and asks Vercel to
+// DomainActivity first claims input.custom_domain for the tenant (domain_records.h): a domain
+// another tenant owns, or one under the base domain, fails the step with kPermanent before
+// anything reaches Vercel. It then attaches the domain to the production project and asks Vercel to
 // verify it. Output: domain, verified, status ("verified" | "pending"), dns_records
 // [{type,domain,value,reason}], pending_since (ms, from the first pending check). Pending past
 // WorkflowOptions::domain_deadline_ms is kPermanent naming the records to set.
@@ -21,6 +23,7 @@
 
 #include "engine/activity.h"
 #include "workflows/deps.h"
+#include "workflows/domain_records.h"
 #include "workflows/tenant_records.h"
 
 namespace slipway::workflows {
@@ -39,11 +42,12 @@ class DeployActivity : public engine::Activity {
 
 class DomainActivity : public engine::Activity {
  public:
-  explicit DomainActivity(const WorkflowDeps& deps) : deps_(deps) {}
+  DomainActivity(const WorkflowDeps& deps, DomainRecords& domains) : deps_(deps), domains_(domains) {}
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
   const WorkflowDeps& deps_;
+  DomainRecords& domains_;
 };
 
 // Creates the deployment `spec` describes (or finds the one an earlier attempt made, keyed by

@@ -100,9 +100,22 @@ Result<bool> SaveActivity::EnsureBranch(const engine::ActivityCall& call,
   return *created;
 }
 
+Status SaveActivity::CheckDomainOwner(const engine::ActivityCall& call) {
+  const std::string domain = InputString(call, "custom_domain");
+  if (domains_ == nullptr || domain.empty()) return Status::Ok();
+  Result<std::optional<std::string>> owner = domains_->Owner(domain);
+  if (!owner.ok()) return owner.status();
+  if (owner->has_value() && **owner != call.tenant) {
+    return Permanent("domain " + domain + " belongs to another tenant; ops can move it "
+                     "(domain_transfer)");
+  }
+  return Status::Ok();
+}
+
 Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
+  SLIPWAY_RETURN_IF_ERROR(CheckDomainOwner(call));
   const std::string branch = DeploymentBranch(call, *tenant, deps_.options);
   Result<bool> branch_created = EnsureBranch(call, *tenant, branch);
   if (!branch_created.ok()) return branch_created.status();

@@ -22,25 +22,32 @@
 
 #include "engine/activity.h"
 #include "workflows/deps.h"
+#include "workflows/domain_records.h"
 #include "workflows/tenant_records.h"
 
 namespace slipway::workflows {
 
 class SaveActivity : public engine::Activity {
  public:
-  SaveActivity(const WorkflowDeps& deps, TenantRecords& tenants) : deps_(deps), tenants_(tenants) {}
+  // With `domains`, a custom_domain another tenant owns fails the step (kPermanent) before
+  // anything is committed or deployed; the domain step claims it (deploy_activity.h).
+  SaveActivity(const WorkflowDeps& deps, TenantRecords& tenants, DomainRecords* domains = nullptr)
+      : deps_(deps), tenants_(tenants), domains_(domains) {}
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
   // The template's files at `ref` (except websiteData.json), path -> content.
   Result<std::map<std::string, std::string>> TemplateFiles(const engine::ActivityCall& call,
                                                            const std::string& ref);
+  // kPermanent when input.custom_domain belongs to another tenant (nothing happened yet).
+  Status CheckDomainOwner(const engine::ActivityCall& call);
   // Makes sure `branch` exists (see above); returns whether this call created it.
   Result<bool> EnsureBranch(const engine::ActivityCall& call, const TenantRecord& tenant,
                             const std::string& branch);
 
   const WorkflowDeps& deps_;
   TenantRecords& tenants_;
+  DomainRecords* domains_;
 };
 
 // The tenant's production branch: its record's, else the configured default.
