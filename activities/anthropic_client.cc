@@ -56,7 +56,7 @@ Result<MessageResult> AnthropicClient::Send(const MessageRequest& request) {
   r.headers.Add("x-api-key", config_.api_key);
   r.headers.Add("anthropic-version", "2023-06-01");
   r.headers.Add("content-type", "application/json");
-  r.body = body.dump();
+  r.body = JsonText(body);  // files and errors quoted in the prompt may hold any bytes
 
   std::string what = "anthropic messages " + config_.model;
   Result<HttpResponse> resp = http_.Send(r);

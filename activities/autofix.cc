@@ -4,6 +4,7 @@
 #include <set>
 
 #include "activities/autofix_edits.h"
+#include "engine/base/utf8.h"
 
 namespace slipway::activities {
 
@@ -15,8 +16,7 @@ std::string OneLine(std::string s, size_t max) {
   for (char& c : s) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
-  if (s.size() > max) s = s.substr(0, max) + "...";
-  return s;
+  return TruncateUtf8(s, max, "...");  // never inside a character: dump() would throw
 }
 
 std::string CommitMessage(const std::vector<FileEdit>& accepted) {
@@ -57,7 +57,9 @@ Result<Autofixer::Collected> Autofixer::CollectFiles(const AutofixRequest& reque
       continue;
     }
     const std::string& content = (*f)->content;
-    if (content.size() > options_.max_file_bytes) {
+    if (!IsValidUtf8(content)) {
+      c.skipped.push_back({e.file, "not UTF-8 text"});  // a model edits text, not bytes
+    } else if (content.size() > options_.max_file_bytes) {
       c.skipped.push_back(
           {e.file, "larger than " + std::to_string(options_.max_file_bytes) + " bytes"});
     } else if (total + content.size() > options_.max_total_bytes) {
@@ -100,7 +102,7 @@ Status Autofixer::AskAndCommit(const AutofixRequest& request, const std::string&
   if (!reply.ok()) return reply.status();
   result->llm = {reply->model,        reply->request_id,    reply->stop_reason,
                  reply->input_tokens, reply->output_tokens, reply->cost_usd};
-  result->reply = reply->text.substr(0, options_.max_reply_chars);
+  result->reply = TruncateUtf8(reply->text, options_.max_reply_chars);
   ParsedReply parsed = ParseEditReply(reply->text, options_.max_edits);
   if (!parsed.is_list) {
     result->reason = reply->stop_reason == "max_tokens"

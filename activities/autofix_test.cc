@@ -7,6 +7,7 @@
 
 #include "activities/autofix_edits.h"
 #include "activities/emulator_fixture.h"
+#include "engine/base/utf8.h"
 
 namespace slipway::activities {
 namespace {
@@ -119,6 +120,67 @@ TEST_F(AutofixTest, RepeatOfTheSameAttemptDoesNotCommitOrAskTwice) {
   EXPECT_FALSE(third->recovered);
   EXPECT_EQ(third->commit_sha, first->commit_sha);
   EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
+}
+
+// Plays the model: /v1/messages gets `reply` as its text; everything else goes to the emulator.
+class ScriptedModelHttp : public HttpClient {
+ public:
+  ScriptedModelHttp(HttpClient& real, std::string reply) : real_(real), reply_(std::move(reply)) {}
+  Result<HttpResponse> Send(const HttpRequest& r) override {
+    if (r.url.find("/v1/messages") == std::string::npos) return real_.Send(r);
+    HttpResponse resp;
+    resp.status = 200;
+    resp.headers.Add("Content-Type", "application/json");
+    resp.body = nlohmann::json{{"id", "msg_1"},
+                               {"type", "message"},
+                               {"role", "assistant"},
+                               {"model", "claude-sonnet-5"},
+                               {"content", {{{"type", "text"}, {"text", reply_}}}},
+                               {"stop_reason", "end_turn"},
+                               {"usage", {{"input_tokens", 10}, {"output_tokens", 10}}}}
+                    .dump();
+    return resp;
+  }
+
+ private:
+  HttpClient& real_;
+  std::string reply_;
+};
+
+// The commit message cuts each reason at 120 bytes: with a 4-byte emoji from byte 119 on, a cut
+// by bytes split it, dump() threw and the daemon died. The cut is on a character now.
+TEST_F(AutofixTest, ReasonWithAnEmojiAtTheCutCommits) {
+  StartWithVariant("type-error");
+  const std::string emoji = "\xF0\x9F\x9A\x80";
+  std::string reason = std::string(119, 'a') + emoji;
+  for (int i = 0; i < 200; ++i) reason += emoji;
+  nlohmann::json edit = {{"file", "src/render.ts"},
+                         {"old_text", "  const title: string = site.pages.length;"},
+                         {"new_text", "  const title: string = String(site.pages.length);"},
+                         {"reason", reason}};
+  ScriptedModelHttp http(http_, nlohmann::json::array({edit}).dump());
+  AnthropicClient llm(http, Config().anthropic);
+  Autofixer fixer(*gh_, llm);
+  Result<AutofixResult> r = fixer.Run(Request({kTypeError}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->committed) << r->reason;
+  Result<GitCommitInfo> c = gh_->GetCommit("site", r->commit_sha);
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(c->message.find("- src/render.ts: " + std::string(119, 'a') + "...\n"),
+            std::string::npos);
+  EXPECT_TRUE(IsValidUtf8(c->message));
+  EXPECT_NO_THROW(ToJson(*r).dump());
+  EXPECT_EQ(r->accepted.at(0).reason, reason);  // kept whole in the result
+}
+
+TEST_F(AutofixTest, FilesThatAreNotUtf8AreNotSent) {
+  StartWithVariant("type-error", "src/render.ts", std::string("// \xff\xfe\n"));
+  Result<AutofixResult> r = fixer_->Run(Request({kTypeError}));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->committed);
+  ASSERT_EQ(r->files_skipped.size(), 1u);
+  EXPECT_EQ(r->files_skipped[0].reason, "not UTF-8 text");
+  EXPECT_EQ(emu_->log().Count("message"), 0);
 }
 
 TEST_F(AutofixTest, EditWhoseOldTextIsAmbiguousIsRejected) {

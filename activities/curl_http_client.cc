@@ -20,6 +20,7 @@ void GlobalInitOnce() {
 struct Transfer {
   HttpResponse response;
   int64_t max_bytes = 0;
+  bool truncate = false;  // at max_bytes: keep what came and stop (the request asked for it)
   bool too_large = false;
 };
 
@@ -27,7 +28,12 @@ size_t OnBody(char* data, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * nmemb;
   if (static_cast<int64_t>(t->response.body.size() + n) > t->max_bytes) {
-    t->too_large = true;
+    if (t->truncate) {
+      t->response.body.append(data, static_cast<size_t>(t->max_bytes) - t->response.body.size());
+      t->response.body_truncated = true;
+    } else {
+      t->too_large = true;
+    }
     return 0;  // aborts the transfer with CURLE_WRITE_ERROR
   }
   t->response.body.append(data, n);
@@ -122,7 +128,9 @@ void Configure(CURL* h, const HttpRequest& r, const CurlHttpClientOptions& o, cu
   // a ref like "../../../<owner>/<other-tenant>/tarball/x" into another repository's URL. The
   // REST clients refuse such paths (rest_util.h CheckUrlPath); nothing here rewrites one.
   curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_bytes));
+  if (r.max_body_bytes <= 0) {  // a truncating read must not be refused for its announced size
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_bytes));
+  }
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
@@ -200,6 +208,10 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   if (h == nullptr) return Internal("curl_easy_init failed");
   Transfer t;
   t.max_bytes = options_.max_response_bytes;
+  if (request.max_body_bytes > 0 && request.max_body_bytes <= t.max_bytes) {
+    t.max_bytes = request.max_body_bytes;
+    t.truncate = true;
+  }
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = BuildHeaders(request);
   Configure(h, request, options_, headers, &t, error_buffer);
@@ -214,7 +226,9 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     return ResourceExhausted(Describe(request) + ": response larger than " +
                              std::to_string(options_.max_response_bytes) + " bytes");
   }
-  if (code != CURLE_OK) return FromCurlCode(code, request, error_buffer);
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && t.response.body_truncated)) {
+    return FromCurlCode(code, request, error_buffer);
+  }
   t.response.status = static_cast<int>(status);
   return std::move(t.response);
 }

@@ -85,6 +85,23 @@ TEST_F(CurlHttpClientTest, OversizedResponseIsResourceExhausted) {
   EXPECT_EQ(r.status().code(), Code::kResourceExhausted);
 }
 
+TEST_F(CurlHttpClientTest, MaxBodyBytesKeepsTheStartOfALargeBody) {
+  HttpRequest req = Get("/repos/tmpl/site");
+  Result<HttpResponse> whole = http_.Send(req);
+  ASSERT_TRUE(whole.ok());
+  req.max_body_bytes = 20;
+  Result<HttpResponse> cut = http_.Send(req);
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_EQ(cut->status, 200);
+  EXPECT_TRUE(cut->body_truncated);
+  EXPECT_EQ(cut->body, whole->body.substr(0, 20));
+  req.max_body_bytes = static_cast<int64_t>(whole->body.size());  // fits exactly: not cut
+  Result<HttpResponse> fits = http_.Send(req);
+  ASSERT_TRUE(fits.ok());
+  EXPECT_FALSE(fits->body_truncated);
+  EXPECT_EQ(fits->body, whole->body);
+}
+
 TEST_F(CurlHttpClientTest, BadUrlIsInvalidArgument) {
   HttpRequest r;
   r.url = "ftp://127.0.0.1/x";

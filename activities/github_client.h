@@ -13,7 +13,9 @@
 //                           appears, so a retry looks again).
 //   CommitFiles             several files in ONE commit through the git data API (get ref, get
 //                           commit, create tree on base_tree with inline contents, create commit,
-//                           PATCH ref with force:false). If the branch head already holds exactly
+//                           PATCH ref with force:false). Content that is not valid UTF-8 is
+//                           binary: it is sent as a base64 blob first and named by its sha, so
+//                           it lands byte for byte. If the branch head already holds exactly
 //                           these contents, no commit is made (changed=false, the head's sha). A
 //                           branch that moved meanwhile (422 "not a fast forward") or moved on from
 //                           the request's parent_sha is kConflict: reload, then retry. Never forced.
@@ -34,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -161,8 +164,12 @@ class GitHubClient {
   Status CheckTemplate(const GitHubRepo& repo) const;
   Status WaitForDefaultBranch(const GitHubRepo& repo);
   // Git data API steps (github_commit.cc).
+  Result<std::string> CreateBlob(const std::string& repo, const std::string& content);
+  // Tree entries for files: text inline, anything else as a blob (CreateBlob) named by sha.
+  Result<nlohmann::json> TreeEntries(const std::string& repo,
+                                     const std::map<std::string, std::string>& files);
   Result<std::string> CreateTree(const std::string& repo, const std::string& base_tree,
-                                 const std::map<std::string, std::string>& files);
+                                 const nlohmann::json& entries);
   Result<std::string> CreateCommit(const std::string& repo, const std::string& message,
                                    const std::string& tree_sha, const std::string& parent_sha);
   Status UpdateRef(const std::string& repo, const std::string& branch, const std::string& sha);

@@ -1,6 +1,8 @@
 // activities/github_commit.cc: GitHubClient::CommitFiles, several files in one commit through
 // GitHub's git data API (shared/reference/external-apis.md A.5). Only the final ref update makes
 // the change visible, so the commit is all-or-nothing; the ref moves only as a fast-forward.
+// Text goes inline in the tree; content that is not UTF-8 (a PNG favicon) cannot be JSON text,
+// so it goes first as a base64 blob (POST git/blobs) and the tree names it by sha.
 // Also CreateBranch (POST git/refs), idempotent on "Reference already exists".
 #include <nlohmann/json.hpp>
 
@@ -8,6 +10,7 @@
 #include "activities/http_errors.h"
 #include "activities/rest_util.h"
 #include "engine/base/git_names.h"
+#include "engine/base/utf8.h"
 
 namespace slipway::activities {
 
@@ -42,15 +45,40 @@ Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std
   });
 }
 
-Result<std::string> GitHubClient::CreateTree(const std::string& repo, const std::string& base_tree,
-                                             const std::map<std::string, std::string>& files) {
-  std::string what = "github create tree in " + repo;
+Result<std::string> GitHubClient::CreateBlob(const std::string& repo, const std::string& content) {
+  std::string what = "github create blob in " + repo;
+  json body = {{"content", Base64Encode(content)}, {"encoding", "base64"}};
+  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/blobs", JsonText(body)));
+  if (!resp.ok()) return resp.status();
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+  Result<json> j = ParseJsonBody(*resp, what);
+  if (!j.ok()) return j.status();
+  return Decode<std::string>(*j, what,
+                             [](const json& v) { return v.at("sha").get<std::string>(); });
+}
+
+Result<json> GitHubClient::TreeEntries(const std::string& repo,
+                                       const std::map<std::string, std::string>& files) {
   json entries = json::array();
   for (const auto& [path, content] : files) {
-    entries.push_back({{"path", path}, {"mode", "100644"}, {"type", "blob"}, {"content", content}});
+    json entry = {{"path", path}, {"mode", "100644"}, {"type", "blob"}};
+    if (IsValidUtf8(content)) {
+      entry["content"] = content;
+    } else {
+      Result<std::string> sha = CreateBlob(repo, content);
+      if (!sha.ok()) return sha.status();
+      entry["sha"] = *sha;
+    }
+    entries.push_back(std::move(entry));
   }
+  return entries;
+}
+
+Result<std::string> GitHubClient::CreateTree(const std::string& repo, const std::string& base_tree,
+                                             const json& entries) {
+  std::string what = "github create tree in " + repo;
   json body = {{"base_tree", base_tree}, {"tree", entries}};
-  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/trees", body.dump()));
+  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/trees", JsonText(body)));
   if (!resp.ok()) return resp.status();
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
@@ -64,7 +92,8 @@ Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const st
                                                const std::string& parent_sha) {
   std::string what = "github create commit in " + repo;
   json body = {{"message", message}, {"tree", tree_sha}, {"parents", {parent_sha}}};
-  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/commits", body.dump()));
+  Result<HttpResponse> resp =
+      Send(Request("POST", RepoPath(repo) + "/git/commits", JsonText(body)));
   if (!resp.ok()) return resp.status();
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
@@ -118,9 +147,11 @@ Result<CommitFilesResult> GitHubClient::CommitFiles(const CommitFilesRequest& re
   Result<GitCommitInfo> head_commit = GetCommit(request.repo, *head);
   if (!head_commit.ok()) return head_commit.status();
   const std::string head_tree = head_commit->tree_sha;
+  Result<json> entries = TreeEntries(request.repo, request.files);
+  if (!entries.ok()) return entries.status();
   // Trees are content-addressed: if applying the files to the head's tree gives the same tree,
   // the head already holds them (an earlier attempt landed, or someone made the same change).
-  Result<std::string> tree = CreateTree(request.repo, head_tree, request.files);
+  Result<std::string> tree = CreateTree(request.repo, head_tree, *entries);
   if (!tree.ok()) return tree.status();
   if (*tree == head_tree) return CommitFilesResult{false, *head, *tree};
 
@@ -130,7 +161,7 @@ Result<CommitFilesResult> GitHubClient::CommitFiles(const CommitFilesRequest& re
     // then refuses it, and the caller sees kConflict instead of an edit applied to newer code.
     Result<GitCommitInfo> parent_commit = GetCommit(request.repo, parent);
     if (!parent_commit.ok()) return parent_commit.status();
-    tree = CreateTree(request.repo, parent_commit->tree_sha, request.files);
+    tree = CreateTree(request.repo, parent_commit->tree_sha, *entries);
     if (!tree.ok()) return tree.status();
   }
   Result<std::string> commit = CreateCommit(

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 #include "activities/emulator_fixture.h"
@@ -146,6 +148,51 @@ TEST_F(GitHubCommitTest, CreateRepoGivesUpWhenTheBranchNeverAppears) {
   Result<GitHubRepo> r = gh.CreateRepoFromTemplate({"never", "", true});
   EXPECT_EQ(r.status().code(), Code::kUnavailable) << r.status().ToString();
   EXPECT_EQ(emu_->log().Count("repo_created"), 2);  // "t" and "never", each once
+}
+
+// A PNG's first bytes: 0x89 and the CR LF SUB LF signature make it invalid UTF-8.
+std::string PngBytes() {
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 33);
+  for (int i = 0; i < 256; ++i) png += static_cast<char>(i);  // every byte value, NUL included
+  return png;
+}
+
+TEST_F(GitHubCommitTest, BinaryFilesLandByteForByteAsBase64Blobs) {
+  const std::string png = PngBytes();
+  Result<CommitFilesResult> c = gh_->CommitFiles(
+      Commit({{"public/favicon.png", png}, {"pages/index.tsx", "export default 2;\n"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->changed);
+  EXPECT_EQ(Read("public/favicon.png"), png);
+  EXPECT_EQ(Read("pages/index.tsx"), "export default 2;\n");
+  std::ifstream on_disk(dir_ / "data" / "repos" / "acme" / "t" / "branches" / "main" / "public" /
+                            "favicon.png",
+                        std::ios::binary);
+  std::ostringstream bytes;
+  bytes << on_disk.rdbuf();
+  EXPECT_EQ(bytes.str(), png);  // the emulator's repository holds exactly these bytes
+  int blobs = 0;
+  for (const emulator::LogEntry& e : emu_->log().Entries()) {
+    blobs += e.method == "POST" && e.path == "/repos/acme/t/git/blobs";
+  }
+  EXPECT_EQ(blobs, 1);  // only the binary file; text stays inline
+
+  // Content-addressed: the same files again find the head and make no commit.
+  Result<CommitFilesResult> again = gh_->CommitFiles(
+      Commit({{"public/favicon.png", png}, {"pages/index.tsx", "export default 2;\n"}}));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->changed);
+  EXPECT_EQ(emu_->log().Count("commit", "acme/t"), 1);
+}
+
+TEST_F(GitHubCommitTest, MessageThatIsNotUtf8IsSentNotThrown) {
+  CommitFilesRequest req = Commit({{"a.txt", "1\n"}});
+  req.message = std::string("reason cut inside a character: \xF0\x9F\x9A");
+  Result<CommitFilesResult> c = gh_->CommitFiles(req);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Result<GitCommitInfo> info = gh_->GetCommit("t", c->commit_sha);
+  ASSERT_TRUE(info.ok());
+  EXPECT_NE(info->message.find("character: \xEF\xBF\xBD"), std::string::npos);  // U+FFFD
 }
 
 }  // namespace

@@ -44,12 +44,16 @@ struct HttpRequest {
   HttpHeaders headers;
   std::string body;
   int64_t timeout_ms = 30'000;  // whole request: connect, send, wait, receive
+  // > 0: read at most this many bytes of the body, drop the rest and set body_truncated (a
+  // crawler reading untrusted pages). 0: the whole body, up to the client's own cap.
+  int64_t max_body_bytes = 0;
 };
 
 struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
+  bool body_truncated = false;  // the request's max_body_bytes cut the body short
 };
 
 class HttpClient {

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "engine/base/redact.h"
+#include "engine/base/utf8.h"
 
 namespace slipway::activities {
 
@@ -139,7 +140,7 @@ std::string RemoteMessage(const std::string& body) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
   msg = RedactText(msg);
-  if (msg.size() > kMaxRemoteMessage) msg = msg.substr(0, kMaxRemoteMessage) + "...";
+  msg = TruncateUtf8(msg, kMaxRemoteMessage, "...");
   return msg;
 }
 

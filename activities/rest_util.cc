@@ -70,6 +70,10 @@ Result<std::string> Base64Decode(const std::string& text) {
 std::string UrlEncode(const std::string& text) { return Encode(text, false); }
 std::string UrlEncodePath(const std::string& path) { return Encode(path, true); }
 
+std::string JsonText(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 namespace {
 // "." or ".." once "%2e"/"%2E" are read as '.'.
 bool IsDotSegment(const std::string& seg) {

@@ -20,6 +20,10 @@ std::string UrlEncode(const std::string& text);
 // Same, but keeps '/' (a repository file path).
 std::string UrlEncodePath(const std::string& path);
 
+// j as compact JSON text for a request body. Bytes that are not UTF-8 become U+FFFD instead of
+// making dump() throw: callers send content that must arrive byte for byte as base64.
+std::string JsonText(const nlohmann::json& j);
+
 // Ok unless the path of `url` (between the authority and '?' or '#') has a "." or ".."
 // segment, percent-encoded or not: such a path names another resource than the one the
 // caller built (traversal). The REST clients check every URL with it before sending, so a bad

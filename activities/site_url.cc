@@ -1,7 +1,7 @@
 #include "activities/site_url.h"
 
+#include <algorithm>
 #include <cctype>
-#include <regex>
 
 namespace slipway::activities {
 
@@ -12,37 +12,93 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string DropFragment(const std::string& s) { return s.substr(0, s.find('#')); }
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsWordChar(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '_'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 
-// RFC 3986 5.2.4, on the path part only (the query is kept as it is).
-std::string RemoveDotSegments(const std::string& path_and_query) {
-  size_t q = path_and_query.find('?');
-  std::string path = path_and_query.substr(0, q);
-  std::string query = q == std::string::npos ? "" : path_and_query.substr(q);
-  std::vector<std::string> segs;
-  std::vector<std::string> in;
-  for (size_t start = path.empty() || path[0] != '/' ? 0 : 1;;) {
-    size_t end = path.find('/', start);
-    in.push_back(path.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
+// ^[A-Za-z][A-Za-z0-9+.-]*: (a URI scheme, as in mailto: or https:).
+bool HasScheme(const std::string& href) {
+  if (href.empty() || !IsAsciiAlpha(href[0])) return false;
+  size_t i = 1;
+  while (i < href.size() && (IsAsciiAlpha(href[i]) || IsAsciiDigit(href[i]) || href[i] == '+' ||
+                             href[i] == '.' || href[i] == '-')) {
+    ++i;
   }
-  bool trailing = false;
-  for (size_t i = 0; i < in.size(); ++i) {
-    trailing = false;
-    if (in[i] == "..") {
-      if (!segs.empty()) segs.pop_back();
-      trailing = true;
-    } else if (in[i] == ".") {
-      trailing = true;
+  return i < href.size() && href[i] == ':';
+}
+
+// value with every "&amp;" replaced by "&", in one pass.
+std::string DecodeAmp(const char* begin, size_t size) {
+  std::string out;
+  out.reserve(size);
+  for (size_t i = 0; i < size;) {
+    if (i + 5 <= size && std::char_traits<char>::compare(begin + i, "&amp;", 5) == 0) {
+      out += '&';
+      i += 5;
     } else {
-      segs.push_back(in[i]);
+      out += begin[i++];
     }
   }
+  return out;
+}
+
+bool HrefAt(const std::string& html, size_t at) {
+  if (at + 4 > html.size() || (at > 0 && IsWordChar(html[at - 1]))) return false;
+  static const char kWord[] = "href";
+  for (size_t k = 0; k < 4; ++k) {
+    if (std::tolower(static_cast<unsigned char>(html[at + k])) != kWord[k]) return false;
+  }
+  return true;
+}
+
+// At an `href` that starts at `at`: the bounds [*begin, *end) of its quoted value, or false.
+// Matches \bhref\s*=\s*("[^"]*"|'[^']*') (case-insensitive), the pattern an earlier version ran
+// through std::regex. A failed try reads as far as the next quote of its kind, and a later try
+// cannot start before that quote, so every byte is read a bounded number of times.
+bool QuotedValueAt(const std::string& html, size_t at, size_t* begin, size_t* end) {
+  size_t i = at + 4;
+  while (i < html.size() && IsSpace(html[i])) ++i;
+  if (i >= html.size() || html[i] != '=') return false;
+  ++i;
+  while (i < html.size() && IsSpace(html[i])) ++i;
+  if (i >= html.size() || (html[i] != '"' && html[i] != '\'')) return false;
+  size_t close = html.find(html[i], i + 1);
+  if (close == std::string::npos) return false;
+  *begin = i + 1;
+  *end = close;
+  return true;
+}
+
+std::string DropFragment(const std::string& s) { return s.substr(0, s.find('#')); }
+
+// RFC 3986 5.2.4, on the path part only (the query is kept as it is). One pass: `out` is the
+// output buffer, and ".." drops its last "/segment" (segments never hold '/').
+std::string RemoveDotSegments(const std::string& path_and_query) {
+  const size_t path_end = std::min(path_and_query.find('?'), path_and_query.size());
   std::string out;
-  for (size_t i = 0; i < segs.size(); ++i) out += "/" + segs[i];
+  bool trailing = false;
+  for (size_t start = path_end == 0 || path_and_query[0] != '/' ? 0 : 1;;) {
+    size_t end = std::min(path_and_query.find('/', start), path_end);
+    size_t len = end - start;
+    trailing = false;
+    if (len == 2 && path_and_query.compare(start, 2, "..") == 0) {
+      size_t last = out.rfind('/');
+      if (last != std::string::npos) out.resize(last);
+      trailing = true;
+    } else if (len == 1 && path_and_query[start] == '.') {
+      trailing = true;
+    } else {
+      out += '/';
+      out.append(path_and_query, start, len);
+    }
+    if (end == path_end) break;
+    start = end + 1;
+  }
   if (out.empty() || (trailing && out.back() != '/')) out += "/";
-  return out + query;
+  return out.append(path_and_query, path_end, std::string::npos);
 }
 
 }  // namespace
@@ -74,8 +130,7 @@ std::optional<SiteUrl> ResolveHref(const SiteUrl& base, const std::string& raw) 
   size_t b = href.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return std::nullopt;  // empty or a bare #fragment
   href = href.substr(b, href.find_last_not_of(" \t\r\n") - b + 1);
-  static const std::regex scheme(R"(^[A-Za-z][A-Za-z0-9+.\-]*:)");
-  if (std::regex_search(href, scheme)) return ParseSiteUrl(href);
+  if (HasScheme(href)) return ParseSiteUrl(href);
   if (href.rfind("//", 0) == 0) return ParseSiteUrl(base.scheme + ":" + href);
   SiteUrl u = base;
   if (href.front() == '/') {
@@ -90,17 +145,31 @@ std::optional<SiteUrl> ResolveHref(const SiteUrl& base, const std::string& raw) 
   return u;
 }
 
-std::vector<std::string> ExtractHrefs(const std::string& html) {
-  static const std::regex href(R"re(\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'))re", std::regex::icase);
-  std::vector<std::string> out;
-  for (std::sregex_iterator it(html.begin(), html.end(), href), end; it != end; ++it) {
-    std::string v = (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
-    for (size_t p = v.find("&amp;"); p != std::string::npos; p = v.find("&amp;", p + 1)) {
-      v.replace(p, 5, "&");
+ExtractedHrefs ExtractHrefs(const std::string& html, const HrefLimits& limits) {
+  ExtractedHrefs out;
+  for (size_t i = 0; i < html.size();) {
+    size_t begin = 0, end = 0;
+    if ((html[i] != 'h' && html[i] != 'H') || !HrefAt(html, i) ||
+        !QuotedValueAt(html, i, &begin, &end)) {
+      ++i;
+      continue;
     }
-    out.push_back(v);
+    i = end + 1;
+    if (end - begin > limits.max_href_bytes) {
+      ++out.too_long;
+      continue;
+    }
+    if (out.hrefs.size() >= limits.max_hrefs) {
+      out.truncated = true;
+      break;
+    }
+    out.hrefs.push_back(DecodeAmp(html.data() + begin, end - begin));
   }
   return out;
+}
+
+std::vector<std::string> ExtractHrefs(const std::string& html) {
+  return ExtractHrefs(html, HrefLimits{}).hrefs;
 }
 
 }  // namespace slipway::activities

@@ -1,8 +1,12 @@
 // activities/site_url.h: the little URL handling verify's crawl needs (internal to activities/).
 //
-// Absolute http(s) URLs only; no IDN, no userinfo. Pure functions; thread-safe.
+// Absolute http(s) URLs only; no IDN, no userinfo. Pages and links are untrusted (any bytes,
+// any length): everything here scans in linear time without regex or recursion. Pure
+// functions; thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,5 +28,17 @@ std::optional<SiteUrl> ParseSiteUrl(const std::string& text);
 std::optional<SiteUrl> ResolveHref(const SiteUrl& base, const std::string& href);
 // Every href="..." / href='...' value in an HTML page, in order (entities &amp; decoded).
 std::vector<std::string> ExtractHrefs(const std::string& html);
+
+struct HrefLimits {
+  size_t max_hrefs = std::numeric_limits<size_t>::max();       // values returned, at most
+  size_t max_href_bytes = std::numeric_limits<size_t>::max();  // longer values are skipped
+};
+struct ExtractedHrefs {
+  std::vector<std::string> hrefs;
+  size_t too_long = 0;     // values skipped for max_href_bytes
+  bool truncated = false;  // max_hrefs was reached: later values were not read
+};
+// The same within limits (the crawler's): a skipped value is not cut, it is left out whole.
+ExtractedHrefs ExtractHrefs(const std::string& html, const HrefLimits& limits);
 
 }  // namespace slipway::activities

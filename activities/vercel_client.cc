@@ -6,6 +6,7 @@
 #include "activities/rest_util.h"
 #include "engine/base/git_names.h"
 #include "engine/base/redact.h"
+#include "engine/base/utf8.h"
 
 namespace slipway::activities {
 
@@ -37,7 +38,7 @@ VercelDeployment DeploymentFromJson(const json& j) {
   if (d.ready_state.empty()) d.ready_state = Str(j, "state");
   d.target = Str(j, "target");
   d.error_code = Str(j, "errorCode");
-  d.error_message = RedactText(Str(j, "errorMessage")).substr(0, 500);
+  d.error_message = TruncateUtf8(RedactText(Str(j, "errorMessage")), 500);
   return d;
 }
 

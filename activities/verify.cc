@@ -1,5 +1,6 @@
 #include "activities/verify.h"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <set>
@@ -34,6 +35,7 @@ class Verifier::Crawl {
     HttpRequest req;
     req.url = (connect_ ? connect_->Origin() : u.Origin()) + u.path;
     req.timeout_ms = v_.options_.request_timeout_ms;
+    req.max_body_bytes = v_.options_.max_page_bytes;
     req.headers.Add("User-Agent", v_.options_.user_agent);
     req.headers.Add("Accept", "text/html,*/*;q=0.8");
     if (connect_) req.headers.Add("Host", u.authority);
@@ -58,7 +60,7 @@ class Verifier::Crawl {
   }
 
   void Run(const SiteUrl& first, const HttpResponse& first_resp, VerifyResult* r) {
-    Enqueue(first, first_resp);
+    Enqueue(first, first_resp, r);
     while (!queue_.empty()) {
       if (static_cast<size_t>(r->pages_checked) >= v_.options_.max_pages ||
           v_.clock_.NowMs() > deadline_ms_) {
@@ -74,21 +76,51 @@ class Verifier::Crawl {
       } else if (resp->status >= 400) {
         r->broken_links.push_back({from, url.ToString(), resp->status, ""});
       } else {
-        Enqueue(url, *resp);
+        Enqueue(url, *resp, r);
       }
     }
   }
 
  private:
-  // Queues the same-origin links of a page (or the target of a redirect) not seen before.
-  void Enqueue(const SiteUrl& page, const HttpResponse& resp) {
+  // The links of a page, within the crawl's limits. A fake HttpClient may ignore
+  // max_body_bytes, so the body is cut here too.
+  std::vector<std::string> Links(const HttpResponse& resp, VerifyResult* r) const {
     std::vector<std::string> hrefs;
-    if (IsRedirect(resp.status)) hrefs.push_back(resp.headers.Get("Location").value_or(""));
-    if (resp.status < 300 && IsHtml(resp)) hrefs = ExtractHrefs(resp.body);
-    for (const std::string& href : hrefs) {
+    HrefLimits limits{v_.options_.max_links_per_page, v_.options_.max_href_bytes};
+    if (IsRedirect(resp.status)) {
+      std::string location = resp.headers.Get("Location").value_or("");
+      if (location.size() <= limits.max_href_bytes) {
+        hrefs.push_back(location);
+      } else {
+        ++r->links_skipped;
+      }
+    }
+    if (resp.status < 300 && IsHtml(resp)) {
+      size_t cap = static_cast<size_t>(std::max<int64_t>(0, v_.options_.max_page_bytes));
+      ExtractedHrefs found = resp.body.size() > cap
+                                 ? ExtractHrefs(resp.body.substr(0, cap), limits)
+                                 : ExtractHrefs(resp.body, limits);
+      hrefs = std::move(found.hrefs);
+      r->links_skipped += static_cast<int>(found.too_long);
+      if (found.truncated) r->crawl_truncated = true;
+    }
+    return hrefs;
+  }
+
+  // Queues the same-origin links of a page (or the target of a redirect) not seen before.
+  void Enqueue(const SiteUrl& page, const HttpResponse& resp, VerifyResult* r) {
+    for (const std::string& href : Links(resp, r)) {
       std::optional<SiteUrl> u = ResolveHref(page, href);
       if (!u || u->Origin() != start_.Origin()) continue;
-      if (!seen_.insert(u->ToString()).second) continue;
+      std::string key = u->ToString();
+      if (seen_.count(key) != 0) continue;
+      // Never queue more than the page budget can fetch: the queue stays small whatever the
+      // pages hold.
+      if (queue_.size() + static_cast<size_t>(r->pages_checked) >= v_.options_.max_pages) {
+        r->crawl_truncated = true;
+        continue;
+      }
+      seen_.insert(std::move(key));
       queue_.push_back({*u, page.ToString()});
     }
   }
@@ -150,6 +182,7 @@ nlohmann::json ToJson(const VerifyResult& r) {
           {"ms", r.ms},
           {"pages_checked", r.pages_checked},
           {"crawl_truncated", r.crawl_truncated},
+          {"links_skipped", r.links_skipped},
           {"broken_links", broken},
           {"lighthouse", ToJson(r.lighthouse)},
           {"passed", r.passed},

@@ -8,6 +8,10 @@
 //   2. Breadth-first crawl from url: every same-origin link of every HTML page is fetched once
 //      (at most max_pages fetches, within crawl_budget_ms); a link answering >= 400, or not at
 //      all, is a broken link {from, href, status}. Links to other origins are not followed.
+//      Pages are untrusted: at most max_page_bytes of each is read (the rest is dropped, the
+//      page is not broken for it), at most max_links_per_page links of a page are followed
+//      (more: crawl_truncated), and a link longer than max_href_bytes is not fetched but
+//      counted in links_skipped.
 //   3. Lighthouse (lighthouse.h): skipped, with the reason, when Chromium or the lighthouse npm
 //      package is absent; otherwise the performance score must reach lighthouse_threshold.
 //   passed = 2xx && no broken links && (Lighthouse skipped || score >= threshold).
@@ -49,7 +53,8 @@ struct VerifyResult {
   int status = 0;
   int64_t ms = 0;                // time to the first page's full answer
   int pages_checked = 0;         // URLs fetched by the crawl (the first page included)
-  bool crawl_truncated = false;  // the page or time budget ran out before the crawl ended
+  bool crawl_truncated = false;  // the page, link or time budget ran out before the crawl ended
+  int links_skipped = 0;         // links longer than max_href_bytes (not fetched)
   std::vector<BrokenLink> broken_links;
   LighthouseOutcome lighthouse;
   bool passed = false;
@@ -58,6 +63,9 @@ struct VerifyResult {
 
 struct VerifyOptions {
   size_t max_pages = 50;
+  int64_t max_page_bytes = 2 * 1024 * 1024;
+  size_t max_links_per_page = 1000;
+  size_t max_href_bytes = 8 * 1024;
   int64_t crawl_budget_ms = 30'000;
   int64_t request_timeout_ms = 10'000;
   std::string user_agent = "slipway-verify";

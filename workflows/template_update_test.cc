@@ -268,6 +268,25 @@ TEST_F(TemplateUpdateTest, AWorkflowSquattingOnAChildIdIsThatTenantsFailureOnly)
   EXPECT_EQ(Get("t1:tu").instance.updated_at_ms, squat.instance.updated_at_ms);  // untouched
 }
 
+// A binary file in the template (a PNG favicon: 0x89 "PNG" ..., not UTF-8) used to make the
+// commit's dump() throw. It now goes as a base64 blob and lands byte for byte.
+TEST_F(TemplateUpdateTest, BinaryTemplateFileLandsByteForByte) {
+  MakeTenant("t1");
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+  for (int i = 0; i < 256; ++i) png += static_cast<char>(255 - i);
+  auto put = template_github_->PutFile({"site", "public/favicon.png", "", png, "Add a favicon", {}});
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1"}}}, "tu");
+  RunAll({"tu"}, 4000, 1000, false);
+  auto child = Get("tu.t1");
+  ASSERT_EQ(child.instance.status, st::kCompleted) << child.ToJson();
+  EXPECT_EQ(StepOf(child, "save")["status"], "succeeded");
+  auto file = github_->GetFile("t1", "public/favicon.png", options_.default_branch);
+  ASSERT_TRUE(file.ok() && file->has_value()) << file.status().ToString();
+  EXPECT_EQ((*file)->content, png);
+  EXPECT_EQ(Get("tu").instance.status, st::kCompleted);
+}
+
 TEST_F(TemplateUpdateTest, InputIsValidated) {
   auto bad = [&](json in) {
     return engine_->Start({"template_update", "ops", in, ""}, engine::Caller{"ops:bob"}).status();

@@ -2,43 +2,11 @@
 // mismatch; the exception stops here and becomes kCorruption.
 #include "activities/build/build_result.h"
 
+#include "engine/base/utf8.h"
+
 namespace slipway::activities::build {
-namespace {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
-size_t Utf8SequenceLength(const std::string& s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > s.size() || (len == 2 && c < 0xC2)) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char c1 = len > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
-  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid too.
-  if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
-      (c == 0xF4 && c1 >= 0x90) || c > 0xF4) {
-    return 0;
-  }
-  return len;
-}
-
-}  // namespace
-
-std::string ValidUtf8(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    size_t len = Utf8SequenceLength(s, i);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    } else {
-      out.append(s, i, len);
-      i += len;
-    }
-  }
-  return out;
-}
+std::string ValidUtf8(const std::string& s) { return ScrubUtf8(s); }
 
 nlohmann::json ToJson(const BuildError& e) {
   return {{"tool", ValidUtf8(e.tool)}, {"file", ValidUtf8(e.file)},

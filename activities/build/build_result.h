@@ -48,7 +48,7 @@ struct BuildResult {
 };
 
 // Tool output may hold any bytes (and the output cap can cut a character in two); JSON text
-// must be UTF-8, so invalid sequences become U+FFFD.
+// must be UTF-8, so invalid sequences become U+FFFD (engine/base/utf8.h ScrubUtf8).
 std::string ValidUtf8(const std::string& s);
 
 nlohmann::json ToJson(const BuildError& e);

@@ -10,6 +10,7 @@
 #include "activities/build/build_plan.h"
 #include "activities/build/source_archive.h"
 #include "engine/base/redact.h"
+#include "engine/base/utf8.h"
 
 extern char** environ;
 
@@ -22,9 +23,7 @@ bool IsCancelled(const ValidateRequest& request) {
   return request.cancelled && request.cancelled();
 }
 
-std::string Tail(const std::string& text, size_t bytes) {
-  return text.size() <= bytes ? text : text.substr(text.size() - bytes);
-}
+std::string Tail(const std::string& text, size_t bytes) { return TailUtf8(text, bytes); }
 
 // The variables a build may see. Everything else (GITHUB_TOKEN, ANTHROPIC_API_KEY, ...) stays
 // with the engine.

@@ -18,40 +18,16 @@
 //                                      the assigned expression `= EXPR;` becomes `= String(EXPR);`
 // Any other error gets no edit, so a prompt with only unknown errors gets "[]". The reply starts
 // with a thinking block, and its text is split over two text blocks (clients must join them).
-#include <regex>
 #include <set>
 #include <sstream>
 
+#include "engine/base/utf8.h"
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/text_scan.h"
 
 namespace slipway::emulator {
 
 namespace {
-
-struct TsError {
-  std::string file;
-  int line = 0;
-  std::string code;
-  std::string message;
-};
-
-std::vector<TsError> FindErrors(const std::string& prompt) {
-  static const std::regex re(R"(([\w./@\-\[\]]+)\((\d+),(\d+)\): error (TS\d+): ([^\n]*))");
-  std::vector<TsError> out;
-  for (std::sregex_iterator it(prompt.begin(), prompt.end(), re), end; it != end; ++it) {
-    out.push_back({(*it)[1], std::stoi((*it)[2]), (*it)[4], (*it)[5]});
-  }
-  return out;
-}
-
-std::map<std::string, std::string> FindFiles(const std::string& prompt) {
-  static const std::regex re(R"(--- FILE: ([^\n]+?) ---\n([\s\S]*?)\n?--- END FILE ---)");
-  std::map<std::string, std::string> out;
-  for (std::sregex_iterator it(prompt.begin(), prompt.end(), re), end; it != end; ++it) {
-    out[(*it)[1]] = (*it)[2];
-  }
-  return out;
-}
 
 std::string LineOf(const std::string& content, int line) {
   std::istringstream in(content);
@@ -77,14 +53,14 @@ size_t EditDistance(const std::string& a, const std::string& b) {
 
 std::optional<nlohmann::json> FixUnknownName(const TsError& e, const std::string& content,
                                              const std::string& line) {
-  std::smatch m;
-  if (!std::regex_search(e.message, m, std::regex(R"(Cannot find name '(\w+)')"))) return {};
-  std::string missing = m[1];
-  static const std::regex ident(R"([A-Za-z_$][\w$]*)");
+  std::optional<std::string> name = MissingName(e.message);
+  if (!name) return {};
+  const std::string& missing = *name;
   std::string best;
   size_t best_distance = 3;
-  for (std::sregex_iterator it(content.begin(), content.end(), ident), end; it != end; ++it) {
-    std::string id = it->str();
+  for (const std::string& id : Identifiers(content)) {
+    // The distance is at least the difference in length: skip the ones that cannot be near.
+    if (id.size() + 2 < missing.size() || missing.size() + 2 < id.size()) continue;
     size_t d = EditDistance(id, missing);
     if (id != missing && d < best_distance) {
       best = id;
@@ -94,17 +70,14 @@ std::optional<nlohmann::json> FixUnknownName(const TsError& e, const std::string
   std::string reason = "'" + missing + "' is not defined; the file defines '" + best + "'";
   if (best.empty()) {
     // "pageCount" in a file that loops `for (const page of site.pages)`: the loop's length.
-    std::smatch loop;
     if (missing.size() <= 5 || missing.compare(missing.size() - 5, 5, "Count") != 0) return {};
-    std::string item = missing.substr(0, missing.size() - 5);
-    if (!std::regex_search(content, loop,
-                           std::regex("for \\(const " + item + " of ([\\w.]+)\\)"))) {
-      return {};
-    }
-    best = loop[1].str() + ".length";
-    reason = "'" + missing + "' is not defined; it counts the items of " + loop[1].str();
+    std::optional<std::string> source =
+        LoopSource(content, missing.substr(0, missing.size() - 5));
+    if (!source) return {};
+    best = *source + ".length";
+    reason = "'" + missing + "' is not defined; it counts the items of " + *source;
   }
-  std::string fixed = std::regex_replace(line, std::regex("\\b" + missing + "\\b"), best);
+  std::string fixed = ReplaceWord(line, missing, best);
   return nlohmann::json{{"file", e.file}, {"old_text", line}, {"new_text", fixed},
                         {"reason", reason}};
 }
@@ -113,9 +86,9 @@ std::optional<nlohmann::json> FixNumberForString(const TsError& e, const std::st
   if (e.message.find("Type 'number' is not assignable to type 'string'") == std::string::npos) {
     return {};
   }
-  std::smatch m;
-  if (!std::regex_match(line, m, std::regex(R"((.*=\s*)([^=;][^;]*);\s*)"))) return {};
-  std::string fixed = m[1].str() + "String(" + m[2].str() + ");";
+  std::optional<std::pair<std::string, std::string>> parts = SplitAssignment(line);
+  if (!parts) return {};
+  std::string fixed = parts->first + "String(" + parts->second + ");";
   return nlohmann::json{{"file", e.file}, {"old_text", line}, {"new_text", fixed},
                         {"reason", "a number was assigned where a string is declared"}};
 }
@@ -124,18 +97,18 @@ std::optional<nlohmann::json> FixStringForNumber(const TsError& e, const std::st
   if (e.message.find("Type 'string' is not assignable to type 'number'") == std::string::npos) {
     return {};
   }
-  std::smatch m;
-  if (!std::regex_search(line, m, std::regex(R"(["'](-?\d+(?:\.\d+)?)["'])"))) return {};
-  std::string fixed = line.substr(0, m.position(0)) + m[1].str() + line.substr(m.position(0) + m.length(0));
+  std::optional<QuotedNumber> q = FindQuotedNumber(line);
+  if (!q) return {};
+  std::string fixed = line.substr(0, q->position) + q->number + line.substr(q->position + q->length);
   return nlohmann::json{{"file", e.file}, {"old_text", line}, {"new_text", fixed},
                         {"reason", "a number was written as a string literal"}};
 }
 
 nlohmann::json Edits(const std::string& prompt) {
-  std::map<std::string, std::string> files = FindFiles(prompt);
+  std::map<std::string, std::string> files = FindFileBlocks(prompt);
   nlohmann::json edits = nlohmann::json::array();
   std::set<std::string> seen;
-  for (const TsError& e : FindErrors(prompt)) {
+  for (const TsError& e : FindTsErrors(prompt)) {
     auto f = files.find(e.file);
     if (f == files.end()) continue;
     std::string line = LineOf(f->second, e.line);
@@ -186,7 +159,8 @@ EmuResponse HandleAnthropic(EmulatorState& s, const EmuRequest& req) {
   std::string prompt = UserText(body["messages"]);
   std::string text = Edits(prompt).dump();
   std::string id = "req_emu" + std::to_string(++s.request_counter);
-  size_t half = text.size() / 2;
+  // Split on a character boundary: edits may quote non-ASCII source lines.
+  size_t half = TruncateUtf8(text, text.size() / 2).size();
   nlohmann::json out = {
       {"id", "msg_emu" + std::to_string(s.request_counter.load())},
       {"type", "message"},

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tools/emulator/emu_http.h"
+#include "tools/emulator/repo_store.h"
 
 namespace slipway::emulator {
 namespace {
@@ -352,6 +353,45 @@ TEST_F(EmulatorTest, GitDataRejectsBadTrees) {
                  json{{"base_tree", "nope"}, {"tree", json::array()}}.dump()).status, 422);
   EXPECT_EQ(Call("POST", "/repos/acme/g/git/commits",
                  json{{"message", "m"}, {"tree", "nope"}}.dump()).status, 422);
+}
+
+// Binary content: a base64 blob keeps its exact bytes and a tree names it by sha.
+TEST_F(EmulatorTest, GitDataBlobsCarryBinaryContent) {
+  ASSERT_EQ(Generate("g").status, 201);
+  const std::string bytes("\x89PNG\r\n\x1a\n\0\xff", 10);
+  Reply blob = Call("POST", "/repos/acme/g/git/blobs",
+                    json{{"content", Base64Encode(bytes)}, {"encoding", "base64"}}.dump());
+  ASSERT_EQ(blob.status, 201) << blob.body;
+  std::string sha = blob.Json()["sha"];
+  EXPECT_EQ(sha, GitBlobSha(bytes));
+  Reply read = Call("GET", "/repos/acme/g/git/blobs/" + sha);
+  ASSERT_EQ(read.status, 200);
+  EXPECT_EQ(read.Json()["encoding"], "base64");
+  EXPECT_EQ(read.Json()["size"], bytes.size());
+  Reply text = Call("POST", "/repos/acme/g/git/blobs", json{{"content", "hello\n"}}.dump());
+  EXPECT_EQ(text.Json()["sha"], GitBlobSha("hello\n"));  // encoding defaults to utf-8
+  EXPECT_EQ(Call("POST", "/repos/acme/g/git/blobs",
+                 json{{"content", "%%%"}, {"encoding", "base64"}}.dump()).status, 422);
+  EXPECT_EQ(Call("POST", "/repos/acme/g/git/blobs", json{{"encoding", "base64"}}.dump()).status,
+            422);
+  EXPECT_EQ(Call("GET", "/repos/acme/g/git/blobs/" + std::string(40, '0')).status, 404);
+
+  std::string head = Call("GET", "/repos/acme/g/git/ref/heads/main").Json()["object"]["sha"];
+  std::string base_tree = Call("GET", "/repos/acme/g/git/commits/" + head).Json()["tree"]["sha"];
+  Reply tree = Call("POST", "/repos/acme/g/git/trees",
+                    json{{"base_tree", base_tree},
+                         {"tree", {{{"path", "public/favicon.png"}, {"mode", "100644"},
+                                    {"type", "blob"}, {"sha", sha}}}}}.dump());
+  ASSERT_EQ(tree.status, 201) << tree.body;
+  Reply made = Call("POST", "/repos/acme/g/git/commits",
+                    json{{"message", "m"}, {"tree", tree.Json()["sha"]}, {"parents", {head}}}.dump());
+  ASSERT_EQ(Call("PATCH", "/repos/acme/g/git/refs/heads/main",
+                 json{{"sha", made.Json()["sha"]}}.dump()).status, 200);
+  Reply file = Call("GET", "/repos/acme/g/contents/public/favicon.png");
+  ASSERT_EQ(file.status, 200);
+  std::string got;
+  ASSERT_TRUE(Base64Decode(file.Json()["content"], &got));
+  EXPECT_EQ(got, bytes);
 }
 
 }  // namespace

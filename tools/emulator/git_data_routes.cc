@@ -1,6 +1,9 @@
 // tools/emulator/git_data_routes.cc: GitHub's git data API subset for multi-file commits:
 //   GET   /repos/{o}/{r}/git/commits/{sha}     a commit's tree and parents
-//   POST  /repos/{o}/{r}/git/trees             base_tree + entries (inline content, sha, sha:null)
+//   POST  /repos/{o}/{r}/git/blobs             {content, encoding: "utf-8" | "base64"}: 201 {sha}
+//   GET   /repos/{o}/{r}/git/blobs/{sha}       {sha, size, content (base64), encoding}
+//   POST  /repos/{o}/{r}/git/trees             base_tree + entries (inline content, sha of a blob
+//                                              or of a base file, sha:null)
 //   POST  /repos/{o}/{r}/git/commits           message, tree, parents
 //   POST  /repos/{o}/{r}/git/refs              {ref: "refs/heads/x", sha}: a new branch at sha;
 //                                              422 "Reference already exists"
@@ -10,6 +13,7 @@
 // parents) unless RecordHeadCommit kept it. Only ref changes are effects: "commit" for an update,
 // "ref_created" for a new branch (request log).
 #include <algorithm>
+#include <functional>
 
 #include "tools/emulator/emulator_state.h"
 
@@ -70,8 +74,46 @@ EmuResponse GetCommit(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
   return Json(200, CommitJson(req, r, sha, *c));
 }
 
-// Applies one tree entry to files; returns an error message, or "" when applied.
-std::string ApplyEntry(const nlohmann::json& e, const FileTree& base, FileTree* files) {
+// Blobs are stored as given (base64 decoded to the exact bytes); creating one is not an effect:
+// nothing is visible until a ref moves.
+EmuResponse CreateBlob(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
+  nlohmann::json body = ParseObject(req.body);
+  if (body.is_null()) return Error(400, "Problems parsing JSON");
+  if (!body.contains("content") || !body["content"].is_string()) {
+    return Error(422, "Invalid request.\n\n\"content\" wasn't supplied.");
+  }
+  std::string encoding = body.contains("encoding") && body["encoding"].is_string()
+                             ? body["encoding"].get<std::string>()
+                             : "utf-8";
+  std::string content = body["content"].get<std::string>();
+  if (encoding == "base64") {
+    std::string bytes;
+    if (!Base64Decode(content, &bytes)) return Error(422, "content is not valid Base64");
+    content = std::move(bytes);
+  } else if (encoding != "utf-8" && encoding != "utf8") {
+    return Error(422, "encoding must be utf-8 or base64");
+  }
+  std::string sha = s.git.PutBlob(Key(r), std::move(content));
+  return Json(201, {{"sha", sha}, {"url", ApiUrl(req, r, "blobs/" + sha)}});
+}
+
+EmuResponse GetBlob(EmulatorState& s, const EmuRequest& req, const RepoInfo& r,
+                    const std::string& sha) {
+  const std::string* blob = s.git.FindBlob(Key(r), sha);
+  if (blob == nullptr) return Error(404, "Not Found");
+  return Json(200, {{"sha", sha},
+                    {"node_id", "B_emu"},
+                    {"size", blob->size()},
+                    {"url", ApiUrl(req, r, "blobs/" + sha)},
+                    {"content", Base64Encode(*blob)},
+                    {"encoding", "base64"}});
+}
+
+// Applies one tree entry to files; returns an error message, or "" when applied. A sha names a
+// blob made by POST git/blobs or a file of the base tree.
+std::string ApplyEntry(const nlohmann::json& e, const FileTree& base,
+                       const std::function<const std::string*(const std::string&)>& find_blob,
+                       FileTree* files) {
   if (!e.is_object() || !e.contains("path") || !e["path"].is_string())
     return "tree.path is missing";
   std::string path = e["path"];
@@ -91,6 +133,10 @@ std::string ApplyEntry(const nlohmann::json& e, const FileTree& base, FileTree* 
     return "";
   }
   std::string sha = e["sha"].is_string() ? e["sha"].get<std::string>() : "";
+  if (const std::string* blob = find_blob(sha)) {
+    (*files)[path] = *blob;
+    return "";
+  }
   for (const auto& [p, content] : base) {
     if (GitBlobSha(content) == sha) {
       (*files)[path] = content;
@@ -111,8 +157,9 @@ EmuResponse CreateTree(EmulatorState& s, const EmuRequest& req, const RepoInfo& 
     files = *base;
   }
   const FileTree base = files;
+  auto find_blob = [&](const std::string& sha) { return s.git.FindBlob(Key(r), sha); };
   for (const nlohmann::json& e : body["tree"]) {
-    std::string problem = ApplyEntry(e, base, &files);
+    std::string problem = ApplyEntry(e, base, find_blob, &files);
     if (!problem.empty()) return Error(422, problem);
   }
   nlohmann::json entries = nlohmann::json::array();
@@ -236,6 +283,13 @@ std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req
   const std::string& m = req.method;
   if (m == "GET" && MatchRoute(seg, {"repos", "*", "*", "git", "commits", "*"}, &c)) {
     return GetCommit(s, req, r, c[2]);
+  }
+  if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "blobs"}, &c)) {
+    if (r.heads.empty()) return Error(409, "Git Repository is empty.");
+    return CreateBlob(s, req, r);
+  }
+  if (m == "GET" && MatchRoute(seg, {"repos", "*", "*", "git", "blobs", "*"}, &c)) {
+    return GetBlob(s, req, r, c[2]);
   }
   if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "trees"}, &c)) {
     if (r.heads.empty()) return Error(409, "Git Repository is empty.");

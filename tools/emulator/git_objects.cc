@@ -14,6 +14,18 @@ std::string TreeSha(const FileTree& files) {
   return Sha1Hex(text);
 }
 
+std::string GitObjects::PutBlob(const std::string& repo_key, std::string content) {
+  std::string sha = GitBlobSha(content);
+  blobs_[repo_key + " " + sha] = std::move(content);
+  return sha;
+}
+
+const std::string* GitObjects::FindBlob(const std::string& repo_key,
+                                        const std::string& sha) const {
+  auto it = blobs_.find(repo_key + " " + sha);
+  return it == blobs_.end() ? nullptr : &it->second;
+}
+
 std::string GitObjects::PutTree(const std::string& repo_key, FileTree files) {
   std::string sha = TreeSha(files);
   trees_[repo_key + " " + sha] = std::move(files);

@@ -1,10 +1,11 @@
-// tools/emulator/git_objects.h: the emulated git data API's trees and commits (internal).
+// tools/emulator/git_objects.h: the emulated git data API's blobs, trees and commits (internal).
 //
 // RepoStore keeps only each branch's latest files; the git data API (create tree, create commit,
 // move a ref) needs objects that exist before a branch points at them. GitObjects holds them in
 // memory, content-addressed and scoped per repository: a tree is a full path -> content map
 // (trees here are flat, as `recursive` listings are), a commit names its tree, parents and
-// message. Objects do not survive an emulator restart; branch heads (files on disk) do.
+// message; a blob is one file's bytes (POST git/blobs). Objects do not survive an emulator
+// restart; branch heads (files on disk) do.
 // Not thread-safe: the emulator serialises calls (EmulatorState::mu).
 #pragma once
 
@@ -24,6 +25,9 @@ struct GitCommitObject {
 
 class GitObjects {
  public:
+  // Stores a blob (any bytes) and returns its sha (GitBlobSha).
+  std::string PutBlob(const std::string& repo_key, std::string content);
+  const std::string* FindBlob(const std::string& repo_key, const std::string& sha) const;
   // Stores the tree and returns its sha (TreeSha(files)).
   std::string PutTree(const std::string& repo_key, FileTree files);
   const FileTree* FindTree(const std::string& repo_key, const std::string& sha) const;
@@ -37,6 +41,7 @@ class GitObjects {
                   const std::string& sha) const;
 
  private:
+  std::map<std::string, std::string> blobs_;        // repo_key + " " + sha
   std::map<std::string, FileTree> trees_;           // repo_key + " " + sha
   std::map<std::string, GitCommitObject> commits_;  // repo_key + " " + sha
 };

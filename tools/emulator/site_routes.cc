@@ -7,12 +7,12 @@
 // .mdx; not _app, _document or api/), holding every href="..." written in that file as a link,
 // so a broken-link crawl sees the site's real link graph. Files under public/ are served as they
 // are. A snapshot with websiteData.json (the template site) gets the pages its build would
-// write. Anything else is 404.
+// write (links to every page, the footer's mailto: link). Anything else is 404.
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <regex>
 
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/text_scan.h"
 
 namespace slipway::emulator {
 
@@ -50,10 +50,9 @@ std::string RouteOf(const std::string& file) {
 }
 
 std::string PageHtml(const std::string& route, const std::string& source) {
-  static const std::regex href(R"(href=["']([^"']+)["'])");
   std::string html = "<!doctype html><html><head><title>" + route + "</title></head><body>\n";
-  for (std::sregex_iterator it(source.begin(), source.end(), href), end; it != end; ++it) {
-    html += "<a href=\"" + (*it)[1].str() + "\">" + (*it)[1].str() + "</a>\n";
+  for (const std::string& href : SourceHrefs(source)) {
+    html += "<a href=\"" + href + "\">" + href + "</a>\n";
   }
   return html + "</body></html>\n";
 }
@@ -79,8 +78,15 @@ std::optional<std::string> WebsiteDataPage(const Deployment& d, const std::strin
     if (h == wanted) found = &page;
   }
   if (found == nullptr) return std::nullopt;
+  // The template's footer links to the contact address as written (its build does not escape
+  // it), so a crawl sees that href too.
+  std::string footer;
+  if (data.contains("contactEmail") && data["contactEmail"].is_string()) {
+    footer = "<footer><a href=\"mailto:" + data["contactEmail"].get<std::string>() +
+             "\">contact</a></footer>\n";
+  }
   return "<!doctype html><html><head><title>" + found->value("title", std::string()) +
-         "</title></head><body>\n" + links + "</body></html>\n";
+         "</title></head><body>\n" + links + footer + "</body></html>\n";
 }
 
 EmuResponse Serve(const Deployment& d, std::string path) {

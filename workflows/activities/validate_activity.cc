@@ -1,6 +1,7 @@
 // workflows/activities/validate_activity.cc: build validation of one commit.
 #include "workflows/activities/validate_activity.h"
 
+#include "engine/base/utf8.h"
 #include "workflows/activities/activity_util.h"
 
 namespace slipway::workflows {
@@ -23,7 +24,7 @@ json StepsJson(const activities::build::BuildResult& r) {
 // The end of a build's output, when no error could be parsed from it.
 std::string LastLines(const std::string& tail) {
   constexpr size_t kMax = 600;
-  return activities::build::ValidUtf8(tail.size() > kMax ? tail.substr(tail.size() - kMax) : tail);
+  return activities::build::ValidUtf8(TailUtf8(tail, kMax));
 }
 }  // namespace
 
@@ -77,9 +78,7 @@ Result<json> ValidateActivity::Run(const engine::ActivityCall& call) {
     std::string why = round > 0 ? " after " + std::to_string(round) + " autofix round(s)" : "";
     return BuildFailure(*sha, errors, round, r->output_tail, why);
   }
-  std::string tail = activities::build::ValidUtf8(
-      r->output_tail.size() > kTailChars ? r->output_tail.substr(r->output_tail.size() - kTailChars)
-                                         : r->output_tail);
+  std::string tail = activities::build::ValidUtf8(TailUtf8(r->output_tail, kTailChars));
   json out = {{"passed", r->passed},   {"sha", *sha},
               {"errors", errors},      {"error_count", errors.size()},
               {"steps", StepsJson(*r)}, {"from_cache", r->from_cache},
