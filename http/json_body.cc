@@ -98,6 +98,10 @@ Result<json> ParseJsonObject(const std::string& text, int max_depth,
     value = json::parse(text);
   } catch (const json::parse_error& e) {
     return InvalidArgument(kBodyField, ParseProblem(e));
+  } catch (const json::out_of_range&) {
+    // A number too large for a double ("1e400"): the parser throws out_of_range, not a
+    // parse_error. Its message quotes the number, so it is not passed on.
+    return InvalidArgument(kBodyField, "body is not valid JSON: a number is out of range");
   }
   if (!value.is_object()) return InvalidArgument(kBodyField, "body must be a JSON object");
   for (const auto& item : value.items()) {

@@ -34,6 +34,18 @@ TEST(ParseJsonObjectTest, NamesUnknownFieldsAndLimitsDepth) {
   EXPECT_EQ(bad.status().message().find("tru}"), std::string::npos);
 }
 
+// Found by tests/fuzz/fuzz_json_body: nlohmann throws out_of_range (not parse_error) for a
+// number beyond a double's range, and it escaped as a 500.
+TEST(ParseJsonObjectTest, HugeNumberIsABadBodyNotAnException) {
+  auto huge = ParseJsonObject(R"({"a": 1e400})", 32, {"a"});
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(huge.status().field(), "body");
+  EXPECT_EQ(huge.status().message().find("1e400"), std::string::npos);
+  auto negative = ParseJsonObject(R"({"a": [-1e999999]})", 32, {"a"});
+  EXPECT_EQ(negative.status().field(), "body");
+}
+
 TEST(QueryTest, ParsesKnownParametersAndBoundsIntegers) {
   auto q = ParseQuery("/x?limit=5&cursor=a%3Ab", {"limit", "cursor"});
   ASSERT_TRUE(q.ok());

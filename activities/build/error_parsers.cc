@@ -49,8 +49,8 @@ std::optional<PathLoc> ParsePathLine(const std::string& raw) {
   PathLoc loc;
   loc.file = m[1];
   if (m[2].matched) {
-    loc.line = std::stoi(m[2]);
-    loc.column = std::stoi(m[3]);
+    loc.line = ToInt(m[2]);
+    loc.column = ToInt(m[3]);
   }
   return loc;
 }
@@ -66,6 +66,16 @@ std::optional<std::string> ReadProjectFile(const Context& ctx, const std::string
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+int ToInt(const std::string& digits) {
+  if (digits.empty() || digits.size() > 9) return 0;
+  int v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + (c - '0');
+  }
+  return v;
 }
 
 PathLoc OffsetToLineCol(const std::string& text, size_t offset) {

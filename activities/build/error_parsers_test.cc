@@ -317,5 +317,41 @@ TEST(ErrorParsersTest, HugeLinesDoNotBreakTheParser) {
   EXPECT_EQ(errors[0].line, 2);
 }
 
+// Found by tests/fuzz/fuzz_build_output: the output is the tenant's, and a line or column
+// beyond int made std::stoi throw out of the parser.
+TEST(ErrorParsersTest, HugeLineNumbersReadAsNone) {
+  const std::string out =
+      "SyntaxError: ./src/c.js: Unexpected token (2147483647:99999999999)\n"
+      "src/a.ts(99999999999,1): error TS2322: x\n"
+      "[{\"filePath\":\"/home/u/site/src/d.ts\",\"messages\":[{\"severity\":2,"
+      "\"message\":\"Parsing error: x\",\"fatal\":true,\"line\":1,\"column\":2147483647}]}]\n";
+  std::vector<BuildError> errors = ParseBuildOutput(out, kOpts);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].line, 0);
+  EXPECT_EQ(errors[0].column, 1);
+  EXPECT_EQ(errors[1].line, 0);
+  EXPECT_EQ(errors[2].column, 0);
+  errors = ParseBuildOutput("  x msg\n   ,-[/home/u/site/src/b.ts:99999999999:1]\n"
+                            " 99999999999 | a\n   :  ^\n   `----\n", kOpts);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 0);
+}
+
+// Found by tests/fuzz/fuzz_build_output: two std::regex calls ran over lines of any length
+// (the code lines of an SWC frame, node's header line above a caret) and libstdc++'s
+// recursion overflowed the stack on a 100 KB line.
+TEST(ErrorParsersTest, LongLinesAroundSwcFramesAndNodeCaretsDoNotOverflow) {
+  const std::string swc = "  x msg\n   ,-[/home/u/site/src/a.ts:3:1]\n" +
+                          std::string(1 << 20, ' ') + "\n";
+  std::vector<BuildError> errors = ParseBuildOutput(swc, kOpts);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, "src/a.ts");
+  const std::string node = "/" + std::string(1 << 20, 'a') + ":3\nfoo(\n^\nSyntaxError: boom\n";
+  errors = ParseBuildOutput(node, kOpts);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, "");
+  EXPECT_EQ(errors[0].message, "boom");
+}
+
 }  // namespace
 }  // namespace slipway::activities::build

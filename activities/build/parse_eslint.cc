@@ -1,5 +1,6 @@
 // activities/build/parse_eslint.cc: ESLint's stylish and JSON formats, and ESLint findings as
 // `next build` prints them.
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -47,9 +48,12 @@ size_t MatchingBracket(const std::string& text, size_t start) {
 }
 
 // Field readers that tolerate absent or null fields ("ruleId": null for parse errors).
+// Numbers outside [0, 999999999] read as 0 (none given): the output is the tenant's.
 int IntField(const nlohmann::json& obj, const char* key) {
   auto it = obj.find(key);
-  return it != obj.end() && it->is_number_integer() ? it->get<int>() : 0;
+  if (it == obj.end() || !it->is_number_integer()) return 0;
+  const int64_t v = it->get<int64_t>();
+  return v >= 0 && v <= 999'999'999 ? static_cast<int>(v) : 0;
 }
 
 std::string StringField(const nlohmann::json& obj, const char* key) {
@@ -91,9 +95,9 @@ size_t ParseEslintStylish(const Context& ctx, size_t i) {
     BuildError e;
     e.tool = "eslint";
     e.file = Trim(header);
-    e.line = std::stoi(m[1]);
+    e.line = ToInt(m[1]);
     SplitRule(m[4], e.message, e.code);
-    e.column = EslintColumn(std::stoi(m[2]), e.message, false);
+    e.column = EslintColumn(ToInt(m[2]), e.message, false);
     ctx.Add(std::move(e));
   }
   return k == i + 1 ? 0 : k - i;
@@ -115,10 +119,10 @@ size_t ParseNextEslint(const Context& ctx, size_t i) {
     BuildError e;
     e.tool = "eslint";
     e.file = header->file;
-    e.line = std::stoi(m[1]);
+    e.line = ToInt(m[1]);
     SplitRule(m[4], e.message, e.code);
     if (!e.message.empty() && e.message.back() == '.') e.message.pop_back();  // Next adds it
-    e.column = EslintColumn(std::stoi(m[2]), e.message, false);
+    e.column = EslintColumn(ToInt(m[2]), e.message, false);
     ctx.Add(std::move(e));
   }
   return k == i + 1 ? 0 : k - i;

@@ -55,6 +55,9 @@ struct PathLoc {
 std::optional<PathLoc> ParsePathLine(const std::string& line);
 // Reads project_dir/file (bounded size); nullopt when unreadable.
 std::optional<std::string> ReadProjectFile(const Context& ctx, const std::string& file);
+// Digits a regex matched (\d+) as an int; 0 ("none given") beyond 9 digits, so that a
+// tenant's build output can neither make std::stoi throw nor overflow a later "+ 1".
+int ToInt(const std::string& digits);
 // 1-based line and column of a character offset in text.
 PathLoc OffsetToLineCol(const std::string& text, size_t offset);
 

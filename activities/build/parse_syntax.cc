@@ -61,14 +61,16 @@ size_t ParseSwcFrame(const Context& ctx, size_t i) {
   BuildError e;
   e.tool = "swc";
   e.file = m[1];
-  e.line = std::stoi(m[2]);
+  e.line = ToInt(m[2]);
   e.message = SwcMessage(ctx, i);
   size_t k = i + 1;
   int code_line = 0;
   for (; k < ctx.lines.size() && k < i + kMaxFrameLines; ++k) {
     const std::string& line = ctx.lines[k];
     if (Trim(line).rfind("`-", 0) == 0) break;
-    if (std::regex_search(line, m, kCode)) code_line = std::stoi(m[1]);
+    if (line.size() <= kMaxLineForRegex && std::regex_search(line, m, kCode)) {
+      code_line = ToInt(m[1]);
+    }
     size_t colon = line.find(':');
     size_t caret = line.find('^');
     if (e.column == 0 && caret != std::string::npos && colon < caret &&
@@ -99,8 +101,8 @@ size_t ParseNodeSyntaxError(const Context& ctx, size_t i) {
     e.tool = "webpack";
     e.file = m[1];
     e.message = m[2];
-    e.line = std::stoi(m[3]);
-    e.column = std::stoi(m[4]) + 1;  // Babel's column is 0-based
+    e.line = ToInt(m[3]);
+    e.column = ToInt(m[4]) + 1;  // Babel's column is 0-based
     ctx.Add(std::move(e));
     return 1;
   }
@@ -108,9 +110,10 @@ size_t ParseNodeSyntaxError(const Context& ctx, size_t i) {
   e.message = Trim(line.substr(kPrefix.size()));
   std::optional<size_t> caret = PrevNonBlank(ctx, i, 3);
   if (caret && Trim(ctx.lines[*caret]).find_first_not_of('^') == std::string::npos && *caret >= 2 &&
+      ctx.lines[*caret - 2].size() <= kMaxLineForRegex &&
       std::regex_match(ctx.lines[*caret - 2], m, kHeader)) {
     e.file = m[1];
-    e.line = std::stoi(m[2]);
+    e.line = ToInt(m[2]);
     e.column = static_cast<int>(ctx.lines[*caret].find('^')) + 1;
   }
   ctx.Add(std::move(e));
@@ -135,11 +138,11 @@ size_t ParseWebpackParseFailed(const Context& ctx, size_t i) {
   static const std::regex kOffset(R"(in JSON at position (\d+))");
   std::smatch m;
   if (std::regex_search(e.message, m, kLineCol)) {
-    e.line = std::stoi(m[1]);
-    e.column = std::stoi(m[2]) + 1;  // acorn's column is 0-based
+    e.line = ToInt(m[1]);
+    e.column = ToInt(m[2]) + 1;  // acorn's column is 0-based
   } else if (std::regex_search(e.message, m, kOffset)) {
     if (auto text = ReadProjectFile(ctx, NormalizePath(e.file, ctx.options.project_dir))) {
-      PathLoc loc = OffsetToLineCol(*text, std::stoul(m[1]));
+      PathLoc loc = OffsetToLineCol(*text, static_cast<size_t>(ToInt(m[1])));
       e.line = loc.line;
       e.column = loc.column;
     }

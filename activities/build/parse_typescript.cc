@@ -34,8 +34,8 @@ size_t ParseTscLine(const Context& ctx, size_t i) {
   e.tool = "tsc";
   if (std::regex_match(line, m, kPlain) || std::regex_match(line, m, kPretty)) {
     e.file = m[1];
-    e.line = std::stoi(m[2]);
-    e.column = std::stoi(m[3]);
+    e.line = ToInt(m[2]);
+    e.column = ToInt(m[3]);
     e.code = m[4];
     e.message = Trim(m[5]);
   } else if (std::regex_match(line, m, kGlobal)) {
