@@ -278,7 +278,7 @@ TEST_F(TemplateUpdateTest, BinaryTemplateFileLandsByteForByte) {
   ASSERT_TRUE(put.ok()) << put.status().ToString();
   Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1"}}}, "tu");
   RunAll({"tu"}, 4000, 1000, false);
-  auto child = Get("tu.t1");
+  auto child = Get("t1:tu");
   ASSERT_EQ(child.instance.status, st::kCompleted) << child.ToJson();
   EXPECT_EQ(StepOf(child, "save")["status"], "succeeded");
   auto file = github_->GetFile("t1", "public/favicon.png", options_.default_branch);

@@ -119,6 +119,8 @@ class HostileSiteTest : public ::testing::Test {
     sb.limits.node_heap_mb = 256;
     sb.limits.file_size_bytes = 32ull << 20;
     sb.limits.processes = 128;
+    // Its own uid: the fork bomb must not starve other tests' builds (RLIMIT_NPROC is per uid).
+    sb.host_uid = sb.host_gid = 60000 + static_cast<uint32_t>(getpid() % 2000);
     sb.limits.tmp_bytes = 64ull << 20;
     o.sandbox = sb;
     o.build_timeout_ms = o.install_timeout_ms = 120'000;

@@ -54,7 +54,8 @@ struct SandboxOptions {
   std::string prlimit = "/usr/bin/prlimit";
   std::string setpriv = "/usr/bin/setpriv";
   // The host uid/gid the sandbox runs as when the daemon is root (no account needed). Pick one
-  // that nothing else uses: RLIMIT_NPROC counts every process of this uid.
+  // that nothing else uses: RLIMIT_NPROC counts every process of this uid (so builds running at
+  // the same time share limits.processes). The self-test probes as uids just below it.
   uint32_t host_uid = 64999;
   uint32_t host_gid = 64999;
   // npm's cache, bound read-write for the install step only (created on first use). Required.
@@ -75,7 +76,8 @@ ProcessSpec WrapInSandbox(const ProcessSpec& step, const SandboxOptions& options
 // Errors: kFailedPrecondition naming the directory that blocks, kInternal.
 Status PrepareBuildDir(const std::string& dir, const SandboxOptions& options);
 
-// Runs a probe through `runner` in the sandbox, with `probe_secret` planted in the launcher's
+// Runs a probe through `runner` in the sandbox (as a uid of its own below options.host_uid, so
+// that its fork-to-the-limit never starves a running build), with `probe_secret` planted in the launcher's
 // environment (tests put it in the process environment themselves; empty: none checked): the
 // uid inside is 65534, the environment of pid 1 and of the probe holds no launcher variable, the
 // host's /proc is not visible, the network is unshared, and the process limit is in force.

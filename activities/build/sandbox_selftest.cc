@@ -91,7 +91,16 @@ Status CheckProbeOutput(const std::string& output, const ProcessSpec& wrapped,
 
 }  // namespace
 
-Status SandboxSelfTest(ProcessRunner& runner, const SandboxOptions& options) {
+Status SandboxSelfTest(ProcessRunner& runner, const SandboxOptions& build_options) {
+  // The probe forks up to the process limit on purpose. As the builds' own uid it would leave
+  // a build running at that moment (another node's, or this one's during a restart) unable to
+  // fork: RLIMIT_NPROC counts every process of a uid. So it runs as a uid of its own, below
+  // host_uid and chosen by process id (two nodes starting at once do not share one either),
+  // and without the npm cache (offline, and the cache stays the builds' uid's).
+  SandboxOptions options = build_options;
+  options.host_uid = options.host_gid =
+      build_options.host_uid - 1 - static_cast<uint32_t>(getpid() % 1000);
+  options.npm_cache_dir.clear();
   for (const std::string* tool : {&options.bwrap, &options.prlimit, &options.setpriv}) {
     if (access(tool->c_str(), X_OK) != 0) {
       return FailedPrecondition(Fail(*tool + " is not installed"));

@@ -77,6 +77,9 @@ class RealSandboxTest : public ::testing::Test {
     std::ofstream(other_ / "secret.txt") << kSecret;
     options_.npm_cache_dir = (fs::path(temp_->path()) / "npm-cache").string();
     options_.limits.processes = 64;
+    // A uid of this test process's own: its fork bomb must not starve builds of other tests
+    // running at the same time (RLIMIT_NPROC counts every process of a uid).
+    options_.host_uid = options_.host_gid = 60000 + static_cast<uint32_t>(getpid() % 2000);
     options_.limits.address_space_bytes = 1ull << 30;
     options_.limits.node_heap_mb = 256;
     options_.limits.file_size_bytes = 8ull << 20;
