@@ -12,6 +12,7 @@ PACKAGES=(
   libsqlitecpp-dev libsqlite3-dev libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
   libgtest-dev libgmock-dev bubblewrap util-linux
+  clang-14 libclang-rt-14-dev llvm-14   # libFuzzer targets (tools/fuzz.sh, the fuzz preset)
 )
 # Node.js and npm run tenants' builds; keep a newer one if the machine already has it.
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi

@@ -81,6 +81,9 @@ TEST_F(TenantSettingsTest, InputIsValidated) {
   EXPECT_EQ(bad({{"approval_timeout_s", -1}}).field(), "approval_timeout_s");
   EXPECT_EQ(bad({{"approval_timeout_s", kMaxApprovalTimeoutS + 1}}).field(), "approval_timeout_s");
   EXPECT_EQ(bad({{"branch", "main"}}).field(), "branch");
+  // Found by fuzz_workflow_input: an empty key named no field.
+  EXPECT_EQ(bad({{"", 4}}).field(), "input");
+  EXPECT_EQ(bad({{std::string(10'000, 'k'), 4}}).field(), "input");
 }
 
 TEST(TenantRecordTest, PolicyRoundTripsAndIsOmittedWhenUnset) {

@@ -32,7 +32,13 @@ json TenantSettingsResult(const json& outputs, const json&) {
 Status ValidateTenantSettingsInput(const json& in) {
   for (const auto& [key, value] : in.items()) {
     if (key != "require_approval" && key != "approval_timeout_s") {
-      return InvalidArgument(key, "unknown setting: require_approval or approval_timeout_s");
+      // The key names the field unless it is empty or not a plain name (it is the client's
+      // text: an empty `field` says nothing, a long one would be echoed back).
+      const bool plain = !key.empty() && key.size() <= 64 &&
+                         key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                             std::string::npos;
+      return InvalidArgument(plain ? key : "input",
+                             "unknown setting: require_approval or approval_timeout_s");
     }
   }
   if (in.empty()) return InvalidArgument("input", "set require_approval or approval_timeout_s");

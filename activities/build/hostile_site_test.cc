@@ -115,7 +115,7 @@ class HostileSiteTest : public ::testing::Test {
     ValidatorOptions o;
     SandboxOptions sb;
     sb.npm_cache_dir = (fs::path(temp_->path()) / "npm-cache").string();
-    sb.limits.address_space_bytes = 1ull << 30;
+    sb.limits.address_space_bytes = 2ull << 30;  // 8 GB stays far out of reach
     sb.limits.node_heap_mb = 256;
     sb.limits.file_size_bytes = 32ull << 20;
     sb.limits.processes = 128;

@@ -62,6 +62,9 @@ void AddEnvironment(std::vector<std::string>& argv, const ProcessSpec& step,
   env["HOME"] = "/tmp/home";
   env["TMPDIR"] = "/tmp";
   env["NODE_OPTIONS"] = "--max-old-space-size=" + std::to_string(o.limits.node_heap_mb);
+  // glibc makes a 64 MiB malloc arena per contended thread: under load node's address space
+  // grew past RLIMIT_AS at a 20 MB heap (npm died "out of memory" only on a busy machine).
+  env["MALLOC_ARENA_MAX"] = "2";
   env["npm_config_cache"] = network ? kNpmCacheInside : "/tmp/npm-cache";
   env.erase("LD_PRELOAD");
   env.erase("LD_LIBRARY_PATH");

@@ -10,9 +10,11 @@
 
 #include "tests/fuzz/fuzz_json.h"
 #include "workflows/deployment_workflow.h"
+#include "workflows/domain_transfer_workflow.h"
 #include "workflows/onboarding_workflow.h"
 #include "workflows/rollback_workflow.h"
 #include "workflows/template_update_workflow.h"
+#include "workflows/tenant_settings_workflow.h"
 
 namespace {
 
@@ -31,6 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       fuzz::ParseBounded(std::string(reinterpret_cast<const char*>(data), size));
   if (!input.is_object()) return 0;
   Check(workflows::ValidateDeploymentInput(input));
+  Check(workflows::ValidateDeploymentInput(input, "sites.example.com"));
+  Check(workflows::ValidateDomainTransferInput(input, "sites.example.com"));
+  Check(workflows::ValidateTenantSettingsInput(input));
   Check(workflows::ValidateOnboardingInput(input));
   Check(workflows::ValidateRollbackInput(input));
   Check(workflows::ValidateTemplateUpdateInput(input));
