@@ -56,7 +56,7 @@ bool HrefAt(const std::string& html, size_t at) {
 
 // At an `href` that starts at `at`: the bounds [*begin, *end) of its quoted value, or false.
 // Matches \bhref\s*=\s*("[^"]*"|'[^']*') (case-insensitive), the pattern an earlier version ran
-// through std::regex. A failed try reads as far as the next quote of its kind, and a later try
+// through the standard regex library. A failed try reads as far as the next quote of its kind, and a later try
 // cannot start before that quote, so every byte is read a bounded number of times.
 bool QuotedValueAt(const std::string& html, size_t at, size_t* begin, size_t* end) {
   size_t i = at + 4;

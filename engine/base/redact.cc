@@ -1,10 +1,10 @@
 // engine/base/redact.cc: redaction by a hand-written linear scanner.
 //
 // The credential forms are those of the pattern below (which an earlier version ran through
-// std::regex, case-insensitively); the scanner gives exactly its leftmost-first matches:
+// the standard regex library, case-insensitively); the scanner gives exactly its leftmost-first matches:
 //   (Bearer|token|Basic)\s+[A-Za-z0-9._~+/=-]{8,} | gh[pousr]_[A-Za-z0-9]{20,} |
 //   github_pat_[A-Za-z0-9_]{20,} | sk-ant-[A-Za-z0-9_-]{10,} | sk-[A-Za-z0-9]{20,}
-// libstdc++'s std::regex recurses once per character, so "token " + 100 KB of letters in a
+// libstdc++'s regex engine recurses once per character, so "token " + 100 KB of letters in a
 // tenant's input overflowed the stack. Here every byte is looked at a bounded number of times
 // (a failed try reads at most its keyword, one whitespace run and 20 more bytes), JSON is
 // walked with an explicit stack, and nothing recurses.

@@ -31,7 +31,7 @@ std::string ReadAll(const std::string& path) {
   return ss.str();
 }
 
-// The text after `label` up to the end of its word (no std::regex in this project).
+// The text after `label` up to the end of its word (no the standard regex library in this project).
 std::string WordAfter(const std::string& text, const std::string& label) {
   size_t at = text.find(label);
   if (at == std::string::npos) return "";

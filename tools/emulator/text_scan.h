@@ -1,6 +1,6 @@
 // tools/emulator/text_scan.h: the text scanning behind the emulator's auto-fix rules
 // (anthropic_routes.cc) and its synthesised site pages (site_routes.cc), as loops rather than
-// std::regex (libstdc++'s regex recurses per character; a long prompt, line or href overflowed
+// the standard regex library (libstdc++'s regex recurses per character; a long prompt, line or href overflowed
 // the stack). Each function names the pattern it
 // implements; results are those of an ECMAScript regex with leftmost-first matching.
 // Pure functions, linear in their input (EditDistance aside); thread-safe. Internal to the
