@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <tuple>
 
+#include "activities/build/line_scan.h"
 #include "activities/build/parse_internal.h"
 
 namespace slipway::activities::build {
@@ -42,15 +42,13 @@ std::optional<size_t> PrevNonBlank(const Context& ctx, size_t i, size_t window) 
 std::optional<PathLoc> ParsePathLine(const std::string& raw) {
   std::string line = Trim(raw);
   if (line.empty() || line.size() > 1000) return std::nullopt;
-  static const std::regex kPath(
-      R"(^((?:\./|/|[\w@.-]+/)[^\s:'"]+\.[A-Za-z0-9]+)(?::(\d+):(\d+))?$)");
-  std::smatch m;
-  if (!std::regex_match(line, m, kPath)) return std::nullopt;
+  scan::Groups m;
+  if (!scan::PathLine(line, m)) return std::nullopt;
   PathLoc loc;
-  loc.file = m[1];
-  if (m[2].matched) {
-    loc.line = ToInt(m[2]);
-    loc.column = ToInt(m[3]);
+  loc.file = m.g[0];
+  if (m.matched[1]) {
+    loc.line = ToInt(m.g[1]);
+    loc.column = ToInt(m.g[2]);
   }
   return loc;
 }

@@ -2,8 +2,8 @@
 // `next build` prints them.
 #include <cstdint>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "activities/build/line_scan.h"
 #include "activities/build/parse_internal.h"
 
 namespace slipway::activities::build::parse {
@@ -16,11 +16,10 @@ int EslintColumn(int column, const std::string& message, bool fatal) {
 
 // "'x' is assigned a value but never used  no-unused-vars" -> message, rule id.
 void SplitRule(const std::string& text, std::string& message, std::string& rule) {
-  static const std::regex kRule(R"(^(.*\S)\s{2,}(@?[A-Za-z0-9][\w@/.-]*)$)");
-  std::smatch m;
-  if (text.size() < kMaxLineForRegex && std::regex_match(text, m, kRule)) {
-    message = m[1];
-    rule = m[2];
+  scan::Groups m;
+  if (text.size() < kMaxLineForRegex && scan::Rule(text, m)) {
+    message = m.g[0];
+    rule = m.g[1];
   } else {
     message = Trim(text);
     rule.clear();
@@ -85,19 +84,18 @@ void AddJsonFile(const Context& ctx, const nlohmann::json& file) {
 size_t ParseEslintStylish(const Context& ctx, size_t i) {
   const std::string& header = ctx.lines[i];
   if (header.empty() || header[0] != '/' || i + 1 >= ctx.lines.size()) return 0;
-  static const std::regex kEntry(R"(^\s+(\d+):(\d+)\s+(error|warning)\s+(.*)$)");
-  std::smatch m;
+  scan::Groups m;
   size_t k = i + 1;
   for (; k < ctx.lines.size(); ++k) {
     const std::string& line = ctx.lines[k];
-    if (line.size() > kMaxLineForRegex || !std::regex_match(line, m, kEntry)) break;
-    if (m[3] != "error") continue;
+    if (line.size() > kMaxLineForRegex || !scan::StylishEntry(line, m)) break;
+    if (m.g[2] != "error") continue;
     BuildError e;
     e.tool = "eslint";
     e.file = Trim(header);
-    e.line = ToInt(m[1]);
-    SplitRule(m[4], e.message, e.code);
-    e.column = EslintColumn(ToInt(m[2]), e.message, false);
+    e.line = ToInt(m.g[0]);
+    SplitRule(m.g[3], e.message, e.code);
+    e.column = EslintColumn(ToInt(m.g[1]), e.message, false);
     ctx.Add(std::move(e));
   }
   return k == i + 1 ? 0 : k - i;
@@ -109,20 +107,19 @@ size_t ParseNextEslint(const Context& ctx, size_t i) {
   if (!StartsWith(ctx.lines[i], "./") || i + 1 >= ctx.lines.size()) return 0;
   auto header = ParsePathLine(ctx.lines[i]);
   if (!header) return 0;
-  static const std::regex kEntry(R"(^(\d+):(\d+)\s+(Error|Warning):\s+(.*)$)");
-  std::smatch m;
+  scan::Groups m;
   size_t k = i + 1;
   for (; k < ctx.lines.size(); ++k) {
     const std::string& line = ctx.lines[k];
-    if (line.size() > kMaxLineForRegex || !std::regex_match(line, m, kEntry)) break;
-    if (m[3] != "Error") continue;
+    if (line.size() > kMaxLineForRegex || !scan::NextEslintEntry(line, m)) break;
+    if (m.g[2] != "Error") continue;
     BuildError e;
     e.tool = "eslint";
     e.file = header->file;
-    e.line = ToInt(m[1]);
-    SplitRule(m[4], e.message, e.code);
+    e.line = ToInt(m.g[0]);
+    SplitRule(m.g[3], e.message, e.code);
     if (!e.message.empty() && e.message.back() == '.') e.message.pop_back();  // Next adds it
-    e.column = EslintColumn(ToInt(m[2]), e.message, false);
+    e.column = EslintColumn(ToInt(m.g[1]), e.message, false);
     ctx.Add(std::move(e));
   }
   return k == i + 1 ? 0 : k - i;

@@ -15,7 +15,7 @@
 
 namespace slipway::activities::build::parse {
 
-inline constexpr size_t kMaxLineForRegex = 2000;  // std::regex recursion on huge lines
+inline constexpr size_t kMaxLineForRegex = 2000;  // longer lines are not parsed (as before)
 
 struct Context {
   const std::vector<std::string>& lines;
@@ -55,7 +55,7 @@ struct PathLoc {
 std::optional<PathLoc> ParsePathLine(const std::string& line);
 // Reads project_dir/file (bounded size); nullopt when unreadable.
 std::optional<std::string> ReadProjectFile(const Context& ctx, const std::string& file);
-// Digits a regex matched (\d+) as an int; 0 ("none given") beyond 9 digits, so that a
+// Digits a matcher captured (\d+) as an int; 0 ("none given") beyond 9 digits, so that a
 // tenant's build output can neither make std::stoi throw nor overflow a later "+ 1".
 int ToInt(const std::string& digits);
 // 1-based line and column of a character offset in text.

@@ -1,7 +1,6 @@
 // activities/build/parse_syntax.cc: syntax errors as SWC, node, Babel and webpack print them,
 // and webpack's "Module not found".
-#include <regex>
-
+#include "activities/build/line_scan.h"
 #include "activities/build/parse_internal.h"
 
 namespace slipway::activities::build::parse {
@@ -19,11 +18,10 @@ PathLoc FileAbove(const Context& ctx, size_t i) {
 
 // SWC: the message is on the "Error:   x msg" (or "  × msg") line just above the frame header.
 std::string SwcMessage(const Context& ctx, size_t header) {
-  static const std::regex kMsg(R"(^\s*(?:Error:)?\s*(?:x|\xC3\x97)\s+(.*)$)");
-  std::smatch m;
+  scan::Groups m;
   for (size_t k = 1; k <= 3 && k <= header; ++k) {
     const std::string& line = ctx.lines[header - k];
-    if (line.size() < kMaxLineForRegex && std::regex_match(line, m, kMsg)) return Trim(m[1]);
+    if (line.size() < kMaxLineForRegex && scan::SwcMessage(line, m)) return Trim(m.g[0]);
   }
   return "";
 }
@@ -54,22 +52,20 @@ void LocateSpecifier(const Context& ctx, const std::string& specifier, BuildErro
 size_t ParseSwcFrame(const Context& ctx, size_t i) {
   const std::string& header = ctx.lines[i];
   if (header.find(",-[") == std::string::npos || header.size() > kMaxLineForRegex) return 0;
-  static const std::regex kHeader(R"(^\s*,-\[(.+):(\d+):(\d+)\]\s*$)");
-  static const std::regex kCode(R"(^\s*(\d+) \|)");
-  std::smatch m;
-  if (!std::regex_match(header, m, kHeader)) return 0;
+  scan::Groups m;
+  if (!scan::SwcHeader(header, m)) return 0;
   BuildError e;
   e.tool = "swc";
-  e.file = m[1];
-  e.line = ToInt(m[2]);
+  e.file = m.g[0];
+  e.line = ToInt(m.g[1]);
   e.message = SwcMessage(ctx, i);
   size_t k = i + 1;
   int code_line = 0;
   for (; k < ctx.lines.size() && k < i + kMaxFrameLines; ++k) {
     const std::string& line = ctx.lines[k];
     if (Trim(line).rfind("`-", 0) == 0) break;
-    if (line.size() <= kMaxLineForRegex && std::regex_search(line, m, kCode)) {
-      code_line = ToInt(m[1]);
+    if (line.size() <= kMaxLineForRegex && scan::SwcCode(line, m)) {
+      code_line = ToInt(m.g[0]);
     }
     size_t colon = line.find(':');
     size_t caret = line.find('^');
@@ -92,17 +88,15 @@ size_t ParseNodeSyntaxError(const Context& ctx, size_t i) {
   static const std::string kPrefix = "SyntaxError: ";
   const std::string& line = ctx.lines[i];
   if (!StartsWith(line, kPrefix) || line.size() > kMaxLineForRegex) return 0;
-  static const std::regex kBabel(R"(^SyntaxError: ((?:/|\./)[^:]+): (.*) \((\d+):(\d+)\)$)");
-  static const std::regex kHeader(R"(^(?:file://)?(/\S+?):(\d+)$)");
-  std::smatch m;
+  scan::Groups m;
   BuildError e;
   e.code = "SyntaxError";
-  if (std::regex_match(line, m, kBabel)) {
+  if (scan::Babel(line, m)) {
     e.tool = "webpack";
-    e.file = m[1];
-    e.message = m[2];
-    e.line = ToInt(m[3]);
-    e.column = ToInt(m[4]) + 1;  // Babel's column is 0-based
+    e.file = m.g[0];
+    e.message = m.g[1];
+    e.line = ToInt(m.g[2]);
+    e.column = ToInt(m.g[3]) + 1;  // Babel's column is 0-based
     ctx.Add(std::move(e));
     return 1;
   }
@@ -111,9 +105,9 @@ size_t ParseNodeSyntaxError(const Context& ctx, size_t i) {
   std::optional<size_t> caret = PrevNonBlank(ctx, i, 3);
   if (caret && Trim(ctx.lines[*caret]).find_first_not_of('^') == std::string::npos && *caret >= 2 &&
       ctx.lines[*caret - 2].size() <= kMaxLineForRegex &&
-      std::regex_match(ctx.lines[*caret - 2], m, kHeader)) {
-    e.file = m[1];
-    e.line = ToInt(m[2]);
+      scan::NodeHeader(ctx.lines[*caret - 2], m)) {
+    e.file = m.g[0];
+    e.line = ToInt(m.g[1]);
     e.column = static_cast<int>(ctx.lines[*caret].find('^')) + 1;
   }
   ctx.Add(std::move(e));
@@ -134,15 +128,13 @@ size_t ParseWebpackParseFailed(const Context& ctx, size_t i) {
   e.code = "SyntaxError";
   e.file = at.file;
   e.message = parse_failed ? line.substr(21) : line;
-  static const std::regex kLineCol(R"(\((\d+):(\d+)\)$)");
-  static const std::regex kOffset(R"(in JSON at position (\d+))");
-  std::smatch m;
-  if (std::regex_search(e.message, m, kLineCol)) {
-    e.line = ToInt(m[1]);
-    e.column = ToInt(m[2]) + 1;  // acorn's column is 0-based
-  } else if (std::regex_search(e.message, m, kOffset)) {
+  scan::Groups m;
+  if (scan::LineColSuffix(e.message, m)) {
+    e.line = ToInt(m.g[0]);
+    e.column = ToInt(m.g[1]) + 1;  // acorn's column is 0-based
+  } else if (scan::JsonOffset(e.message, m)) {
     if (auto text = ReadProjectFile(ctx, NormalizePath(e.file, ctx.options.project_dir))) {
-      PathLoc loc = OffsetToLineCol(*text, static_cast<size_t>(ToInt(m[1])));
+      PathLoc loc = OffsetToLineCol(*text, static_cast<size_t>(ToInt(m.g[0])));
       e.line = loc.line;
       e.column = loc.column;
     }
@@ -157,10 +149,9 @@ size_t ParseWebpackParseFailed(const Context& ctx, size_t i) {
 size_t ParseModuleNotFound(const Context& ctx, size_t i) {
   const std::string line = Trim(ctx.lines[i]);
   if (!StartsWith(line, "Module not found: ") || line.size() > kMaxLineForRegex) return 0;
-  static const std::regex kResolve(R"(Can't resolve '([^']+)')");
-  std::smatch m;
-  if (!std::regex_search(line, m, kResolve)) return 0;
-  std::string specifier = m[1];
+  scan::Groups m;
+  if (!scan::Resolve(line, m)) return 0;
+  std::string specifier = m.g[0];
   PathLoc at = FileAbove(ctx, i);
   BuildError e;
   e.tool = "webpack";

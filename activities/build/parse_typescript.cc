@@ -1,7 +1,6 @@
 // activities/build/parse_typescript.cc: tsc diagnostics (plain and pretty), Next.js
 // "Type error:" blocks and Next.js prerender failures.
-#include <regex>
-
+#include "activities/build/line_scan.h"
 #include "activities/build/parse_internal.h"
 
 namespace slipway::activities::build::parse {
@@ -26,21 +25,18 @@ size_t AppendElaboration(const Context& ctx, size_t i, std::string& message) {
 size_t ParseTscLine(const Context& ctx, size_t i) {
   const std::string& line = ctx.lines[i];
   if (line.size() > kMaxLineForRegex || line.find("error TS") == std::string::npos) return 0;
-  static const std::regex kPlain(R"(^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$)");
-  static const std::regex kPretty(R"(^(.+?):(\d+):(\d+) - error (TS\d+): (.*)$)");
-  static const std::regex kGlobal(R"(^error (TS\d+): (.*)$)");
-  std::smatch m;
+  scan::Groups m;
   BuildError e;
   e.tool = "tsc";
-  if (std::regex_match(line, m, kPlain) || std::regex_match(line, m, kPretty)) {
-    e.file = m[1];
-    e.line = ToInt(m[2]);
-    e.column = ToInt(m[3]);
-    e.code = m[4];
-    e.message = Trim(m[5]);
-  } else if (std::regex_match(line, m, kGlobal)) {
-    e.code = m[1];
-    e.message = Trim(m[2]);
+  if (scan::TscPlain(line, m) || scan::TscPretty(line, m)) {
+    e.file = m.g[0];
+    e.line = ToInt(m.g[1]);
+    e.column = ToInt(m.g[2]);
+    e.code = m.g[3];
+    e.message = Trim(m.g[4]);
+  } else if (scan::TscGlobal(line, m)) {
+    e.code = m.g[0];
+    e.message = Trim(m.g[1]);
   } else {
     return 0;
   }
@@ -67,9 +63,8 @@ size_t ParseNextTypeError(const Context& ctx, size_t i) {
   }
   if (e.file.empty() && line.size() < kMaxLineForRegex) {
     // Page-type errors name the page inside the message: Page "src/app/page.tsx" ...
-    static const std::regex kQuotedFile(R"re("([^"\s]+\.(?:tsx|ts|jsx|js|mjs))")re");
-    std::smatch m;
-    if (std::regex_search(e.message, m, kQuotedFile)) e.file = m[1];
+    scan::Groups m;
+    if (scan::QuotedFile(e.message, m)) e.file = m.g[0];
   }
   ctx.Add(std::move(e));
   return 1;
