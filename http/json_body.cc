@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "engine/base/json_depth.h"
 #include "http/errors.h"
 
 namespace slipway::http {
@@ -18,31 +19,6 @@ namespace {
 
 // Names echoed in messages are clipped: they come from the client.
 std::string Clip(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
-
-// Nesting depth of JSON text, counted before parsing so that a deep document costs nothing.
-bool DeeperThan(const std::string& text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 // nlohmann's message names the problem; the part after "; last read" would echo the body.
 std::string ParseProblem(const json::parse_error& e) {
@@ -89,7 +65,7 @@ Result<std::string> ReadBody(std::istream& in, int64_t declared_length, size_t m
 
 Result<json> ParseJsonObject(const std::string& text, int max_depth,
                              const std::vector<std::string>& allowed) {
-  if (DeeperThan(text, max_depth)) {
+  if (JsonNestsDeeperThan(text, max_depth)) {
     return InvalidArgument(kBodyField,
                            "JSON nested deeper than " + std::to_string(max_depth) + " levels");
   }

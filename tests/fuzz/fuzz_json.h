@@ -11,38 +11,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/base/json_depth.h"
+
 namespace slipway::fuzz {
 
 inline constexpr int kMaxJsonDepth = 32;
 
-// True when `text` nests arrays/objects deeper than max_depth (strings are skipped).
-inline bool NestsDeeperThan(const std::string& text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 // The parsed value, or a discarded value for invalid or too deep text. Never throws.
 inline nlohmann::json ParseBounded(const std::string& text) {
-  if (NestsDeeperThan(text, kMaxJsonDepth)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (JsonNestsDeeperThan(text, kMaxJsonDepth)) return nlohmann::json(nlohmann::json::value_t::discarded);
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
