@@ -164,6 +164,9 @@ class GitHubClient {
   Status CheckTemplate(const GitHubRepo& repo) const;
   Status WaitForDefaultBranch(const GitHubRepo& repo);
   // Git data API steps (github_commit.cc).
+  // POSTs a git data object (blob, tree, commit) and returns the sha GitHub gave it.
+  Result<std::string> PostForSha(const std::string& path, const nlohmann::json& body,
+                                 const std::string& what);
   Result<std::string> CreateBlob(const std::string& repo, const std::string& content);
   // Tree entries for files: text inline, anything else as a blob (CreateBlob) named by sha.
   Result<nlohmann::json> TreeEntries(const std::string& repo,

@@ -45,16 +45,21 @@ Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std
   });
 }
 
-Result<std::string> GitHubClient::CreateBlob(const std::string& repo, const std::string& content) {
-  std::string what = "github create blob in " + repo;
-  json body = {{"content", Base64Encode(content)}, {"encoding", "base64"}};
-  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/blobs", JsonText(body)));
+Result<std::string> GitHubClient::PostForSha(const std::string& path, const json& body,
+                                             const std::string& what) {
+  Result<HttpResponse> resp = Send(Request("POST", path, JsonText(body)));
   if (!resp.ok()) return resp.status();
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
   if (!j.ok()) return j.status();
   return Decode<std::string>(*j, what,
                              [](const json& v) { return v.at("sha").get<std::string>(); });
+}
+
+Result<std::string> GitHubClient::CreateBlob(const std::string& repo, const std::string& content) {
+  std::string what = "github create blob in " + repo;
+  json body = {{"content", Base64Encode(content)}, {"encoding", "base64"}};
+  return PostForSha(RepoPath(repo) + "/git/blobs", body, what);
 }
 
 Result<json> GitHubClient::TreeEntries(const std::string& repo,
@@ -78,13 +83,7 @@ Result<std::string> GitHubClient::CreateTree(const std::string& repo, const std:
                                              const json& entries) {
   std::string what = "github create tree in " + repo;
   json body = {{"base_tree", base_tree}, {"tree", entries}};
-  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/git/trees", JsonText(body)));
-  if (!resp.ok()) return resp.status();
-  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
-  Result<json> j = ParseJsonBody(*resp, what);
-  if (!j.ok()) return j.status();
-  return Decode<std::string>(*j, what,
-                             [](const json& v) { return v.at("sha").get<std::string>(); });
+  return PostForSha(RepoPath(repo) + "/git/trees", body, what);
 }
 
 Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const std::string& message,
@@ -92,14 +91,7 @@ Result<std::string> GitHubClient::CreateCommit(const std::string& repo, const st
                                                const std::string& parent_sha) {
   std::string what = "github create commit in " + repo;
   json body = {{"message", message}, {"tree", tree_sha}, {"parents", {parent_sha}}};
-  Result<HttpResponse> resp =
-      Send(Request("POST", RepoPath(repo) + "/git/commits", JsonText(body)));
-  if (!resp.ok()) return resp.status();
-  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
-  Result<json> j = ParseJsonBody(*resp, what);
-  if (!j.ok()) return j.status();
-  return Decode<std::string>(*j, what,
-                             [](const json& v) { return v.at("sha").get<std::string>(); });
+  return PostForSha(RepoPath(repo) + "/git/commits", body, what);
 }
 
 Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branch,
