@@ -6,8 +6,10 @@
 #
 #   tools/fuzz.sh                       # every target, FUZZ_SECONDS (default 20) each
 #   FUZZ_SECONDS=600 tools/fuzz.sh fuzz_redact fuzz_site_url
+#   FUZZ_RUNS=10000000 FUZZ_SECONDS=0 tools/fuzz.sh fuzz_redact   # until 10 M executions
 #
-# Settings (environment): FUZZ_SECONDS per target; FUZZ_MAX_LEN, the longest input libFuzzer
+# Settings (environment): FUZZ_SECONDS per target (0: no time bound); FUZZ_RUNS, a bound on
+# executions (default none); FUZZ_MAX_LEN, the longest input libFuzzer
 # makes (default: its own, max(4096, largest seed)); FUZZ_KEEP_CORPUS=1 copies what the run
 # found back into tests/fuzz/corpus (to grow the seeds; review before committing).
 set -uo pipefail
@@ -49,6 +51,7 @@ for t in "${TARGETS[@]}"; do
   args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$ARTIFACTS/$t/")
   [ -n "${FUZZ_MAX_LEN:-}" ] && args+=(-max_len="$FUZZ_MAX_LEN")
+  [ -n "${FUZZ_RUNS:-}" ] && args+=(-runs="$FUZZ_RUNS")
   start=$(date +%s)
   "$BIN_DIR/$t" "${args[@]}" "$WORK/$t/corpus" >"$WORK/$t/log" 2>&1
   rc=$?
