@@ -22,5 +22,6 @@ void HandleSignalWorkflow(ApiServices& s, Exchange& ex);  // POST .../signals/{n
 void HandleHealth(ApiServices& s, Exchange& ex);          // GET  /healthz
 void HandleMetrics(ApiServices& s, Exchange& ex);         // GET  /metrics
 void HandleOpenApi(ApiServices& s, Exchange& ex);         // GET  /v1/openapi.json
+void HandleGitHubWebhook(ApiServices& s, Exchange& ex);   // POST /v1/webhooks/github
 
 }  // namespace slipway::http

@@ -37,6 +37,16 @@ class HandlerFactory;
 class IoServer;
 class WaitCounts;
 
+// The tenant a repository's webhook deliveries belong to (POST /v1/webhooks/github).
+struct WebhookTenant {
+  std::string tenant;
+  std::string secret;         // the HMAC key of X-Hub-Signature-256; never logged
+  std::string editor_branch;  // pushes to it deploy; "" while the tenant is not onboarded
+};
+// Finds it by repository full name ("owner/name"); kNotFound when no tenant has that
+// repository. Called on server threads.
+using WebhookTenantLookup = std::function<Result<WebhookTenant>(const std::string& full_name)>;
+
 struct HttpApiOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;   // 0 = an ephemeral port (see HttpApi::port())
@@ -63,6 +73,8 @@ struct HttpApiOptions {
   // escaped a handler). Null: they go to stderr. Called on server threads; never given
   // tokens or bodies.
   std::function<void(const std::string& line)> log;
+  // GitHub webhook deliveries: who signs for a repository. Null: the endpoint answers 404.
+  WebhookTenantLookup webhook_tenants;
   // Failpoints (may be null). "http.dispatch.throw" armed makes the dispatcher throw as a
   // buggy handler would (tests of the one catch-all).
   Failpoints* failpoints = nullptr;

@@ -24,6 +24,14 @@ std::string HttpMetrics::RenderRequests() const {
   return out.str();
 }
 
+std::string HttpMetrics::RenderWebhooks() const {
+  return "# HELP slipway_webhook_bad_signature_total GitHub webhook deliveries refused (401): "
+         "signature missing or wrong, or the repository is no tenant's.\n"
+         "# TYPE slipway_webhook_bad_signature_total counter\n"
+         "slipway_webhook_bad_signature_total " +
+         std::to_string(webhook_bad_signatures_.load()) + "\n";
+}
+
 std::string RenderWorkflowCounts(const std::vector<storage::TypeStatusCount>& counts) {
   std::ostringstream out;
   out << "# HELP slipway_workflows Workflows by type and status.\n"

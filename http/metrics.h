@@ -7,6 +7,7 @@
 // HttpMetrics is thread-safe (a mutex around the request counters).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -27,8 +28,13 @@ class HttpMetrics {
   void CountRequest(const std::string& route, const std::string& method, int status);
   // The slipway_http_requests_total family, in exposition format.
   std::string RenderRequests() const;
+  // A GitHub webhook delivery whose signature did not verify (POST /v1/webhooks/github).
+  void CountWebhookBadSignature() { ++webhook_bad_signatures_; }
+  // slipway_webhook_bad_signature_total, in exposition format.
+  std::string RenderWebhooks() const;
 
  private:
+  std::atomic<int64_t> webhook_bad_signatures_{0};
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, int64_t> requests_;  // guarded by mu_
 };

@@ -57,6 +57,8 @@ const std::vector<Route>& Routes() {
       {"POST", "/v1/workflows/{id}/cancel", Access::kCancel, &HandleCancelWorkflow},
       {"POST", "/v1/workflows/{id}/resume", Access::kResume, &HandleResumeWorkflow},
       {"POST", "/v1/workflows/{id}/signals/{name}", Access::kSignal, &HandleSignalWorkflow},
+      // Authenticated by the delivery's signature, not a token (webhook_handler.cc).
+      {"POST", "/v1/webhooks/github", Access::kPublic, &HandleGitHubWebhook},
   };
   return kRoutes;
 }

@@ -88,7 +88,7 @@ Status Registry::RegisterDeployment(engine::Engine& engine) {
 Status Registry::RegisterOnboarding(engine::Engine& engine) {
   Add<AccountActivity>(engine, kAccountActivity, engine.store(), *tenants_);
   AddReserved<RepositoryActivity>(engine, kRepositoryActivity, deps_);
-  AddReserved<WebhookActivity>(engine, kWebhookActivity, deps_);
+  AddReserved<WebhookActivity>(engine, kWebhookActivity, deps_, engine.store());
   AddReserved<ProjectActivity>(engine, kDevProjectActivity, deps_, true);
   AddReserved<DevDeploymentActivity>(engine, kDevDeploymentActivity, deps_);
   AddReserved<DevDomainActivity>(engine, kDevDomainActivity, deps_);

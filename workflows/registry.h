@@ -30,6 +30,9 @@ class Registry {
   // Valid after RegisterAll.
   TenantRecords& tenants() { return *tenants_; }
   const WorkflowDeps& deps() const { return deps_; }
+  // Where onboarding points tenant webhooks (WorkflowOptions::webhook_url), for a server that
+  // learns its own URL only once it listens. Requires: no activity has run yet.
+  void SetWebhookUrl(std::string url) { deps_.options.webhook_url = std::move(url); }
 
  private:
   template <class A, class... Args>

@@ -18,5 +18,6 @@ void HandleSignalWorkflow(ApiServices&, Exchange&) {}
 void HandleHealth(ApiServices&, Exchange&) {}
 void HandleMetrics(ApiServices&, Exchange&) {}
 void HandleOpenApi(ApiServices&, Exchange&) {}
+void HandleGitHubWebhook(ApiServices&, Exchange&) {}
 
 }  // namespace slipway::http

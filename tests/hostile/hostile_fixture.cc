@@ -56,13 +56,15 @@ std::string RandomHex() {
 
 Reply Request(const std::string& host, uint16_t port, const std::string& method,
               const std::string& path, const std::string& token, const std::string& body,
-              std::chrono::milliseconds timeout) {
+              std::chrono::milliseconds timeout,
+              const std::map<std::string, std::string>& headers = {}) {
   Reply r;
   try {
     Poco::Net::HTTPClientSession session(host, port);
     session.setTimeout(Poco::Timespan(timeout.count() / 1000, (timeout.count() % 1000) * 1000));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!token.empty()) req.set("Authorization", "Bearer " + token);
+    for (const auto& [name, value] : headers) req.set(name, value);
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
       req.setContentType("application/json");
       req.setContentLength(static_cast<std::streamsize>(body.size()));
@@ -169,6 +171,17 @@ Reply SlipwaydProcess::Call(const std::string& method, const std::string& path,
                             const std::string& token, const std::string& body,
                             std::chrono::milliseconds timeout) const {
   return Request("127.0.0.1", port_, method, path, token, body, timeout);
+}
+
+Reply SlipwaydProcess::CallWebhook(const std::string& body, const std::string& event,
+                                   const std::string& delivery,
+                                   const std::string& signature) const {
+  std::map<std::string, std::string> headers = {{"X-GitHub-Event", event},
+                                                {"X-GitHub-Delivery", delivery},
+                                                {"User-Agent", "GitHub-Hookshot/hostile"}};
+  if (!signature.empty()) headers["X-Hub-Signature-256"] = signature;
+  return Request("127.0.0.1", port_, "POST", "/v1/webhooks/github", "", body,
+                 std::chrono::seconds(30), headers);
 }
 
 Reply SlipwaydProcess::CallEmulator(const std::string& method, const std::string& path,

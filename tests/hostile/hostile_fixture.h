@@ -52,6 +52,10 @@ class SlipwaydProcess {
   Reply Call(const std::string& method, const std::string& path, const std::string& token,
              const std::string& body = "",
              std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+  // A GitHub webhook delivery to POST /v1/webhooks/github with these headers (an empty
+  // signature sends no X-Hub-Signature-256).
+  Reply CallWebhook(const std::string& body, const std::string& event,
+                    const std::string& delivery, const std::string& signature) const;
   // The same against the emulator (no auth; e.g. "/_admin/log").
   Reply CallEmulator(const std::string& method, const std::string& path,
                      const std::string& body = "") const;

@@ -1,12 +1,14 @@
 // tools/emulator/admin_routes.cc: /_admin/ endpoints for tests and operators (no auth; the
 // emulator listens on loopback only).
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/webhooks.h"
 
 namespace slipway::emulator {
 
 EmuResponse HandleAdmin(EmulatorState& s, const EmuRequest& req) {
   std::vector<std::string> seg = SplitPath(req.path);
   std::vector<std::string> c;
+  if (std::optional<EmuResponse> w = HandleWebhookAdmin(s, req)) return *w;
   if (req.method == "GET" && MatchRoute(seg, {"_admin", "health"}, &c)) {
     return Json(200, {{"ok", true}});
   }

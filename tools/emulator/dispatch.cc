@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/webhooks.h"
 
 namespace slipway::emulator {
 
@@ -144,7 +145,18 @@ EmuResponse Dispatch(EmulatorState& state, const EmuRequest& req) {
   } else {
     resp = Route(state, family, req);
   }
-  if (resp.status >= 300) resp.effect.clear();
+  if (resp.status >= 300) {
+    resp.effect.clear();
+    resp.deliveries.clear();
+  }
+  if (!resp.deliveries.empty()) {  // webhooks.h: sent before the request is answered
+    nlohmann::json sent = SendDeliveries(state, resp.deliveries);
+    nlohmann::json body = nlohmann::json::parse(resp.body, nullptr, false);
+    if (family == Family::kAdmin && body.is_object()) {
+      body["deliveries"] = sent;
+      resp.body = body.dump();
+    }
+  }
   if (family != Family::kAdmin) {
     state.log.Append({0, req.method, req.path, resp.status, resp.effect, resp.subject,
                       fault ? fault->Describe() : "", req.peer});

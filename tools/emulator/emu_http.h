@@ -4,6 +4,7 @@
 // (state, request) to response that a unit test could call directly. Values; no shared state.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -31,6 +32,19 @@ struct EmuRequest {
   }
 };
 
+// A webhook delivery the emulated GitHub owes a hook (webhooks.h): sent by Dispatch after the
+// request that caused it is handled, before that request is answered.
+struct WebhookDelivery {
+  int64_t hook_id = 0;
+  std::string repo;   // full name
+  std::string url;
+  std::string event;  // "push", "ping"
+  std::string guid;   // X-GitHub-Delivery
+  std::string body;
+  std::string signature;  // X-Hub-Signature-256, "" without a secret
+  bool redelivery = false;
+};
+
 struct EmuResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
@@ -38,6 +52,7 @@ struct EmuResponse {
   std::string content_type = "application/json; charset=utf-8";
   std::string effect;   // request-log effect kind, e.g. "repo_created"; empty for reads
   std::string subject;  // what the effect touched, e.g. "acme/tenant-foo"
+  std::vector<WebhookDelivery> deliveries;  // owed because of this request
 };
 
 inline EmuResponse Json(int status, const nlohmann::json& body) {

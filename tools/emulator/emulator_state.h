@@ -34,6 +34,18 @@ struct EmulatorState {
   std::vector<Mail> mails;  // guarded by mu
   std::atomic<int64_t> request_counter{0};
 
+  // Webhook deliveries sent (webhooks.h), oldest first, bounded; guarded by deliveries_mu
+  // (taken after mu, or alone).
+  struct SentDelivery {
+    int64_t id = 0;
+    WebhookDelivery delivery;
+    int status = 0;  // the receiver's HTTP status; 0: not sent
+    std::string error;
+  };
+  std::mutex deliveries_mu;
+  std::vector<SentDelivery> deliveries;
+  int64_t next_delivery_id = 1;
+
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping = false;  // guarded by stop_mu

@@ -16,6 +16,7 @@
 #include <functional>
 
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/webhooks.h"
 
 namespace slipway::emulator {
 
@@ -222,10 +223,12 @@ EmuResponse UpdateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
   }
   const FileTree* files = s.git.FindTree(Key(r), c->tree_sha);
   if (files == nullptr) return Error(500, "tree of " + sha + " is missing");
+  const std::string before = head;
   Status st = s.repos.ReplaceTree(r, branch, *files, sha);
   if (!st.ok()) return Error(500, st.message());
   resp.effect = "commit";
   resp.subject = r.full_name();
+  resp.deliveries = PushDeliveries(s, req, r, {branch, before, sha, kApiPusher, ""});
   return resp;
 }
 
@@ -256,6 +259,7 @@ EmuResponse CreateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
        {"object", {{"type", "commit"}, {"sha", sha}, {"url", ApiUrl(req, r, "commits/" + sha)}}}});
   resp.effect = "ref_created";
   resp.subject = r.full_name();
+  resp.deliveries = PushDeliveries(s, req, r, {branch, "", sha, kApiPusher, ""});
   return resp;
 }
 

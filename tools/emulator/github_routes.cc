@@ -2,6 +2,7 @@
 // refs, hooks, tarballs). Shapes and codes follow shared/reference/external-apis.md part A.
 #include "tools/emulator/emulator_state.h"
 #include "tools/emulator/tarball.h"
+#include "tools/emulator/webhooks.h"
 
 namespace slipway::emulator {
 
@@ -146,6 +147,7 @@ EmuResponse PutContents(EmulatorState& s, const EmuRequest& req, const RepoInfo&
   Result<std::string> commit = s.repos.WriteFile(r, branch, path, content, body["message"]);
   if (!commit.ok()) return Error(500, commit.status().message());
   RecordHeadCommit(s, r, branch, parent, body["message"]);
+  const std::string pushed = *commit;
   nlohmann::json out = {{"content", ContentJson(req, r, path, content, false)},
                         {"commit", {{"sha", *commit},
                                     {"message", body["message"]},
@@ -154,6 +156,7 @@ EmuResponse PutContents(EmulatorState& s, const EmuRequest& req, const RepoInfo&
   EmuResponse resp = Json(current ? 200 : 201, out);
   resp.effect = "commit";
   resp.subject = r.full_name();
+  resp.deliveries = PushDeliveries(s, req, r, {branch, parent, pushed, kApiPusher, ""});
   return resp;
 }
 
@@ -198,6 +201,7 @@ EmuResponse Hooks(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
   }
   h.content_type = config.value("content_type", "form");
   h.has_secret = config.contains("secret");
+  if (h.has_secret && config["secret"].is_string()) h.secret = config["secret"];
   h.events = body.value("events", std::vector<std::string>{"push"});
   h.active = body.value("active", true);
   Result<Hook> added = s.repos.AddHook(r, h);
@@ -206,6 +210,7 @@ EmuResponse Hooks(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
   resp.headers.emplace_back("Location", HookJson(req, r, *added)["url"].get<std::string>());
   resp.effect = "webhook_created";
   resp.subject = r.full_name();
+  resp.deliveries.push_back(PingDelivery(s, req, r, *added));  // GitHub pings a new hook
   return resp;
 }
 
@@ -260,6 +265,7 @@ EmuResponse RepoRoutes(EmulatorState& s, const EmuRequest& req,
   if ((m == "GET" || m == "POST") && MatchRoute(seg, {"repos", "*", "*", "hooks"}, &c)) {
     return Hooks(s, req, *r);
   }
+  if (std::optional<EmuResponse> d = HandleHookDeliveries(s, req, *r, seg)) return *d;
   if (m == "GET" && MatchRoute(seg, {"repos", "*", "*", "tarball", "**"}, &c)) {
     return Tarball(s, req, *r, c[2]);
   }

@@ -45,7 +45,8 @@ bool WriteWhole(const fs::path& p, const std::string& data) {
 
 nlohmann::json HookToJson(const Hook& h) {
   return {{"id", h.id},         {"url", h.url},       {"content_type", h.content_type},
-          {"events", h.events}, {"active", h.active}, {"has_secret", h.has_secret}};
+          {"events", h.events}, {"active", h.active}, {"has_secret", h.has_secret},
+          {"secret", h.secret}};
 }
 
 Hook HookFromJson(const nlohmann::json& j) {
@@ -56,6 +57,7 @@ Hook HookFromJson(const nlohmann::json& j) {
   h.events = j.value("events", std::vector<std::string>{"push"});
   h.active = j.value("active", true);
   h.has_secret = j.value("has_secret", false);
+  h.secret = j.value("secret", "");
   return h;
 }
 

@@ -26,6 +26,7 @@ struct Hook {
   std::vector<std::string> events{"push"};
   bool active = true;
   bool has_secret = false;
+  std::string secret;  // signs deliveries (X-Hub-Signature-256); kept on disk, never listed
 };
 
 struct RepoInfo {

@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
     "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
     "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*,\n"
-    "  SMTP_URL, SLIPWAY_BASE_DOMAIN, SLIPWAY_BUILD_SANDBOX, SLIPWAY_BUILD_UID, SLIPWAY_NPM_CACHE,\n"
+    "  SMTP_URL, SLIPWAY_BASE_DOMAIN, SLIPWAY_PUBLIC_URL, SLIPWAY_BUILD_SANDBOX, SLIPWAY_BUILD_UID, SLIPWAY_NPM_CACHE,\n"
     "  SLIPWAY_INSTALL_SCRIPTS_ALLOW (see README.md)\n";
 
 bool ParseArgs(int argc, char** argv, Args& a) {
@@ -136,6 +136,8 @@ int main(int argc, char** argv) {
   std::string tokens_json;
   if (args.sandbox) {
     if (!env("SLIPWAY_DB")) config->db_path = args.state_dir + "/slipway.db";
+    // The emulator delivers the tenant repositories' webhooks to this process itself.
+    config->public_url_is_listen_address = config->public_url.empty();
     config->build_cache_dir = config->db_path + ".build-cache";
     Result<server::Sandbox> sb = server::StartSandbox(args.state_dir, args.template_dir,
                                                       *services, options);

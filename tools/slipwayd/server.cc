@@ -21,6 +21,7 @@
 #include "storage/sqlite_store.h"
 #include "tools/slipwayd/log.h"
 #include "workflows/registry.h"
+#include "workflows/webhook_secrets.h"
 
 namespace slipway::server {
 
@@ -47,6 +48,18 @@ struct ServerParts {
 };
 
 namespace {
+
+constexpr const char* kWebhookPath = "/v1/webhooks/github";
+
+// The receiver's view of a tenant (http/http_api.h), from the workflows' records.
+http::WebhookTenantLookup WebhookTenants(storage::Store& store,
+                                         const workflows::WorkflowOptions& options) {
+  return [&store, options](const std::string& full_name) -> Result<http::WebhookTenant> {
+    Result<workflows::WebhookTarget> t = workflows::FindWebhookTarget(store, options, full_name);
+    if (!t.ok()) return t.status();
+    return http::WebhookTenant{t->tenant, t->secret, t->editor_branch};
+  };
+}
 
 Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
   p.http_client = std::make_unique<activities::CurlHttpClient>();
@@ -93,6 +106,7 @@ Status BuildEngine(ServerParts& p, const ServerConfig& c, const activities::Serv
   deps.notifier = p.notifier.get();
   deps.clock = &p.clock;
   deps.options = options;
+  if (!c.public_url.empty()) deps.options.webhook_url = c.public_url + kWebhookPath;
   p.registry = std::make_unique<workflows::Registry>(deps);
   return p.registry->RegisterAll(*p.engine);
 }
@@ -118,9 +132,6 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   Result<http::TokenStore> tokens = http::TokenStore::FromJson(entries);
   if (!tokens.ok()) return InvalidArgument("SLIPWAY_TOKENS", tokens.status().message());
   p->tokens = std::make_unique<http::TokenStore>(std::move(*tokens));
-  p->scheduler = std::make_unique<engine::Scheduler>(
-      *p->engine, engine::SchedulerOptions{c.workers, 100, 30'000});
-  p->scheduler->Start();
   http::HttpApiOptions ho;
   ho.address = c.listen_host;
   ho.port = c.listen_port;
@@ -130,12 +141,18 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   ho.max_connections_per_address = c.http_max_connections_per_address;
   ho.max_waits_per_principal = c.http_max_waits_per_principal;
   ho.log = [](const std::string& line) { std::cerr << line << std::endl; };
+  ho.webhook_tenants = WebhookTenants(*p->store, options);
   p->api = std::make_unique<http::HttpApi>(*p->engine, *p->tokens, ho);
-  Status st = p->api->Start();
-  if (!st.ok()) {
-    p->scheduler->Stop();
-    return st;
+  SLIPWAY_RETURN_IF_ERROR(p->api->Start());
+  // The scheduler starts after the API is bound, so that a sandbox's webhook URL (its own
+  // port) is set before any onboarding step runs; requests meanwhile only queue work.
+  if (c.public_url_is_listen_address) {
+    p->registry->SetWebhookUrl("http://127.0.0.1:" + std::to_string(p->api->port()) +
+                               kWebhookPath);
   }
+  p->scheduler = std::make_unique<engine::Scheduler>(
+      *p->engine, engine::SchedulerOptions{c.workers, 100, 30'000});
+  p->scheduler->Start();
   return std::unique_ptr<Server>(new Server(std::move(p)));
 }
 

@@ -39,6 +39,21 @@ Status ParseListen(const std::string& text, ServerConfig& c) {
   return Status::Ok();
 }
 
+// http(s)://host[:port][/path], no query, fragment or credentials; the trailing '/' dropped.
+Result<std::string> ParsePublicUrl(std::string url) {
+  const Status bad = InvalidArgument(
+      "SLIPWAY_PUBLIC_URL", "must be http(s)://host[:port][/path], e.g. https://slipway.example.com");
+  const bool https = url.rfind("https://", 0) == 0;
+  if (!https && url.rfind("http://", 0) != 0) return bad;
+  const size_t host_at = https ? 8 : 7;
+  if (url.size() > 2000 || url.size() == host_at || url[host_at] == '/' ||
+      url.find_first_of("?#@ \t\r\n") != std::string::npos) {
+    return bad;
+  }
+  while (url.back() == '/') url.pop_back();
+  return url;
+}
+
 }  // namespace
 
 Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
@@ -67,6 +82,11 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     c.synchronous_full = *v == "FULL";
   }
   if (auto v = getenv("SLIPWAY_WORK_DIR")) c.work_dir = *v;
+  if (auto v = getenv("SLIPWAY_PUBLIC_URL"); v && !v->empty()) {
+    Result<std::string> url = ParsePublicUrl(*v);
+    if (!url.ok()) return url.status();
+    c.public_url = *url;
+  }
   c.build_cache_dir = c.db_path + ".build-cache";
   if (auto v = getenv("SLIPWAY_BUILD_CACHE"); v && !v->empty()) c.build_cache_dir = *v;
   return c;

@@ -14,6 +14,8 @@
 //   SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL  long polls + streams of one token (429)  16
 //   SLIPWAY_WORK_DIR      where builds unpack tarballs        $TMPDIR or /tmp
 //   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
+//   SLIPWAY_PUBLIC_URL    where GitHub reaches this API       none: no webhooks (--sandbox:
+//                         (http(s)://host[:port][/prefix])    the API's own loopback URL)
 // Errors name the variable (kInvalidArgument with field = variable name).
 #pragma once
 
@@ -52,6 +54,12 @@ struct ServerConfig {
   int http_max_waits_per_principal = 16;
   std::string work_dir;
   std::string build_cache_dir;
+  // The API's URL as GitHub reaches it, without a trailing '/': onboarding points each tenant
+  // repository's webhook at it + "/v1/webhooks/github". Empty: no webhooks.
+  std::string public_url;
+  // Set by main() for --sandbox without SLIPWAY_PUBLIC_URL: the public URL is the API's own
+  // loopback address, known once it is bound (the emulator delivers there).
+  bool public_url_is_listen_address = false;
   // Set by main() from build_sandbox.h (SLIPWAY_BUILD_SANDBOX and friends), not by
   // LoadServerConfig. Unset sandbox: builds run unconfined.
   std::optional<activities::build::SandboxOptions> build_sandbox;

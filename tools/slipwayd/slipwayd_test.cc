@@ -83,6 +83,22 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
   EXPECT_FALSE(c->synchronous_full);
 }
 
+TEST(ServerConfigTest, PublicUrlIsAnHttpBaseWithoutTrailingSlash) {
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->public_url, "");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_PUBLIC_URL", "https://slipway.example.com/"}}))
+                ->public_url,
+            "https://slipway.example.com");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_PUBLIC_URL", "http://10.0.0.5:8080/api"}}))
+                ->public_url,
+            "http://10.0.0.5:8080/api");
+  for (const char* bad : {"slipway.example.com", "ftp://x", "https://", "https://a/b?c=d",
+                          "https://user:pw@host", "https:///path"}) {
+    EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_PUBLIC_URL", bad}})).status().field(),
+              "SLIPWAY_PUBLIC_URL")
+        << bad;
+  }
+}
+
 struct Response {
   int status = 0;
   json body;

@@ -102,14 +102,20 @@ Result<json> RepositoryActivity::Run(const engine::ActivityCall& call) {
 
 Result<json> WebhookActivity::Run(const engine::ActivityCall& call) {
   if (deps_.options.webhook_url.empty()) {
-    return json{{"skipped", true}, {"reason", "no webhook URL is configured"}};
+    return json{{"skipped", true},
+                {"reason", "SLIPWAY_PUBLIC_URL is not set: no webhook, so pushes to the "
+                           "repository do not start deployments"}};
   }
   Result<json> repo = OutputOf(call, "repository");
   if (!repo.ok()) return repo.status();
   activities::WebhookRequest req;
   req.repo = repo->value("repo", "");
   req.url = deps_.options.webhook_url;
-  req.secret = deps_.options.webhook_secret;
+  // Stored before the hook exists, so a repeated step signs with the same secret. It never
+  // leaves this function except towards GitHub: the output names the hook only.
+  Result<std::string> secret = secrets_.Ensure(call.tenant, repo->value("full_name", ""));
+  if (!secret.ok()) return secret.status();
+  req.secret = *secret;
   Result<activities::Webhook> h = deps_.github->CreateWebhook(req);
   if (!h.ok()) return Annotate(h.status(), "create webhook");
   return json{{"hook_id", h->id}, {"url", h->url}, {"created", h->created}};

@@ -10,7 +10,11 @@
 //                                                  Output: tenant, email, took_over_from (if so)
 //   repository       the tenant repository from the template.       Output: repo_id, repo,
 //                                                                  full_name, default_branch, html_url
-//   webhook          push webhook to WorkflowOptions::webhook_url (skipped when empty).
+//   webhook          push webhook to WorkflowOptions::webhook_url (SLIPWAY_PUBLIC_URL +
+//                    /v1/webhooks/github), signed with the tenant's secret (webhook_secrets.h,
+//                    created first, never in the output); found by URL before it is created.
+//                    Skipped, with the reason, when no URL is configured.
+//                                                  Output: hook_id, url, created
 //   dev_project      "<tenant>-dev" project with env SLIPWAY_TENANT_ID and SLIPWAY_REPO.
 //   prod_project     "<tenant>" project, same env.                  Output: project_id, name
 //   dev_deployment   a deployment of the dev project from the default branch, until READY.
@@ -29,6 +33,7 @@
 #include "storage/store.h"
 #include "workflows/deps.h"
 #include "workflows/tenant_records.h"
+#include "workflows/webhook_secrets.h"
 
 namespace slipway::workflows {
 
@@ -69,11 +74,13 @@ class RepositoryActivity : public engine::Activity {
 
 class WebhookActivity : public engine::Activity {
  public:
-  explicit WebhookActivity(const WorkflowDeps& deps) : deps_(deps) {}
+  WebhookActivity(const WorkflowDeps& deps, storage::Store& store)
+      : deps_(deps), secrets_(store) {}
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
   const WorkflowDeps& deps_;
+  WebhookSecrets secrets_;
 };
 
 class ProjectActivity : public engine::Activity {
