@@ -46,7 +46,7 @@ TEST_F(ChaosTest, FaultyCloudEveryWorkflowCompletesAndNoEffectHappensTwice) {
 
   ids.clear();
   for (const auto& t : tenants) {
-    ids.push_back(Start("deployment", t, {{"website_data", {{"siteName", t}}}}, "dep-" + t).instance.id);
+    ids.push_back(Start("deployment", t, {{"website_data", SiteData(t)}}, "dep-" + t).instance.id);
   }
   RunAll(ids, 3000, 1000, false);
   for (const auto& id : ids) ExpectCompleted(id);

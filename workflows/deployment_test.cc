@@ -17,7 +17,7 @@ namespace st = engine::status;
 
 class DeploymentTest : public WorkflowFixture {
  protected:
-  json Site(const std::string& name) { return {{"website_data", {{"siteName", name}}}}; }
+  json Site(const std::string& name) { return {{"website_data", SiteData(name)}}; }
   // The output recorded by the last step_succeeded event of `step`.
   json LastOutput(const std::string& id, const std::string& step) {
     json out;

@@ -2,6 +2,7 @@
 #include "workflows/deployment_workflow.h"
 
 #include "workflows/deployment_table.h"
+#include "workflows/website_data.h"
 #include "workflows/workflow_util.h"
 
 namespace slipway::workflows {
@@ -12,6 +13,7 @@ Status ValidateDeploymentInput(const json& in, const std::string& base_domain) {
   if (in.contains("website_data") && !in["website_data"].is_object()) {
     return InvalidArgument("website_data", "must be a JSON object");
   }
+  SLIPWAY_RETURN_IF_ERROR(CheckOptionalWebsiteData(in));  // schema: workflows/website_data.h
   if (in.contains("parent_id") &&
       (!in["parent_id"].is_string() || in["parent_id"].get<std::string>().empty())) {
     return InvalidArgument("parent_id", "must be a non-empty string");

@@ -5,7 +5,8 @@
 //   verify failed -> rollback -> rolled_back (failed, with what verify found)
 //
 // Serialised per tenant together with rollbacks (kDeploySerialGroup: one at a time, FIFO). Input (the tenant is the request's):
-//   website_data      object, optional: committed as websiteData.json by `save`
+//   website_data      object, optional: committed as websiteData.json by `save`; its schema
+//                     (WebsiteData in docs/openapi.json) is checked by website_data.h
 //   ref               string, optional: the branch (default: the tenant's production branch);
 //                     a git branch name (git check-ref-format rules, engine/base/git_names.h)
 //   template_ref      string, optional: template files to commit first (template updates);

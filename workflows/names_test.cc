@@ -113,7 +113,7 @@ TEST_F(NamesTest, SaveStepRefusesATraversingTemplateRefWithoutTouchingTheOtherTe
 TEST_F(NamesTest, AnotherTenantsDomainFailsAtSaveAndOpsCanMoveIt) {
   MakeTenant("t1");
   MakeTenant("t2");
-  json in = {{"website_data", {{"siteName", "A"}}}, {"custom_domain", "www.shared-site.com"}};
+  json in = {{"website_data", SiteData("A")}, {"custom_domain", "www.shared-site.com"}};
   auto first = RunUntilSettled(Start("deployment", "t1", in).instance.id);
   ASSERT_EQ(first.instance.status, st::kWaiting) << first.instance.error_json;  // DNS pending
   in["custom_domain"] = "WWW.Shared-Site.com";  // case does not make it another name

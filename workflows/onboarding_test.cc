@@ -48,7 +48,7 @@ TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
   EXPECT_EQ(*registry_->tenants().All(), std::vector<std::string>{"acme"});
 
   // The onboarded tenant deploys.
-  auto d = RunUntilSettled(Start("deployment", "acme", {{"website_data", {{"siteName", "A"}}}}).instance.id);
+  auto d = RunUntilSettled(Start("deployment", "acme", {{"website_data", SiteData("A")}}).instance.id);
   EXPECT_EQ(d.instance.status, st::kCompleted) << d.instance.error_json;
   EXPECT_EQ(EmuCount("ref_created", "acme/acme"), 1);
 }

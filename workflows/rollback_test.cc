@@ -15,7 +15,7 @@ class RollbackTest : public WorkflowFixture {
  protected:
   std::string Deploy(const std::string& tenant, const std::string& name) {
     auto w = RunUntilSettled(
-        Start("deployment", tenant, {{"website_data", {{"siteName", name}}}}).instance.id);
+        Start("deployment", tenant, {{"website_data", SiteData(name)}}).instance.id);
     EXPECT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
     return ResultOf(w)["deployment"]["id"];
   }
@@ -73,7 +73,7 @@ TEST_F(RollbackTest, RollbackQueuesBehindARunningDeploymentOfItsTenantAndTheOthe
   MakeTenant("t1");
   MakeTenant("t2");
   const std::string d1 = Deploy("t1", "one");
-  json in = {{"website_data", {{"siteName", "two"}}}, {"require_approval", true}};
+  json in = {{"website_data", SiteData("two")}, {"require_approval", true}};
   auto deploy = RunUntilSettled(Start("deployment", "t1", in).instance.id);
   ASSERT_EQ(deploy.instance.state, "approval");  // active, holding the tenant's turn
   auto rollback = Start("rollback", "t1", json::object());
@@ -87,7 +87,7 @@ TEST_F(RollbackTest, RollbackQueuesBehindARunningDeploymentOfItsTenantAndTheOthe
   EXPECT_EQ(EmuCount("rolled_back"), 0);
 
   // A deployment started now queues behind the rollback: FIFO across both types.
-  auto later = Start("deployment", "t1", {{"website_data", {{"siteName", "three"}}}});
+  auto later = Start("deployment", "t1", {{"website_data", SiteData("three")}});
   ASSERT_TRUE(engine_->RunDueWork().ok());
   EXPECT_EQ(Get(later.instance.id).queued_behind, rollback.instance.id);
 

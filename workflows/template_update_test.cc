@@ -178,7 +178,7 @@ TEST_F(TemplateUpdateTest, CancellingTheParentCancelsItsRunningAndQueuedChildren
   MakeTenant("t2");
   ChangeTemplate();
   // t2 has a deployment of its own awaiting approval: its child will queue behind it.
-  json own = {{"website_data", {{"siteName", "own"}}}, {"require_approval", true}};
+  json own = {{"website_data", SiteData("own")}, {"require_approval", true}};
   auto t2_own = RunUntilSettled(Start("deployment", "t2", own).instance.id);
   ASSERT_EQ(t2_own.instance.state, "approval");
   // t1's deployments end in ERROR at Vercel: its child waits for the deploy retry.
@@ -244,7 +244,7 @@ TEST_F(TemplateUpdateTest, AWorkflowSquattingOnAChildIdIsThatTenantsFailureOnly)
   // t1 starts a deployment of its own under the id the update will give its child ("t1:tu":
   // the parent's id here is bare; a client could send it as "tu").
   auto squat = RunUntilSettled(
-      Start("deployment", "t1", {{"website_data", {{"siteName", "mine"}}}}, "t1:tu").instance.id);
+      Start("deployment", "t1", {{"website_data", SiteData("mine")}}, "t1:tu").instance.id);
   ASSERT_EQ(squat.instance.status, st::kCompleted);
   // It cannot do the same in another tenant's namespace.
   auto forged = engine_->Start({"deployment", "t1", json::object(), "t2:tu"},

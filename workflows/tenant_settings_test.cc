@@ -13,7 +13,7 @@ namespace st = engine::status;
 
 class TenantSettingsTest : public WorkflowFixture {
  protected:
-  json Site(const std::string& name) { return {{"website_data", {{"siteName", name}}}}; }
+  json Site(const std::string& name) { return {{"website_data", SiteData(name)}}; }
   engine::Workflow Settings(const std::string& tenant, const json& in) {
     return RunUntilSettled(Start(kTenantSettingsType, tenant, in).instance.id);
   }

@@ -132,7 +132,8 @@ class BuildNpmTest : public ::testing::Test {
     EXPECT_EQ(r->errors[0].line, line);
     EXPECT_EQ(r->errors[0].column, column);
     EXPECT_EQ(r->errors[0].code, code);
-    EXPECT_EQ(r->errors.size(), 1u) << "tsc and the build report the same error once";
+    EXPECT_EQ(r->errors.size(), 1u) << "tsc and the build report the same error once\n"
+                                    << ToJson(*r).dump(1);
     ASSERT_EQ(r->steps.size(), 3u);
     EXPECT_EQ(r->steps[0].exit_code, 0) << "npm ci";
     EXPECT_NE(r->steps[1].exit_code, 0) << "tsc --noEmit";
@@ -185,6 +186,98 @@ TEST_F(BuildNpmTest, UnfixableVariant) {
   ExpectFailsAt("unfixable", "src/build.ts", 4, 31, "TS2307");
 }
 
+// websiteData.json written straight into the site (as a push to the repository would, past
+// the API's schema check): the template's build checks it again and escapes what it renders.
+class TemplateSiteDataTest : public BuildNpmTest {
+ protected:
+  fs::path SiteWithData(const std::string& name, const std::string& website_data) {
+    fs::path site = Site("");
+    fs::path renamed = site.parent_path() / name;
+    fs::rename(site, renamed);
+    std::ofstream(renamed / "websiteData.json", std::ios::trunc) << website_data;
+    return renamed;
+  }
+  // The build step fails naming `field`, and the site has no pages and nothing beside out/.
+  void ExpectRefused(const fs::path& site, const std::string& field) {
+    Result<BuildResult> r = Validate(site, site.filename().string());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->passed);
+    ASSERT_EQ(r->steps.size(), 3u);
+    EXPECT_EQ(r->steps[1].exit_code, 0) << "tsc --noEmit";
+    EXPECT_NE(r->steps[2].exit_code, 0) << "npm run build";
+    EXPECT_NE(r->output_tail.find("websiteData.json: " + field), std::string::npos)
+        << r->output_tail;
+    EXPECT_FALSE(fs::exists(site / "out" / "index.html"));
+  }
+};
+
+TEST_F(TemplateSiteDataTest, BuildRefusesATraversalSlugAndWritesNothing) {
+  fs::path site = SiteWithData("traversal", R"json({"siteName": "A", "pages": [
+      {"slug": "index", "title": "Home"},
+      {"slug": "../escaped", "title": "Out"},
+      {"slug": "../../../../../../tmp/x", "title": "Tmp"}]})json");
+  ExpectRefused(site, "pages[1].slug \"../escaped\"");
+  EXPECT_FALSE(fs::exists(site / "escaped.html")) << "written outside out/";
+  EXPECT_FALSE(fs::exists(site.parent_path() / "escaped.html"));
+}
+
+TEST_F(TemplateSiteDataTest, BuildRefusesAJavascriptHrefAndABadAddress) {
+  const std::string script_href = R"json({"siteName": "A",
+      "pages": [{"slug": "index", "title": "Home"}],
+      "links": [{"label": "Win", "href": "javascript:alert(document.cookie)"}]})json";
+  ExpectRefused(SiteWithData("script-href", script_href), "links[0].href");
+  const std::string bad_email = R"json({"siteName": "A",
+      "contactEmail": "x\" onmouseover=\"alert(1)@example.com",
+      "pages": [{"slug": "index", "title": "Home"}]})json";
+  ExpectRefused(SiteWithData("bad-email", bad_email), "contactEmail");
+}
+
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(TemplateSiteDataTest, EveryValueIsEscapedForWhereItLands) {
+  fs::path site = SiteWithData("escaping", R"json({
+      "siteName": "A</script><script>alert(1)</script>",
+      "tagline": "</footer><img src=x onerror=alert(1)>",
+      "contactEmail": "o'brien&sons?x@example.com",
+      "pages": [{"slug": "index", "title": "<b>\"T\"</b>",
+                 "body": "</p><script>alert('x')</script>"}],
+      "links": [{"label": "<i>L</i>", "href": "https://example.com/?a=1&b=2"}]})json");
+  Result<BuildResult> r = Validate(site, "escaping");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->passed) << r->output_tail;
+  const std::string html = ReadFile(site / "out" / "index.html");
+  // One script element: the JSON-LD block, whose JSON cannot close it.
+  EXPECT_EQ(Occurrences(html, "<script"), 1u) << html;
+  EXPECT_EQ(Occurrences(html, "</script>"), 1u) << html;
+  EXPECT_NE(
+      html.find(R"("name":"A\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e")"),
+      std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<title>&lt;b&gt;&quot;T&quot;&lt;/b&gt; - A&lt;/script&gt;"),
+            std::string::npos)
+      << html;  // text
+  EXPECT_NE(html.find("<p>&lt;/p&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<footer>&lt;/footer&gt;&lt;img src=x onerror=alert(1)&gt; - "),
+            std::string::npos)
+      << html;
+  // href: the address validated, its local part percent-encoded, the attribute escaped.
+  EXPECT_NE(html.find(R"(<a href="mailto:o&#39;brien%26sons%3Fx@example.com">)"
+                      "o&#39;brien&amp;sons?x@example.com</a>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find(R"(<a href="https://example.com/?a=1&amp;b=2">&lt;i&gt;L&lt;/i&gt;</a>)"),
+            std::string::npos)
+      << html;
+  EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<b>"), std::string::npos) << html;
+}
+
 // npm -> sh -> node (and a setsid daemon), all in the sandbox: the timeout takes all of them.
 TEST_F(BuildNpmTest, HangingBuildIsKilledAtItsTimeoutWithNothingLeftBehind) {
   fs::path site = fs::path(temp_->path()) / "hang";
@@ -192,7 +285,8 @@ TEST_F(BuildNpmTest, HangingBuildIsKilledAtItsTimeoutWithNothingLeftBehind) {
   const std::string marker = "slipway-hang-" + std::to_string(getpid());
   const std::string build =
       R"(setsid sleep 317 & node -e \"require('fs').writeFileSync('pid', String(process.pid)); )"
-      R"(setInterval(() => {}, 1000) /* )" + marker + R"( */\")";
+      R"(setInterval(() => {}, 1000) /* )" +
+      marker + R"( */\")";
   std::ofstream(site / "package.json")
       << R"({"name":"hang","version":"1.0.0","private":true,"scripts":{"build":")" << build
       << "\"}}";

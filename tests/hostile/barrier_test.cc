@@ -46,8 +46,10 @@ TEST_F(HostileTest, ASecretInTheInputIsRedactedInTheRowGetListAndHistory) {
   const std::string kKey = "sk_live_51HxQ2aLkdj3Fh9sK2mZpQ";
   const std::string kToken = "token ghx7Qm2PzL9vR4tY8wKc";
   json start = {{"type", "deployment"}, {"tenant", "alpha"}, {"id", "site-secrets"},
-                {"input", {{"website_data", {{"stripe_api_key", kKey},
-                                             {"about", "Call us. " + kToken}}}}}};
+                {"input", {{"website_data", {{"siteName", "Alpha"},
+                                             {"pages", {{{"slug", "index"}, {"title", "Home"}}}},
+                                             {"custom", {{"stripe_api_key", kKey},
+                                                         {"about", "Call us. " + kToken}}}}}}}};
   size_t before = s.EmulatorLog().size();
   Reply created = s.Call("POST", "/v1/workflows", s.token("alpha"), start.dump());
   ASSERT_EQ(created.status, 201) << created.text;
@@ -57,7 +59,7 @@ TEST_F(HostileTest, ASecretInTheInputIsRedactedInTheRowGetListAndHistory) {
     EXPECT_EQ(text.find("ghx7Qm2PzL9vR4tY8wKc"), std::string::npos) << where;
   };
   expect_clean(created.text, "the 201 reply");
-  EXPECT_EQ(created.body["input"]["website_data"]["stripe_api_key"], "[redacted]");
+  EXPECT_EQ(created.body["input"]["website_data"]["custom"]["stripe_api_key"], "[redacted]");
   // The same request again is the same workflow (the start hash is over the request as sent).
   Reply again = s.Call("POST", "/v1/workflows", s.token("alpha"), start.dump());
   EXPECT_EQ(again.status, 200) << again.text;

@@ -7,7 +7,7 @@
 // .mdx; not _app, _document or api/), holding every href="..." written in that file as a link,
 // so a broken-link crawl sees the site's real link graph. Files under public/ are served as they
 // are. A snapshot with websiteData.json (the template site) gets the pages its build would
-// write (links to every page, the footer's mailto: link). Anything else is 404.
+// write (links to every page, the footer's mailto: link, values escaped). Anything else is 404.
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -57,6 +57,23 @@ std::string PageHtml(const std::string& route, const std::string& source) {
   return html + "</body></html>\n";
 }
 
+// Text and double-quoted attribute values, as the template's src/html.ts escapes them.
+std::string EscapeHtml(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 // A site generated from websiteData.json (the template site's build writes one
 // <slug>.html per page, index.html for "index", each linking to every page): the page
 // at `path`, or nothing when the snapshot has no such data or page.
@@ -78,14 +95,14 @@ std::optional<std::string> WebsiteDataPage(const Deployment& d, const std::strin
     if (h == wanted) found = &page;
   }
   if (found == nullptr) return std::nullopt;
-  // The template's footer links to the contact address as written (its build does not escape
-  // it), so a crawl sees that href too.
+  // The template's footer links to the contact address (escaped, as its build does), so a
+  // crawl sees that href too. Its `links` are left out: a crawl would leave the emulator.
   std::string footer;
   if (data.contains("contactEmail") && data["contactEmail"].is_string()) {
-    footer = "<footer><a href=\"mailto:" + data["contactEmail"].get<std::string>() +
+    footer = "<footer><a href=\"mailto:" + EscapeHtml(data["contactEmail"].get<std::string>()) +
              "\">contact</a></footer>\n";
   }
-  return "<!doctype html><html><head><title>" + found->value("title", std::string()) +
+  return "<!doctype html><html><head><title>" + EscapeHtml(found->value("title", std::string())) +
          "</title></head><body>\n" + links + footer + "</body></html>\n";
 }
 

@@ -29,6 +29,12 @@
 
 namespace slipway::workflows::testing {
 
+// The smallest website_data the schema accepts (workflows/website_data.h): `name` as the
+// siteName and one page, "index".
+inline nlohmann::json SiteData(const std::string& name) {
+  return {{"siteName", name}, {"pages", {{{"slug", "index"}, {"title", "Home"}}}}};
+}
+
 class WorkflowFixture : public ::testing::Test {
  protected:
   void SetUp() override;
