@@ -14,6 +14,7 @@
 //   SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL  long polls + streams of one token (429)  16
 //   SLIPWAY_WORK_DIR      where builds unpack tarballs        $TMPDIR or /tmp
 //   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
+//   SLIPWAY_AUTOFIX_PATHS, _EXTENSIONS, _MAX_DELETED_LINES   the edit policy (edit_policy.h)
 // Errors name the variable (kInvalidArgument with field = variable name).
 #pragma once
 
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "activities/build/sandbox.h"
+#include "activities/edit_policy.h"
 #include "activities/service_config.h"
 #include "engine/base/status.h"
 
@@ -52,6 +54,7 @@ struct ServerConfig {
   int http_max_waits_per_principal = 16;
   std::string work_dir;
   std::string build_cache_dir;
+  activities::EditPolicy autofix_policy;  // which files and edits the model may make
   // Set by main() from build_sandbox.h (SLIPWAY_BUILD_SANDBOX and friends), not by
   // LoadServerConfig. Unset sandbox: builds run unconfined.
   std::optional<activities::build::SandboxOptions> build_sandbox;
