@@ -15,7 +15,36 @@ int64_t Tokens(const json& usage, const char* key) {
   return usage.contains(key) && usage[key].is_number_integer() ? usage[key].get<int64_t>() : 0;
 }
 
+std::string StringOr(const json& block, const char* key) {
+  auto it = block.find(key);
+  return it != block.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+void AddTool(const std::string& model, const ToolSpec& tool, json& body) {
+  body["tools"] = json::array(
+      {{{"name", tool.name}, {"description", tool.description}, {"input_schema", tool.input_schema}}});
+  body["tool_choice"] = ForcesToolUse(model) ? json{{"type", "tool"}, {"name", tool.name}}
+                                             : json{{"type", "auto"}};
+}
+
+// Text blocks joined, tool_use blocks kept; thinking and other blocks skipped.
+void ReadContent(const json& content, MessageResult& m) {
+  for (const json& block : content) {
+    if (!block.is_object()) continue;
+    std::string type = StringOr(block, "type");
+    if (type == "text") m.text += StringOr(block, "text");
+    if (type == "tool_use") {
+      m.tool_uses.push_back({StringOr(block, "id"), StringOr(block, "name"),
+                             block.contains("input") ? block["input"] : json::object()});
+    }
+  }
+}
+
 }  // namespace
+
+bool ForcesToolUse(const std::string& model) {
+  return model.compare(0, 17, "claude-sonnet-5-5") != 0;
+}
 
 ModelPrice PriceFor(const std::string& model) {
   // From shared/reference/external-apis.md C.6. Sonnet 4.6's price is unverified there.
@@ -49,6 +78,7 @@ Result<MessageResult> AnthropicClient::Send(const MessageRequest& request) {
                {"max_tokens", request.max_tokens > 0 ? request.max_tokens : config_.max_tokens},
                {"messages", {{{"role", "user"}, {"content", request.user}}}}};
   if (!request.system.empty()) body["system"] = request.system;
+  if (request.tool) AddTool(config_.model, *request.tool, body);
   HttpRequest r;
   r.method = "POST";
   r.url = config_.api_url + "/v1/messages";
@@ -67,9 +97,7 @@ Result<MessageResult> AnthropicClient::Send(const MessageRequest& request) {
   std::string request_id = resp->headers.Get("request-id").value_or("");
   return Decode<MessageResult>(*j, what, [&](const json& v) {
     MessageResult m;
-    for (const json& block : v.at("content")) {
-      if (block.value("type", "") == "text") m.text += block.value("text", "");
-    }
+    ReadContent(v.at("content"), m);
     m.model = v.value("model", config_.model);
     m.stop_reason = v.contains("stop_reason") && v["stop_reason"].is_string()
                         ? v["stop_reason"].get<std::string>() : "";

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "activities/autofix_edits.h"
+#include "activities/autofix_reply.h"
 #include "engine/base/utf8.h"
 
 namespace slipway::activities {
@@ -25,6 +26,64 @@ std::string CommitMessage(const std::vector<FileEdit>& accepted) {
   return m + "\nEdits proposed by an LLM and applied by Slipway's autofix step.";
 }
 
+// The errors the prompt shows: those in the files sent, and those that name no file.
+std::vector<build::BuildError> ErrorsToSend(const std::vector<build::BuildError>& errors,
+                                            const std::vector<SentFile>& sent) {
+  std::set<std::string> paths;
+  for (const SentFile& f : sent) paths.insert(f.path);
+  std::vector<build::BuildError> out;
+  for (const build::BuildError& e : errors) {
+    if (e.file.empty() || paths.count(e.file) > 0) out.push_back(e);
+  }
+  return out;
+}
+
+// Errors in files the edit policy keeps from the model (in the order reported).
+std::vector<build::BuildError> ErrorsForHuman(const std::vector<build::BuildError>& errors,
+                                              const EditPolicy& policy) {
+  std::vector<build::BuildError> out;
+  for (const build::BuildError& e : errors) {
+    if (!e.file.empty() && IsEditablePath(e.file) && PathRefusal(policy, e.file)) out.push_back(e);
+  }
+  return out;
+}
+
+std::string FileList(const std::vector<build::BuildError>& errors) {
+  std::set<std::string> files;
+  std::string out;
+  for (const build::BuildError& e : errors) {
+    if (files.size() == 10) return out + ", ...";
+    if (files.insert(e.file).second) out += (out.empty() ? "" : ", ") + e.file;
+  }
+  return out;
+}
+
+const ToolUse* FindToolUse(const MessageResult& reply) {
+  for (const ToolUse& u : reply.tool_uses) {
+    if (u.name == kEditToolName) return &u;
+  }
+  return nullptr;
+}
+
+// The edits from the tool call when there is one in a known shape, else from the text.
+ParsedReply ReadReply(const MessageResult& reply, size_t max_edits, AutofixResult* result) {
+  std::string seen = reply.text;
+  const ToolUse* use = FindToolUse(reply);
+  ParsedReply parsed;
+  if (use != nullptr) {
+    seen += (seen.empty() ? "" : "\n") +
+            use->input.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    parsed = ParseEditInput(use->input, max_edits);
+    result->reply_format = "tool_use";
+  }
+  if (!parsed.found) {
+    parsed = ParseEditReply(reply.text, max_edits);
+    result->reply_format = "text";
+  }
+  result->reply = seen;
+  return parsed;
+}
+
 }  // namespace
 
 struct Autofixer::Collected {
@@ -44,6 +103,10 @@ Result<Autofixer::Collected> Autofixer::CollectFiles(const AutofixRequest& reque
     if (e.file.empty() || !seen.insert(e.file).second) continue;
     if (!IsEditablePath(e.file)) {
       c.skipped.push_back({e.file, "not a path inside the repository"});
+      continue;
+    }
+    if (std::optional<std::string> why = PathRefusal(options_.policy, e.file)) {
+      c.skipped.push_back({e.file, *why + "; its errors are left to a human"});
       continue;
     }
     if (c.sent.size() >= options_.max_files || total >= options_.max_total_bytes) {
@@ -96,21 +159,23 @@ Status Autofixer::AskAndCommit(const AutofixRequest& request, const std::string&
                                const Collected& files, AutofixResult* result) {
   MessageRequest ask;
   ask.system = kAutofixSystemPrompt;
-  ask.user = BuildAutofixPrompt(request.errors, files.sent, options_.max_errors);
+  ask.user = BuildAutofixPrompt(ErrorsToSend(request.errors, files.sent), files.sent,
+                                options_.max_errors);
   ask.max_tokens = options_.max_tokens;
+  ask.tool = EditTool();
   Result<MessageResult> reply = llm_.Send(ask);
   if (!reply.ok()) return reply.status();
   result->llm = {reply->model,        reply->request_id,    reply->stop_reason,
                  reply->input_tokens, reply->output_tokens, reply->cost_usd};
-  result->reply = TruncateUtf8(reply->text, options_.max_reply_chars);
-  ParsedReply parsed = ParseEditReply(reply->text, options_.max_edits);
-  if (!parsed.is_list) {
+  ParsedReply parsed = ReadReply(*reply, options_.max_edits, result);
+  result->reply = TruncateUtf8(result->reply, options_.max_reply_chars);
+  if (!parsed.found) {
     result->reason = reply->stop_reason == "max_tokens"
                          ? "the reply was cut off at max_tokens before its list of edits ended"
-                         : "the model's reply holds no JSON list of edits";
+                         : "the model's reply holds no list of edits";
     return Status::Ok();
   }
-  AppliedEdits applied = ApplyEdits(files.sent, parsed.edits);
+  AppliedEdits applied = ApplyEdits(files.sent, parsed.edits, options_.policy);
   result->accepted = applied.accepted;
   result->rejected = parsed.malformed;
   result->rejected.insert(result->rejected.end(), applied.rejected.begin(), applied.rejected.end());
@@ -146,8 +211,13 @@ Result<AutofixResult> Autofixer::Run(const AutofixRequest& request) {
   if (!files.ok()) return files.status();
   for (const SentFile& f : files->sent) result.files_sent.push_back(f.path);
   result.files_skipped = files->skipped;
+  result.errors_for_human = ErrorsForHuman(request.errors, options_.policy);
   if (files->sent.empty()) {
-    result.reason = "no file named by the errors could be sent to the model";
+    result.reason = result.errors_for_human.empty()
+                        ? "no file named by the errors could be sent to the model"
+                        : "the errors are in files the model may not edit (" +
+                              FileList(result.errors_for_human) +
+                              "): they are left to a human and the model was not asked";
     return result;
   }
   SLIPWAY_RETURN_IF_ERROR(AskAndCommit(request, ref, *files, &result));

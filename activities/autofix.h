@@ -1,13 +1,21 @@
 // activities/autofix.h: asks the LLM to fix a failing build and commits the edits it can trust.
 //
 // Autofixer::Run(request):
-//   1. reads each file named by the build errors at `ref` (GitHub contents API), each capped and
-//      all together bounded (AutofixOptions), skipping unsafe paths and files too big to send;
-//   2. sends the errors (tsc-style lines) and those files (`--- FILE: path ---` blocks) to the
-//      LLM, asking for a JSON list of edits {file, old_text, new_text, reason};
-//   3. accepts an edit only if its file was sent and its old_text occurs exactly once (in the
-//      file as the earlier accepted edits left it); every other edit is rejected with a reason;
-//   4. commits all accepted edits in ONE commit on `branch`, made against `ref`
+//   1. sorts the files named by the build errors by the edit policy (edit_policy.h): an error in
+//      a file the model may not edit (package.json, a lockfile, a config, .github/, a script,
+//      anything outside the source folders) is left to a human: it goes to `errors_for_human`,
+//      its file to `files_skipped` with the policy's reason, and neither is sent. When no error
+//      is left in a file the model may edit, the LLM is not asked at all;
+//   2. reads each remaining file at `ref` (GitHub contents API), each capped and all together
+//      bounded (AutofixOptions), skipping unsafe paths and files too big to send;
+//   3. sends the errors in those files (tsc-style lines) and the files (`--- FILE: path ---`
+//      blocks) to the LLM, asking it to call the tool `propose_edits` with a list of edits
+//      {file, old_text, new_text, reason}; a reply in text is read too (autofix_reply.h);
+//   4. accepts an edit only if the policy allows it (its file, no directive switching a check
+//      off, no emptied file, not too many lines deleted), its file was sent and its old_text
+//      occurs exactly once (in the file as the earlier accepted edits left it); every other
+//      edit is in `rejected` with its reason, and the accepted ones still land;
+//   5. commits all accepted edits in ONE commit on `branch`, made against `ref`
 //      (GitHubClient::CommitFiles), with the idempotency key as a message trailer.
 // The result carries the LLM's reply (truncated), the edits, the rejections and the cost: the
 // engine records it in history for auditors. Nothing accepted is a result, not an error (the
@@ -31,6 +39,7 @@
 
 #include "activities/anthropic_client.h"
 #include "activities/build/error_parsers.h"
+#include "activities/edit_policy.h"
 #include "activities/github_client.h"
 #include "engine/base/status.h"
 
@@ -79,8 +88,12 @@ struct AutofixResult {
   std::vector<RejectedEdit> rejected;
   std::vector<std::string> files_sent;
   std::vector<SkippedFile> files_skipped;
+  // Errors in files the edit policy keeps from the model: a human must fix them.
+  std::vector<build::BuildError> errors_for_human;
   LlmUsage llm;        // zero when the LLM was not asked
-  std::string reply;   // the LLM's text, truncated to AutofixOptions::max_reply_chars
+  std::string reply_format;  // "tool_use" or "text": where the edits were read; empty: not asked
+  // The LLM's text, then the tool call's input as JSON; truncated to max_reply_chars.
+  std::string reply;
   std::string reason;  // why nothing was committed, or that an earlier commit was recovered
 };
 
@@ -92,6 +105,7 @@ struct AutofixOptions {
   size_t max_edits = 50;               // edits considered from the reply
   size_t max_reply_chars = 16 * 1024;  // kept in the result
   int max_tokens = 4096;               // LLM output budget
+  EditPolicy policy;                   // which files and edits the model may make
 };
 
 nlohmann::json ToJson(const FileEdit& e);

@@ -28,24 +28,37 @@ std::string ErrorLine(const build::BuildError& e) {
   return head + ": " + e.message + "  [" + e.tool + "]";
 }
 
-std::optional<FileEdit> EditFrom(const json& item) {
-  if (!item.is_object()) return std::nullopt;
-  for (const char* key : {"file", "old_text", "new_text"}) {
-    if (!item.contains(key) || !item[key].is_string()) return std::nullopt;
-  }
-  FileEdit e{item["file"], item["old_text"], item["new_text"], ""};
-  if (item.contains("reason") && item["reason"].is_string()) e.reason = item["reason"];
-  return e;
-}
-
 }  // namespace
 
 const char* const kAutofixSystemPrompt =
     "You fix build errors in a small TypeScript website. You are given the build errors and the "
-    "full text of the files they point at. Reply with ONLY a JSON array of edits, each "
-    "{\"file\": path as given, \"old_text\": text copied exactly from that file, occurring exactly "
-    "once in it, \"new_text\": its replacement, \"reason\": one short sentence}. Keep edits "
-    "minimal, edit only the files shown, and reply [] when you cannot fix an error safely.";
+    "full text of the files they point at. Answer by calling the propose_edits tool with a list "
+    "of edits, each {\"file\": path as given, \"old_text\": text copied exactly from that file, "
+    "occurring exactly once in it, \"new_text\": its replacement, \"reason\": one short "
+    "sentence}. If you cannot call the tool, reply with only the JSON object {\"edits\": [...]}. "
+    "Keep edits minimal and edit only the files shown. Fix the code itself: edits that add "
+    "@ts-ignore, @ts-expect-error, @ts-nocheck or eslint-disable comments, empty a file or delete "
+    "large parts of it are refused. Propose no edits when you cannot fix an error safely.";
+
+const char* const kEditToolName = "propose_edits";
+
+ToolSpec EditTool() {
+  json edit = {{"type", "object"},
+               {"properties",
+                {{"file", {{"type", "string"}, {"description", "path as given in the prompt"}}},
+                 {"old_text",
+                  {{"type", "string"},
+                   {"description", "text copied exactly from the file, occurring once in it"}}},
+                 {"new_text", {{"type", "string"}, {"description", "its replacement"}}},
+                 {"reason", {{"type", "string"}, {"description", "one short sentence"}}}}},
+               {"required", {"file", "old_text", "new_text"}}};
+  json schema = {{"type", "object"},
+                 {"properties", {{"edits", {{"type", "array"}, {"items", edit}}}}},
+                 {"required", {"edits"}}};
+  return {kEditToolName,
+          "Propose the edits that fix the build errors; an empty list when none is safe.",
+          schema};
+}
 
 bool IsEditablePath(const std::string& path) {
   if (path.empty() || path.front() == '/' || path.find('\\') != std::string::npos) return false;
@@ -75,58 +88,73 @@ std::string BuildAutofixPrompt(const std::vector<build::BuildError>& errors,
     if (!f.content.empty() && f.content.back() != '\n') p += "\n";
     p += "--- END FILE ---\n\n";
   }
-  return p + "Reply with the JSON array of edits only.";
+  return p + "Call propose_edits with the edits.";
 }
 
-ParsedReply ParseEditReply(const std::string& reply, size_t max_edits) {
-  ParsedReply out;
-  size_t open = reply.find('[');
-  size_t close = reply.rfind(']');
-  if (open == std::string::npos || close == std::string::npos || close < open) return out;
-  json list = json::parse(reply.substr(open, close - open + 1), nullptr, false);
-  if (!list.is_array()) return out;
-  out.is_list = true;
-  for (const json& item : list) {
-    if (out.edits.size() + out.malformed.size() >= max_edits) {
-      out.malformed.push_back({FileEdit{}, "more than " + std::to_string(max_edits) +
-                                               " edits: the rest were not considered"});
-      break;
-    }
-    std::optional<FileEdit> e = EditFrom(item);
-    if (e) {
-      out.edits.push_back(std::move(*e));
-    } else {
-      out.malformed.push_back(
-          {FileEdit{}, "not an object with string fields file, old_text and new_text"});
-    }
+namespace {
+
+// An edit to one file that was sent, checked against the file as the earlier edits left it.
+struct Placed {
+  std::string refusal;  // empty: the edit may be applied
+  std::string after;    // the file with the edit applied
+  long deleted = 0;     // net lines removed from the file with this edit
+};
+
+Placed Place(const FileEdit& e, const std::string& content, long deleted_before,
+             const EditPolicy& policy) {
+  Placed p;
+  size_t n = e.old_text.empty() ? 0 : CountOccurrences(content, e.old_text);
+  if (e.old_text.empty()) {
+    p.refusal = "old_text is empty";
+  } else if (e.old_text == e.new_text) {
+    p.refusal = "old_text and new_text are the same";
+  } else if (n != 1) {
+    p.refusal = n == 0 ? "old_text does not occur in " + e.file
+                       : "old_text occurs more than once in " + e.file + " (ambiguous)";
+  } else if (std::optional<std::string> why = DirectiveRefusal(e.old_text, e.new_text)) {
+    p.refusal = *why;
   }
-  return out;
+  if (!p.refusal.empty()) return p;
+  p.after = content;
+  p.after.replace(p.after.find(e.old_text), e.old_text.size(), e.new_text);
+  p.deleted = deleted_before + NetDeletedLines(e.old_text, e.new_text);
+  if (IsBlank(p.after) && !IsBlank(content)) {
+    p.refusal = "edit policy: the edit would leave " + e.file + " empty";
+  } else if (p.deleted > static_cast<long>(policy.max_deleted_lines)) {
+    p.refusal = "edit policy: the edits would delete " + std::to_string(p.deleted) +
+                " lines (net) from " + e.file + ", more than the " +
+                std::to_string(policy.max_deleted_lines) + " allowed";
+  }
+  return p;
 }
 
-AppliedEdits ApplyEdits(const std::vector<SentFile>& files, const std::vector<FileEdit>& edits) {
+}  // namespace
+
+AppliedEdits ApplyEdits(const std::vector<SentFile>& files, const std::vector<FileEdit>& edits,
+                        const EditPolicy& policy) {
   std::map<std::string, std::string> work;
   for (const SentFile& f : files) work[f.path] = f.content;
+  std::map<std::string, long> deleted;  // net lines removed so far, per file
   AppliedEdits out;
   std::set<std::string> touched;
   for (const FileEdit& e : edits) {
     auto f = work.find(e.file);
-    std::string why;
-    if (f == work.end()) {
-      why = "file " + e.file + " was not sent to the model";
-    } else if (e.old_text.empty()) {
-      why = "old_text is empty";
-    } else if (e.old_text == e.new_text) {
-      why = "old_text and new_text are the same";
+    Placed p;
+    if (!IsEditablePath(e.file)) {
+      p.refusal = "file " + e.file + " is not a path inside the repository";
+    } else if (std::optional<std::string> why = PathRefusal(policy, e.file)) {
+      p.refusal = *why;
+    } else if (f == work.end()) {
+      p.refusal = "file " + e.file + " was not sent to the model";
     } else {
-      size_t n = CountOccurrences(f->second, e.old_text);
-      if (n == 0) why = "old_text does not occur in " + e.file;
-      if (n > 1) why = "old_text occurs more than once in " + e.file + " (ambiguous)";
+      p = Place(e, f->second, deleted[e.file], policy);
     }
-    if (!why.empty()) {
-      out.rejected.push_back({e, why});
+    if (!p.refusal.empty()) {
+      out.rejected.push_back({e, p.refusal});
       continue;
     }
-    f->second.replace(f->second.find(e.old_text), e.old_text.size(), e.new_text);
+    f->second = std::move(p.after);
+    deleted[e.file] = p.deleted;
     touched.insert(e.file);
     out.accepted.push_back(e);
   }

@@ -50,14 +50,16 @@ json ToJson(const AutofixRequest& r) {
 }
 
 json ToJson(const AutofixResult& r) {
-  json accepted = json::array(), rejected = json::array(), skipped = json::array();
+  json accepted = json::array(), rejected = json::array(), skipped = json::array(),
+       for_human = json::array();
   for (const FileEdit& e : r.accepted) accepted.push_back(ToJson(e));
   for (const RejectedEdit& e : r.rejected) {
     rejected.push_back({{"edit", ToJson(e.edit)}, {"reason", build::ValidUtf8(e.reason)}});
   }
   for (const SkippedFile& f : r.files_skipped) {
-    skipped.push_back({{"file", build::ValidUtf8(f.file)}, {"reason", f.reason}});
+    skipped.push_back({{"file", build::ValidUtf8(f.file)}, {"reason", build::ValidUtf8(f.reason)}});
   }
+  for (const build::BuildError& e : r.errors_for_human) for_human.push_back(build::ToJson(e));
   return {{"commit_sha", r.commit_sha},
           {"committed", r.committed},
           {"recovered", r.recovered},
@@ -65,6 +67,7 @@ json ToJson(const AutofixResult& r) {
           {"rejected", rejected},
           {"files_sent", r.files_sent},
           {"files_skipped", skipped},
+          {"errors_for_human", for_human},
           {"llm",
            {{"model", r.llm.model},
             {"request_id", r.llm.request_id},
@@ -72,6 +75,7 @@ json ToJson(const AutofixResult& r) {
             {"input_tokens", r.llm.input_tokens},
             {"output_tokens", r.llm.output_tokens},
             {"cost_usd", r.llm.cost_usd}}},
+          {"reply_format", r.reply_format},
           {"reply", build::ValidUtf8(r.reply)},
           {"reason", r.reason}};
 }
@@ -102,6 +106,9 @@ Result<AutofixResult> AutofixResultFromJson(const json& j) {
     for (const json& f : j.value("files_skipped", json::array())) {
       r.files_skipped.push_back({f.at("file").get<std::string>(), f.value("reason", "")});
     }
+    for (const json& e : j.value("errors_for_human", json::array())) {
+      r.errors_for_human.push_back(ErrorFromJson(e));
+    }
     const json& llm = j.at("llm");
     r.llm = {llm.value("model", ""),
              llm.value("request_id", ""),
@@ -109,6 +116,7 @@ Result<AutofixResult> AutofixResultFromJson(const json& j) {
              llm.value("input_tokens", int64_t{0}),
              llm.value("output_tokens", int64_t{0}),
              llm.value("cost_usd", 0.0)};
+    r.reply_format = j.value("reply_format", "");
     r.reply = j.value("reply", "");
     r.reason = j.value("reason", "");
     return r;

@@ -2,55 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "activities/autofix_edits.h"
-#include "activities/emulator_fixture.h"
+#include "activities/autofix_fixture.h"
 #include "engine/base/utf8.h"
 
 namespace slipway::activities {
 namespace {
 
-namespace fs = std::filesystem;
-
-build::BuildError TscError(const std::string& file, int line, int col, const std::string& code,
-                           const std::string& message) {
-  return {"tsc", file, line, col, code, message};
-}
-
-// The template repository is tests/fixtures/site with a seeded-error variant laid over it.
-class AutofixTest : public testing::EmulatorFixture {
- protected:
-  // `append` is added to `append_to` (a file of the variant) before the template is seeded.
-  void StartWithVariant(const std::string& variant, const std::string& append_to = "",
-                        const std::string& append = "") {
-    fs::path tmpl = dir_ / "fixture-site";
-    fs::copy(fs::path(SLIPWAY_FIXTURES_DIR) / "site", tmpl, fs::copy_options::recursive);
-    fs::copy(fs::path(SLIPWAY_FIXTURES_DIR) / "site-variants" / variant, tmpl,
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-    if (!append_to.empty()) std::ofstream(tmpl / append_to, std::ios::app) << append;
-    options_.template_dir = tmpl.string();
-    StartEmulator();
-    gh_ = std::make_unique<GitHubClient>(http_, Config().github);
-    llm_ = std::make_unique<AnthropicClient>(http_, Config().anthropic);
-    fixer_ = std::make_unique<Autofixer>(*gh_, *llm_);
-    ASSERT_TRUE(gh_->CreateRepoFromTemplate({"site", "", true}).ok());
-    head_ = *gh_->GetBranchHead("site", "main");
-  }
-  AutofixRequest Request(std::vector<build::BuildError> errors,
-                         const std::string& key = "wf-1/autofix") {
-    return {"site", "main", head_, std::move(errors), key};
-  }
-  std::string Read(const std::string& path) {
-    Result<std::optional<GitHubFile>> f = gh_->GetFile("site", path, "main");
-    return f.ok() && f->has_value() ? (*f)->content : "";
-  }
-  std::unique_ptr<GitHubClient> gh_;
-  std::unique_ptr<AnthropicClient> llm_;
-  std::unique_ptr<Autofixer> fixer_;
-  std::string head_;
-};
+using testing::AutofixTest;
+using testing::ScriptedModelHttp;
+using testing::TscError;
 
 const build::BuildError kTypeError =
     TscError("src/render.ts", 18, 9, "TS2322", "Type 'number' is not assignable to type 'string'.");
@@ -121,31 +82,6 @@ TEST_F(AutofixTest, RepeatOfTheSameAttemptDoesNotCommitOrAskTwice) {
   EXPECT_EQ(third->commit_sha, first->commit_sha);
   EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
 }
-
-// Plays the model: /v1/messages gets `reply` as its text; everything else goes to the emulator.
-class ScriptedModelHttp : public HttpClient {
- public:
-  ScriptedModelHttp(HttpClient& real, std::string reply) : real_(real), reply_(std::move(reply)) {}
-  Result<HttpResponse> Send(const HttpRequest& r) override {
-    if (r.url.find("/v1/messages") == std::string::npos) return real_.Send(r);
-    HttpResponse resp;
-    resp.status = 200;
-    resp.headers.Add("Content-Type", "application/json");
-    resp.body = nlohmann::json{{"id", "msg_1"},
-                               {"type", "message"},
-                               {"role", "assistant"},
-                               {"model", "claude-sonnet-5"},
-                               {"content", {{{"type", "text"}, {"text", reply_}}}},
-                               {"stop_reason", "end_turn"},
-                               {"usage", {{"input_tokens", 10}, {"output_tokens", 10}}}}
-                    .dump();
-    return resp;
-  }
-
- private:
-  HttpClient& real_;
-  std::string reply_;
-};
 
 // The commit message cuts each reason at 120 bytes: with a 4-byte emoji from byte 119 on, a cut
 // by bytes split it, dump() threw and the daemon died. The cut is on a character now.
@@ -237,41 +173,33 @@ TEST_F(AutofixTest, LlmOverloadIsRetryable) {
   EXPECT_EQ(r.status().retry_after_ms(), 2000);
 }
 
-std::vector<SentFile> Files() { return {{"a.ts", "let x = 1;\nlet y = 1;\nlet z = 2;\n"}}; }
+std::vector<SentFile> Files() { return {{"src/a.ts", "let x = 1;\nlet y = 1;\nlet z = 2;\n"}}; }
 
 TEST(AutofixEditsTest, RejectsUnsentFilesAndAmbiguousOrMissingText) {
-  AppliedEdits a = ApplyEdits(Files(), {{"b.ts", "let", "const", "unsent"},
-                                        {"a.ts", "= 1;", "= 3;", "ambiguous"},
-                                        {"a.ts", "let w", "let v", "missing"},
-                                        {"a.ts", "", "x", "empty"},
-                                        {"a.ts", "let z = 2;", "let z = 3;", "good"}});
+  AppliedEdits a = ApplyEdits(Files(),
+                              {{"src/b.ts", "let", "const", "unsent"},
+                               {"src/a.ts", "= 1;", "= 3;", "ambiguous"},
+                               {"src/a.ts", "let w", "let v", "missing"},
+                               {"src/a.ts", "", "x", "empty"},
+                               {"src/a.ts", "let z = 2;", "let z = 3;", "good"}},
+                              EditPolicy{});
   ASSERT_EQ(a.accepted.size(), 1u);
   EXPECT_EQ(a.accepted[0].reason, "good");
   ASSERT_EQ(a.rejected.size(), 4u);
-  EXPECT_EQ(a.rejected[0].reason, "file b.ts was not sent to the model");
-  EXPECT_EQ(a.rejected[1].reason, "old_text occurs more than once in a.ts (ambiguous)");
-  EXPECT_EQ(a.rejected[2].reason, "old_text does not occur in a.ts");
+  EXPECT_EQ(a.rejected[0].reason, "file src/b.ts was not sent to the model");
+  EXPECT_EQ(a.rejected[1].reason, "old_text occurs more than once in src/a.ts (ambiguous)");
+  EXPECT_EQ(a.rejected[2].reason, "old_text does not occur in src/a.ts");
   EXPECT_EQ(a.rejected[3].reason, "old_text is empty");
-  EXPECT_EQ(a.files.at("a.ts"), "let x = 1;\nlet y = 1;\nlet z = 3;\n");
+  EXPECT_EQ(a.files.at("src/a.ts"), "let x = 1;\nlet y = 1;\nlet z = 3;\n");
 }
 
 TEST(AutofixEditsTest, LaterEditsSeeEarlierOnes) {
-  AppliedEdits a = ApplyEdits(
-      Files(), {{"a.ts", "let x = 1;", "let x = 5;", ""}, {"a.ts", "= 1;", "= 6;", "now unique"}});
+  AppliedEdits a = ApplyEdits(Files(),
+                              {{"src/a.ts", "let x = 1;", "let x = 5;", ""},
+                               {"src/a.ts", "= 1;", "= 6;", "now unique"}},
+                              EditPolicy{});
   EXPECT_EQ(a.accepted.size(), 2u);
-  EXPECT_EQ(a.files.at("a.ts"), "let x = 5;\nlet y = 6;\nlet z = 2;\n");
-}
-
-TEST(AutofixEditsTest, ParsesAListInProseAndRejectsMalformedItems) {
-  ParsedReply p = ParseEditReply(
-      "Here you go:\n```json\n[{\"file\":\"a.ts\",\"old_text\":\"x\",\"new_text\":\"y\","
-      "\"reason\":\"r\"}, {\"file\": 3}]\n```",
-      50);
-  EXPECT_TRUE(p.is_list);
-  ASSERT_EQ(p.edits.size(), 1u);
-  EXPECT_EQ(p.edits[0].new_text, "y");
-  EXPECT_EQ(p.malformed.size(), 1u);
-  EXPECT_FALSE(ParseEditReply("I cannot help with that.", 50).is_list);
+  EXPECT_EQ(a.files.at("src/a.ts"), "let x = 5;\nlet y = 6;\nlet z = 2;\n");
 }
 
 TEST(AutofixEditsTest, PromptHasTscLinesAndFileBlocks) {

@@ -18,6 +18,14 @@
 //                                      the assigned expression `= EXPR;` becomes `= String(EXPR);`
 // Any other error gets no edit, so a prompt with only unknown errors gets "[]". The reply starts
 // with a thinking block, and its text is split over two text blocks (clients must join them).
+//
+// Tool use: a request with `tools` (each {name, input_schema: {"type": "object", ...}}) and a
+// tool_choice other than "none" is answered as the real API does, with a `tool_use` block
+// {"type": "tool_use", "id": "toolu_...", "name", "input": {"edits": [...]}} and stop_reason
+// "tool_use" (the emulator knows only Slipway's edit tool: every tool gets that input). A forced
+// choice ({"type": "tool", "name"} or "any") gets the tool_use block alone; "auto" gets a
+// thinking block and a text block before it. Like Claude Sonnet 5.5, a model named
+// claude-sonnet-5-5* answers a forced choice with 400 (the message text is the emulator's own).
 #include <set>
 #include <sstream>
 
@@ -140,6 +148,82 @@ EmuResponse Error(EmulatorState& s, int status, const std::string& message) {
   return FamilyError(s, Family::kAnthropic, status, message);
 }
 
+// Which tool the reply calls ("" for a text reply), or why the request is invalid.
+struct ToolPlan {
+  std::string tool;
+  bool forced = false;
+  std::string error;
+};
+
+std::string CheckTools(const nlohmann::json& tools, std::set<std::string>* names) {
+  if (!tools.is_array()) return "tools: Input should be a valid list";
+  for (size_t i = 0; i < tools.size(); ++i) {
+    const nlohmann::json& t = tools[i];
+    std::string at = "tools." + std::to_string(i);
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string() ||
+        t["name"].get<std::string>().empty()) {
+      return at + ".name: Field required";
+    }
+    if (!t.contains("input_schema") || !t["input_schema"].is_object() ||
+        t["input_schema"].value("type", "") != "object") {
+      return at + ".input_schema: an object schema ({\"type\": \"object\"}) is required";
+    }
+    names->insert(t["name"].get<std::string>());
+  }
+  return "";
+}
+
+ToolPlan PlanTools(const nlohmann::json& body) {
+  ToolPlan p;
+  if (!body.contains("tools")) return p;
+  std::set<std::string> names;
+  p.error = CheckTools(body["tools"], &names);
+  if (!p.error.empty() || names.empty()) return p;
+  nlohmann::json choice = body.value("tool_choice", nlohmann::json{{"type", "auto"}});
+  std::string type = choice.is_object() ? choice.value("type", "") : "";
+  std::string first = body["tools"][0]["name"];
+  if (type == "none") return p;
+  if (type == "auto" || type == "any") {
+    p.tool = first;
+    p.forced = type == "any";
+  } else if (type == "tool") {
+    std::string name = choice.value("name", "");
+    if (names.count(name) == 0) p.error = "tool_choice.name: no tool named '" + name + "' in tools";
+    p.tool = name;
+    p.forced = true;
+  } else {
+    p.error = "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'";
+  }
+  std::string model = body["model"].is_string() ? body["model"].get<std::string>() : "";
+  if (p.error.empty() && p.forced && model.rfind("claude-sonnet-5-5", 0) == 0) {
+    p.error = "tool_choice: forced tool use is not supported by " + model +
+              "; use tool_choice {\"type\": \"auto\"}";
+  }
+  return p;
+}
+
+// The content blocks: text (split over two blocks after a thinking block), or a tool call.
+nlohmann::json Content(const ToolPlan& plan, const nlohmann::json& edits, int64_t n,
+                       std::string* output) {
+  nlohmann::json thinking = {
+      {"type", "thinking"}, {"thinking", "Reading the build errors."}, {"signature", "emu"}};
+  if (plan.tool.empty()) {
+    *output = edits.dump();
+    // Split on a character boundary: edits may quote non-ASCII source lines.
+    size_t half = TruncateUtf8(*output, output->size() / 2).size();
+    return {thinking, {{"type", "text"}, {"text", output->substr(0, half)}},
+            {{"type", "text"}, {"text", output->substr(half)}}};
+  }
+  nlohmann::json input = {{"edits", edits}};
+  *output = input.dump();
+  nlohmann::json call = {{"type", "tool_use"},
+                         {"id", "toolu_emu" + std::to_string(n)},
+                         {"name", plan.tool},
+                         {"input", input}};
+  if (plan.forced) return nlohmann::json::array({call});
+  return {thinking, {{"type", "text"}, {"text", "I will propose the edits with the tool."}}, call};
+}
+
 }  // namespace
 
 EmuResponse HandleAnthropic(EmulatorState& s, const EmuRequest& req) {
@@ -156,23 +240,23 @@ EmuResponse HandleAnthropic(EmulatorState& s, const EmuRequest& req) {
       !body.contains("messages") || !body["messages"].is_array()) {
     return Error(s, 400, "model, max_tokens and messages are required");
   }
+  ToolPlan plan = PlanTools(body);
+  if (!plan.error.empty()) return Error(s, 400, plan.error);
   std::string prompt = UserText(body["messages"]);
-  std::string text = Edits(prompt).dump();
-  std::string id = "req_emu" + std::to_string(++s.request_counter);
-  // Split on a character boundary: edits may quote non-ASCII source lines.
-  size_t half = TruncateUtf8(text, text.size() / 2).size();
+  int64_t n = ++s.request_counter;
+  std::string id = "req_emu" + std::to_string(n);
+  std::string output;
+  nlohmann::json content = Content(plan, Edits(prompt), n, &output);
   nlohmann::json out = {
-      {"id", "msg_emu" + std::to_string(s.request_counter.load())},
+      {"id", "msg_emu" + std::to_string(n)},
       {"type", "message"},
       {"role", "assistant"},
       {"model", body["model"]},
-      {"content", {{{"type", "thinking"}, {"thinking", "Reading the build errors."}, {"signature", "emu"}},
-                   {{"type", "text"}, {"text", text.substr(0, half)}},
-                   {{"type", "text"}, {"text", text.substr(half)}}}},
-      {"stop_reason", "end_turn"},
+      {"content", content},
+      {"stop_reason", plan.tool.empty() ? "end_turn" : "tool_use"},
       {"stop_sequence", nullptr},
       {"usage", {{"input_tokens", std::max<size_t>(1, (prompt.size() + 3) / 4)},
-                 {"output_tokens", std::max<size_t>(1, (text.size() + 3) / 4)},
+                 {"output_tokens", std::max<size_t>(1, (output.size() + 3) / 4)},
                  {"cache_creation_input_tokens", 0},
                  {"cache_read_input_tokens", 0}}}};
   EmuResponse resp = Json(200, out);

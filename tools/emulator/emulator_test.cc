@@ -299,6 +299,77 @@ TEST_F(EmulatorTest, AnthropicFixesKnownTypeScriptErrors) {
   EXPECT_FALSE(r.headers["request-id"].empty());
 }
 
+json EditTool() {
+  return {{"name", "propose_edits"},
+          {"description", "Propose edits"},
+          {"input_schema",
+           {{"type", "object"},
+            {"properties", {{"edits", {{"type", "array"}}}}},
+            {"required", {"edits"}}}}};
+}
+
+json ToolRequest(const std::string& model, const json& tool_choice) {
+  return {{"model", model},
+          {"max_tokens", 100},
+          {"tools", {EditTool()}},
+          {"tool_choice", tool_choice},
+          {"messages",
+           {{{"role", "user"},
+             {"content",
+              "src/a.ts(2,18): error TS2304: Cannot find name 'cout'.\n"
+              "--- FILE: src/a.ts ---\nconst count = 1;\nexport const b = cout + 1;\n"
+              "--- END FILE ---\n"}}}}};
+}
+
+// A forced tool call is answered with one tool_use block (no text), stop_reason tool_use.
+TEST_F(EmulatorTest, AnthropicAnswersAForcedToolWithAToolUseBlock) {
+  Reply r = Call("POST", "/v1/messages",
+                 ToolRequest("claude-sonnet-5", {{"type", "tool"}, {"name", "propose_edits"}}).dump(),
+                 {{"x-api-key", "k"}, {"anthropic-version", "2023-06-01"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json reply = r.Json();
+  EXPECT_EQ(reply["stop_reason"], "tool_use");
+  ASSERT_EQ(reply["content"].size(), 1u) << r.body;
+  const json& call = reply["content"][0];
+  EXPECT_EQ(call["type"], "tool_use");
+  EXPECT_EQ(call["name"], "propose_edits");
+  EXPECT_EQ(call["id"].get<std::string>().rfind("toolu_", 0), 0u);
+  ASSERT_EQ(call["input"]["edits"].size(), 1u);
+  EXPECT_EQ(call["input"]["edits"][0]["new_text"], "export const b = count + 1;");
+}
+
+// tool_choice auto: thinking and text come before the tool call.
+TEST_F(EmulatorTest, AnthropicAnswersAutoToolChoiceWithTextThenToolUse) {
+  Reply r = Call("POST", "/v1/messages", ToolRequest("claude-sonnet-5-5", {{"type", "auto"}}).dump(),
+                 {{"x-api-key", "k"}, {"anthropic-version", "2023-06-01"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json content = r.Json()["content"];
+  ASSERT_EQ(content.size(), 3u) << r.body;
+  EXPECT_EQ(content[0]["type"], "thinking");
+  EXPECT_EQ(content[1]["type"], "text");
+  EXPECT_EQ(content[2]["type"], "tool_use");
+  EXPECT_EQ(r.Json()["stop_reason"], "tool_use");
+}
+
+TEST_F(EmulatorTest, AnthropicRefusesBadToolsAndForcedToolsOnSonnet55) {
+  auto post = [&](const json& body) {
+    return Call("POST", "/v1/messages", body.dump(),
+                {{"x-api-key", "k"}, {"anthropic-version", "2023-06-01"}});
+  };
+  Reply forced = post(ToolRequest("claude-sonnet-5-5", {{"type", "tool"}, {"name", "propose_edits"}}));
+  EXPECT_EQ(forced.status, 400);
+  EXPECT_EQ(forced.Json()["error"]["type"], "invalid_request_error");
+  EXPECT_EQ(post(ToolRequest("claude-sonnet-5-5", {{"type", "any"}})).status, 400);
+  EXPECT_EQ(post(ToolRequest("claude-sonnet-5", {{"type", "tool"}, {"name", "other"}})).status, 400);
+  json no_schema = ToolRequest("claude-sonnet-5", {{"type", "auto"}});
+  no_schema["tools"][0].erase("input_schema");
+  EXPECT_EQ(post(no_schema).status, 400);
+  // tool_choice none: a text reply, as without tools.
+  Reply none = post(ToolRequest("claude-sonnet-5", {{"type", "none"}}));
+  ASSERT_EQ(none.status, 200);
+  EXPECT_EQ(none.Json()["stop_reason"], "end_turn");
+}
+
 TEST_F(EmulatorTest, AnthropicErrorsUseTheErrorEnvelope) {
   Reply r = Call("POST", "/v1/messages", "{}", {{"anthropic-version", "2023-06-01"}});
   EXPECT_EQ(r.status, 401);

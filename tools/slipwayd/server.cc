@@ -69,7 +69,9 @@ Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Se
   p.template_github = std::make_unique<activities::GitHubClient>(*p.http_client, template_config);
   p.vercel = std::make_unique<activities::VercelClient>(*p.http_client, s.vercel);
   p.anthropic = std::make_unique<activities::AnthropicClient>(*p.http_client, s.anthropic);
-  p.autofixer = std::make_unique<activities::Autofixer>(*p.github, *p.anthropic);
+  activities::AutofixOptions autofix;
+  autofix.policy = c.autofix_policy;
+  p.autofixer = std::make_unique<activities::Autofixer>(*p.github, *p.anthropic, autofix);
   p.runner = std::make_unique<activities::build::PosixProcessRunner>(p.clock);
   p.build_cache = std::make_unique<activities::build::FileBuildCache>(c.build_cache_dir);
   activities::build::ValidatorOptions vo;

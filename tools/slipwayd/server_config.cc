@@ -89,6 +89,9 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
   }
   c.build_cache_dir = c.db_path + ".build-cache";
   if (auto v = getenv("SLIPWAY_BUILD_CACHE"); v && !v->empty()) c.build_cache_dir = *v;
+  Result<activities::EditPolicy> policy = activities::EditPolicyFromEnv(getenv);
+  if (!policy.ok()) return policy.status();
+  c.autofix_policy = *policy;
   return c;
 }
 

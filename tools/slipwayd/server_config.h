@@ -16,6 +16,7 @@
 //   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
 //   SLIPWAY_PUBLIC_URL    where GitHub reaches this API       none: no webhooks (--sandbox:
 //                         (http(s)://host[:port][/prefix])    the API's own loopback URL)
+//   SLIPWAY_AUTOFIX_PATHS, _EXTENSIONS, _MAX_DELETED_LINES   the edit policy (edit_policy.h)
 // Errors name the variable (kInvalidArgument with field = variable name).
 #pragma once
 
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "activities/build/sandbox.h"
+#include "activities/edit_policy.h"
 #include "activities/service_config.h"
 #include "engine/base/status.h"
 
@@ -60,6 +62,7 @@ struct ServerConfig {
   // Set by main() for --sandbox without SLIPWAY_PUBLIC_URL: the public URL is the API's own
   // loopback address, known once it is bound (the emulator delivers there).
   bool public_url_is_listen_address = false;
+  activities::EditPolicy autofix_policy;  // which files and edits the model may make
   // Set by main() from build_sandbox.h (SLIPWAY_BUILD_SANDBOX and friends), not by
   // LoadServerConfig. Unset sandbox: builds run unconfined.
   std::optional<activities::build::SandboxOptions> build_sandbox;

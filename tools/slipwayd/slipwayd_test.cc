@@ -99,6 +99,17 @@ TEST(ServerConfigTest, PublicUrlIsAnHttpBaseWithoutTrailingSlash) {
   }
 }
 
+TEST(ServerConfigTest, AutofixEditPolicyFromTheEnvironment) {
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->autofix_policy.max_deleted_lines, 20u);
+  auto c = LoadServerConfig(EnvOf({{"SLIPWAY_AUTOFIX_PATHS", "src,web"},
+                                   {"SLIPWAY_AUTOFIX_MAX_DELETED_LINES", "8"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->autofix_policy.path_prefixes, (std::vector<std::string>{"src/", "web/"}));
+  EXPECT_EQ(c->autofix_policy.max_deleted_lines, 8u);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_AUTOFIX_EXTENSIONS", "ts"}})).status().field(),
+            "SLIPWAY_AUTOFIX_EXTENSIONS");
+}
+
 struct Response {
   int status = 0;
   json body;
