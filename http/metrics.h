@@ -1,6 +1,7 @@
 // http/metrics.h: Prometheus text exposition of the server: workflows by type and status
 // (from the store), store sizes, HTTP requests by route, method and status, and the number of
-// requests currently waiting (long polls, streams); queue depth; and, over a window of recently
+// requests currently waiting (long polls, streams); refusals by reason and 5xx answers
+// (refusals.h); queue depth; and, over a window of recently
 // finished workflows (engine::Engine::RecentStepSamples, newest completed + failed), step
 // durations, retries and LLM usage.
 //
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "http/refusals.h"
 #include "storage/store.h"
 
 namespace slipway::http {
@@ -27,8 +29,12 @@ class HttpMetrics {
   void CountRequest(const std::string& route, const std::string& method, int status);
   // The slipway_http_requests_total family, in exposition format.
   std::string RenderRequests() const;
+  // What the server refused, by reason, and its 5xx answers (refusals.h).
+  RefusalCounts& refusals() { return refusals_; }
+  const RefusalCounts& refusals() const { return refusals_; }
 
  private:
+  RefusalCounts refusals_;
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, int64_t> requests_;  // guarded by mu_
 };
