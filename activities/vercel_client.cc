@@ -231,6 +231,16 @@ Result<DomainStatus> VercelClient::AddDomain(const std::string& project, const s
   });
 }
 
+Result<bool> VercelClient::RemoveDomain(const std::string& project, const std::string& domain) {
+  SLIPWAY_RETURN_IF_ERROR(CheckDomainArgs(project, domain));
+  std::string path = "/v9/projects/" + UrlEncode(project) + "/domains/" + UrlEncode(domain);
+  Result<HttpResponse> resp = Send(Request("DELETE", path));
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 404) return false;  // not on the project (any more)
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, "vercel remove domain " + domain));
+  return true;
+}
+
 Result<DomainStatus> VercelClient::VerifyDomain(const std::string& project,
                                                 const std::string& domain) {
   SLIPWAY_RETURN_IF_ERROR(CheckDomainArgs(project, domain));

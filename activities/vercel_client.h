@@ -7,6 +7,7 @@
 //                      deployments for one whose meta carries that key and returns it
 //                      (created=false); the key is stored in meta.slipwayIdempotencyKey.
 //   AddDomain          a domain already on this project is returned as it stands (created=false).
+//   RemoveDomain       a domain not (or no longer) on the project is success (removed=false).
 //   Rollback           a deployment that already serves production is left alone.
 //   Promote            repeatable as Vercel makes it (it also re-enables auto-assignment).
 //   GetProject, GetDeployment, GetDomain, VerifyDomain  reads / a check that changes nothing
@@ -102,6 +103,9 @@ class VercelClient {
   Result<DomainStatus> AddDomain(const std::string& project, const std::string& domain);
   Result<DomainStatus> GetDomain(const std::string& project, const std::string& domain);
   Result<DomainStatus> VerifyDomain(const std::string& project, const std::string& domain);
+  // DELETE /v9/projects/{project}/domains/{domain}: true when it was on the project and is
+  // removed now, false when Vercel answers 404 (already removed, e.g. by an earlier attempt).
+  Result<bool> RemoveDomain(const std::string& project, const std::string& domain);
   Status Promote(const std::string& project_id, const std::string& deployment_id);
   Status Rollback(const std::string& project_id, const std::string& deployment_id);
 

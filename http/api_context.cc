@@ -27,11 +27,15 @@ WaiterSlot::WaiterSlot(ApiServices& s, const Principal& who) : s_(s), key_(who.a
     status_ = TooManyRequests("too many waiting requests for this token (at most " +
                                   std::to_string(s_.options.max_waits_per_principal) + ")",
                               1000);
+    s_.metrics.refusals().Count(RefusalReason::kWaitsPerPrincipalCap);
     return;
   }
   const int cap = s.options.max_waiters > 0 ? s.options.max_waiters : s.options.max_threads - 16;
   global_ = true;
-  if (s_.waiters.fetch_add(1) >= cap) status_ = TooManyRequests("too many waiting requests", 1000);
+  if (s_.waiters.fetch_add(1) >= cap) {
+    status_ = TooManyRequests("too many waiting requests", 1000);
+    s_.metrics.refusals().Count(RefusalReason::kWaitersCap);
+  }
 }
 
 WaiterSlot::~WaiterSlot() {

@@ -13,6 +13,9 @@ BufferedSocketImpl::Read BufferedSocketImpl::ReadAvailable(size_t max) {
   if (consumed_ == inbox_.size()) {
     inbox_.clear();
     consumed_ = 0;
+  } else if (consumed_ > 0) {  // what earlier requests of a pipeline took: give it back
+    inbox_.erase(0, consumed_);
+    consumed_ = 0;
   }
   const size_t held = inbox_.size() - consumed_;
   if (held >= max) return Read::kNothing;
@@ -35,13 +38,23 @@ std::string_view BufferedSocketImpl::inbox() const {
   return std::string_view(inbox_).substr(consumed_);
 }
 
-void BufferedSocketImpl::Unread(std::string_view bytes) {
-  if (bytes.empty()) return;
-  inbox_ = std::string(bytes) + inbox_.substr(consumed_);
-  consumed_ = 0;
+void BufferedSocketImpl::Fence(size_t n) {
+  fenced_ = true;
+  fence_end_ = std::min(inbox_.size(), consumed_ + n);
+}
+
+void BufferedSocketImpl::EndFence() {
+  if (fenced_) consumed_ = std::max(consumed_, fence_end_);
+  fenced_ = false;
 }
 
 int BufferedSocketImpl::receiveBytes(void* buffer, int length, int flags) {
+  if (fenced_) {
+    const size_t n = std::min(fence_end_ - consumed_, static_cast<size_t>(std::max(length, 0)));
+    std::memcpy(buffer, inbox_.data() + consumed_, n);
+    if ((flags & MSG_PEEK) == 0) consumed_ += n;
+    return static_cast<int>(n);
+  }
   const size_t held = inbox_.size() - consumed_;
   if (held == 0 || length <= 0) return StreamSocketImpl::receiveBytes(buffer, length, flags);
   const size_t n = std::min(held, static_cast<size_t>(length));

@@ -2,8 +2,10 @@
 //
 // The event loop (io_server.h) reads what a client sent without blocking into this socket's
 // inbox and looks at it (is a whole request head here? which route?) before any thread
-// parses it; Poco's session then receives from the inbox first and from the socket only when
-// it is empty (a request body still on its way, on a pool thread). The local and peer
+// parses it, and hands a request on only once all of it (head and body) is there. While one
+// is served, the socket is fenced: Poco's session receives that request's bytes from the
+// inbox and then an end of stream, never the socket itself, so that a thread serving a
+// request can never wait for a client's bytes, nor read into the next request. The local and peer
 // addresses are looked up once per connection: Poco asks for both on every request, two
 // system calls each time otherwise. Internal to http/.
 //
@@ -30,9 +32,12 @@ class BufferedSocketImpl final : public Poco::Net::StreamSocketImpl {
   Read ReadAvailable(size_t max);
   // Bytes received and not yet handed to Poco.
   std::string_view inbox() const;
-  // Puts bytes Poco took but did not use (read ahead into its session buffer) back in front
-  // of the inbox, so that the loop sees the next request whole before anything parses it.
-  void Unread(std::string_view bytes);
+  // The next `n` inbox bytes are one whole request: receiveBytes gives those and then 0 (end
+  // of stream). Requires: n <= inbox().size().
+  void Fence(size_t n);
+  // Drops what is left of the fenced request (a body its handler did not read) and lifts
+  // the fence.
+  void EndFence();
 
   using Poco::Net::StreamSocketImpl::receiveBytes;
   int receiveBytes(void* buffer, int length, int flags = 0) override;
@@ -42,6 +47,8 @@ class BufferedSocketImpl final : public Poco::Net::StreamSocketImpl {
  private:
   std::string inbox_;
   size_t consumed_ = 0;  // inbox_[0, consumed_) was handed to Poco already
+  bool fenced_ = false;
+  size_t fence_end_ = 0;  // while fenced_: inbox_[consumed_, fence_end_) is the request
   std::optional<Poco::Net::SocketAddress> local_, peer_;
 };
 

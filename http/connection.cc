@@ -44,8 +44,10 @@ void SendBadRequest(int fd) {
 
 }  // namespace
 
-Connection::Connection(int fd, Poco::Net::HTTPServerParams::Ptr params)
+Connection::Connection(int fd, Poco::Net::HTTPServerParams::Ptr params,
+                       RefusalCounts& refusals)
     : params_(std::move(params)),
+      refusals_(refusals),
       impl_(new BufferedSocketImpl(fd)),
       socket_(impl_),
       session_(socket_, params_),
@@ -67,8 +69,25 @@ RequestKind Connection::Next(size_t max_head) const {
   return ClassifyRequest(impl_->inbox(), max_head);
 }
 
+void Connection::SendContinue() {
+  static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+  if (continue_sent_) return;
+  continue_sent_ = true;
+  (void)::send(fd_, kContinue, sizeof(kContinue) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping,
-                          bool on_loop) {
+                          bool on_loop, size_t size) {
+  impl_->Fence(size);
+  const bool keep = ServeFenced(factory, stopping, on_loop);
+  impl_->EndFence();
+  chunks_ = ChunkCursor();
+  continue_sent_ = false;
+  return keep;
+}
+
+bool Connection::ServeFenced(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping,
+                             bool on_loop) {
   try {
     ApiResponse response(session_);
     if (on_loop) response.set_outbox(&outbox_);
@@ -81,25 +100,41 @@ bool Connection::ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool st
     response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && !stopping &&
                           (limit <= 0 || served_ < limit));
     std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(factory.createRequestHandler(request));
-    if (request.getExpectContinue() && response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK) {
+    if (request.getExpectContinue() && !continue_sent_ &&
+        response.getStatus() == Poco::Net::HTTPResponse::HTTP_OK) {
       response.sendContinue();
     }
     handler->handleRequest(request, response);  // catches everything of its own
-    // A pipelined next request Poco read ahead goes back to the inbox: the loop judges its
-    // head (complete? too large?) before any thread parses it.
-    impl_->Unread(session_.TakeBuffered());
+    // What Poco buffered and the handler did not read is this request's (the fence kept the
+    // next one out of reach): dropped.
+    session_.DropBuffered();
     // On the loop: out now as far as the socket takes it; the loop sends the rest.
     if (on_loop && has_outbox() && FlushOutbox() == Flush::kFailed) return false;
     return response.getKeepAlive();
   } catch (const Poco::Net::NoMessageException&) {
     return false;  // the peer closed
   } catch (const Poco::Net::MessageException&) {
+    refusals_.Count(RefusalReason::kBadRequest);
     SendBadRequest(fd_);
     return false;
   } catch (const Poco::Exception&) {
     return false;  // network errors and timeouts end the connection
   } catch (const std::exception&) {
     return false;  // e.g. out of memory while parsing: drop this connection, keep serving
+  }
+}
+
+bool Connection::DiscardInput() {
+  char chunk[16384];
+  for (;;) {
+    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), MSG_DONTWAIT);
+    if (n > 0) {
+      if (static_cast<size_t>(n) >= discard_left) return false;
+      discard_left -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 }
 

@@ -22,14 +22,17 @@
 
 #include "http/buffered_socket.h"
 #include "http/front_door.h"
+#include "http/refusals.h"
+#include "http/request_body.h"
 #include "http/request_head.h"
 
 namespace slipway::http {
 
 class Connection {
  public:
-  // Takes over an accepted socket descriptor (blocking mode).
-  Connection(int fd, Poco::Net::HTTPServerParams::Ptr params);
+  // Takes over an accepted socket descriptor (blocking mode). `refusals` (counts the 400s
+  // Poco's parser makes) must outlive the connection.
+  Connection(int fd, Poco::Net::HTTPServerParams::Ptr params, RefusalCounts& refusals);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -39,14 +42,28 @@ class Connection {
   // What serving the next request needs, judged on the inbox (ServeOne puts back whatever
   // Poco read ahead, so a pipelined request is judged like any other).
   RequestKind Next(size_t max_head) const;
-  // Whether bytes of a next request wait in the inbox.
+  // Whether bytes of a next request wait in the inbox, and how many.
   bool has_input() const { return !impl_->inbox().empty(); }
-  // Serves one request, reading what of it has not arrived yet (blocking: pool threads only,
-  // unless Next() said kInline). False when the connection must close: the client asked for
-  // it, the request was malformed (400 sent), the network failed, `stopping`, or it reached
-  // the keep-alive request limit. `on_loop`: a whole response the socket does not take at
-  // once waits in the outbox instead of blocking the thread.
-  bool ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping, bool on_loop);
+  size_t input_size() const { return impl_->inbox().size(); }
+  // How much of the next request (its head whole: Next() said kInline or kPool) is here;
+  // a chunked body's scan goes on from where the last call for this request stopped.
+  RequestExtent MeasureNext(size_t max_body) {
+    return MeasureRequest(impl_->inbox(), max_body, &chunks_);
+  }
+  // Tells a client that waits for it to send its body ("Expect: 100-continue"), once per
+  // request, without blocking.
+  void SendContinue();
+  // Serves the next request, whose `size` bytes (MeasureNext) are all in the inbox: Poco
+  // reads only those, so this never waits for the client (it may wait for the engine: pool
+  // threads only, unless Next() said kInline). False when the connection must close: the
+  // client asked for it, the request was malformed (400 sent), the network failed,
+  // `stopping`, or it reached the keep-alive request limit. `on_loop`: a whole response the
+  // socket does not take at once waits in the outbox instead of blocking the thread.
+  bool ServeOne(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping, bool on_loop,
+                size_t size);
+  // Reads and drops what has arrived, without waiting, counting it off discard_left. False
+  // when the connection should close: the peer closed, it failed, or discard_left ran out.
+  bool DiscardInput();
   // Sends what waits in the outbox without blocking.
   enum class Flush { kDone, kPending, kFailed };
   Flush FlushOutbox();
@@ -62,33 +79,42 @@ class Connection {
   // by head_since + the head timeout.
   bool reading_head = true;
   std::chrono::steady_clock::time_point head_since;
+  // The head is whole and the body is on its way: it must be whole by body_since + the body
+  // timeout; body_held of its bytes count against the loops' body budget.
+  bool reading_body = false;
+  std::chrono::steady_clock::time_point body_since;
+  int64_t body_held = 0;
+  size_t body_read_limit = 0;  // the most bytes the request may take (RequestExtent)
+  // A refused body: what still arrives is dropped, up to this many bytes, then it closes.
+  size_t discard_left = 0;
   AdmissionTicket ticket;  // its place under the connection caps
 
  private:
-  // Poco's session with its read buffer level visible: bytes read ahead (pipelining).
+  // Poco's session with its read buffer level visible.
   class Session final : public Poco::Net::HTTPServerSession {
    public:
     using HTTPServerSession::HTTPServerSession;
     using HTTPSession::buffered;
-    // Takes what Poco read ahead of the request it parsed.
-    std::string TakeBuffered() {
-      std::string out;
+    // Drops what Poco buffered and nobody read.
+    void DropBuffered() {
       char chunk[4096];
       while (buffered() > 0) {
-        const int n = read(chunk, sizeof(chunk));
-        if (n <= 0) break;
-        out.append(chunk, static_cast<size_t>(n));
+        if (read(chunk, sizeof(chunk)) <= 0) break;
       }
-      return out;
     }
   };
 
+  bool ServeFenced(Poco::Net::HTTPRequestHandlerFactory& factory, bool stopping, bool on_loop);
+
   Poco::Net::HTTPServerParams::Ptr params_;
+  RefusalCounts& refusals_;
   BufferedSocketImpl* impl_;  // owned by socket_
   Poco::Net::StreamSocket socket_;
   Session session_;
   int fd_;
   int64_t served_ = 0;
+  ChunkCursor chunks_;          // of the next request's body
+  bool continue_sent_ = false;  // to the next request
   std::string outbox_;  // response bytes the socket has not taken yet (loop mode)
   size_t outbox_off_ = 0;
 };

@@ -78,27 +78,54 @@ void ConnectionLimiter::Release(const std::string& key) {
   --open_;
 }
 
-void SendRefusal(int fd, Refusal which, size_t max_head) {
-  static const std::string kPoolFull = Response("503 Service Unavailable", "unavailable",
-                                                "the server is busy, retry", nullptr,
-                                                "Retry-After: 1\r\n");
-  static const std::string kTimeout =
+namespace {
+
+// The answer to send; the ones that name no limit are built once.
+std::string RefusalText(Refusal which, size_t limit) {
+  static const std::string kBusy = Response("503 Service Unavailable", "unavailable",
+                                            "the server is busy, retry", nullptr,
+                                            "Retry-After: 1\r\n");
+  static const std::string kHeadTimeout =
       Response("408 Request Timeout", "request_timeout",
                "the request head did not arrive in time", "head", "");
+  static const std::string kBodyTimeout =
+      Response("408 Request Timeout", "request_timeout",
+               "the request body did not arrive in time", "body", "");
   static const std::string kConnections = Response("503 Service Unavailable", "unavailable",
                                                    "too many connections, retry", nullptr,
                                                    "Retry-After: 1\r\n");
-  const std::string too_large =
-      which == Refusal::kHeadTooLarge
-          ? Response("431 Request Header Fields Too Large", "request_head_too_large",
-                     "the request head is longer than " + std::to_string(max_head) + " bytes",
-                     "head", "")
-          : std::string();
-  const std::string* text = &too_large;
-  if (which == Refusal::kPoolFull) text = &kPoolFull;
-  if (which == Refusal::kHeadTimeout) text = &kTimeout;
-  if (which == Refusal::kTooManyConnections) text = &kConnections;
-  (void)::send(fd, text->data(), text->size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  static const std::string kBadFraming =
+      Response("400 Bad Request", "invalid_argument",
+               "the body's framing (Content-Length, Transfer-Encoding) is malformed or "
+               "ambiguous", "head", "");
+  switch (which) {
+    case Refusal::kPoolFull:
+    case Refusal::kBodiesFull:
+      return kBusy;
+    case Refusal::kHeadTimeout:
+      return kHeadTimeout;
+    case Refusal::kBodyTimeout:
+      return kBodyTimeout;
+    case Refusal::kTooManyConnections:
+      return kConnections;
+    case Refusal::kBadFraming:
+      return kBadFraming;
+    case Refusal::kHeadTooLarge:
+      return Response("431 Request Header Fields Too Large", "request_head_too_large",
+                      "the request head is longer than " + std::to_string(limit) + " bytes",
+                      "head", "");
+    case Refusal::kBodyTooLarge:
+      return Response("413 Payload Too Large", "payload_too_large",
+                      "body exceeds " + std::to_string(limit) + " bytes", "body", "");
+  }
+  return kBusy;
+}
+
+}  // namespace
+
+void SendRefusal(int fd, Refusal which, size_t limit) {
+  const std::string text = RefusalText(which, limit);
+  (void)::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   Drain(fd);
 }
 

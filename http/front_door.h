@@ -1,7 +1,8 @@
 // http/front_door.h: what the event loops do for a client before any request reaches a
 // handler: admitting new connections (caps in total and per client address) and the canned
-// answers written on a loop's own thread, without blocking (431 head too large, 408 head too
-// slow, 503 pool full, 503 connection refused). Internal to http/ (io_server.h).
+// answers written on a loop's own thread, without blocking (431 head too large, 408 head or
+// body too slow, 413 body too large, 400 body framing, 503 pool full, connection refused or
+// body budget spent). Internal to http/ (io_server.h).
 //
 // A client address is the IPv4 address, or the /64 prefix of an IPv6 one (one host usually
 // holds a whole /64). Thread-safety: ConnectionLimiter is thread-safe (connections are
@@ -72,10 +73,15 @@ enum class Refusal {
   kHeadTooLarge,   // 431 request_head_too_large (field "head")
   kHeadTimeout,    // 408 request_timeout: the head did not all arrive within its deadline
   kTooManyConnections,  // 503 unavailable: a connection cap is reached
+  kBodyTimeout,    // 408 request_timeout (field "body"): the body did not all arrive in time
+  kBodyTooLarge,   // 413 payload_too_large (field "body")
+  kBadFraming,     // 400 invalid_argument (field "head"): Content-Length / Transfer-Encoding
+  kBodiesFull,     // 503 unavailable: the loops hold as many body bytes as they may
 };
 // Sends the answer without waiting (a client that does not take it at once loses it), then
 // reads what the client already sent, so that closing right after does not reset the
-// connection before the answer arrives. Does not close `fd`.
-void SendRefusal(int fd, Refusal which, size_t max_head);
+// connection before the answer arrives. Does not close `fd`. `limit`: the bound a 431 or 413
+// names (head or body bytes).
+void SendRefusal(int fd, Refusal which, size_t limit);
 
 }  // namespace slipway::http

@@ -66,7 +66,10 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
     } catch (...) {
       Escaped(req, resp, request_id, route, "unknown exception");
     }
-    s_.metrics.CountRequest(route, req.getMethod(), static_cast<int>(resp.getStatus()));
+    const int status = static_cast<int>(resp.getStatus());
+    s_.metrics.CountRequest(route, req.getMethod(), status);
+    s_.metrics.refusals().CountServerError(status);
+    if (auto reason = RefusalForStatus(status)) s_.metrics.refusals().Count(*reason);
   }
 
  private:

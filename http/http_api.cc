@@ -39,6 +39,10 @@ Status ValidateOptions(const HttpApiOptions& o) {
   if (o.max_wait_s < 0) return InvalidArgument("max_wait_s", "must not be negative");
   if (o.wait_slice.count() <= 0) return InvalidArgument("wait_slice", "must be positive");
   if (o.head_timeout.count() <= 0) return InvalidArgument("head_timeout", "must be positive");
+  if (o.body_timeout.count() <= 0) return InvalidArgument("body_timeout", "must be positive");
+  if (o.max_body_buffer < o.max_body) {
+    return InvalidArgument("max_body_buffer", "must hold at least one body of max_body bytes");
+  }
   if (o.max_connections < 0) return InvalidArgument("max_connections", "must not be negative");
   if (o.max_connections_per_address < 0) {
     return InvalidArgument("max_connections_per_address", "must not be negative");
@@ -124,6 +128,10 @@ Status HttpApi::Start() {
   io.loops = options_.io_threads;
   io.keep_alive_timeout = options_.keep_alive_timeout;
   io.head_timeout = options_.head_timeout;
+  io.body_timeout = options_.body_timeout;
+  io.max_body = options_.max_body;
+  io.max_body_buffer = options_.max_body_buffer;
+  io.refusals = &metrics_->refusals();
   const ConnectionCaps caps = CapsFor(options_);
   io.max_connections = caps.total;
   io.max_connections_per_address = caps.per_address;

@@ -11,9 +11,11 @@
 // called from one controlling thread; everything else is thread-safe.
 //
 // The front door (io_server.h, front_door.h): a request head must be whole within
-// head_timeout (408), at most 16 KiB (431); connections beyond max_connections, or beyond
-// max_connections_per_address from one client address, are refused (503); idle keep-alive
-// connections count. GET /healthz answers 503 naming why when the API cannot serve.
+// head_timeout (408), at most 16 KiB (431); its body whole within body_timeout of it (408),
+// read by the event loops before a pool thread sees the request, at most max_body (413);
+// connections beyond max_connections, or beyond max_connections_per_address from one client
+// address, are refused (503); idle keep-alive connections count. GET /healthz answers 503
+// naming why when the API cannot serve. Every refusal is counted by reason in /metrics.
 #pragma once
 
 #include <atomic>
@@ -55,6 +57,8 @@ struct HttpApiOptions {
   int max_queued = 256;   // requests waiting for a pool thread (503 beyond)
   std::chrono::milliseconds keep_alive_timeout{5'000};  // an idle connection is closed after
   std::chrono::milliseconds head_timeout{10'000};  // a whole request head, from its first byte
+  std::chrono::milliseconds body_timeout{10'000};  // a whole request body, from its head (408)
+  size_t max_body_buffer = 64 << 20;  // body bytes the event loops hold at once (503 beyond)
   int max_connections = 0;              // open at once; 0 = DefaultConnectionCaps
   int max_connections_per_address = 0;  // from one client address; 0 = DefaultConnectionCaps
   int max_waiters = 0;    // concurrent long polls + streams; 0 = max_threads - 16

@@ -17,9 +17,15 @@
 // connection that sends nothing): one trickled line by line is cut there (408, closed),
 // however often its bytes arrive. A head longer than max_head is answered 431 on the loop and
 // the connection closed: heads reach Poco, and the pool, only once they are whole and within
-// bounds. A connection idle longer than the keep-alive timeout (no request, or no progress
-// draining its outbox) is closed. If the pool is full (every thread busy and its queue full),
-// the request gets 503 and the connection closes.
+// bounds. A request for the pool goes there only once its body has all arrived too: the loop
+// reads it (sending "100 Continue" when asked) within body_timeout of the head (408, closed),
+// answers a body longer than max_body 413 and malformed framing 400 (request_body.h), and
+// holds at most max_body_buffer body bytes across all connections (503 beyond). A pool thread
+// then reads only that request's bytes from memory (buffered_socket.h): however slowly a
+// client sends, it never holds a thread. A connection idle longer than the keep-alive timeout
+// (no request, or no progress draining its outbox) is closed. If the pool is full (every
+// thread busy and its queue full), the request gets 503 and the connection closes. Every
+// refusal is counted by reason (refusals.h).
 //
 // Thread-safety: Start and Stop from one controlling thread; load() from any thread.
 #pragma once
@@ -34,6 +40,7 @@
 #include <vector>
 
 #include "http/front_door.h"
+#include "http/refusals.h"
 #include "http/worker_pool.h"
 
 namespace slipway::http {
@@ -45,6 +52,10 @@ struct IoServerOptions {
   std::chrono::milliseconds head_timeout{10'000};  // a whole request head, from its first byte
   int max_connections = 0;                         // open at once; 0 = no cap
   int max_connections_per_address = 0;             // from one client address; 0 = no cap
+  std::chrono::milliseconds body_timeout{10'000};  // a whole request body, from its head
+  size_t max_body = 1 << 20;                       // a longer body is answered 413
+  size_t max_body_buffer = 64 << 20;  // body bytes the loops hold at once, all connections
+  RefusalCounts* refusals = nullptr;  // where refusals are counted; null: the server's own
   WorkerPoolOptions pool;
 };
 
@@ -74,14 +85,23 @@ class IoServer {
   // Long polls and streams must notice the stop on their own (ApiServices::stopping).
   void Stop();
   IoServerLoad load() const;
+  // Where this server counts its refusals (options.refusals, or its own).
+  const RefusalCounts& refusals() const { return *refusals_; }
 
  private:
   friend class IoLoop;
+
+  // Counts `bytes` more of buffered bodies; false (nothing counted) beyond max_body_buffer.
+  bool ReserveBody(int64_t bytes);
+  void ReleaseBody(int64_t bytes) { body_bytes_.fetch_sub(bytes); }
 
   int listen_fd_;
   Poco::Net::HTTPRequestHandlerFactory& factory_;
   Poco::Net::HTTPServerParams::Ptr params_;
   const IoServerOptions options_;
+  RefusalCounts own_refusals_;
+  RefusalCounts* refusals_;
+  std::atomic<int64_t> body_bytes_{0};
   ConnectionLimiter limiter_;  // before loops_: their connections hold tickets of it
   WorkerPool pool_;
   std::vector<std::unique_ptr<IoLoop>> loops_;

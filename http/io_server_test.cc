@@ -1,7 +1,9 @@
 // http/io_server_test.cc: IoServer on its own, with a handler factory that answers any size:
 // a client that does not read a big answer served on the event loop holds up only its own
 // connection (the rest of the answer waits in the outbox), and gets every byte once it reads;
-// an oversized request head is answered 431 by the loop and never reaches a handler.
+// an oversized request head is answered 431 by the loop and never reaches a handler; a body
+// is read by the loop, so that its handler gets it whole and a client trickling one holds no
+// pool thread (io_server_body_test.cc).
 #include "http/io_server.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>

@@ -1,6 +1,7 @@
 // http/metrics.h: Prometheus text exposition of the server: workflows by type and status
 // (from the store), store sizes, HTTP requests by route, method and status, and the number of
-// requests currently waiting (long polls, streams); queue depth; and, over a window of recently
+// requests currently waiting (long polls, streams); refusals by reason and 5xx answers
+// (refusals.h); queue depth; and, over a window of recently
 // finished workflows (engine::Engine::RecentStepSamples, newest completed + failed), step
 // durations, retries and LLM usage.
 //
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "http/refusals.h"
 #include "storage/store.h"
 
 namespace slipway::http {
@@ -32,9 +34,13 @@ class HttpMetrics {
   void CountWebhookBadSignature() { ++webhook_bad_signatures_; }
   // slipway_webhook_bad_signature_total, in exposition format.
   std::string RenderWebhooks() const;
+  // What the server refused, by reason, and its 5xx answers (refusals.h).
+  RefusalCounts& refusals() { return refusals_; }
+  const RefusalCounts& refusals() const { return refusals_; }
 
  private:
   std::atomic<int64_t> webhook_bad_signatures_{0};
+  RefusalCounts refusals_;
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, int64_t> requests_;  // guarded by mu_
 };

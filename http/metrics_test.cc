@@ -69,5 +69,45 @@ TEST(MetricsTest, RendersQueueDepthStepSummariesRetriesAndLlmUsage) {
   EXPECT_NE(llm.find("slipway_recent_llm_cost_usd 0.75\n"), std::string::npos);
 }
 
+TEST(MetricsTest, RefusalsAreCountedByReasonAndEveryReasonIsListed) {
+  HttpMetrics m;
+  RefusalCounts& r = m.refusals();
+  r.Count(RefusalReason::kHeadTooLarge);
+  r.Count(RefusalReason::kHeadTooLarge);
+  r.Count(RefusalReason::kWaitsPerPrincipalCap);
+  r.CountServerError(503);
+  r.CountServerError(500);
+  r.CountServerError(503);
+  r.CountServerError(404);  // not a 5xx: ignored
+  const std::string text = r.Render();
+  EXPECT_NE(text.find("# TYPE slipway_http_refused_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("slipway_http_refused_total{reason=\"head_too_large\"} 2\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("slipway_http_refused_total{reason=\"waits_per_principal_cap\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("slipway_http_refused_total{reason=\"body_timeout\"} 0\n"),
+            std::string::npos);  // listed before it ever happens
+  EXPECT_NE(text.find("slipway_http_server_errors_total{code=\"503\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("slipway_http_server_errors_total{code=\"500\"} 1\n"), std::string::npos);
+  EXPECT_EQ(text.find("code=\"404\""), std::string::npos);
+  for (size_t i = 0; i < kRefusalReasons; ++i) {
+    const std::string name = RefusalReasonName(static_cast<RefusalReason>(i));
+    EXPECT_NE(name, "unknown");
+    EXPECT_NE(text.find("{reason=\"" + name + "\"}"), std::string::npos) << name;
+  }
+}
+
+TEST(MetricsTest, HandlerStatusesMapToTheirRefusal) {
+  EXPECT_EQ(RefusalForStatus(400), RefusalReason::kBadRequest);
+  EXPECT_EQ(RefusalForStatus(401), RefusalReason::kUnauthorized);
+  EXPECT_EQ(RefusalForStatus(403), RefusalReason::kForbidden);
+  EXPECT_EQ(RefusalForStatus(405), RefusalReason::kMethodNotAllowed);
+  EXPECT_EQ(RefusalForStatus(413), RefusalReason::kBodyTooLarge);
+  EXPECT_EQ(RefusalForStatus(415), RefusalReason::kUnsupportedMediaType);
+  for (int answer : {200, 201, 304, 404, 409, 429, 500, 503}) {
+    EXPECT_FALSE(RefusalForStatus(answer).has_value()) << answer;
+  }
+}
+
 }  // namespace
 }  // namespace slipway::http

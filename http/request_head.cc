@@ -8,16 +8,15 @@
 
 namespace slipway::http {
 
-namespace {
-
-// Where the head ends (one past its blank line), or npos. Bare LF line ends count too.
-size_t HeadEnd(std::string_view data) {
+size_t RequestHeadEnd(std::string_view data) {
   const size_t crlf = data.find("\r\n\r\n");
   const size_t lf = data.find("\n\n");
   if (crlf == std::string_view::npos && lf == std::string_view::npos) return std::string_view::npos;
   if (lf == std::string_view::npos || (crlf != std::string_view::npos && crlf < lf)) return crlf + 4;
   return lf + 2;
 }
+
+namespace {
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -68,7 +67,7 @@ bool AsksToWait(std::string_view target) {
 
 RequestKind ClassifyRequest(std::string_view data, size_t max_head) {
   if (data.empty()) return RequestKind::kNone;
-  const size_t head_end = HeadEnd(data);
+  const size_t head_end = RequestHeadEnd(data);
   if (head_end == std::string_view::npos) {
     return data.size() >= max_head ? RequestKind::kTooLarge : RequestKind::kIncomplete;
   }

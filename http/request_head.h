@@ -24,4 +24,8 @@ enum class RequestKind {
 // once it is all here; one longer than `max_head` bytes, complete or not, is kTooLarge.
 RequestKind ClassifyRequest(std::string_view data, size_t max_head);
 
+// One past the blank line that ends the head starting at data[0] (bare LF line ends count
+// too), or std::string_view::npos when it has not all arrived.
+size_t RequestHeadEnd(std::string_view data);
+
 }  // namespace slipway::http

@@ -69,6 +69,7 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
                      RenderStepSamples(*samples, kMetricsWindow) +
                      RenderLlmUsage(recent->instances) +
                      s.metrics.RenderRequests() + s.metrics.RenderWebhooks() +
+                     s.metrics.refusals().Render() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"
                      "# TYPE slipway_http_waiting_requests gauge\n"
                      "slipway_http_waiting_requests " +

@@ -31,18 +31,23 @@ Result<std::string> DomainRecords::Write(const std::string& domain, const std::s
     Result<storage::Record> rec = store_.GetRecord(kDomainNamespace, key);
     if (!rec.ok() && rec.status().code() != Code::kNotFound) return rec.status();
     std::string before;
+    json j;
     if (rec.ok()) {
-      json j = json::parse(rec->value_json, nullptr, false);
+      j = json::parse(rec->value_json, nullptr, false);
       if (!j.is_object()) return Corruption("domain record " + key + " is not a JSON object");
       before = j.value("tenant", "");
     }
-    if (before == tenant) return before;
+    if (before == tenant) {
+      // This very move, done already: the owner before it, as recorded then.
+      if (!keep_other && rec.ok() && j.value("by", "") == by) return j.value("previous_tenant", "");
+      return before;
+    }
     if (keep_other && !before.empty()) {
       return Permanent("domain " + key + " belongs to another tenant; ops can move it "
                        "(domain_transfer)");
     }
     int64_t version = rec.ok() ? rec->version : 0;
-    json value = {{"domain", key}, {"tenant", tenant}, {"by", by}};
+    json value = {{"domain", key}, {"tenant", tenant}, {"by", by}, {"previous_tenant", before}};
     Status st = store_.PutRecord({kDomainNamespace, key, value.dump(), 0}, version);
     if (st.ok()) return before;
     if (st.code() != Code::kConflict && st.code() != Code::kAlreadyExists) return st;

@@ -1,6 +1,6 @@
 // workflows/domain_records.h: who owns a custom domain. One record per domain (lower case) in
-// the engine's store, namespace "domain": {"domain", "tenant", "by"} where `by` is the workflow
-// that claimed or moved it. A domain belongs to one tenant: the first deployment that attaches
+// the engine's store, namespace "domain": {"domain", "tenant", "by", "previous_tenant"} where
+// `by` is the workflow that claimed or moved it and `previous_tenant` the owner before it. A domain belongs to one tenant: the first deployment that attaches
 // it claims it, a deployment of another tenant is refused, and only an ops "domain_transfer"
 // workflow moves it (durable, in that workflow's history).
 //
@@ -29,7 +29,8 @@ class DomainRecords {
   // kPermanent (retrying will not help; ops can move it with a domain_transfer).
   Status Claim(const std::string& domain, const std::string& tenant, const std::string& by);
   // Makes `tenant` the owner whoever owned it before (ops only: the domain_transfer workflow).
-  // Returns the previous owner ("" for none).
+  // Returns the previous owner ("" for none). Repeated by the same `by` (a step retried after
+  // a crash that followed the write), it returns the same previous owner again.
   Result<std::string> Transfer(const std::string& domain, const std::string& tenant,
                                const std::string& by);
 

@@ -1,10 +1,12 @@
-// workflows/domain_transfer_workflow.cc: the ops domain transfer's table, step and result.
+// workflows/domain_transfer_workflow.cc: the ops domain transfer's table, its transfer step and
+// result (detach and attach: activities/domain_move_activities.cc).
 #include "workflows/domain_transfer_workflow.h"
 
 #include <boost/mpl/vector.hpp>
 
 #include "engine/base/git_names.h"
 #include "engine/msm_machine.h"
+#include "workflows/activities/domain_move_activities.h"
 #include "workflows/workflow_util.h"
 
 namespace slipway::workflows {
@@ -18,13 +20,19 @@ namespace {
 
 struct DomainTransferFront : engine::WorkflowFront<DomainTransferFront> {
   struct Transferring : NamedState<Transferring> { static constexpr const char* kName = "transfer"; };
+  struct Detaching : NamedState<Detaching> { static constexpr const char* kName = "detach"; };
+  struct Attaching : NamedState<Attaching> { static constexpr const char* kName = "attach"; };
   struct Done : NamedState<Done> { static constexpr const char* kName = "done"; };
   using initial_state = Transferring;
-  struct transition_table : boost::mpl::vector<Row<Transferring, StepSucceeded, Done>> {};
+  struct transition_table : boost::mpl::vector<Row<Transferring, StepSucceeded, Detaching>,
+                                               Row<Detaching, StepSucceeded, Attaching>,
+                                               Row<Attaching, StepSucceeded, Done>> {};
 };
 
 json DomainTransferResult(const json& outputs, const json& steps) {
   json r = outputs.value("transfer", json::object());
+  r["detached"] = outputs.value("detach", json::object());
+  r["attached"] = outputs.value("attach", json::object());
   r["durations_ms"] = StepDurations(steps);
   return r;
 }
@@ -46,8 +54,10 @@ Result<json> DomainTransferActivity::Run(const engine::ActivityCall& call) {
 engine::WorkflowType DomainTransferType(const WorkflowOptions& options) {
   engine::WorkflowType t;
   t.name = kDomainTransferType;
-  t.steps = {"transfer"};
+  t.steps = {"transfer", "detach", "attach"};
   t.states["transfer"] = ActivityState(kDomainTransferActivity, options.retry.local);
+  t.states["detach"] = ActivityState(kDomainDetachActivity, options.retry.vercel);
+  t.states["attach"] = ActivityState(kDomainAttachActivity, options.retry.vercel);
   t.states["done"] = FinalState(engine::StateKind::kCompleted);
   t.make_machine = [] { return engine::MakeMsmMachine<DomainTransferFront>(); };
   t.validate_input = [base = options.base_domain](const json& in) {

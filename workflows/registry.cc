@@ -11,6 +11,7 @@
 #include "workflows/activities/verify_activity.h"
 #include "workflows/activities/validate_activity.h"
 #include "workflows/deployment_workflow.h"
+#include "workflows/activities/domain_move_activities.h"
 #include "workflows/domain_transfer_workflow.h"
 #include "workflows/onboarding_workflow.h"
 #include "workflows/rollback_workflow.h"
@@ -68,6 +69,8 @@ Status Registry::RegisterAll(engine::Engine& engine) {
   SLIPWAY_RETURN_IF_ERROR(engine.RegisterType(TenantSettingsType(deps_.options)));
   SLIPWAY_RETURN_IF_ERROR(RegisterTemplateUpdate(engine));
   Add<DomainTransferActivity>(engine, kDomainTransferActivity, *domains_);
+  Add<DomainDetachActivity>(engine, kDomainDetachActivity, deps_, *tenants_);
+  Add<DomainAttachActivity>(engine, kDomainAttachActivity, deps_, *tenants_);
   return engine.RegisterType(DomainTransferType(deps_.options));
 }
 

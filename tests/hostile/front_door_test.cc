@@ -1,7 +1,8 @@
 // tests/hostile/front_door_test.cc: the front door of a real slipwayd held at by an attacker
 // without a token (issue 10, item 4): slowloris heads and oversized heads from one address
 // while ops reads and cancels; the per-address connection cap; one tenant's long polls at its
-// cap while another tenant's still work.
+// cap while another tenant's still work; a token holder trickling request bodies; the API's
+// own refusals. After each attack, its refusal counter in /metrics moved.
 //
 // Attackers connect from 127.0.0.2 (another client address, as slipwayd sees it); the
 // fixture's own calls come from 127.0.0.1. Reads wait on the server (an answer, a close) with
@@ -77,6 +78,14 @@ class Socket {
 
 const char* kHeadStart = "GET /v1/workflows/x HTTP/1.1\r\nHost: x\r\n";
 
+// slipway_http_refused_total{reason="<reason>"} from /metrics (as ops); -1 when missing.
+int64_t Refused(const SlipwaydProcess& s, const std::string& reason) {
+  Reply m = s.Call("GET", "/metrics", s.token("ops"));
+  const std::string key = "\nslipway_http_refused_total{reason=\"" + reason + "\"} ";
+  const size_t at = m.text.find(key);
+  return at == std::string::npos ? -1 : std::atoll(m.text.c_str() + at + key.size());
+}
+
 int WaitingRequests(const SlipwaydProcess& s) {
   Reply m = s.Call("GET", "/metrics", s.token("ops"));
   const std::string key = "\nslipway_http_waiting_requests ";
@@ -92,6 +101,8 @@ TEST(FrontDoorHostileTest, SlowlorisAndOversizedHeadsDoNotHoldTheFrontDoorShut) 
   auto s = SlipwaydProcess::Start({"SLIPWAY_HTTP_HEAD_TIMEOUT_MS=500"});
   ASSERT_TRUE(s);
   const size_t emulator_before = s->EmulatorLog().size();
+  const int64_t too_large_before = Refused(*s, "head_too_large");
+  const int64_t timeout_before = Refused(*s, "head_timeout");
   std::vector<std::unique_ptr<Socket>> slow;
   for (int i = 0; i < 150; ++i) {
     slow.push_back(std::make_unique<Socket>(s->port(), kAttacker));
@@ -132,6 +143,8 @@ TEST(FrontDoorHostileTest, SlowlorisAndOversizedHeadsDoNotHoldTheFrontDoorShut) 
   }
   stop = true;
   trickle.join();
+  EXPECT_EQ(Refused(*s, "head_too_large") - too_large_before, 150);
+  EXPECT_EQ(Refused(*s, "head_timeout") - timeout_before, 150);
   EXPECT_TRUE(s->EmulatorLogSince(emulator_before).empty());
   s->ExpectAlive();
 }
@@ -147,6 +160,7 @@ TEST(FrontDoorHostileTest, OneAddressCannotTakeEveryConnection) {
     ASSERT_TRUE(held.back()->connected());
     held.back()->Send(kHeadStart);
   }
+  const int64_t capped_before = Refused(*s, "connections_per_address_cap");
   for (int i = 0; i < 5; ++i) {
     Socket refused(s->port(), kAttacker);
     ASSERT_TRUE(refused.connected());  // the kernel completes the handshake; slipwayd refuses
@@ -154,6 +168,7 @@ TEST(FrontDoorHostileTest, OneAddressCannotTakeEveryConnection) {
     const std::string r = refused.ReadUntilClosed();
     EXPECT_TRUE(r.empty() || r.compare(0, 12, "HTTP/1.1 503") == 0) << r;
   }
+  EXPECT_EQ(Refused(*s, "connections_per_address_cap") - capped_before, 5);
   s->ExpectAlive();
 }
 
@@ -184,17 +199,92 @@ TEST(FrontDoorHostileTest, OneTenantsWaitsDoNotStarveAnotherTenant) {
   }
   ASSERT_EQ(WaitingRequests(*s), 2) << polls[0]->ReadSome();
 
+  const int64_t waits_before = Refused(*s, "waits_per_principal_cap");
   Reply over = s->Call("GET", "/v1/workflows/" + alpha + "?wait=1", s->token("alpha"));
   EXPECT_EQ(over.status, 429) << over.text;
   EXPECT_EQ(over.body["error"]["code"], "resource_exhausted") << over.text;
   EXPECT_EQ(over.headers["retry-after"], "1");
   EXPECT_EQ(s->Call("GET", "/v1/workflows/" + alpha + "/stream", s->token("alpha")).status, 429);
+  EXPECT_EQ(Refused(*s, "waits_per_principal_cap") - waits_before, 2);
 
   Reply other = s->Call("GET", "/v1/workflows/" + beta + "?wait=1", s->token("beta"));
   EXPECT_EQ(other.status, 200) << other.text;
   EXPECT_EQ(other.body.value("id", ""), beta);
   EXPECT_EQ(s->Call("GET", "/v1/workflows/" + alpha + "?wait=1", s->token("ops")).status, 200);
   polls.clear();
+  s->ExpectAlive();
+}
+
+// A token holder sends request heads with a body announced and trickles the body a byte a
+// second, on more connections than the pool has threads (128). The bodies are read by the
+// event loops, so no pool thread waits for them: ops still reads and cancels (a pool route),
+// /healthz says ok; each trickler is cut at the body deadline with 408 (or closed), nothing
+// reached the emulator, and the body_timeout counter moved.
+TEST(FrontDoorHostileTest, BodyTricklersWithATokenDoNotPinThePool) {
+  auto s = SlipwaydProcess::Start({"SLIPWAY_HTTP_BODY_TIMEOUT_MS=4000",
+                                   "SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS=400"});
+  ASSERT_TRUE(s);
+  const size_t emulator_before = s->EmulatorLog().size();
+  const int64_t before = Refused(*s, "body_timeout");
+  const std::string head = "POST /v1/workflows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                           s->token("alpha") +
+                           "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+  std::vector<std::unique_ptr<Socket>> tricklers;
+  for (int i = 0; i < 140; ++i) {
+    tricklers.push_back(std::make_unique<Socket>(s->port(), kAttacker));
+    ASSERT_TRUE(tricklers.back()->connected());
+    tricklers.back()->Send(head);
+  }
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    while (!stop.load()) {
+      for (auto& t : tricklers) (void)t->Send(" ");
+      std::this_thread::sleep_for(seconds(1));
+    }
+  });
+
+  const seconds guard(10);  // was: queued behind 128 pinned threads, no answer
+  EXPECT_EQ(s->Call("GET", "/v1/workflows/no-such-workflow", s->token("ops"), "", guard).status,
+            404);
+  Reply cancel =
+      s->Call("POST", "/v1/workflows/no-such-workflow/cancel", s->token("ops"), "{}", guard);
+  EXPECT_EQ(cancel.status, 404) << cancel.text;
+  EXPECT_EQ(s->Call("GET", "/healthz", "", "", guard).status, 200);
+
+  int timed_out = 0;
+  for (auto& t : tricklers) {
+    const std::string r = t->ReadUntilClosed();
+    EXPECT_TRUE(r.empty() || r.compare(0, 12, "HTTP/1.1 408") == 0) << r.substr(0, 200);
+    if (r.compare(0, 12, "HTTP/1.1 408") == 0) ++timed_out;
+  }
+  stop = true;
+  trickle.join();
+  EXPECT_GT(timed_out, 0);
+  EXPECT_GE(Refused(*s, "body_timeout") - before, timed_out);
+  EXPECT_TRUE(s->EmulatorLogSince(emulator_before).empty());
+  s->ExpectAlive();
+}
+
+// The API's own refusals are counted too: 401, 403, 400, 413.
+TEST(FrontDoorHostileTest, TheApisRefusalsAreCountedByReason) {
+  auto s = SlipwaydProcess::Start();
+  ASSERT_TRUE(s);
+  const std::vector<std::string> reasons = {"unauthorized", "forbidden", "bad_request",
+                                            "body_too_large"};
+  std::vector<int64_t> before;
+  for (const auto& r : reasons) before.push_back(Refused(*s, r));
+  EXPECT_EQ(s->Call("GET", "/v1/workflows", "").status, 401);
+  EXPECT_EQ(s->Call("GET", "/v1/workflows", "not-a-token").status, 401);
+  json approve_self = {{"type", "deployment"}, {"tenant", "alpha"},
+                      {"input", {{"require_approval", false}}}};
+  EXPECT_EQ(s->Call("POST", "/v1/workflows", s->token("alpha"), approve_self.dump()).status, 403);
+  EXPECT_EQ(s->Call("POST", "/v1/workflows", s->token("ops"), "{\"type\": ").status, 400);
+  const std::string big = "{\"x\": \"" + std::string(2 << 20, 'a') + "\"}";
+  EXPECT_EQ(s->Call("POST", "/v1/workflows", s->token("ops"), big).status, 413);
+  const std::vector<int64_t> moved = {2, 1, 1, 1};
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    EXPECT_EQ(Refused(*s, reasons[i]) - before[i], moved[i]) << reasons[i];
+  }
   s->ExpectAlive();
 }
 

@@ -178,6 +178,11 @@ EmuResponse ProjectRoutes(EmulatorState& s, const EmuRequest& req,
   if (m == "GET" && MatchRoute(seg, {"*", "projects", "*", "domains", "*"}, &c)) {
     return DomainRoutes(s, *p, c[2], false);
   }
+  if (m == "DELETE" && MatchRoute(seg, {"*", "projects", "*", "domains", "*"}, &c)) {
+    // As on Vercel: 200 with an empty object; 404 when the domain is not on this project.
+    if (!s.vercel.RemoveDomain(c[2], p->id)) return NotFound("Domain");
+    return WithEffect(Json(200, nlohmann::json::object()), "domain_removed", c[2]);
+  }
   if (m == "POST" && MatchRoute(seg, {"*", "projects", "*", "domains", "*", "verify"}, &c)) {
     return DomainRoutes(s, *p, c[2], true);
   }

@@ -72,6 +72,16 @@ Domain& VercelStore::AddDomain(const std::string& name, const std::string& proje
   return domains_.back();
 }
 
+bool VercelStore::RemoveDomain(const std::string& name, const std::string& project_id) {
+  for (auto it = domains_.begin(); it != domains_.end(); ++it) {
+    if (it->name == name && it->project_id == project_id) {
+      domains_.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
 void VercelStore::SetProduction(Project& p, Deployment& d) {
   p.production_deployment_id = d.id;
   d.was_production = true;

@@ -71,6 +71,8 @@ class VercelStore {
   std::vector<const Deployment*> Deployments(const std::string& project_id) const;
   Domain* FindDomain(const std::string& name);
   Domain& AddDomain(const std::string& name, const std::string& project_id, int64_t now_ms);
+  // Removes the domain from the project it is on; false when it was not there.
+  bool RemoveDomain(const std::string& name, const std::string& project_id);
   // Moves deployments along QUEUED -> BUILDING -> READY|ERROR and assigns production.
   void Advance(int64_t now_ms);
   void SetProduction(Project& p, Deployment& d);

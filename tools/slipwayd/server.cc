@@ -139,6 +139,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   ho.port = c.listen_port;
   ho.io_threads = c.http_loops;
   ho.head_timeout = std::chrono::milliseconds(c.http_head_timeout_ms);
+  ho.body_timeout = std::chrono::milliseconds(c.http_body_timeout_ms);
   ho.max_connections = c.http_max_connections;
   ho.max_connections_per_address = c.http_max_connections_per_address;
   ho.max_waits_per_principal = c.http_max_waits_per_principal;

@@ -69,6 +69,8 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_LOOPS", 64, c.http_loops));
   SLIPWAY_RETURN_IF_ERROR(
       ReadPositiveInt(getenv, "SLIPWAY_HTTP_HEAD_TIMEOUT_MS", 600'000, c.http_head_timeout_ms));
+  SLIPWAY_RETURN_IF_ERROR(
+      ReadPositiveInt(getenv, "SLIPWAY_HTTP_BODY_TIMEOUT_MS", 600'000, c.http_body_timeout_ms));
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_MAX_CONNECTIONS", 1'000'000,
                                           c.http_max_connections));
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS",

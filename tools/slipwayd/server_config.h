@@ -9,6 +9,7 @@
 //   SLIPWAY_READERS       SQLite read connections (polls)     32
 //   SLIPWAY_HTTP_LOOPS    HTTP event loop threads             2
 //   SLIPWAY_HTTP_HEAD_TIMEOUT_MS   a whole request head (408)  10000
+//   SLIPWAY_HTTP_BODY_TIMEOUT_MS   a whole request body (408)  10000
 //   SLIPWAY_HTTP_MAX_CONNECTIONS   open at once (503 beyond)   from RLIMIT_NOFILE
 //   SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS  per client address  from RLIMIT_NOFILE
 //   SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL  long polls + streams of one token (429)  16
@@ -51,6 +52,7 @@ struct ServerConfig {
   // The front door (http/http_api.h): 0 = the HttpApi default (caps derived from the
   // descriptor limit, which main() raises to its hard limit).
   int http_head_timeout_ms = 10'000;
+  int http_body_timeout_ms = 10'000;
   int http_max_connections = 0;
   int http_max_connections_per_address = 0;
   int http_max_waits_per_principal = 16;

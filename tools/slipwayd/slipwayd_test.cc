@@ -60,6 +60,9 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_LOOPS", "1"}}))->http_loops, 1);
   EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_loops, 2);
   EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_head_timeout_ms, 10'000);
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_body_timeout_ms, 10'000);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_BODY_TIMEOUT_MS", "0"}})).status().field(),
+            "SLIPWAY_HTTP_BODY_TIMEOUT_MS");
   EXPECT_EQ(LoadServerConfig(EnvOf({}))->http_max_waits_per_principal, 16);
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_HTTP_HEAD_TIMEOUT_MS", "0"}})).status().field(),
             "SLIPWAY_HTTP_HEAD_TIMEOUT_MS");
