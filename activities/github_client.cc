@@ -14,6 +14,8 @@ namespace {
 
 using nlohmann::json;
 
+constexpr int kMaxListPages = 50;  // 5,000 items at per_page=100
+
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -231,17 +233,29 @@ Result<PutFileResult> GitHubClient::PutFile(const PutFileRequest& request) {
 Result<std::optional<Webhook>> GitHubClient::FindHook(const std::string& repo,
                                                       const std::string& url) {
   std::string what = "github list hooks " + repo;
-  Result<HttpResponse> resp = Send(Request("GET", RepoPath(repo) + "/hooks?per_page=100"));
-  if (!resp.ok()) return resp.status();
-  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
-  Result<json> j = ParseJsonBody(*resp, what);
-  if (!j.ok()) return j.status();
-  return Decode<std::optional<Webhook>>(*j, what, [&url](const json& list) {
-    for (const json& h : list) {
-      if (h.at("config").value("url", "") == url) return std::optional<Webhook>(HookFromJson(h));
+  HttpRequest page = Request("GET", RepoPath(repo) + "/hooks?per_page=100");
+  for (int pages = 0; pages < kMaxListPages; ++pages) {  // follows Link: rel="next"
+    Result<HttpResponse> resp = Send(page);
+    if (!resp.ok()) return resp.status();
+    SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+    Result<json> j = ParseJsonBody(*resp, what);
+    if (!j.ok()) return j.status();
+    Result<std::optional<Webhook>> found =
+        Decode<std::optional<Webhook>>(*j, what, [&url](const json& list) {
+          for (const json& h : list) {
+            if (h.at("config").value("url", "") == url) return std::optional<Webhook>(HookFromJson(h));
+          }
+          return std::optional<Webhook>();
+        });
+    if (!found.ok() || found->has_value()) return found;
+    std::optional<std::string> next = NextPageUrl(resp->headers);
+    if (!next) return std::optional<Webhook>();
+    if (UrlOrigin(*next) != UrlOrigin(config_.api_url)) {  // the token stays on the API's host
+      return Unavailable(what + ": next page is on another host");
     }
-    return std::optional<Webhook>();
-  });
+    page.url = *next;
+  }
+  return Unavailable(what + ": more than " + std::to_string(kMaxListPages) + " pages");
 }
 
 Result<Webhook> GitHubClient::CreateWebhook(const WebhookRequest& request) {

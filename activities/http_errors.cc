@@ -37,7 +37,7 @@ int64_t NonNegative(int64_t v) { return v < 0 ? 0 : v; }
 
 std::optional<int64_t> AnthropicResetMs(const HttpHeaders& headers, TimeMs now_ms) {
   static const char* kBuckets[] = {"requests", "tokens", "input-tokens", "output-tokens"};
-  std::optional<int64_t> exhausted, latest;
+  std::optional<int64_t> exhausted;
   for (const char* bucket : kBuckets) {
     std::string prefix = std::string("anthropic-ratelimit-") + bucket;
     auto reset = headers.Get(prefix + "-reset");
@@ -45,12 +45,11 @@ std::optional<int64_t> AnthropicResetMs(const HttpHeaders& headers, TimeMs now_m
     auto at = ParseRfc3339(*reset);
     if (!at) continue;
     int64_t wait = NonNegative(*at - now_ms);
-    if (!latest || wait > *latest) latest = wait;
     if (headers.Get(prefix + "-remaining") == std::string("0")) {
       if (!exhausted || wait > *exhausted) exhausted = wait;
     }
   }
-  return exhausted ? exhausted : latest;
+  return exhausted;
 }
 
 bool IsGitHubRateLimit(const HttpResponse& r) {
@@ -74,9 +73,30 @@ std::string RemoteField(const std::string& body) {
   return "";
 }
 
+// Vercel's 429 body: {"error": {"code": "rate_limited", "limit": {"remaining", "reset" (epoch s),
+// "resetMs" (epoch ms), "total"}}}; the wait when no Retry-After came with it.
+std::optional<int64_t> VercelLimitResetMs(const std::string& body, TimeMs now_ms) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("error") || !j["error"].is_object()) return std::nullopt;
+  const nlohmann::json& e = j["error"];
+  if (!e.contains("limit") || !e["limit"].is_object()) return std::nullopt;
+  const nlohmann::json& limit = e["limit"];
+  if (limit.contains("resetMs") && limit["resetMs"].is_number()) {
+    return NonNegative(limit["resetMs"].get<int64_t>() - now_ms);
+  }
+  if (limit.contains("reset") && limit["reset"].is_number()) {
+    return NonNegative(limit["reset"].get<int64_t>() * 1000 - now_ms);
+  }
+  return std::nullopt;
+}
+
 Status Retryable(const HttpResponse& r, std::string message, TimeMs now_ms) {
   Status s = Unavailable(std::move(message));
-  if (auto wait = RetryAfterMs(r.headers, now_ms)) s.WithRetryAfter(*wait);
+  if (auto wait = RetryAfterMs(r.headers, now_ms)) {
+    s.WithRetryAfter(*wait);
+  } else if (r.status == 429) {
+    if (auto reset = VercelLimitResetMs(r.body, now_ms)) s.WithRetryAfter(*reset);
+  }
   return s;
 }
 
@@ -118,8 +138,12 @@ std::optional<int64_t> RetryAfterMs(const HttpHeaders& headers, TimeMs now_ms) {
     if (auto n = ParseNumber(*v)) return NonNegative(static_cast<int64_t>(*n * 1000));
     if (auto at = ParseHttpDate(*v)) return NonNegative(*at - now_ms);
   }
-  if (auto v = headers.Get("x-ratelimit-reset")) {
-    if (auto epoch_s = ParseInt(*v)) return NonNegative(*epoch_s * 1000 - now_ms);
+  // Every GitHub answer carries the window's reset (often an hour away): it is a wait only
+  // when the window is spent, never for a plain 5xx that happens to carry it.
+  if (headers.Get("x-ratelimit-remaining") == std::string("0")) {
+    if (auto v = headers.Get("x-ratelimit-reset")) {
+      if (auto epoch_s = ParseInt(*v)) return NonNegative(*epoch_s * 1000 - now_ms);
+    }
   }
   return AnthropicResetMs(headers, now_ms);
 }

@@ -1,7 +1,8 @@
 // activities/http_errors.h: turns an HTTP response into the Status our callers act on.
 //
 //   2xx                      ok
-//   408, 429, 5xx (incl 529) kUnavailable, retry_after_ms from the headers when present
+//   408, 429, 5xx (incl 529) kUnavailable, retry_after_ms from the headers when present (a
+//                            Vercel 429 without Retry-After: its body's error.limit reset)
 //   403 that is a rate limit kUnavailable (GitHub: x-ratelimit-remaining: 0, or a secondary limit)
 //   409                      kConflict (stale version: reload, then retry)
 //   400, 422                 kInvalidArgument (field = the remote's field name when it gives one)
@@ -27,8 +28,10 @@ Status StatusFromResponse(const HttpResponse& response, const std::string& what)
 Status StatusFromResponse(const HttpResponse& response, const std::string& what, TimeMs now_ms);
 
 // How long the remote side asks us to wait, from the first of: retry-after-ms, Retry-After
-// (seconds or HTTP date), x-ratelimit-reset (epoch seconds, GitHub), anthropic-ratelimit-*-reset
-// (RFC 3339; the exhausted bucket's if one says remaining 0, else the latest). Never negative.
+// (seconds or HTTP date), x-ratelimit-reset (epoch seconds, GitHub, Vercel) only when
+// x-ratelimit-remaining is 0, anthropic-ratelimit-*-reset (RFC 3339) of a bucket whose
+// remaining is 0 (the latest such). A reset whose window is not spent is no wait: GitHub sends
+// it on every answer, a 5xx included. Never negative. The caller caps it (RetryPolicy).
 std::optional<int64_t> RetryAfterMs(const HttpHeaders& headers, TimeMs now_ms);
 
 // The remote's short error message from a JSON body (`message`, `error.message` or a string

@@ -110,5 +110,99 @@ TEST(HttpErrorsTest, Rfc3339WithOffset) {
   EXPECT_EQ(ParseRfc3339("garbage"), std::nullopt);
 }
 
+// The documented header shapes (reference/external-apis.md A.8, B.9, C.3-C.4).
+
+TEST(HttpErrorsTest, GitHubServerErrorWithAFarResetIsNoWait) {
+  // Every GitHub answer carries the primary window: a 502 with 4999 left is not a rate limit.
+  HttpResponse r = Resp(502, R"({"message":"Server Error"})");
+  r.headers.Add("x-ratelimit-limit", "5000");
+  r.headers.Add("x-ratelimit-remaining", "4999");
+  r.headers.Add("x-ratelimit-used", "1");
+  r.headers.Add("x-ratelimit-reset", std::to_string(kNow / 1000 + 3600));
+  r.headers.Add("x-ratelimit-resource", "core");
+  Status s = StatusFromResponse(r, "x", kNow);
+  EXPECT_EQ(s.code(), Code::kUnavailable);
+  EXPECT_EQ(s.retry_after_ms(), std::nullopt);
+  EXPECT_EQ(RetryAfterMs(r.headers, kNow), std::nullopt);
+}
+
+TEST(HttpErrorsTest, GitHubPrimaryLimitAs429WaitsForTheReset) {
+  HttpResponse r = Resp(429, R"({"message":"API rate limit exceeded for user ID 1."})");
+  r.headers.Add("x-ratelimit-remaining", "0");
+  r.headers.Add("x-ratelimit-reset", std::to_string(kNow / 1000 + 600));
+  EXPECT_EQ(StatusFromResponse(r, "x", kNow).retry_after_ms(), 600'000);
+}
+
+TEST(HttpErrorsTest, GitHubSecondaryLimitRetryAfterWins) {
+  HttpResponse r = Resp(403, R"({"message":"You have exceeded a secondary rate limit.",
+      "documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"})");
+  r.headers.Add("retry-after", "30");
+  r.headers.Add("x-ratelimit-remaining", "4000");
+  r.headers.Add("x-ratelimit-reset", std::to_string(kNow / 1000 + 3600));
+  Status s = StatusFromResponse(r, "x", kNow);
+  EXPECT_EQ(s.code(), Code::kUnavailable);
+  EXPECT_EQ(s.retry_after_ms(), 30'000);
+}
+
+TEST(HttpErrorsTest, GitHubSecondaryLimitWithSpentWindowWaitsForTheReset) {
+  HttpResponse r = Resp(403, R"({"message":"You have exceeded a secondary rate limit.",
+      "documentation_url":"https://docs.github.com/free-pro-team@latest/rest/overview/resources-in-the-rest-api#secondary-rate-limits"})");
+  r.headers.Add("x-ratelimit-remaining", "0");
+  r.headers.Add("x-ratelimit-reset", std::to_string(kNow / 1000 + 120));
+  EXPECT_EQ(StatusFromResponse(r, "x", kNow).retry_after_ms(), 120'000);
+}
+
+TEST(HttpErrorsTest, VercelRateLimitedUsesRetryAfterElseTheBodysReset) {
+  HttpResponse r = Resp(429, R"({"error":{"code":"rate_limited","message":"Rate limit exceeded",
+      "limit":{"remaining":0,"reset":1767225612,"resetMs":1767225612000,"total":100}}})");
+  EXPECT_EQ(StatusFromResponse(r, "x", kNow).retry_after_ms(), 12'000);  // body: resetMs
+  r.headers.Add("Retry-After", "3");
+  EXPECT_EQ(StatusFromResponse(r, "x", kNow).retry_after_ms(), 3000);    // header wins
+}
+
+TEST(HttpErrorsTest, VercelServerErrorWithWindowLeftIsNoWait) {
+  HttpResponse r = Resp(500, R"({"error":{"code":"internal_server_error","message":"x"}})");
+  r.headers.Add("X-RateLimit-Limit", "100");
+  r.headers.Add("X-RateLimit-Remaining", "99");
+  r.headers.Add("X-RateLimit-Reset", std::to_string(kNow / 1000 + 3600));
+  Status s = StatusFromResponse(r, "x", kNow);
+  EXPECT_EQ(s.code(), Code::kUnavailable);
+  EXPECT_EQ(s.retry_after_ms(), std::nullopt);
+}
+
+TEST(HttpErrorsTest, AnthropicOverloadedIsRetryableWithItsRetryAfter) {
+  HttpResponse r = Resp(529, R"({"type":"error","error":{"type":"overloaded_error",
+      "message":"Overloaded"},"request_id":"req_011CXYZabc"})");
+  r.headers.Add("request-id", "req_011CXYZabc");
+  Status plain = StatusFromResponse(r, "x", kNow);
+  EXPECT_EQ(plain.code(), Code::kUnavailable);
+  EXPECT_EQ(plain.retry_after_ms(), std::nullopt);
+  EXPECT_NE(plain.message().find("Overloaded"), std::string::npos);
+  r.headers.Add("retry-after", "4");
+  EXPECT_EQ(StatusFromResponse(r, "x", kNow).retry_after_ms(), 4000);
+}
+
+TEST(HttpErrorsTest, AnthropicBucketsWithRequestsLeftAreNoWait) {
+  HttpResponse r = Resp(529);
+  r.headers.Add("anthropic-ratelimit-requests-limit", "1000");
+  r.headers.Add("anthropic-ratelimit-requests-remaining", "999");
+  r.headers.Add("anthropic-ratelimit-requests-reset", "2026-01-01T00:00:59Z");
+  r.headers.Add("anthropic-ratelimit-input-tokens-limit", "80000");
+  r.headers.Add("anthropic-ratelimit-input-tokens-remaining", "79000");
+  r.headers.Add("anthropic-ratelimit-input-tokens-reset", "2026-01-01T00:00:30Z");
+  EXPECT_EQ(StatusFromResponse(r, "x", kNow).retry_after_ms(), std::nullopt);
+}
+
+TEST(HttpErrorsTest, AnthropicRateLimitWithRetryAfterMsAndShouldRetry) {
+  HttpResponse r = Resp(429, R"({"type":"error","error":{"type":"rate_limit_error",
+      "message":"Number of request tokens has exceeded your per-minute rate limit"}})");
+  r.headers.Add("retry-after", "2");
+  r.headers.Add("retry-after-ms", "1500.5");
+  r.headers.Add("x-should-retry", "true");
+  Status s = StatusFromResponse(r, "x", kNow);
+  EXPECT_EQ(s.code(), Code::kUnavailable);
+  EXPECT_EQ(s.retry_after_ms(), 1500);
+}
+
 }  // namespace
 }  // namespace slipway::activities

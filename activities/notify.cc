@@ -64,9 +64,11 @@ Status Deliver(const SmtpConfig& c, Poco::Net::MailMessage& message) {
     }
     return Status::Ok();
   } catch (const Poco::Net::SMTPException& e) {
-    // Poco keeps the server's reply code in code(): 4xx is transient, 5xx is final.
+    // Poco keeps the server's reply code in code(): 5xx is final; 4xx is transient, and so is
+    // no code at all (the connection closed before a reply: the message may have landed, and a
+    // resend carries the same Message-ID).
     std::string what = where + ": server refused (" + std::to_string(e.code()) + ")";
-    return e.code() >= 400 && e.code() < 500 ? Unavailable(what) : Permanent(what);
+    return e.code() >= 500 && e.code() < 600 ? Permanent(what) : Unavailable(what);
   } catch (const Poco::TimeoutException&) {
     return Status(Code::kDeadlineExceeded, where + ": timed out");
   } catch (const Poco::Exception& e) {

@@ -10,8 +10,8 @@
 // DATA but before the step was recorded sends the mail again, with the same Message-ID, which
 // mail systems (and the emulator's sink) use to drop the duplicate.
 // Errors: kInvalidArgument (a bad address, a CR/LF in a field, a malformed SMTP_URL);
-// kUnavailable for network failures, timeouts and SMTP 4xx replies (retry); kPermanent for SMTP
-// 5xx replies (e.g. recipient rejected). Messages carry no credentials or message bodies.
+// kUnavailable for network failures, timeouts, SMTP 4xx replies and a connection closed before
+// the reply (retry); kPermanent for SMTP 5xx replies (e.g. recipient rejected). Messages carry no credentials or message bodies.
 // Thread-safe: each call opens its own SMTP session.
 #pragma once
 

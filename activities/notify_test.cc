@@ -57,6 +57,30 @@ TEST_F(NotifyTest, RepeatWithTheSameKeyIsOneMail) {
   EXPECT_EQ(Mails().size(), 2u);
 }
 
+TEST_F(NotifyTest, TransientRefusalIsRetryableAndNothingIsDelivered) {
+  Faults(R"({"rules":[{"method":"SMTP","status":451,"times":1}]})");
+  Status s = notifier_->SendWelcome(Welcome()).status();
+  EXPECT_EQ(s.code(), Code::kUnavailable) << s.ToString();
+  EXPECT_EQ(Mails().size(), 0u);
+  ASSERT_TRUE(notifier_->SendWelcome(Welcome()).ok());
+  EXPECT_EQ(emu_->log().Count("mail_sent"), 1);
+}
+
+TEST_F(NotifyTest, LostReplyAfterDeliveryIsRetryableAndTheResendIsOneMail) {
+  Faults(R"({"rules":[{"method":"SMTP","status":451,"times":1,"after_effect":true}]})");
+  Status s = notifier_->SendWelcome(Welcome()).status();
+  EXPECT_EQ(s.code(), Code::kUnavailable) << s.ToString();
+  EXPECT_EQ(Mails().size(), 1u);  // it landed; the sender could not know
+  ASSERT_TRUE(notifier_->SendWelcome(Welcome()).ok());
+  EXPECT_EQ(Mails().size(), 1u);
+  EXPECT_EQ(emu_->log().Count("mail_sent"), 1);
+}
+
+TEST_F(NotifyTest, HttpFaultRulesDoNotTouchSmtp) {
+  Faults(R"({"rules":[{"path":"*","status":503}]})");
+  EXPECT_TRUE(notifier_->SendWelcome(Welcome()).ok());
+}
+
 TEST_F(NotifyTest, BadInputIsInvalidArgument) {
   WelcomeEmail m = Welcome();
   m.to = "owner@foo.example\r\nBcc: x@y.example";

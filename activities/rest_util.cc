@@ -110,6 +110,59 @@ Status CheckUrlPath(const std::string& url) {
   return Status::Ok();
 }
 
+namespace {
+// True when the parameters after a link's '>' (up to the next link) include rel="next"; rel
+// may list several space-separated types.
+bool HasRelNext(const std::string& params) {
+  size_t at = params.find("rel=");
+  if (at == std::string::npos) return false;
+  std::string value = params.substr(at + 4);
+  if (!value.empty() && value[0] == '"') {
+    size_t close = value.find('"', 1);
+    value = value.substr(1, close == std::string::npos ? std::string::npos : close - 1);
+  } else {
+    value = value.substr(0, value.find_first_of(";, "));
+  }
+  for (size_t i = 0; i < value.size();) {
+    size_t end = value.find(' ', i);
+    if (end == std::string::npos) end = value.size();
+    if (value.compare(i, end - i, "next") == 0) return true;
+    i = end + 1;
+  }
+  return false;
+}
+}  // namespace
+
+std::optional<std::string> NextPageUrl(const HttpHeaders& headers) {
+  std::optional<std::string> link = headers.Get("Link");
+  if (!link) return std::nullopt;
+  const std::string& h = *link;
+  size_t i = 0;
+  while (i < h.size()) {
+    size_t open = h.find('<', i);
+    if (open == std::string::npos) return std::nullopt;
+    size_t close = h.find('>', open + 1);
+    if (close == std::string::npos) return std::nullopt;
+    size_t next_link = h.find('<', close + 1);  // parameters never hold '<'
+    std::string params = h.substr(close + 1, next_link == std::string::npos
+                                                 ? std::string::npos
+                                                 : next_link - close - 1);
+    if (HasRelNext(params)) return h.substr(open + 1, close - open - 1);
+    if (next_link == std::string::npos) return std::nullopt;
+    i = next_link;
+  }
+  return std::nullopt;
+}
+
+std::string UrlOrigin(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  std::string origin = url.substr(0, end);
+  for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return origin;
+}
+
 Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what) {
   nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
   if (j.is_discarded()) return Unavailable(what + ": response body is not JSON");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "activities/http_client.h"
@@ -29,6 +30,15 @@ std::string JsonText(const nlohmann::json& j);
 // caller built (traversal). The REST clients check every URL with it before sending, so a bad
 // ref or id from anywhere never leaves the process. Errors: kInvalidArgument (field "path").
 Status CheckUrlPath(const std::string& url);
+
+// The URL of the rel="next" page from a Link header (GitHub pagination:
+// `<https://api.github.com/...&page=2>; rel="next", <...&page=5>; rel="last"`), or nullopt.
+// Linear scan; a malformed header gives nullopt.
+std::optional<std::string> NextPageUrl(const HttpHeaders& headers);
+
+// "https://host:port" of an absolute URL, lower-cased ("" when it has no scheme): a next-page
+// URL is followed, with credentials, only when it is on the API's own origin.
+std::string UrlOrigin(const std::string& url);
 
 // Parses a 2xx response body as JSON. A body that is not JSON is a remote fault: kUnavailable.
 Result<nlohmann::json> ParseJsonBody(const HttpResponse& response, const std::string& what);

@@ -97,11 +97,11 @@ TEST_F(EngineStepsTest, WithoutContinuationEachStepIsItsOwnTask) {
 
 TEST_F(EngineStepsTest, RetryAfterFromTheErrorIsHonoured) {
   Status limited = Unavailable("429");
-  limited.WithRetryAfter(30'000);
+  limited.WithRetryAfter(8'000);  // below FastRetry's max interval (10 s), which caps it
   activity_.Script("s1", {limited});
   Start("seven", "client1", json::object(), "wf-1");
   RunDue();
-  clock_.Advance(std::chrono::seconds(29));
+  clock_.Advance(std::chrono::seconds(7));
   RunDue();
   EXPECT_EQ(activity_.attempts("s1"), 1);
   clock_.Advance(std::chrono::seconds(1));

@@ -1,3 +1,6 @@
+// engine/retry_policy.cc: the retry decision (see the header). A remote's retry_after is
+// capped at max_interval_ms; steps that talk to flaky clouds use deadline_ms (the step's
+// maximum elapsed time, tens of minutes) with max_attempts 0 rather than a small count.
 #include "engine/retry_policy.h"
 
 #include <algorithm>
@@ -25,7 +28,9 @@ RetryDecision DecideRetry(const RetryPolicy& p, const Status& error, int attempt
   }
   int64_t wait = 0;
   if (error.retry_after_ms()) {
-    wait = std::max<int64_t>(0, *error.retry_after_ms());
+    // The remote's wait wins over back-off, but a huge one (a bogus Retry-After, a reset an
+    // hour away) must not park the step past what the policy allows between attempts.
+    wait = std::clamp<int64_t>(*error.retry_after_ms(), 0, p.max_interval_ms);
   } else {
     int64_t ceiling = BackoffCeilingMs(p, attempts_done);
     wait = p.jitter ? std::uniform_int_distribution<int64_t>(0, ceiling)(rng) : ceiling;

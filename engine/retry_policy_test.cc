@@ -51,10 +51,30 @@ TEST(RetryPolicyTest, FullJitterStaysWithinZeroAndTheCeiling) {
 TEST(RetryPolicyTest, RetryAfterHeaderBeatsBackoff) {
   std::mt19937_64 rng(1);
   Status rate_limited = Unavailable("429");
-  rate_limited.WithRetryAfter(30'000);
+  rate_limited.WithRetryAfter(6'000);
   RetryDecision d = DecideRetry(Policy(), rate_limited, 1, 5'000, 0, rng);
   ASSERT_TRUE(d.retry);
-  EXPECT_EQ(d.next_attempt_at_ms, 35'000);
+  EXPECT_EQ(d.next_attempt_at_ms, 11'000);  // not the 1 s back-off
+}
+
+TEST(RetryPolicyTest, RetryAfterIsCappedByTheMaximumInterval) {
+  std::mt19937_64 rng(1);
+  Status rate_limited = Unavailable("503");
+  rate_limited.WithRetryAfter(3'600'000);  // an hourly reset, or a bogus Retry-After
+  RetryDecision d = DecideRetry(Policy(), rate_limited, 1, 5'000, 0, rng);
+  ASSERT_TRUE(d.retry);
+  EXPECT_EQ(d.next_attempt_at_ms, 13'000);  // max_interval_ms 8 s
+}
+
+TEST(RetryPolicyTest, DeadlineBoundsUnlimitedAttempts) {
+  std::mt19937_64 rng(1);
+  RetryPolicy p = Policy();
+  p.max_attempts = 0;
+  p.deadline_ms = 30 * 60'000;
+  EXPECT_TRUE(DecideRetry(p, Unavailable("x"), 500, 29 * 60'000, 0, rng).retry);
+  RetryDecision d = DecideRetry(p, Unavailable("x"), 501, 30 * 60'000 - 1000, 0, rng);
+  EXPECT_FALSE(d.retry);  // the next attempt would start after the deadline
+  EXPECT_STREQ(d.reason, "deadline_exceeded");
 }
 
 TEST(RetryPolicyTest, NonRetryableErrorsNeverRetry) {

@@ -26,7 +26,7 @@ struct RetryPolicies {
   engine::RetryPolicy github;  // repository, commits, webhooks, tarballs
   engine::RetryPolicy vercel;  // projects, domains, rollbacks
   engine::RetryPolicy deploy;  // one production deployment until READY
-  engine::RetryPolicy build;   // build validation (5 min per attempt)
+  engine::RetryPolicy build;   // build validation (its step timeouts decide; see deps.cc)
   engine::RetryPolicy llm;     // autofix (30 s LLM call)
   engine::RetryPolicy verify;
   engine::RetryPolicy notify;  // SMTP

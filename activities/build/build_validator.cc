@@ -74,6 +74,15 @@ class StepSequence {
     // The tail of the first failing step (where the cause is), else of the last step.
     if (!failed_) tail_ = Tail(run->output, options_.output_tail_bytes);
     if (!run->succeeded()) failed_ = true;
+    // A check that runs past its timeout hangs in the site's own scripts (a dev server, a
+    // watcher): the same sha hangs again, so retrying costs another full timeout each time.
+    // An install that times out stays retryable (the registry may be slow): see
+    // ClassifyInstallFailure.
+    if (run->timed_out && step.name != kStepInstall) {
+      return Permanent("build step '" + step.name + "' timed out after " +
+                       std::to_string(step.timeout_ms / 1000) +
+                       " s (not retried: the same source hangs again)");
+    }
     return run;
   }
 

@@ -63,23 +63,59 @@ void Hang(EmulatorState& state, int64_t hang_ms) {
                          [&] { return state.stopping; });
 }
 
+// The family's rate-limit headers with `remaining` left and the window ending reset_s from now.
+void AddLimitHeaders(EmulatorState& state, Family family, int64_t remaining, int64_t reset_s,
+                     EmuResponse& r) {
+  const TimeMs reset_ms = (state.clock.NowMs() / 1000 + reset_s) * 1000;
+  const std::string left = std::to_string(remaining);
+  const std::string epoch_s = std::to_string(reset_ms / 1000);
+  switch (family) {
+    case Family::kVercel:
+      r.headers.emplace_back("X-RateLimit-Limit", "100");
+      r.headers.emplace_back("X-RateLimit-Remaining", left);
+      r.headers.emplace_back("X-RateLimit-Reset", epoch_s);
+      break;
+    case Family::kAnthropic:
+      r.headers.emplace_back("anthropic-ratelimit-requests-limit", "1000");
+      r.headers.emplace_back("anthropic-ratelimit-requests-remaining", left);
+      r.headers.emplace_back("anthropic-ratelimit-requests-reset", FormatRfc3339(reset_ms));
+      break;
+    default:
+      r.headers.emplace_back("x-ratelimit-limit", "5000");
+      r.headers.emplace_back("x-ratelimit-remaining", left);
+      r.headers.emplace_back("x-ratelimit-used", std::to_string(5000 - remaining));
+      r.headers.emplace_back("x-ratelimit-reset", epoch_s);
+      r.headers.emplace_back("x-ratelimit-resource", "core");
+  }
+}
+
 EmuResponse FaultResponse(EmulatorState& state, Family family, const FaultRule& rule) {
   EmuResponse r = FamilyError(state, family, rule.status, StatusText(rule.status));
   if (rule.retry_after_s >= 0) r.headers.emplace_back("Retry-After", std::to_string(rule.retry_after_s));
   if (rule.retry_after_ms >= 0) {
     r.headers.emplace_back("retry-after-ms", std::to_string(rule.retry_after_ms));
   }
+  if (family == Family::kVercel && rule.status == 429) {  // Vercel's rate_limited body
+    int64_t wait_s = rule.retry_after_s >= 0 ? rule.retry_after_s : rule.ratelimit_reset_s;
+    int64_t reset_ms = state.clock.NowMs() + wait_s * 1000;
+    r.body = nlohmann::json{{"error", {{"code", "rate_limited"},
+                                       {"message", "Rate limit exceeded"},
+                                       {"limit", {{"remaining", 0},
+                                                  {"reset", reset_ms / 1000},
+                                                  {"resetMs", reset_ms},
+                                                  {"total", 100}}}}}}
+                 .dump();
+  }
   if (rule.rate_limit) {
-    int64_t reset_s = state.clock.NowMs() / 1000 + rule.ratelimit_reset_s;
-    r.headers.emplace_back("x-ratelimit-limit", "5000");
-    r.headers.emplace_back("x-ratelimit-remaining", "0");
-    r.headers.emplace_back("x-ratelimit-reset", std::to_string(reset_s));
+    AddLimitHeaders(state, family, 0, rule.ratelimit_reset_s, r);
     if (family == Family::kGitHub) {
       r.body = nlohmann::json{{"message", "API rate limit exceeded for user."},
                               {"documentation_url",
                                "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"}}
                    .dump();
     }
+  } else if (rule.ratelimit_remaining >= 0) {
+    AddLimitHeaders(state, family, rule.ratelimit_remaining, rule.ratelimit_reset_s, r);
   }
   return r;
 }
@@ -140,12 +176,21 @@ EmuResponse Dispatch(EmulatorState& state, const EmuRequest& req) {
   if (fault && fault->rule.hang_ms > 0) {
     Hang(state, fault->rule.hang_ms);
     resp = FamilyError(state, family, 504, "Gateway Timeout");
+  } else if (fault && fault->rule.status != 0 && fault->rule.after_effect) {
+    // The effect lands; only the answer is lost (a proxy's 502 after the origin committed).
+    EmuResponse done = Route(state, family, req);
+    resp = FaultResponse(state, family, fault->rule);
+    if (done.status < 300) {
+      resp.effect = done.effect;
+      resp.subject = done.subject;
+      resp.deliveries = done.deliveries;  // the push happened: GitHub still delivers it
+    }
   } else if (fault && fault->rule.status != 0) {
     resp = FaultResponse(state, family, fault->rule);
   } else {
     resp = Route(state, family, req);
   }
-  if (resp.status >= 300) {
+  if (resp.status >= 300 && !(fault && fault->rule.after_effect)) {
     resp.effect.clear();
     resp.deliveries.clear();
   }

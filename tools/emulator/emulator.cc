@@ -193,7 +193,14 @@ Status Emulator::StartSmtp() {
     state->log.Append({0, "SMTP", duplicate ? "DATA duplicate Message-ID" : "DATA", 250,
                        duplicate ? "" : "mail_sent", to, "", ""});
   };
-  auto sink = SmtpSink::Start(state_->options.host, state_->options.smtp_port, on_mail);
+  // SMTP faults come from the rules whose method is "SMTP" (faults.h).
+  auto decide = [state]() -> std::optional<SmtpFault> {
+    std::optional<FaultDecision> f = state->faults.Decide("SMTP", "DATA");
+    if (!f || f->rule.status == 0) return std::nullopt;
+    state->log.Append({0, "SMTP", "DATA", f->rule.status, "", "", f->Describe(), ""});
+    return SmtpFault{f->rule.status, f->rule.after_effect};
+  };
+  auto sink = SmtpSink::Start(state_->options.host, state_->options.smtp_port, on_mail, decide);
   if (!sink.ok()) return sink.status();
   smtp_ = std::move(*sink);
   return Status::Ok();

@@ -18,7 +18,9 @@ FaultRule ParseRule(const nlohmann::json& j) {
   r.retry_after_s = j.value("retry_after_s", int64_t{-1});
   r.retry_after_ms = j.value("retry_after_ms", int64_t{-1});
   r.rate_limit = j.value("rate_limit", false);
+  r.ratelimit_remaining = j.value("ratelimit_remaining", int64_t{-1});
   r.ratelimit_reset_s = j.value("ratelimit_reset_s", int64_t{60});
+  r.after_effect = j.value("after_effect", false);
   r.latency_ms = j.value("latency_ms", int64_t{0});
   r.hang_ms = j.value("hang_ms", int64_t{0});
   return r;
@@ -28,7 +30,9 @@ FaultRule ParseRule(const nlohmann::json& j) {
 
 std::string FaultDecision::Describe() const {
   if (rule.hang_ms > 0) return "hang";
-  if (rule.status != 0) return "status_" + std::to_string(rule.status);
+  if (rule.status != 0) {
+    return "status_" + std::to_string(rule.status) + (rule.after_effect ? "_after_effect" : "");
+  }
   return "latency";
 }
 
@@ -65,6 +69,7 @@ std::optional<FaultDecision> Faults::Decide(const std::string& method, const std
   for (size_t i = 0; i < rules_.size(); ++i) {
     const FaultRule& r = rules_[i];
     if (!r.method.empty() && r.method != method) continue;
+    if (r.method.empty() && method == "SMTP") continue;  // "any method" means any HTTP one
     if (fnmatch(r.path.c_str(), path.c_str(), 0) != 0) continue;
     if (r.times >= 0 && fired_[i] >= r.times) continue;
     if (r.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(rng_) >= r.rate) continue;

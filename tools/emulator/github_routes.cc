@@ -1,6 +1,7 @@
 // tools/emulator/github_routes.cc: the GitHub REST subset (repos from templates, contents,
 // refs, hooks, tarballs). Shapes and codes follow shared/reference/external-apis.md part A.
 #include "tools/emulator/emulator_state.h"
+#include "tools/emulator/pagination.h"
 #include "tools/emulator/tarball.h"
 #include "tools/emulator/webhooks.h"
 
@@ -186,7 +187,7 @@ EmuResponse Hooks(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
   if (req.method == "GET") {
     nlohmann::json list = nlohmann::json::array();
     for (const Hook& h : r.hooks) list.push_back(HookJson(req, r, h));
-    return Json(200, list);
+    return PagedList(req, list);
   }
   nlohmann::json body = ParseObject(req.body);
   if (body.is_null()) return Error(400, "Problems parsing JSON");

@@ -24,6 +24,7 @@ constexpr int kIdleLimitS = 60;
 // Outlives every session: sessions poll `stopping` so Stop() can wait for them to end.
 struct Shared {
   SmtpSink::OnMail on_mail;
+  SmtpSink::DecideFault decide_fault;
   std::atomic<bool> stopping{false};
 };
 
@@ -135,10 +136,18 @@ class Session : public Poco::Net::TCPServerConnection {
         Send("503 5.5.1 RCPT first");
         return true;
       }
+      std::optional<SmtpFault> fault;
+      if (shared_->decide_fault) fault = shared_->decide_fault();
+      if (fault && !fault->after_effect) {
+        Send(std::to_string(fault->code) + " 4.3.0 emulated fault, try again later");
+        mail_ = Mail{};
+        return true;
+      }
       Send("354 End data with <CR><LF>.<CR><LF>");
       if (!ReadData(&mail_.data)) return false;
       shared_->on_mail(std::move(mail_));
       mail_ = Mail{};
+      if (fault) return false;  // delivered, but the sender never hears so
       Send("250 2.0.0 OK queued");
     } else if (verb == "RSET") {
       mail_ = Mail{};
@@ -172,9 +181,10 @@ class Factory : public Poco::Net::TCPServerConnectionFactory {
 
 class SmtpSink::Impl {
  public:
-  Impl(Poco::Net::ServerSocket socket, OnMail on_mail)
+  Impl(Poco::Net::ServerSocket socket, OnMail on_mail, DecideFault decide_fault)
       : shared_(std::make_shared<Shared>()), port_(socket.address().port()) {
     shared_->on_mail = std::move(on_mail);
+    shared_->decide_fault = std::move(decide_fault);
     auto* params = new Poco::Net::TCPServerParams;
     params->setMaxThreads(8);
     server_ = std::make_unique<Poco::Net::TCPServer>(new Factory(shared_), socket, params);
@@ -206,11 +216,11 @@ int SmtpSink::port() const { return impl_->port(); }
 void SmtpSink::Stop() { impl_->Stop(); }
 
 Result<std::unique_ptr<SmtpSink>> SmtpSink::Start(const std::string& host, int port,
-                                                  OnMail on_mail) {
+                                                  OnMail on_mail, DecideFault decide_fault) {
   try {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, static_cast<Poco::UInt16>(port)), 16);
     return std::unique_ptr<SmtpSink>(
-        new SmtpSink(std::make_unique<Impl>(socket, std::move(on_mail))));
+        new SmtpSink(std::make_unique<Impl>(socket, std::move(on_mail), std::move(decide_fault))));
   } catch (const Poco::Exception& e) {
     return Unavailable("smtp sink cannot listen on " + host + ":" + std::to_string(port) + ": " +
                        e.displayText());

@@ -12,6 +12,7 @@
 #include "activities/curl_http_client.h"
 #include "activities/github_client.h"
 #include "activities/notify.h"
+#include "activities/retrying_http_client.h"
 #include "activities/vercel_client.h"
 #include "activities/verify.h"
 #include "engine/engine.h"
@@ -31,6 +32,7 @@ struct ServerParts {
   Failpoints failpoints;
   std::unique_ptr<storage::SqliteStore> store;
   std::unique_ptr<activities::CurlHttpClient> http_client;
+  std::unique_ptr<activities::RetryingHttpClient> api_client;  // repeats safe calls
   std::unique_ptr<activities::GitHubClient> github, template_github;
   std::unique_ptr<activities::VercelClient> vercel;
   std::unique_ptr<activities::AnthropicClient> anthropic;
@@ -63,12 +65,15 @@ http::WebhookTenantLookup WebhookTenants(storage::Store& store,
 
 Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
   p.http_client = std::make_unique<activities::CurlHttpClient>();
-  p.github = std::make_unique<activities::GitHubClient>(*p.http_client, s.github);
+  // GitHub, Vercel and Anthropic calls that are safe to repeat are repeated inside an attempt
+  // (retrying_http_client.h); the verifier judges a site's own errors itself.
+  p.api_client = std::make_unique<activities::RetryingHttpClient>(*p.http_client, p.clock);
+  p.github = std::make_unique<activities::GitHubClient>(*p.api_client, s.github);
   activities::GitHubConfig template_config = s.github;
   template_config.owner = s.github.template_owner;
-  p.template_github = std::make_unique<activities::GitHubClient>(*p.http_client, template_config);
-  p.vercel = std::make_unique<activities::VercelClient>(*p.http_client, s.vercel);
-  p.anthropic = std::make_unique<activities::AnthropicClient>(*p.http_client, s.anthropic);
+  p.template_github = std::make_unique<activities::GitHubClient>(*p.api_client, template_config);
+  p.vercel = std::make_unique<activities::VercelClient>(*p.api_client, s.vercel);
+  p.anthropic = std::make_unique<activities::AnthropicClient>(*p.api_client, s.anthropic);
   activities::AutofixOptions autofix;
   autofix.policy = c.autofix_policy;
   p.autofixer = std::make_unique<activities::Autofixer>(*p.github, *p.anthropic, autofix);

@@ -67,12 +67,14 @@ void WorkflowFixture::SetUp() {
   config_.github.template_owner = "tmpl";
   config_.github.template_repo = "site";
   config_.base_domain = "sites.test";
-  github_ = std::make_unique<activities::GitHubClient>(*http_, config_.github);
+  api_http_ = std::make_unique<activities::RetryingHttpClient>(*http_, real_clock_,
+                                                               [](int64_t) {});
+  github_ = std::make_unique<activities::GitHubClient>(*api_http_, config_.github);
   activities::GitHubConfig tc = config_.github;
   tc.owner = tc.template_owner;
-  template_github_ = std::make_unique<activities::GitHubClient>(*http_, tc);
-  vercel_ = std::make_unique<activities::VercelClient>(*http_, config_.vercel);
-  anthropic_ = std::make_unique<activities::AnthropicClient>(*http_, config_.anthropic);
+  template_github_ = std::make_unique<activities::GitHubClient>(*api_http_, tc);
+  vercel_ = std::make_unique<activities::VercelClient>(*api_http_, config_.vercel);
+  anthropic_ = std::make_unique<activities::AnthropicClient>(*api_http_, config_.anthropic);
   autofixer_ = std::make_unique<activities::Autofixer>(*github_, *anthropic_);
   runner_ = std::make_unique<activities::build::PosixProcessRunner>(real_clock_);
   cache_ = std::make_unique<activities::build::InMemoryBuildCache>();

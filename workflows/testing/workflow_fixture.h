@@ -19,6 +19,7 @@
 #include "activities/curl_http_client.h"
 #include "activities/github_client.h"
 #include "activities/notify.h"
+#include "activities/retrying_http_client.h"
 #include "activities/verify.h"
 #include "activities/vercel_client.h"
 #include "engine/base/failpoints.h"
@@ -80,6 +81,10 @@ class WorkflowFixture : public ::testing::Test {
   Failpoints failpoints_;
   std::unique_ptr<emulator::Emulator> emu_;
   std::unique_ptr<activities::CurlHttpClient> http_;
+  // What the GitHub, Vercel and Anthropic clients send through, as in slipwayd: repeats the
+  // calls that are safe to repeat. Its waits are skipped (the emulator's Retry-After: 1 would
+  // otherwise be real seconds).
+  std::unique_ptr<activities::RetryingHttpClient> api_http_;
   activities::ServiceConfig config_;
   std::unique_ptr<activities::GitHubClient> github_;
   std::unique_ptr<activities::GitHubClient> template_github_;
