@@ -139,6 +139,19 @@ void Configure(CURL* h, const HttpRequest& r, const CurlHttpClientOptions& o, cu
   SetMethodAndBody(h, r);
 }
 
+// CONNECT_TO "::ADDR:" keeps the URL's host and port for TLS and Host, and connects to ADDR
+// (numeric: no DNS). A fresh, unkept connection: no reuse of one opened to another address.
+curl_slist* PinAddress(CURL* h, const HttpRequest& r) {
+  if (r.connect_address.empty()) return nullptr;
+  bool v6 = r.connect_address.find(':') != std::string::npos && r.connect_address[0] != '[';
+  std::string addr = v6 ? "[" + r.connect_address + "]" : r.connect_address;
+  curl_slist* list = curl_slist_append(nullptr, ("::" + addr + ":").c_str());
+  curl_easy_setopt(h, CURLOPT_CONNECT_TO, list);
+  curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+  return list;
+}
+
 }  // namespace
 
 bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
@@ -215,11 +228,13 @@ Result<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl_slist* headers = BuildHeaders(request);
   Configure(h, request, options_, headers, &t, error_buffer);
+  curl_slist* pin = PinAddress(h, request);
 
   CURLcode code = curl_easy_perform(h);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(headers);
+  curl_slist_free_all(pin);
   ReturnHandle(h);
 
   if (t.too_large || code == CURLE_FILESIZE_EXCEEDED) {

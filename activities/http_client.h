@@ -47,6 +47,10 @@ struct HttpRequest {
   // > 0: read at most this many bytes of the body, drop the rest and set body_truncated (a
   // crawler reading untrusted pages). 0: the whole body, up to the client's own cap.
   int64_t max_body_bytes = 0;
+  // Non-empty: a numeric IPv4/IPv6 address to connect to instead of resolving the URL's host
+  // (the TLS name and Host stay the URL's), on a fresh connection that is not kept. Verify's
+  // crawl pins external links to the address it checked (address_guard.h).
+  std::string connect_address;
 };
 
 struct HttpResponse {

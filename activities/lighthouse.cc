@@ -1,91 +1,237 @@
+// activities/lighthouse.cc: runs the Lighthouse CLI and reads its category scores.
 #include "activities/lighthouse.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#ifndef SLIPWAY_TOOLS_DIR
+#define SLIPWAY_TOOLS_DIR "tools"
+#endif
 
 namespace slipway::activities {
 
 namespace {
 
+constexpr int64_t kMaxReportBytes = 32 << 20;
+constexpr size_t kMaxErrorTail = 300;
+
 bool Executable(const std::string& path) {
   return !path.empty() && ::access(path.c_str(), X_OK) == 0;
 }
 
-LighthouseOutcome Skipped(std::string reason) {
+std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+// The last line of the tool's stderr, cut short: enough to tell a crash from a refusal. It is
+// Chromium's and Lighthouse's text about our own deployment URL, never a secret.
+std::string LastLine(const std::string& text) {
+  size_t end = text.find_last_not_of(" \r\n\t");
+  if (end == std::string::npos) return "";
+  size_t begin = text.rfind('\n', end);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  std::string line = text.substr(begin, end + 1 - begin);
+  if (line.size() > kMaxErrorTail) line = line.substr(0, kMaxErrorTail) + "...";
+  return line;
+}
+
+// A private directory for one report, removed when the run ends.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& parent) {
+    std::string base = parent;
+    if (base.empty()) base = std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp";
+    std::string templ = base + "/slipway-lighthouse-XXXXXX";
+    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadCapped(const std::string& path) {
+  std::error_code ec;
+  uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return "";
+  std::string out(static_cast<size_t>(std::min<uintmax_t>(size, kMaxReportBytes)), '\0');
+  std::ifstream in(path, std::ios::binary);
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  out.resize(static_cast<size_t>(in.gcount()));
+  return out;
+}
+
+LighthouseOutcome ErrorOutcome(std::string error, bool retryable) {
   LighthouseOutcome o;
-  o.reason = std::move(reason);
+  o.error = std::move(error);
+  o.reason = "Lighthouse could not run: " + o.error;
+  o.retryable = retryable;
   return o;
+}
+
+// The Lighthouse CLI's command line (its flags: `lighthouse --help`, 12.x).
+build::ProcessSpec Command(const LighthouseOptions& o, const std::string& url,
+                           const std::string& host_map, const std::string& report_path) {
+  build::ProcessSpec spec;
+  spec.argv = {o.lighthouse_path, url, "--output=json", "--output-path=" + report_path,
+               "--quiet", "--only-categories=" + Join(LighthouseCategories(), ","),
+               // The screenshots are most of a report's bytes and no verdict uses them.
+               "--skip-audits=full-page-screenshot,screenshot-thumbnails,final-screenshot",
+               "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage"};
+  if (o.preset == "desktop") spec.argv.push_back("--preset=desktop");
+  if (!host_map.empty()) {
+    spec.argv.push_back("--chrome-flags=--host-resolver-rules=\"MAP " + host_map + "\"");
+  }
+  spec.env_add = {{"CHROME_PATH", o.chromium_path}};
+  spec.merge_stderr = false;
+  spec.timeout_ms = o.timeout_ms;
+  return spec;
 }
 
 }  // namespace
 
+const std::vector<std::string>& LighthouseCategories() {
+  static const std::vector<std::string> kCategories = {"performance", "accessibility",
+                                                       "best-practices", "seo"};
+  return kCategories;
+}
+
+LighthouseThresholds DefaultLighthouseThresholds() { return {{"performance", 80}}; }
+
+std::string LighthouseOptions::DefaultLighthousePath() {
+  return std::string(SLIPWAY_TOOLS_DIR) + "/node/node_modules/.bin/lighthouse";
+}
+
+Result<LighthouseThresholds> LighthouseThresholdsFromJson(const nlohmann::json& j,
+                                                          const std::string& field) {
+  if (!j.is_object()) return InvalidArgument(field, "must be an object of category: 0..100");
+  LighthouseThresholds out;
+  for (const auto& [key, value] : j.items()) {
+    const auto& known = LighthouseCategories();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return InvalidArgument(field, "categories are " + Join(known, ", "));
+    }
+    if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > 100) {
+      return InvalidArgument(field + "." + key, "must be an integer from 0 to 100");
+    }
+    out[key] = value.get<int>();
+  }
+  return out;
+}
+
+std::map<std::string, int> ScoresFromReport(const nlohmann::json& report) {
+  std::map<std::string, int> scores;
+  if (!report.is_object() || !report.contains("categories") ||
+      !report["categories"].is_object()) {
+    return scores;
+  }
+  for (const auto& [id, category] : report["categories"].items()) {
+    if (!category.is_object() || !category.contains("score")) continue;
+    const nlohmann::json& s = category["score"];
+    if (!s.is_number()) continue;  // null: the category could not be scored
+    double v = s.get<double>();
+    if (!(v >= 0 && v <= 1)) continue;
+    scores[id] = static_cast<int>(std::lround(v * 100));
+  }
+  return scores;
+}
+
 nlohmann::json ToJson(const LighthouseOutcome& o) {
-  if (o.skipped) return {{"skipped", o.reason}};
-  return {{"score", o.score}, {"passed", o.passed}};
+  if (o.skipped) return {{"skipped", o.reason}, {"passed", true}};
+  if (!o.error.empty()) return {{"error", o.error}, {"passed", false}};
+  return {{"scores", o.scores},
+          {"thresholds", o.thresholds},
+          {"passed", o.passed},
+          {"reason", o.reason}};
 }
 
 Lighthouse::Lighthouse(build::ProcessRunner& runner, LighthouseOptions options)
     : runner_(runner), options_(std::move(options)) {}
 
-std::string Lighthouse::FindCli() const {
-  if (!options_.lighthouse_path.empty()) {
-    return Executable(options_.lighthouse_path) ? options_.lighthouse_path : "";
+LighthouseOutcome Lighthouse::Run(const std::string& url, const std::string& host_map,
+                                  const LighthouseThresholds* thresholds) {
+  if (!options_.enabled) {
+    LighthouseOutcome o;
+    o.skipped = true;
+    o.passed = true;
+    o.reason = "disabled by configuration";
+    return o;
   }
-  const char* path = std::getenv("PATH");
-  std::string dirs = path == nullptr ? "" : path;
-  for (size_t start = 0; start <= dirs.size();) {
-    size_t end = dirs.find(':', start);
-    std::string dir =
-        dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (!dir.empty() && Executable(dir + "/lighthouse")) return dir + "/lighthouse";
-    if (end == std::string::npos) break;
-    start = end + 1;
+  LighthouseOutcome o = RunTool(url, host_map);
+  if (!o.error.empty()) {
+    if (!options_.allow_skip) return o;
+    o.skipped = true;
+    o.passed = true;
+    o.reason = "sandbox mode: " + o.error;
+    return o;
   }
-  return "";
+  o.thresholds = thresholds != nullptr ? *thresholds : options_.thresholds;
+  std::vector<std::string> below;
+  for (const auto& [category, minimum] : o.thresholds) {
+    auto score = o.scores.find(category);
+    if (score == o.scores.end()) {
+      below.push_back(category + " has no score (threshold " + std::to_string(minimum) + ")");
+    } else if (score->second < minimum) {
+      below.push_back(category + " " + std::to_string(score->second) + " is below " +
+                      std::to_string(minimum));
+    }
+  }
+  o.passed = below.empty();
+  if (!o.passed) o.reason = "Lighthouse " + Join(below, ", ");
+  return o;
 }
 
-LighthouseOutcome Lighthouse::Run(const std::string& url, const std::string& host_map) {
-  if (!options_.enabled) return Skipped("disabled by configuration");
+LighthouseOutcome Lighthouse::RunTool(const std::string& url, const std::string& host_map) {
   if (!Executable(options_.chromium_path)) {
-    return Skipped("Chromium not found at " + options_.chromium_path +
-                   " (Debian package chromium)");
+    return ErrorOutcome("Chromium not found at " + options_.chromium_path +
+                            " (install Debian's chromium: tools/setup.sh; or set SLIPWAY_CHROMIUM)",
+                        false);
   }
-  std::string cli = FindCli();
-  if (cli.empty())
-    return Skipped("the lighthouse npm package is not installed (no lighthouse CLI)");
-  std::string chrome_flags = "--headless=new --no-sandbox --disable-gpu";
-  if (!host_map.empty()) chrome_flags += " --host-resolver-rules=MAP " + host_map;
-  build::ProcessSpec spec;
-  spec.argv = {cli,
-               url,
-               "--only-categories=performance",
-               "--output=json",
-               "--output-path=stdout",
-               "--quiet",
-               "--chrome-flags=" + chrome_flags};
-  spec.env_add = {{"CHROME_PATH", options_.chromium_path}};
-  spec.merge_stderr = false;
-  spec.timeout_ms = options_.timeout_ms;
-  spec.output_cap = 16 << 20;  // the JSON report is a few MiB
+  if (!Executable(options_.lighthouse_path)) {
+    return ErrorOutcome("the Lighthouse CLI is not at " + options_.lighthouse_path +
+                            " (tools/setup.sh installs it; or set SLIPWAY_LIGHTHOUSE)",
+                        false);
+  }
+  TempDir dir(options_.temp_dir);
+  if (dir.path().empty()) return ErrorOutcome("no temporary directory for the report", true);
+  const std::string report_path = dir.path() + "/report.json";
+  build::ProcessSpec spec = Command(options_, url, host_map, report_path);
+  spec.env_add["TMPDIR"] = dir.path();  // Chromium's throw-away profile goes there too
   Result<build::ProcessResult> run = runner_.Run(spec);
-  if (!run.ok()) return Skipped("lighthouse could not start: " + run.status().message());
-  if (run->timed_out) return Skipped("lighthouse timed out");
-  if (!run->succeeded())
-    return Skipped("lighthouse failed (exit " + std::to_string(run->exit_code) + ")");
-  nlohmann::json report = nlohmann::json::parse(run->output, nullptr, false);
-  const nlohmann::json* score = nullptr;
-  if (report.is_object() && report.contains("categories") &&
-      report["categories"].contains("performance")) {
-    score = &report["categories"]["performance"]["score"];
+  if (!run.ok()) return ErrorOutcome("could not start: " + run.status().message(), false);
+  if (run->timed_out) {
+    return ErrorOutcome("timed out after " + std::to_string(options_.timeout_ms / 1000) + " s",
+                        true);
   }
-  if (score == nullptr || !score->is_number())
-    return Skipped("lighthouse printed no performance score");
+  if (!run->succeeded()) {
+    std::string why = run->exit_code >= 0 ? "exit " + std::to_string(run->exit_code)
+                                          : "signal " + std::to_string(run->term_signal);
+    std::string tail = LastLine(run->error_output);
+    return ErrorOutcome("it crashed (" + why + ")" + (tail.empty() ? "" : ": " + tail), true);
+  }
+  nlohmann::json report = nlohmann::json::parse(ReadCapped(report_path), nullptr, false);
   LighthouseOutcome o;
-  o.skipped = false;
-  o.score = static_cast<int>(std::lround(score->get<double>() * 100));
-  o.passed = o.score >= options_.threshold;
+  o.scores = ScoresFromReport(report);
+  if (report.is_object() && report.contains("runtimeError") &&
+      report["runtimeError"].is_object()) {
+    return ErrorOutcome("the page did not load in Chromium: " +
+                            report["runtimeError"].value("code", std::string("unknown")),
+                        true);
+  }
+  if (o.scores.empty()) return ErrorOutcome("the report has no scores", true);
   return o;
 }
 

@@ -172,4 +172,148 @@ std::vector<std::string> ExtractHrefs(const std::string& html) {
   return ExtractHrefs(html, HrefLimits{}).hrefs;
 }
 
+std::vector<std::string> ParseSrcset(const std::string& s) {
+  std::vector<std::string> urls;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (IsSpace(s[i]) || s[i] == ',')) ++i;
+    size_t begin = i;
+    while (i < s.size() && !IsSpace(s[i])) ++i;
+    if (begin == i) break;
+    size_t end = i;
+    bool ended_by_comma = false;
+    while (end > begin && s[end - 1] == ',') {
+      --end;
+      ended_by_comma = true;
+    }
+    if (end > begin) urls.push_back(s.substr(begin, end - begin));
+    if (ended_by_comma) continue;
+    int depth = 0;  // descriptors: up to the next comma outside parentheses
+    for (; i < s.size(); ++i) {
+      if (s[i] == '(') ++depth;
+      if (s[i] == ')' && depth > 0) --depth;
+      if (s[i] == ',' && depth == 0) break;
+    }
+  }
+  return urls;
+}
+
+namespace {
+
+struct Attr {
+  std::string name;   // lower case
+  size_t begin = 0;   // value bounds in the page
+  size_t end = 0;
+};
+
+// Reads one tag's attributes from `i` (just past the tag name) to its '>' (or the page's end);
+// returns the index after the tag. Every byte is read once.
+size_t ReadAttributes(const std::string& html, size_t i, std::vector<Attr>* attrs) {
+  while (i < html.size() && html[i] != '>') {
+    if (IsSpace(html[i]) || html[i] == '/') {
+      ++i;
+      continue;
+    }
+    Attr a;
+    while (i < html.size() && !IsSpace(html[i]) && html[i] != '=' && html[i] != '>' &&
+           html[i] != '/') {
+      a.name += static_cast<char>(std::tolower(static_cast<unsigned char>(html[i++])));
+      if (a.name.size() > 32) a.name.resize(32);  // no attribute we read is longer
+    }
+    while (i < html.size() && IsSpace(html[i])) ++i;
+    if (i < html.size() && html[i] == '=') {
+      ++i;
+      while (i < html.size() && IsSpace(html[i])) ++i;
+      if (i < html.size() && (html[i] == '"' || html[i] == '\'')) {
+        size_t close = html.find(html[i], i + 1);
+        a.begin = i + 1;
+        a.end = close == std::string::npos ? html.size() : close;
+        i = a.end + 1;
+      } else {
+        a.begin = i;
+        while (i < html.size() && !IsSpace(html[i]) && html[i] != '>') ++i;
+        a.end = i;
+      }
+    }
+    if (a.name.empty()) {
+      ++i;  // a stray '=' or quote
+      continue;
+    }
+    attrs->push_back(std::move(a));
+  }
+  return i + 1;
+}
+
+bool IsStylesheet(const std::string& rel) {
+  std::string lower = Lower(rel);
+  for (size_t at = lower.find("stylesheet"); at != std::string::npos;
+       at = lower.find("stylesheet", at + 1)) {
+    bool start = at == 0 || IsSpace(lower[at - 1]);
+    bool end = at + 10 == lower.size() || IsSpace(lower[at + 10]);
+    if (start && end) return true;
+  }
+  return false;
+}
+
+// The references of one tag, in attribute order.
+void TagRefs(const std::string& html, const std::string& tag, const std::vector<Attr>& attrs,
+             std::vector<PageRef>* out) {
+  auto value = [&](const Attr& a) { return DecodeAmp(html.data() + a.begin, a.end - a.begin); };
+  bool stylesheet = false;
+  for (const Attr& a : attrs) {
+    if (tag == "link" && a.name == "rel") stylesheet = IsStylesheet(value(a));
+  }
+  using Kind = PageRef::Kind;
+  for (const Attr& a : attrs) {
+    if (a.name == "href" && (tag == "a" || tag == "area")) {
+      out->push_back({Kind::kLink, value(a)});
+    } else if (a.name == "href" && tag == "link") {
+      out->push_back({stylesheet ? Kind::kAsset : Kind::kLink, value(a)});
+    } else if (a.name == "src" && (tag == "img" || tag == "script" || tag == "source")) {
+      out->push_back({Kind::kAsset, value(a)});
+    } else if (a.name == "srcset" && (tag == "img" || tag == "source")) {
+      for (std::string& u : ParseSrcset(value(a))) out->push_back({Kind::kAsset, std::move(u)});
+    } else if (a.name == "poster" && tag == "video") {
+      out->push_back({Kind::kAsset, value(a)});
+    }
+  }
+}
+
+}  // namespace
+
+ExtractedRefs ExtractPageRefs(const std::string& html, const HrefLimits& limits) {
+  ExtractedRefs out;
+  std::vector<PageRef> found;
+  for (size_t i = html.find('<'); i != std::string::npos && i < html.size();
+       i = html.find('<', i)) {
+    if (html.compare(i, 4, "<!--") == 0) {
+      size_t close = html.find("-->", i + 4);
+      i = close == std::string::npos ? html.size() : close + 3;
+      continue;
+    }
+    ++i;
+    std::string tag;
+    while (i < html.size() && (IsAsciiAlpha(html[i]) || IsAsciiDigit(html[i])) && tag.size() < 16) {
+      tag += static_cast<char>(std::tolower(static_cast<unsigned char>(html[i++])));
+    }
+    if (tag.empty()) continue;
+    std::vector<Attr> attrs;
+    i = ReadAttributes(html, i, &attrs);
+    found.clear();
+    TagRefs(html, tag, attrs, &found);
+    for (PageRef& ref : found) {
+      if (ref.url.size() > limits.max_href_bytes) {
+        ++out.too_long;
+        continue;
+      }
+      if (out.refs.size() >= limits.max_hrefs) {
+        out.truncated = true;
+        return out;
+      }
+      out.refs.push_back(std::move(ref));
+    }
+  }
+  return out;
+}
+
 }  // namespace slipway::activities

@@ -41,4 +41,26 @@ struct ExtractedHrefs {
 // The same within limits (the crawler's): a skipped value is not cut, it is left out whole.
 ExtractedHrefs ExtractHrefs(const std::string& html, const HrefLimits& limits);
 
+// What a page refers to, as a browser would load or follow it.
+struct PageRef {
+  enum class Kind { kLink, kAsset };
+  Kind kind = Kind::kLink;
+  std::string url;  // as written (entities &amp; decoded), to resolve with ResolveHref
+};
+struct ExtractedRefs {
+  std::vector<PageRef> refs;
+  size_t too_long = 0;
+  bool truncated = false;
+};
+// Scans the page's tags (a linear pass: tag names and attributes, comments skipped):
+//   links   <a href>, <area href>, <link href> other than stylesheets
+//   assets  <img src>, <img srcset>, <script src>, <link rel~=stylesheet href>,
+//           <source src>, <source srcset>, <video poster>
+// Unquoted attribute values count as well as quoted ones. Limits as ExtractHrefs's.
+ExtractedRefs ExtractPageRefs(const std::string& html, const HrefLimits& limits = {});
+// The URLs of a srcset attribute ("a.png 1x, b.png 2x"), by the HTML standard's candidate
+// rules: a URL is a run of non-space characters, trailing commas end it; descriptors run to the
+// next comma outside parentheses.
+std::vector<std::string> ParseSrcset(const std::string& srcset);
+
 }  // namespace slipway::activities

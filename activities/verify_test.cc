@@ -60,9 +60,10 @@ class VerifyTest : public testing::EmulatorFixture {
     Verifier v(http_, clock_, runner_, o);
     return v.Run({"http://" + host + "/", emu_->base_url()});
   }
+  // Lighthouse off (its own tests: lighthouse_test.cc, browser_test).
   static VerifyOptions NoChromium() {
     VerifyOptions o;
-    o.lighthouse.chromium_path = "/nonexistent/chromium";
+    o.lighthouse.enabled = false;
     return o;
   }
   SystemClock clock_;
@@ -80,11 +81,30 @@ TEST_F(VerifyTest, GoodSitePasses) {
   EXPECT_EQ(r->pages_checked, 4);  // /, /about, /blog/, /logo.txt
   EXPECT_FALSE(r->crawl_truncated);
   EXPECT_TRUE(r->lighthouse.skipped);
-  EXPECT_NE(r->lighthouse.reason.find("Chromium not found"), std::string::npos);
+  EXPECT_EQ(r->lighthouse.reason, "disabled by configuration");
   EXPECT_TRUE(runner_.specs().empty());
   nlohmann::json j = ToJson(*r);
   EXPECT_EQ(j["lighthouse"]["skipped"], r->lighthouse.reason);
   EXPECT_EQ(j["url"], "http://" + host + "/");
+}
+
+TEST_F(VerifyTest, MissingChromiumFailsVerifyInNormalMode) {
+  UseGoodSite();
+  std::string host = Deploy();
+  VerifyOptions o;
+  o.lighthouse.chromium_path = "/nonexistent/chromium";
+  Result<VerifyResult> r = Verify(host, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->broken_links.empty());
+  EXPECT_FALSE(r->passed);
+  EXPECT_FALSE(r->lighthouse.skipped);
+  EXPECT_EQ(r->reason.rfind("Lighthouse could not run: Chromium not found at /nonexistent", 0), 0u)
+      << r->reason;
+  o.lighthouse.allow_skip = true;  // slipwayd --sandbox
+  r = Verify(host, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->passed) << r->reason;
+  EXPECT_EQ(ToJson(*r)["lighthouse"]["skipped"].get<std::string>().rfind("sandbox mode: ", 0), 0u);
 }
 
 TEST_F(VerifyTest, ReportsABrokenLink) {
@@ -127,58 +147,6 @@ TEST_F(VerifyTest, NoAnswerIsRetryable) {
       v.Run({"http://site.example/", "http://127.0.0.1:" + std::to_string(ClosedPort())});
   EXPECT_TRUE(r.status().retryable()) << r.status().ToString();
   EXPECT_EQ(v.Run({"ftp://x/", ""}).status().code(), Code::kInvalidArgument);
-}
-
-// Lighthouse itself is faked: a scripted runner and stand-in executables, no Chromium.
-class LighthouseTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("slipway_lh_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    for (const char* name : {"chromium", "lighthouse"}) {
-      Write(dir_ / name, "#!/bin/sh\nexit 1\n");
-      ::chmod((dir_ / name).c_str(), 0755);
-    }
-    options_.chromium_path = (dir_ / "chromium").string();
-    options_.lighthouse_path = (dir_ / "lighthouse").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-  LighthouseOptions options_;
-  build::FakeProcessRunner runner_;
-};
-
-TEST_F(LighthouseTest, ScoreAtOrAboveThresholdPasses) {
-  runner_.On(options_.lighthouse_path, 0, R"({"categories":{"performance":{"score":0.93}}})");
-  LighthouseOutcome o = Lighthouse(runner_, options_).Run("http://a.test/", "a.test 127.0.0.1:9");
-  EXPECT_FALSE(o.skipped);
-  EXPECT_EQ(o.score, 93);
-  EXPECT_TRUE(o.passed);
-  const build::ProcessSpec& spec = runner_.specs().at(0);
-  EXPECT_EQ(spec.env_add.at("CHROME_PATH"), options_.chromium_path);
-  EXPECT_NE(
-      build::FakeProcessRunner::Command(spec).find("--host-resolver-rules=MAP a.test 127.0.0.1:9"),
-      std::string::npos);
-}
-
-TEST_F(LighthouseTest, LowScoreFailsAndToolFailureSkips) {
-  runner_.On(options_.lighthouse_path, 0, R"({"categories":{"performance":{"score":0.42}}})");
-  LighthouseOutcome low = Lighthouse(runner_, options_).Run("http://a.test/", "");
-  EXPECT_EQ(low.score, 42);
-  EXPECT_FALSE(low.passed);
-  build::FakeProcessRunner failing;
-  failing.On(options_.lighthouse_path, 1, "Chrome crashed");
-  LighthouseOutcome skipped = Lighthouse(failing, options_).Run("http://a.test/", "");
-  EXPECT_TRUE(skipped.skipped);
-  EXPECT_TRUE(skipped.passed);
-  EXPECT_EQ(skipped.reason, "lighthouse failed (exit 1)");
-}
-
-TEST_F(LighthouseTest, MissingCliIsSkipped) {
-  options_.lighthouse_path = (dir_ / "absent").string();
-  LighthouseOutcome o = Lighthouse(runner_, options_).Run("http://a.test/", "");
-  EXPECT_TRUE(o.skipped);
-  EXPECT_NE(o.reason.find("lighthouse npm package"), std::string::npos);
 }
 
 TEST(SiteUrlTest, ResolvesLinksLikeABrowser) {

@@ -42,8 +42,8 @@ Result<engine::StartRequest> ParseStart(ApiServices& s, Exchange& ex) {
 
 // Input that only ops may set: the approval policy is the tenant record's (set by ops with a
 // tenant_settings workflow), and parent_id marks an engine-made child of a template update.
-constexpr std::array<const char*, 3> kOpsOnlyInput = {"require_approval", "approval_timeout_s",
-                                                      "parent_id"};
+constexpr std::array<const char*, 4> kOpsOnlyInput = {"require_approval", "approval_timeout_s",
+                                                      "lighthouse_thresholds", "parent_id"};
 
 // A tenant starts only the allowed types, and only for itself.
 Status AuthorizeStart(ApiServices& s, const Principal& p, const engine::StartRequest& start) {

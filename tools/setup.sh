@@ -13,6 +13,7 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
   libgtest-dev libgmock-dev bubblewrap util-linux
   clang-14 libclang-rt-14-dev llvm-14   # libFuzzer targets (tools/fuzz.sh, the fuzz preset)
+  chromium                              # verify's Lighthouse runs it headless
 )
 # Node.js and npm run tenants' builds; keep a newer one if the machine already has it.
 if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
@@ -25,6 +26,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The Lighthouse CLI verify runs, pinned by tools/node/package-lock.json (lighthouse 12.x works
+# with Node 20; 13.x needs Node 22). slipwayd finds it in tools/node/node_modules/.bin.
+(cd tools/node && npm ci --no-audit --no-fund --loglevel=error)
 
 cmake --preset release
 cmake --build --preset release

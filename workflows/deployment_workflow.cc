@@ -3,6 +3,7 @@
 
 #include "workflows/deployment_table.h"
 #include "workflows/website_data.h"
+#include "workflows/tenant_records.h"
 #include "workflows/workflow_util.h"
 
 namespace slipway::workflows {
@@ -26,6 +27,10 @@ Status ValidateDeploymentInput(const json& in, const std::string& base_domain) {
     return InvalidArgument("require_approval", "must be true or false");
   }
   SLIPWAY_RETURN_IF_ERROR(CheckOptionalInteger(in, "approval_timeout_s", 1, kMaxApprovalTimeoutS));
+  if (in.contains("lighthouse_thresholds")) {
+    SLIPWAY_RETURN_IF_ERROR(
+        CheckLighthouseThresholds(in["lighthouse_thresholds"], "lighthouse_thresholds"));
+  }
   return CheckOptionalInteger(in, "max_autofix_rounds", 0, 5);
 }
 

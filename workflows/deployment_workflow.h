@@ -18,6 +18,8 @@
 //   approval_timeout_s integer 1..kMaxApprovalTimeoutS, ops only: the approval wait's deadline
 //                     (when absent, both come from the tenant record's policy, set by ops
 //                     through tenant_settings: see tenant_settings_workflow.h)
+//   lighthouse_thresholds object, ops only: verify's Lighthouse minimums per category over the
+//                     defaults (when absent: the tenant record's, set through tenant_settings)
 //   max_autofix_rounds integer 0-5, optional (default WorkflowOptions::max_autofix_rounds)
 //   parent_id         string, ops only: the template update that started it as a child; when
 //                     that parent is cancelled, this deployment is cancelled before its next

@@ -31,6 +31,7 @@ json TenantRecord::ToJson() const {
           {"production_deployment", production_deployment}};
   if (require_approval) j["require_approval"] = true;
   if (approval_timeout_s > 0) j["approval_timeout_s"] = approval_timeout_s;
+  if (!lighthouse_thresholds.empty()) j["lighthouse_thresholds"] = lighthouse_thresholds;
   return j;
 }
 
@@ -53,6 +54,8 @@ Result<TenantRecord> TenantRecord::FromJson(const json& j) {
     r.production_deployment = j.value("production_deployment", "");
     r.require_approval = j.value("require_approval", false);
     r.approval_timeout_s = j.value("approval_timeout_s", int64_t{0});
+    r.lighthouse_thresholds =
+        j.value("lighthouse_thresholds", std::map<std::string, int>{});
     return r;
   } catch (const json::exception& e) {
     return Corruption(std::string("tenant record: ") + e.what());
@@ -85,6 +88,7 @@ Status TenantRecords::Create(const TenantRecord& record) {
     if (existing->has_value()) {
       same.require_approval = (*existing)->require_approval;
       same.approval_timeout_s = (*existing)->approval_timeout_s;
+      same.lighthouse_thresholds = (*existing)->lighthouse_thresholds;
     }
     if (!existing->has_value() || (*existing)->ToJson() != same.ToJson()) {
       return AlreadyExists("tenant " + record.tenant + " already has a record");
@@ -131,6 +135,26 @@ Status TenantRecords::SetApprovalPolicy(const std::string& tenant,
     if (require_approval) r.require_approval = *require_approval;
     if (approval_timeout_s) r.approval_timeout_s = *approval_timeout_s;
   });
+}
+
+Status TenantRecords::SetLighthouseThresholds(const std::string& tenant,
+                                              const std::map<std::string, int>& thresholds) {
+  return Update(tenant, [&](TenantRecord& r) { r.lighthouse_thresholds = thresholds; });
+}
+
+Status CheckLighthouseThresholds(const json& value, const std::string& field) {
+  static const char* const kCategories[] = {"performance", "accessibility", "best-practices",
+                                            "seo"};
+  if (!value.is_object()) return InvalidArgument(field, "must be an object of category: 0..100");
+  for (const auto& [key, v] : value.items()) {
+    if (std::find(std::begin(kCategories), std::end(kCategories), key) == std::end(kCategories)) {
+      return InvalidArgument(field, "categories are performance, accessibility, best-practices, seo");
+    }
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 100) {
+      return InvalidArgument(field, key + " must be an integer from 0 to 100");
+    }
+  }
+  return Status::Ok();
 }
 
 Status TenantRecords::AddToIndex(const std::string& tenant) {

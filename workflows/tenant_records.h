@@ -9,9 +9,12 @@
 // The record also holds the tenant's approval policy, which ops set (tenant_settings workflow)
 // and the tenant cannot: whether its deployments wait for `approve` before `deploy`, and how
 // long that wait lasts. Keys "require_approval" / "approval_timeout_s" appear only when set.
+// Likewise "lighthouse_thresholds" (ops only): Lighthouse category id -> minimum score 0..100
+// for its deployments' verify, over the defaults (performance 80).
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +45,7 @@ struct TenantRecord {
   // Approval policy (ops only): the gate before `deploy`, and its deadline (0: none).
   bool require_approval = false;
   int64_t approval_timeout_s = 0;
+  std::map<std::string, int> lighthouse_thresholds;  // empty: the defaults
 
   nlohmann::json ToJson() const;
   // Records written before default_branch existed stored the repository's default branch as
@@ -49,6 +53,11 @@ struct TenantRecord {
   // branch, WorkflowOptions::default_branch, applies).
   static Result<TenantRecord> FromJson(const nlohmann::json& j);
 };
+
+// A lighthouse_thresholds value (tenant settings, deployment input): an object of Lighthouse
+// category ids ("performance", "accessibility", "best-practices", "seo") -> integers 0..100.
+// kInvalidArgument naming `field` otherwise.
+Status CheckLighthouseThresholds(const nlohmann::json& value, const std::string& field);
 
 class TenantRecords {
  public:
@@ -68,6 +77,9 @@ class TenantRecords {
   // Sets the approval policy; a field left nullopt keeps its value. kNotFound: no record.
   Status SetApprovalPolicy(const std::string& tenant, std::optional<bool> require_approval,
                            std::optional<int64_t> approval_timeout_s);
+  // Replaces the Lighthouse thresholds (empty: back to the defaults). kNotFound: no record.
+  Status SetLighthouseThresholds(const std::string& tenant,
+                                 const std::map<std::string, int>& thresholds);
   // Every indexed tenant, in onboarding order.
   Result<std::vector<std::string>> All();
 

@@ -64,6 +64,25 @@ TEST_F(TenantSettingsTest, TheRecordsPolicyGatesOnlyThatTenant) {
             st::kCompleted);
 }
 
+TEST_F(TenantSettingsTest, LighthouseThresholdsReachTheTenantsDeployments) {
+  MakeTenant("t1");
+  json thresholds = {{"performance", 60}, {"seo", 90}};
+  auto set = Settings("t1", {{"lighthouse_thresholds", thresholds}});
+  ASSERT_EQ(set.instance.status, st::kCompleted) << set.instance.error_json;
+  EXPECT_EQ(ResultOf(set)["lighthouse_thresholds"], thresholds);
+  Result<TenantRecord> rec = TenantRecords(engine_->store()).Require("t1");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->lighthouse_thresholds.at("seo"), 90);
+  auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
+  EXPECT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(json::parse(w.instance.input_json)["lighthouse_thresholds"], thresholds);
+  // {} puts the defaults back: later deployments carry no thresholds of their own.
+  ASSERT_EQ(Settings("t1", {{"lighthouse_thresholds", json::object()}}).instance.status,
+            st::kCompleted);
+  auto later = RunUntilSettled(Start("deployment", "t1", Site("Later")).instance.id);
+  EXPECT_EQ(json::parse(later.instance.input_json).count("lighthouse_thresholds"), 0u);
+}
+
 TEST_F(TenantSettingsTest, ATenantWithoutARecordFailsClearly) {
   auto w = Settings("ghost", {{"require_approval", true}});
   ASSERT_EQ(w.instance.status, st::kFailed);
@@ -81,6 +100,9 @@ TEST_F(TenantSettingsTest, InputIsValidated) {
   EXPECT_EQ(bad({{"approval_timeout_s", -1}}).field(), "approval_timeout_s");
   EXPECT_EQ(bad({{"approval_timeout_s", kMaxApprovalTimeoutS + 1}}).field(), "approval_timeout_s");
   EXPECT_EQ(bad({{"branch", "main"}}).field(), "branch");
+  EXPECT_EQ(bad({{"lighthouse_thresholds", {{"speed", 50}}}}).field(), "lighthouse_thresholds");
+  EXPECT_EQ(bad({{"lighthouse_thresholds", {{"seo", 101}}}}).field(), "lighthouse_thresholds");
+  EXPECT_EQ(bad({{"lighthouse_thresholds", 80}}).field(), "lighthouse_thresholds");
   // Found by fuzz_workflow_input: an empty key named no field.
   EXPECT_EQ(bad({{"", 4}}).field(), "input");
   EXPECT_EQ(bad({{std::string(10'000, 'k'), 4}}).field(), "input");

@@ -31,17 +31,26 @@ json TenantSettingsResult(const json& outputs, const json&) {
 
 Status ValidateTenantSettingsInput(const json& in) {
   for (const auto& [key, value] : in.items()) {
-    if (key != "require_approval" && key != "approval_timeout_s") {
+    if (key != "require_approval" && key != "approval_timeout_s" &&
+        key != "lighthouse_thresholds") {
       // The key names the field unless it is empty or not a plain name (it is the client's
       // text: an empty `field` says nothing, a long one would be echoed back).
       const bool plain = !key.empty() && key.size() <= 64 &&
                          key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") ==
                              std::string::npos;
       return InvalidArgument(plain ? key : "input",
-                             "unknown setting: require_approval or approval_timeout_s");
+                             "unknown setting: require_approval, approval_timeout_s or "
+                         "lighthouse_thresholds");
     }
   }
-  if (in.empty()) return InvalidArgument("input", "set require_approval or approval_timeout_s");
+  if (in.empty()) {
+    return InvalidArgument(
+        "input", "set require_approval, approval_timeout_s or lighthouse_thresholds");
+  }
+  if (in.contains("lighthouse_thresholds")) {
+    SLIPWAY_RETURN_IF_ERROR(
+        CheckLighthouseThresholds(in["lighthouse_thresholds"], "lighthouse_thresholds"));
+  }
   if (in.contains("require_approval") && !in["require_approval"].is_boolean()) {
     return InvalidArgument("require_approval", "must be true or false");
   }
@@ -62,12 +71,18 @@ Result<json> ApplyTenantSettingsActivity::Run(const engine::ActivityCall& call) 
     timeout = call.input["approval_timeout_s"].get<int64_t>();
   }
   Status st = tenants_.SetApprovalPolicy(call.tenant, require, timeout);
+  if (st.ok() && call.input.contains("lighthouse_thresholds")) {
+    st = tenants_.SetLighthouseThresholds(
+        call.tenant, call.input["lighthouse_thresholds"].get<std::map<std::string, int>>());
+  }
   if (st.code() == Code::kNotFound) return Permanent("tenant " + call.tenant + " is not onboarded");
   if (!st.ok()) return st;
   Result<TenantRecord> r = tenants_.Require(call.tenant);
   if (!r.ok()) return r.status();
-  return json{{"require_approval", r->require_approval},
+  json out = {{"require_approval", r->require_approval},
               {"approval_timeout_s", r->approval_timeout_s}};
+  if (!r->lighthouse_thresholds.empty()) out["lighthouse_thresholds"] = r->lighthouse_thresholds;
+  return out;
 }
 
 std::function<Result<json>(const std::string&, const json&)> ApprovalPolicyInput(
@@ -81,6 +96,9 @@ std::function<Result<json>(const std::string&, const json&)> ApprovalPolicyInput
     if (!out.contains("require_approval") && r.require_approval) out["require_approval"] = true;
     if (!out.contains("approval_timeout_s") && r.approval_timeout_s > 0) {
       out["approval_timeout_s"] = r.approval_timeout_s;
+    }
+    if (!out.contains("lighthouse_thresholds") && !r.lighthouse_thresholds.empty()) {
+      out["lighthouse_thresholds"] = r.lighthouse_thresholds;
     }
     return out;
   };

@@ -5,13 +5,15 @@
 // in ApiOptions::tenant_start_types, "deployment" by default), started for the tenant with input
 //   require_approval   bool, optional
 //   approval_timeout_s integer 0..kMaxApprovalTimeoutS (7 days), optional; 0 = no deadline
+//   lighthouse_thresholds object, optional: Lighthouse category id -> minimum 0..100 for the
+//                      deployments' verify (replaces the tenant's previous ones; {} = defaults)
 // (at least one of them). Its one step `apply` writes them to the tenant record, so the change
 // and who asked for it stay in that workflow's history. A tenant that is not onboarded fails it.
 //
 //   apply -> done        result: {require_approval, approval_timeout_s} as now recorded
 //
 // Applying it: a deployment's prepare_input (ApprovalPolicyInput) copies the record's policy
-// into the deployment's stored input when the input does not set it, so the approval gate and
+// and Lighthouse thresholds into the deployment's stored input when the input does not set them, so the approval gate and
 // its deadline are fixed at start, visible in GET, and replay routes the same way. Only ops may
 // put those keys in a deployment's input (the start handler refuses them from a tenant token).
 #pragma once

@@ -18,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (base && base->path.empty()) __builtin_trap();  // paths start with '/'
   if (!base) base = ParseSiteUrl("https://site.example.com/blog/post?x=1");
   (void)ResolveHref(*base, first_line);
+  for (const PageRef& ref : ExtractPageRefs(text).refs) (void)ResolveHref(*base, ref.url);
+  (void)ParseSrcset(first_line);
   for (const std::string& href : ExtractHrefs(text)) {
     std::optional<SiteUrl> link = ResolveHref(*base, href);
     if (link) (void)link->ToString();

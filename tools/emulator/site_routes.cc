@@ -2,12 +2,14 @@
 //
 // A request reaches a site either with a Host header naming it (a deployment url,
 // <project>.vercel.app, or a verified custom domain; e.g. curl --connect-to) or at
-// /_sites/<host>/<path>. Nothing is built: a page is synthesised per route file of the source
+// /_sites/<host>/<path>, or with a Host header <host>.localhost (a browser's way in). Nothing is built: a page is synthesised per route file of the source
 // snapshot (pages/ or app/, optionally under src/; index and page files; .tsx .ts .jsx .js
 // .mdx; not _app, _document or api/), holding every href="..." written in that file as a link,
 // so a broken-link crawl sees the site's real link graph. Files under public/ are served as they
-// are. A snapshot with websiteData.json (the template site) gets the pages its build would
-// write (links to every page, the footer's mailto: link, values escaped). Anything else is 404.
+// are, with the content type of their extension (a browser ignores a stylesheet served as
+// octet-stream; verify's Lighthouse runs load these files). A snapshot with websiteData.json
+// (the template site) gets the pages its build would write (links to every page, the footer's
+// mailto: link, values escaped). Anything else is 404.
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -47,6 +49,18 @@ std::string RouteOf(const std::string& file) {
     return "";
   }
   return route.empty() ? "/" : route;
+}
+
+std::string ContentTypeOf(const std::string& path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"}, {".json", "application/json"},
+      {".svg", "image/svg+xml"}, {".png", "image/png"}, {".jpg", "image/jpeg"},
+      {".webp", "image/webp"}, {".txt", "text/plain; charset=utf-8"}};
+  for (const auto& [ext, type] : kTypes) {
+    if (EndsWith(path, ext)) return type;
+  }
+  return "application/octet-stream";
 }
 
 std::string PageHtml(const std::string& route, const std::string& source) {
@@ -113,7 +127,7 @@ EmuResponse Serve(const Deployment& d, std::string path) {
   if (pub != d.files.end()) {
     EmuResponse r;
     r.body = pub->second;
-    r.content_type = EndsWith(path, ".html") ? "text/html; charset=utf-8" : "application/octet-stream";
+    r.content_type = ContentTypeOf(path);
     return r;
   }
   for (const auto& [file, content] : d.files) {
@@ -142,6 +156,11 @@ std::string SiteHost(const EmuRequest& req) {
   std::string host = req.Header("host");
   size_t colon = host.rfind(':');
   if (colon != std::string::npos) host.resize(colon);
+  // <site>.localhost names <site>: a browser resolves *.localhost to loopback by itself and
+  // loads it over plain http, whereas *.vercel.app is HSTS-preloaded (.app) and only loads
+  // over https (verify's Lighthouse, activities/verify.h).
+  static const std::string kLocal = ".localhost";
+  if (EndsWith(host, kLocal) && host.size() > kLocal.size()) host.resize(host.size() - kLocal.size());
   return host;
 }
 

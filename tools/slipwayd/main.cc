@@ -130,6 +130,13 @@ int main(int argc, char** argv) {
   if (!builds.ok()) return Fail(builds.status());
   config->build_sandbox = builds->sandbox;
   config->install_scripts_allowed = builds->install_scripts_allowed;
+  // Only the sandbox may verify without Lighthouse (no Chromium on a newcomer's laptop); the
+  // result says "skipped" with the reason.
+  config->lighthouse_allow_skip = args.sandbox;
+  if (config->lighthouse_path == "off" && !args.sandbox) {
+    return Fail(InvalidArgument("SLIPWAY_LIGHTHOUSE",
+                                "off is for --sandbox only: verify needs Lighthouse"));
+  }
   workflows::WorkflowOptions options;
 
   server::Sandbox sandbox;

@@ -84,7 +84,16 @@ Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Se
   vo.sandbox = c.build_sandbox;
   vo.install_scripts_allowed = c.install_scripts_allowed;
   p.validator = std::make_unique<activities::build::BuildValidator>(*p.runner, *p.build_cache, vo);
-  p.verifier = std::make_unique<activities::Verifier>(*p.http_client, p.clock, *p.runner);
+  activities::VerifyOptions verify;
+  if (!c.chromium_path.empty()) verify.lighthouse.chromium_path = c.chromium_path;
+  if (!c.lighthouse_path.empty()) verify.lighthouse.lighthouse_path = c.lighthouse_path;
+  verify.lighthouse.enabled = c.lighthouse_path != "off";  // main() allows it in --sandbox only
+  verify.lighthouse.preset = c.lighthouse_preset;
+  verify.lighthouse.allow_skip = c.lighthouse_allow_skip;
+  verify.max_pages = static_cast<size_t>(c.verify_max_pages);
+  verify.allow_truncated_crawl = c.verify_allow_truncated;
+  verify.check_external_links = c.verify_external_links;
+  p.verifier = std::make_unique<activities::Verifier>(*p.http_client, p.clock, *p.runner, verify);
   if (!s.smtp_url.empty()) {  // without SMTP_URL, onboarding records the e-mail as skipped
     Result<activities::SmtpConfig> smtp = activities::ParseSmtpUrl(s.smtp_url);
     if (!smtp.ok()) return smtp.status();

@@ -26,6 +26,15 @@ Status ReadPositiveInt(const activities::GetEnvFn& getenv, const std::string& na
   return Status::Ok();
 }
 
+// Sets `out` from the variable `name` when it is set and not empty: on or off.
+Status ReadOnOff(const activities::GetEnvFn& getenv, const std::string& name, bool& out) {
+  auto v = getenv(name);
+  if (!v || v->empty()) return Status::Ok();
+  if (*v != "on" && *v != "off") return InvalidArgument(name, "must be on or off");
+  out = *v == "on";
+  return Status::Ok();
+}
+
 Status ParseListen(const std::string& text, ServerConfig& c) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
@@ -94,6 +103,20 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
   Result<activities::EditPolicy> policy = activities::EditPolicyFromEnv(getenv);
   if (!policy.ok()) return policy.status();
   c.autofix_policy = *policy;
+  if (auto v = getenv("SLIPWAY_CHROMIUM"); v && !v->empty()) c.chromium_path = *v;
+  if (auto v = getenv("SLIPWAY_LIGHTHOUSE"); v && !v->empty()) c.lighthouse_path = *v;
+  if (auto v = getenv("SLIPWAY_LIGHTHOUSE_PRESET"); v && !v->empty()) {
+    if (*v != "desktop" && *v != "mobile") {
+      return InvalidArgument("SLIPWAY_LIGHTHOUSE_PRESET", "must be desktop or mobile");
+    }
+    c.lighthouse_preset = *v;
+  }
+  SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_VERIFY_MAX_PAGES", 10'000,
+                                          c.verify_max_pages));
+  SLIPWAY_RETURN_IF_ERROR(ReadOnOff(getenv, "SLIPWAY_VERIFY_ALLOW_TRUNCATED",
+                                    c.verify_allow_truncated));
+  SLIPWAY_RETURN_IF_ERROR(ReadOnOff(getenv, "SLIPWAY_VERIFY_EXTERNAL_LINKS",
+                                    c.verify_external_links));
   return c;
 }
 

@@ -18,6 +18,13 @@
 //   SLIPWAY_PUBLIC_URL    where GitHub reaches this API       none: no webhooks (--sandbox:
 //                         (http(s)://host[:port][/prefix])    the API's own loopback URL)
 //   SLIPWAY_AUTOFIX_PATHS, _EXTENSIONS, _MAX_DELETED_LINES   the edit policy (edit_policy.h)
+//   SLIPWAY_CHROMIUM      Chromium for verify's Lighthouse    /usr/bin/chromium
+//   SLIPWAY_LIGHTHOUSE    the Lighthouse CLI                  <source>/tools/node/node_modules/.bin/lighthouse
+//                         ("off": no Lighthouse; --sandbox only, main() refuses it otherwise)
+//   SLIPWAY_LIGHTHOUSE_PRESET  desktop or mobile              desktop
+//   SLIPWAY_VERIFY_MAX_PAGES   pages verify's crawl fetches   50
+//   SLIPWAY_VERIFY_ALLOW_TRUNCATED  on: a truncated crawl passes (reported)   off
+//   SLIPWAY_VERIFY_EXTERNAL_LINKS   on: check links to other sites (public addresses only)  off
 // Errors name the variable (kInvalidArgument with field = variable name).
 #pragma once
 
@@ -69,6 +76,15 @@ struct ServerConfig {
   // LoadServerConfig. Unset sandbox: builds run unconfined.
   std::optional<activities::build::SandboxOptions> build_sandbox;
   std::vector<std::string> install_scripts_allowed;
+  // verify's Lighthouse (activities/lighthouse.h); empty: its defaults. Set by main():
+  // lighthouse_allow_skip (true only under --sandbox).
+  std::string chromium_path;
+  std::string lighthouse_path;
+  std::string lighthouse_preset = "desktop";
+  bool lighthouse_allow_skip = false;
+  int verify_max_pages = 50;
+  bool verify_allow_truncated = false;
+  bool verify_external_links = false;
 };
 
 Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv);

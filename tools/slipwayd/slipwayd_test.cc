@@ -77,6 +77,18 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
   EXPECT_EQ(caps->http_max_connections_per_address, 20);
   EXPECT_EQ(caps->http_max_waits_per_principal, 4);
   EXPECT_EQ(caps->http_head_timeout_ms, 2500);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_LIGHTHOUSE_PRESET", "tablet"}})).status().field(),
+            "SLIPWAY_LIGHTHOUSE_PRESET");
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_VERIFY_EXTERNAL_LINKS", "yes"}})).status().field(),
+            "SLIPWAY_VERIFY_EXTERNAL_LINKS");
+  auto verify = LoadServerConfig(EnvOf({{"SLIPWAY_CHROMIUM", "/opt/chromium"},
+                                        {"SLIPWAY_VERIFY_ALLOW_TRUNCATED", "on"},
+                                        {"SLIPWAY_VERIFY_MAX_PAGES", "7"}}));
+  ASSERT_TRUE(verify.ok());
+  EXPECT_EQ(verify->chromium_path, "/opt/chromium");
+  EXPECT_TRUE(verify->verify_allow_truncated);
+  EXPECT_FALSE(verify->verify_external_links);
+  EXPECT_EQ(verify->verify_max_pages, 7);
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_SYNCHRONOUS", "OFF"}})).status().field(),
             "SLIPWAY_SYNCHRONOUS");
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "0.0.0.0:9000"}, {"SLIPWAY_SYNCHRONOUS", "NORMAL"}}));

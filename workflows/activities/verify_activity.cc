@@ -17,9 +17,11 @@ bool Overloaded(int status) { return status == 429 || status >= 500; }
 // page, or broken links that are all 429/5xx/no answer. Retried per the step's policy before
 // it counts as a failed verification (and a rollback).
 bool LooksTransient(const activities::VerifyResult& r) {
-  if (!r.lighthouse.passed) return false;
+  const bool lighthouse_crashed = !r.lighthouse.error.empty() && r.lighthouse.retryable;
+  if (!r.lighthouse.passed && !lighthouse_crashed) return false;
   if (Overloaded(r.status)) return true;
-  if (r.status < 200 || r.status >= 300 || r.broken_links.empty()) return false;
+  if (r.status < 200 || r.status >= 300) return false;
+  if (r.broken_links.empty()) return lighthouse_crashed;
   for (const auto& b : r.broken_links) {
     if (b.status != 0 && !Overloaded(b.status)) return false;
   }
@@ -31,7 +33,12 @@ std::string DescribeFailedVerify(const activities::VerifyResult& r) {
   std::string out = "verification of " + r.url + " failed: " + r.reason;
   out += " (HTTP " + std::to_string(r.status) + ", " + std::to_string(r.pages_checked) +
          " page(s) checked";
-  if (!r.lighthouse.skipped) out += ", Lighthouse " + std::to_string(r.lighthouse.score);
+  if (!r.lighthouse.scores.empty()) {
+    out += ", Lighthouse";
+    for (const auto& [category, score] : r.lighthouse.scores) {
+      out += " " + category + " " + std::to_string(score);
+    }
+  }
   out += ")";
   for (size_t i = 0; i < r.broken_links.size() && i < kMaxLinksInMessage; ++i) {
     const auto& b = r.broken_links[i];
@@ -53,6 +60,12 @@ Result<json> VerifyActivity::Run(const engine::ActivityCall& call) {
   activities::VerifyRequest req;
   req.url = deploy->value("url", "") + "/";
   req.connect_origin = deps_.options.verify_connect_origin;
+  if (call.input.contains("lighthouse_thresholds")) {  // the tenant's, copied at start
+    Result<activities::LighthouseThresholds> t = activities::LighthouseThresholdsFromJson(
+        call.input["lighthouse_thresholds"], "lighthouse_thresholds");
+    if (!t.ok()) return Permanent(t.status().message());
+    req.lighthouse_thresholds = *t;
+  }
   Result<activities::VerifyResult> r = deps_.verifier->Run(req);
   if (!r.ok()) return Annotate(r.status(), "verify " + req.url);
   if (!r->passed && LooksTransient(*r)) return Unavailable(DescribeFailedVerify(*r));

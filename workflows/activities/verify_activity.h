@@ -5,8 +5,11 @@
 // verify_connect_origin sends the requests elsewhere, e.g. to the emulator). A site that fails
 // the check is kPermanent with what was found (status, broken links, Lighthouse score), so the
 // table routes to `rollback` and the workflow's error carries it; no answer at all, or only
-// 429/5xx answers (page or links), is kUnavailable: retried per the step's policy, and when the
-// attempts are spent the failure routes to `rollback` all the same. Output when passed: the Verifier's result (url, status, ms, pages_checked,
+// 429/5xx answers (page or links), or a Lighthouse run that crashed or timed out, is
+// kUnavailable: retried per the step's policy, and when the attempts are spent the failure
+// routes to `rollback` all the same. A missing Chromium or Lighthouse CLI fails at once. The
+// input's `lighthouse_thresholds` (the tenant's, copied at start) override the defaults per
+// category. Output when passed: the Verifier's result (url, status, ms, pages_checked,
 // broken_links, lighthouse, passed).
 //
 // WelcomeEmailActivity sends the welcome e-mail to input.email with the dev editor's URL and
