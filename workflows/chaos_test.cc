@@ -73,7 +73,9 @@ TEST_F(ChaosTest, FaultyCloudEveryWorkflowCompletesAndNoEffectHappensTwice) {
   for (const auto& t : tenants) {
     EXPECT_EQ(EmuCount("repo_created", "acme/" + t), 1) << t;
     EXPECT_EQ(EmuCount("commit", "acme/" + t), 2) << t;  // websiteData.json, then the footer
-    EXPECT_EQ(EmuCount("ref_created", "acme/" + t), 1) << t;  // the production branch
+    // The production branch and each deployment's work branch, once each.
+    EXPECT_EQ(EmuCount("ref_created", "acme/" + t), 3) << t;
+    EXPECT_EQ(EmuCount("branch_moved", "acme/" + t), 2) << t;  // production, by each release
   }
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "workflows/activities/deploy_activity.h"
+#include "workflows/activities/domain_activity.h"
 #include "workflows/activities/save_activity.h"
 #include "workflows/deployment_workflow.h"
 #include "workflows/domain_records.h"
@@ -145,7 +146,7 @@ TEST_F(NamesTest, AnotherTenantsDomainFailsAtSaveAndOpsCanMoveIt) {
 TEST_F(NamesTest, DomainStepRefusesADomainClaimedMeanwhile) {
   DomainRecords domains(*store_);
   ASSERT_TRUE(domains.Claim("www.raced.com", "t1", "wf-1").ok());
-  DomainActivity step(registry_->deps(), domains);
+  DomainActivity step(registry_->deps(), domains, *engine_);
   engine::ActivityCall call;
   call.workflow_id = "wf-2";
   call.tenant = "t2";
