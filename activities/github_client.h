@@ -22,6 +22,11 @@
 //   CreateBranch            POST git/refs at a sha; a branch of that name already there (422
 //                           "Reference already exists") is success with created=false, whatever
 //                           its head (the caller asked for the branch to exist, not to move it).
+//   FastForwardBranch       compare-and-set of a branch: moves it from `from_sha` to `to_sha`
+//                           with PATCH git/refs force:false (GitHub refuses anything but a
+//                           fast forward). Already at to_sha -> moved=false. At any other sha
+//                           than from_sha, or moved meanwhile (422 "not a fast forward"), it is
+//                           kConflict naming both shas: never forced, nobody's commit is lost.
 //   CreateWebhook           a hook with the same URL already there -> returned (created=false).
 //   GetBranchHead, GetFile, GetCommit, DownloadTarball  reads.
 // Names that reach a URL path are checked before any request: refs and branches by git's
@@ -150,6 +155,9 @@ class GitHubClient {
   // kInvalidArgument for an empty name or sha, or a sha GitHub does not know (422).
   Result<bool> CreateBranch(const std::string& repo, const std::string& branch,
                             const std::string& sha);
+  // See above. Returns whether this call moved the branch. kNotFound for no such branch.
+  Result<bool> FastForwardBranch(const std::string& repo, const std::string& branch,
+                                 const std::string& from_sha, const std::string& to_sha);
   // The .tar.gz of ref (GitHub's layout: one top-level directory). Follows the 302; the token
   // is sent to the redirect target only when it is on the API's own host.
   Result<std::string> DownloadTarball(const std::string& repo, const std::string& ref);

@@ -108,6 +108,28 @@ Status GitHubClient::UpdateRef(const std::string& repo, const std::string& branc
   return StatusFromResponse(*resp, what);
 }
 
+Result<bool> GitHubClient::FastForwardBranch(const std::string& repo, const std::string& branch,
+                                             const std::string& from_sha,
+                                             const std::string& to_sha) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRefName(branch, "branch"));
+  SLIPWAY_RETURN_IF_ERROR(ValidateCommitSha(from_sha, "from_sha"));
+  SLIPWAY_RETURN_IF_ERROR(ValidateCommitSha(to_sha, "to_sha"));
+  Result<std::string> head = GetBranchHead(repo, branch);
+  if (!head.ok()) return head.status();
+  if (*head == to_sha) return false;
+  if (*head != from_sha) {
+    return Conflict("branch " + branch + " is at " + *head + ", not at " + from_sha +
+                    " as expected: not moved to " + to_sha);
+  }
+  Status st = UpdateRef(repo, branch, to_sha);
+  if (st.code() == Code::kConflict) {
+    return Conflict("branch " + branch + " moved on from " + from_sha +
+                    " meanwhile: not moved to " + to_sha + " (not a fast forward)");
+  }
+  SLIPWAY_RETURN_IF_ERROR(st);
+  return true;
+}
+
 Result<bool> GitHubClient::CreateBranch(const std::string& repo, const std::string& branch,
                                         const std::string& sha) {
   SLIPWAY_RETURN_IF_ERROR(ValidateRefName(branch, "branch"));

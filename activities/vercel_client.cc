@@ -27,6 +27,17 @@ VercelProject ProjectFromJson(const json& j) {
   if (j.contains("targets") && j["targets"].is_object() && j["targets"].contains("production")) {
     p.production_deployment_id = Str(j["targets"]["production"], "id");
   }
+  p.ignored_build_command = Str(j, "commandForIgnoringBuildStep");
+  if (j.contains("lastAliasRequest") && j["lastAliasRequest"].is_object()) {
+    const json& a = j["lastAliasRequest"];
+    p.last_alias_request.from_deployment_id = Str(a, "fromDeploymentId");
+    p.last_alias_request.to_deployment_id = Str(a, "toDeploymentId");
+    p.last_alias_request.job_status = Str(a, "jobStatus");
+    p.last_alias_request.type = Str(a, "type");
+    if (a.contains("requestedAt") && a["requestedAt"].is_number()) {
+      p.last_alias_request.requested_at = a["requestedAt"].get<int64_t>();
+    }
+  }
   return p;
 }
 
@@ -37,6 +48,7 @@ VercelDeployment DeploymentFromJson(const json& j) {
   d.ready_state = Str(j, "readyState");
   if (d.ready_state.empty()) d.ready_state = Str(j, "state");
   d.target = Str(j, "target");
+  d.ready_substate = Str(j, "readySubstate");
   d.error_code = Str(j, "errorCode");
   d.error_message = TruncateUtf8(RedactText(Str(j, "errorMessage")), 500);
   return d;
@@ -72,6 +84,14 @@ Result<T> Parse(const Result<HttpResponse>& resp, const std::string& what, Fn fn
 }
 
 }  // namespace
+
+std::string DeploymentOrigin(const std::string& url) {
+  auto has_prefix = [&url](const std::string& p) {
+    return url.size() >= p.size() && EqualsIgnoreCase(url.substr(0, p.size()), p);
+  };
+  if (has_prefix("https://") || has_prefix("http://")) return url;
+  return "https://" + url;
+}
 
 namespace {
 Status CheckDomainArgs(const std::string& project, const std::string& domain) {
@@ -143,6 +163,9 @@ Result<VercelProject> VercelClient::CreateProject(const ProjectSpec& spec) {
                {"framework", spec.framework.empty() ? json() : json(spec.framework)},
                {"environmentVariables", EnvJson(spec.env)}};
   if (!spec.git_repo.empty()) body["gitRepository"] = {{"type", "github"}, {"repo", spec.git_repo}};
+  if (!spec.ignored_build_command.empty()) {
+    body["commandForIgnoringBuildStep"] = spec.ignored_build_command;
+  }
   std::string what = "vercel create project " + spec.name;
   Result<HttpResponse> resp = Send(Request("POST", "/v11/projects", "", body.dump()));
   if (resp.ok() && resp->status == 409) {  // another attempt created it meanwhile
@@ -188,6 +211,7 @@ Result<VercelDeployment> VercelClient::CreateDeployment(const DeploymentSpec& sp
   if (!spec.idempotency_key.empty()) meta[kKeyMeta] = spec.idempotency_key;
   json body = {{"name", project->name}, {"project", project->id}, {"gitSource", git}, {"meta", meta}};
   if (!spec.target.empty()) body["target"] = spec.target;
+  if (spec.staged) body["autoAssignCustomDomains"] = false;
   Result<HttpResponse> resp = Send(
       Request("POST", "/v13/deployments", "skipAutoDetectionConfirmation=1", body.dump()));
   return Parse<VercelDeployment>(resp, "vercel create deployment " + project->name,

@@ -10,6 +10,8 @@
 //   RemoveDomain       a domain not (or no longer) on the project is success (removed=false).
 //   Rollback           a deployment that already serves production is left alone.
 //   Promote            repeatable as Vercel makes it (it also re-enables auto-assignment).
+//                      Vercel moves the domains in a job: watch GetProject's
+//                      last_alias_request until it is done for that deployment.
 //   GetProject, GetDeployment, GetDomain, VerifyDomain  reads / a check that changes nothing
 //                      on failure (VerifyDomain reports verified=false with the DNS records).
 // Ids, names and domains that reach a URL path are checked first (kInvalidArgument naming
@@ -42,12 +44,31 @@ struct ProjectSpec {
   std::string framework = "nextjs";  // empty: no framework (null)
   std::string git_repo;              // "owner/name" on GitHub; empty: no git link
   std::vector<EnvVarSpec> env;
+  // The Ignored Build Step (`commandForIgnoringBuildStep`): a shell command Vercel runs before
+  // a build; exit 0 skips it. A linked project builds every push unless this says otherwise.
+  // Empty: not set.
+  std::string ignored_build_command = "";
+};
+
+// The project's last promote or rollback (`lastAliasRequest`): the move of the production
+// domains from one deployment to another, done by a job that is pending, in-progress, then
+// succeeded or failed (or skipped).
+struct AliasRequest {
+  std::string from_deployment_id;
+  std::string to_deployment_id;
+  std::string job_status;  // empty when the project has none
+  std::string type;        // promote | rollback
+  int64_t requested_at = 0;
+  bool Done() const { return job_status == "succeeded"; }
+  bool Failed() const { return job_status == "failed"; }
 };
 
 struct VercelProject {
   std::string id;
   std::string name;
   std::string production_deployment_id;  // empty when nothing is in production
+  AliasRequest last_alias_request;
+  std::string ignored_build_command;  // commandForIgnoringBuildStep, empty when unset
   bool created = false;
 };
 
@@ -60,6 +81,10 @@ struct DeploymentSpec {
   std::string git_sha;  // optional exact commit on that branch
   std::map<std::string, std::string> meta;
   std::string idempotency_key;  // e.g. workflow id + step; empty: no de-duplication
+  // A staged production deployment: target production, built with production's settings,
+  // but not assigned to the production domains (`autoAssignCustomDomains: false`, what
+  // `vercel --prod --skip-domain` sends) until Promote.
+  bool staged = false;
 };
 
 struct VercelDeployment {
@@ -67,6 +92,7 @@ struct VercelDeployment {
   std::string url;          // host name only
   std::string ready_state;  // QUEUED, BUILDING, READY, ERROR, CANCELED, INITIALIZING, BLOCKED
   std::string target;
+  std::string ready_substate;  // STAGED (never served production), PROMOTED, ROLLING, or empty
   std::string error_code;
   std::string error_message;  // redacted and truncated
   bool created = false;
@@ -76,6 +102,11 @@ struct VercelDeployment {
   }
   bool Terminal() const { return Ready() || Failed(); }
 };
+
+// The origin a deployment is reached at: Vercel's `url` is a host name without a scheme
+// ("tenant-foo-3xyz.vercel.app" -> "https://tenant-foo-3xyz.vercel.app"); a url that already
+// has one (http:// or https://, any case) is used as it is.
+std::string DeploymentOrigin(const std::string& url);
 
 struct DnsRecord {
   std::string type;  // e.g. TXT

@@ -137,7 +137,14 @@ TEST_F(VercelClientTest, RollbackAndPromoteMoveProduction) {
   EXPECT_EQ(emu_->log().Count("rolled_back"), 1);
   EXPECT_EQ(vc_->GetProject(p->id)->production_deployment_id, v1->id);
   ASSERT_TRUE(vc_->Promote(p->id, v2->id).ok());
-  EXPECT_EQ(vc_->GetProject(p->id)->production_deployment_id, v2->id);
+  // The domains move in an alias job (lastAliasRequest): done within a few reads here.
+  Result<VercelProject> after = vc_->GetProject(p->id);
+  for (int i = 0; i < 10 && after.ok() && !after->last_alias_request.Done(); ++i) {
+    after = vc_->GetProject(p->id);
+  }
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->last_alias_request.Done());
+  EXPECT_EQ(after->production_deployment_id, v2->id);
 }
 
 TEST_F(VercelClientTest, RateLimitCarriesRetryAfter) {

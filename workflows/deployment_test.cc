@@ -38,7 +38,7 @@ TEST_F(DeploymentTest, HappyPathSavesValidatesDeploysAndReportsEveryStep) {
   auto w = Start("deployment", "t1", Site("Acme"));
   w = RunUntilSettled(w.instance.id);
   ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
-  for (const char* s : {"save", "validate", "deploy", "verify"}) {
+  for (const char* s : {"save", "validate", "deploy", "verify", "promote"}) {
     EXPECT_EQ(StepOf(w, s)["status"], "succeeded") << s;
     EXPECT_EQ(StepOf(w, s)["attempts"], 1) << s;
   }
@@ -50,6 +50,11 @@ TEST_F(DeploymentTest, HappyPathSavesValidatesDeploysAndReportsEveryStep) {
   EXPECT_EQ(r["commits"]["saved"], r["commits"]["deployed"]);
   EXPECT_FALSE(r["deployment"]["id"].get<std::string>().empty());
   EXPECT_NE(r["deployment"]["url"].get<std::string>().find("https://"), std::string::npos);
+  EXPECT_TRUE(r["deployment"]["staged"].get<bool>());
+  EXPECT_TRUE(r["deployment"]["promoted"].get<bool>());
+  EXPECT_EQ(r["deployment"]["alias_job"], "succeeded");
+  EXPECT_EQ(EmuCount("promoted"), 1);
+  EXPECT_EQ(EmuCount("rolled_back"), 0);
   EXPECT_EQ(r["domain"]["status"], "none");
   EXPECT_EQ(r["fixes_applied"], 0);
   for (const char* s : {"save", "validate", "deploy", "verify"}) EXPECT_TRUE(r["durations_ms"].contains(s)) << s;
@@ -64,50 +69,6 @@ TEST_F(DeploymentTest, HappyPathSavesValidatesDeploysAndReportsEveryStep) {
   auto tenant = registry_->tenants().Require("t1");
   ASSERT_TRUE(tenant.ok());
   EXPECT_EQ(tenant->production_deployment, r["deployment"]["id"]);
-}
-
-TEST_F(DeploymentTest, DefaultBranchIsProductionCutFromTheDefaultBranchOnce) {
-  MakeTenant("t1");
-  HumanCommit("t1", "notes.md", "made on main before any deployment\n");
-  auto main_head = github_->GetBranchHead("t1", "main");
-  ASSERT_TRUE(main_head.ok());
-  ASSERT_EQ(github_->GetBranchHead("t1", "production").status().code(), Code::kNotFound);
-  auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
-  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
-  json save = LastOutput(w.instance.id, "save");
-  EXPECT_EQ(save["branch"], "production");
-  EXPECT_TRUE(save["branch_created"].get<bool>());
-  EXPECT_EQ(EmuCount("ref_created", "acme/t1"), 1);
-  // The save landed on production, on top of main's head; main is untouched.
-  auto prod_head = github_->GetBranchHead("t1", "production");
-  ASSERT_TRUE(prod_head.ok());
-  EXPECT_EQ(*github_->GetBranchHead("t1", "main"), *main_head);
-  auto commit = github_->GetCommit("t1", *prod_head);
-  ASSERT_TRUE(commit.ok());
-  EXPECT_EQ(commit->parents, std::vector<std::string>{*main_head});
-  auto on_main = github_->GetFile("t1", "websiteData.json", "main");
-  ASSERT_TRUE(on_main.ok() && on_main->has_value());
-  EXPECT_EQ((*on_main)->content.find("Acme"), std::string::npos) << (*on_main)->content;
-  auto on_prod = github_->GetFile("t1", "websiteData.json", "production");
-  ASSERT_TRUE(on_prod.ok() && on_prod->has_value());
-  EXPECT_NE((*on_prod)->content.find("Acme"), std::string::npos) << (*on_prod)->content;
-  // Vercel deployed that branch at that sha.
-  json r = ResultOf(w);
-  EXPECT_EQ(r["commits"]["deployed"], *prod_head);
-  activities::HttpRequest req;
-  req.url = emu_->base_url() + "/v13/deployments/" + r["deployment"]["id"].get<std::string>();
-  req.headers.Add("Authorization", "Bearer " + config_.vercel.token);
-  auto got = http_->Send(req);
-  ASSERT_TRUE(got.ok() && got->status == 200) << (got.ok() ? got->body : got.status().ToString());
-  json git = json::parse(got->body)["gitSource"];
-  EXPECT_EQ(git["ref"], "production") << git;
-  EXPECT_EQ(git["sha"], *prod_head) << git;
-
-  // The next deployment finds the branch: not created again.
-  auto next = RunUntilSettled(Start("deployment", "t1", Site("Acme 2")).instance.id);
-  ASSERT_EQ(next.instance.status, st::kCompleted) << next.instance.error_json;
-  EXPECT_FALSE(LastOutput(next.instance.id, "save")["branch_created"].get<bool>());
-  EXPECT_EQ(EmuCount("ref_created", "acme/t1"), 1);
 }
 
 TEST_F(DeploymentTest, ExplicitRefThatDoesNotExistFailsAtSave) {
@@ -145,7 +106,7 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   EXPECT_NE(err["message"].get<std::string>().find("TS2307"), std::string::npos) << err;
   EXPECT_NE(err["message"].get<std::string>().find("after 2 autofix round"), std::string::npos);
   EXPECT_EQ(EmuCount("deployment_created"), 0);
-  auto before = github_->GetBranchHead("t1", "production");
+  auto before = github_->GetBranchHead("t1", LastOutput(w.instance.id, "save")["branch"]);
   ASSERT_TRUE(before.ok());
   // The same error as data, for the editor: what GET /v1/workflows/{id} serves.
   json details = w.ToJson()["error"]["details"];
@@ -176,8 +137,9 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   ASSERT_TRUE(history.ok());
   EXPECT_TRUE(engine::VerifyChain(*history).ok());
 
-  HumanCommit("t1", "src/custom.ts", "export const custom = 1;\n");
-  auto head = github_->GetBranchHead("t1", "production");
+  const std::string work = LastOutput(w.instance.id, "save")["branch"];
+  HumanCommitTo("t1", work, "src/custom.ts", "export const custom = 1;\n");
+  auto head = github_->GetBranchHead("t1", work);
   ASSERT_TRUE(head.ok());
   ASSERT_NE(*head, *before);
   ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
@@ -212,7 +174,7 @@ TEST_F(DeploymentTest, FixableBuildErrorIsAutofixedRevalidatedAndDeployed) {
   EXPECT_EQ(r["commits"]["deployed"], r["commits"]["autofix"][0]);
   EXPECT_GT(r["llm"]["input_tokens"].get<int64_t>(), 0);
   EXPECT_GT(r["llm"]["cost_usd"].get<double>(), 0.0);
-  auto site = github_->GetFile("t1", "src/site.ts", "production");
+  auto site = github_->GetFile("t1", "src/site.ts", "production");  // after the fast forward
   ASSERT_TRUE(site.ok() && site->has_value());
   EXPECT_NE((*site)->content.find("number = 3;"), std::string::npos) << (*site)->content;
   EXPECT_EQ(EmuCount("message"), 1);  // one LLM call
@@ -237,7 +199,7 @@ TEST_F(DeploymentTest, VercelErrorIsRetriedThenFailsAndResumeAfterHealingComplet
   EXPECT_EQ(StepOf(w, "validate")["attempts"], 1);  // resume re-ran deploy only
 }
 
-TEST_F(DeploymentTest, FailedVerifyRollsProductionBackAndFailsWithTheReason) {
+TEST_F(DeploymentTest, FailedVerifyLeavesProductionAsItWasWithTheStagedDeploymentInTheError) {
   MakeTenant("t1");
   auto good = RunUntilSettled(Start("deployment", "t1", Site("Good")).instance.id);
   ASSERT_EQ(good.instance.status, st::kCompleted) << good.instance.error_json;
@@ -248,42 +210,30 @@ TEST_F(DeploymentTest, FailedVerifyRollsProductionBackAndFailsWithTheReason) {
   auto bad = RunUntilSettled(Start("deployment", "t1", Site("Broken")).instance.id);
   ASSERT_EQ(bad.instance.status, st::kFailed);
   json err = ErrorOf(bad);
-  EXPECT_EQ(err["state"], "rolled_back");
+  EXPECT_EQ(err["state"], "verify_failed") << err;
   const std::string why = err["cause"]["message"];
   EXPECT_NE(why.find("broken link"), std::string::npos) << err;
   EXPECT_NE(why.find("/no-such-page"), std::string::npos) << err;
-  EXPECT_EQ(StepOf(bad, "rollback")["status"], "succeeded");
-  EXPECT_EQ(LastOutput(bad.instance.id, "rollback")["deployment_id"], d1);
-  EXPECT_EQ(EmuCount("rolled_back"), 1);
+  json details = err["cause"]["details"];
+  const std::string staged = LastOutput(bad.instance.id, "deploy")["deployment_id"];
+  ASSERT_FALSE(staged.empty());
+  EXPECT_NE(staged, d1);
+  EXPECT_EQ(details["staged_deployment_id"], staged) << details;
+  EXPECT_EQ(details["production"], "unchanged");
+  EXPECT_FALSE(details["reason"].get<std::string>().empty());
+  EXPECT_NE(details["verify"]["broken_links"][0]["href"].get<std::string>().find("/no-such-page"),
+            std::string::npos) << details;
+  // Nothing to roll back: the staged deployment never served production.
+  EXPECT_EQ(StepOf(bad, "promote")["status"], "pending");
+  EXPECT_EQ(EmuCount("rolled_back"), 0);
+  EXPECT_EQ(EmuCount("promoted"), 1);  // the good release's only
   auto p = vercel_->GetProject(registry_->tenants().Require("t1")->prod_project_id);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->production_deployment_id, d1);
   EXPECT_EQ(registry_->tenants().Require("t1")->production_deployment, d1);
-}
-
-TEST_F(DeploymentTest, PendingDomainWaitsThenCompletesOnceVerified) {
-  MakeTenant("t1");
-  json in = Site("Acme");
-  in["custom_domain"] = "www.acme-t1.com";
-  auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
-  ASSERT_EQ(w.instance.status, st::kWaiting);
-  EXPECT_EQ(w.instance.state, "domain_wait");
-  json pending = LastOutput(w.instance.id, "domain");
-  EXPECT_EQ(pending["status"], "pending");
-  ASSERT_FALSE(pending["dns_records"].empty());
-  EXPECT_EQ(pending["dns_records"][0]["type"], "TXT");
-
-  clock_.Advance(std::chrono::seconds(31));  // one more check: still pending
-  w = RunUntilSettled(w.instance.id);
-  ASSERT_EQ(w.instance.status, st::kWaiting);
-
-  VerifyDomainAtEmulator("www.acme-t1.com");
-  clock_.Advance(std::chrono::seconds(31));
-  w = RunUntilSettled(w.instance.id);
-  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
-  EXPECT_EQ(ResultOf(w)["domain"]["status"], "verified");
-  EXPECT_EQ(ResultOf(w)["domain"]["name"], "www.acme-t1.com");
-  EXPECT_EQ(EmuCount("domain_added"), 1);
+  auto staged_d = vercel_->GetDeployment(staged);
+  ASSERT_TRUE(staged_d.ok());
+  EXPECT_EQ(staged_d->ready_substate, "STAGED");
 }
 
 TEST_F(DeploymentTest, ApprovalApproveContinues) {

@@ -38,19 +38,28 @@ json DeploymentResult(const json& outputs, const json& steps) {
   const json save = outputs.value("save", json::object());
   const json deploy = outputs.value("deploy", json::object());
   const json autofix = outputs.value("autofix", json::object());
+  const json promote = outputs.value("promote", json::object());
   json r;
   r["commits"] = {{"saved", save.value("commit_sha", "")},
                   {"template_ref", save.value("template_ref", "")},
                   {"autofix", autofix.value("commits", json::array())},
                   {"deployed", deploy.value("sha", "")}};
+  r["branches"] = {{"work", save.value("branch", "")},
+                   {"production", save.value("production_branch", "")},
+                   {"production_was", save.value("base_sha", "")},
+                   {"production_moved", promote.value("branch_moved", false)}};
   r["deployment"] = {{"id", deploy.value("deployment_id", "")},
                      {"url", deploy.value("url", "")},
-                     {"previous_id", deploy.value("previous_deployment_id", "")}};
+                     {"previous_id", deploy.value("previous_deployment_id", "")},
+                     {"staged", deploy.value("staged", false)},
+                     {"promoted", promote.value("promoted", false)},
+                     {"alias_job", promote.value("alias_job", "")}};
   const json domain = outputs.value("domain", json::object());
   r["domain"] = domain.empty() ? json{{"status", "none"}}
                                : json{{"name", domain.value("domain", "")},
                                       {"status", domain.value("status", "")},
                                       {"dns_records", domain.value("dns_records", json::array())}};
+  if (domain.contains("watch_id")) r["domain"]["watch_id"] = domain["watch_id"];
   r["fixes_applied"] = autofix.value("fixes_total", 0);
   r["llm"] = autofix.value("llm_total", json{{"input_tokens", 0}, {"output_tokens", 0},
                                              {"cost_usd", 0.0}});
@@ -64,7 +73,7 @@ engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
   engine::WorkflowType t;
   t.name = kDeploymentType;
   t.steps = {"save", "validate", "autofix", "revalidate", "approval", "deploy",
-             "domain", "domain_wait", "verify", "rollback"};
+             "verify", "promote", "domain", "domain_wait", "rollback"};
   t.states["save"] = ActivityState(kSaveActivity, rp.github);
   t.states["validate"] = ActivityState(kValidateActivity, rp.build, "build");
   t.states["autofix"] = ActivityState(kAutofixActivity, rp.llm, "llm");
@@ -74,10 +83,20 @@ engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
   t.states["domain"] = ActivityState(kDomainActivity, rp.vercel);
   t.states["domain_wait"] = WaitState(options.domain_recheck_ms, "");
   t.states["verify"] = ActivityState(kVerifyActivity, rp.verify);
-  t.states["rollback"] = ActivityState(kCompensateActivity, rp.vercel);
+  t.states["promote"] = ActivityState(kPromoteActivity, rp.vercel);
+  t.states["rollback"] = ActivityState(kCompensateActivity, rp.vercel);  // legacy releases
   t.states["done"] = FinalState(engine::StateKind::kCompleted);
   t.states["rolled_back"] = FinalState(engine::StateKind::kFailed,
                                        "verification failed; production was rolled back");
+  t.states["verify_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "verification of the staged deployment failed; production was left as it was");
+  t.states["promote_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "the verified deployment could not be promoted; see the cause (resume retries it)");
+  t.states["domain_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "production is live and verified, but the custom domain could not be attached");
   t.states["rejected"] = FinalState(engine::StateKind::kFailed, "rejected at approval");
   t.states["approval_expired"] = FinalState(engine::StateKind::kFailed,
                                             "no approval arrived before the deadline");

@@ -1,8 +1,15 @@
 // workflows/deployment_workflow.h: the "deployment" workflow type, one tenant site release:
 //
-//   save -> validate -[passed]-> [approval] -> deploy -> [domain <-> domain_wait] -> verify -> done
+//   save -> validate -[passed]-> [approval] -> deploy -> verify -> promote -> [domain] -> done
 //              \-[failed]-> autofix -> revalidate -[failed, rounds left]-> autofix ...
-//   verify failed -> rollback -> rolled_back (failed, with what verify found)
+//   verify failed  -> verify_failed  (failed; production untouched: nothing to roll back)
+//   promote failed -> promote_failed (failed; resume retries the promotion)
+//   domain failed  -> domain_failed  (failed; production is live and verified)
+// `deploy` builds a STAGED production deployment (not on the production domains), `verify`
+// checks it on its own URL, and only then `promote` puts it on the production domains.
+// Failures of save/validate/autofix/revalidate/deploy fail the workflow at that step (nothing
+// was released; resume re-runs the step). Releases recorded before staged production replay
+// through the legacy rows of deployment_table.h (rollback, domain_wait).
 //
 // Serialised per tenant together with rollbacks (kDeploySerialGroup: one at a time, FIFO). Input (the tenant is the request's):
 //   website_data      object, optional: committed as websiteData.json by `save`; its schema
@@ -11,7 +18,7 @@
 //                     a git branch name (git check-ref-format rules, engine/base/git_names.h)
 //   template_ref      string, optional: template files to commit first (template updates);
 //                     a branch name or commit sha of the template, same rules
-//   custom_domain     string, optional: attached and verified by `domain`; a host name not
+//   custom_domain     string, optional: attached by `domain` after promotion; a host name not
 //                     under the base domain. One tenant owns it (domain_records.h): `save`
 //                     fails (kPermanent) when another tenant does, `domain` claims it
 //   require_approval  bool, ops only: wait for signal "approve" / "reject" before `deploy`
@@ -28,9 +35,12 @@
 //                     rollout never leaves production on an unverified release.
 // A build that still fails when the rounds are spent fails the workflow at its validation step
 // with the parsed errors; `resume` then validates the branch's head again (a human fixed it).
-// A pending domain waits (status `waiting`) and re-checks every domain_recheck_ms, or at once
-// on signal "recheck". The result: commits, deployment, domain, fixes applied, LLM usage,
-// step durations (DeploymentResult).
+// A pending custom domain does not hold the deployment (nor the tenant's queue): `domain`
+// starts its domain_watch workflow (domain_watch_workflow.h) and the deployment completes with
+// the records to set. The result: commits, branches (work, production, production_was,
+// production_moved), deployment (id, url, previous_id, staged, promoted, alias_job), domain
+// (name, status, dns_records, watch_id), fixes applied, LLM usage, verify, step durations
+// (DeploymentResult).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -52,6 +62,7 @@ inline constexpr const char* kAutofixActivity = "deployment.autofix";
 inline constexpr const char* kDeployActivity = "deployment.deploy";
 inline constexpr const char* kDomainActivity = "deployment.domain";
 inline constexpr const char* kVerifyActivity = "deployment.verify";
+inline constexpr const char* kPromoteActivity = "deployment.promote";
 inline constexpr const char* kCompensateActivity = "deployment.rollback";
 
 engine::WorkflowType DeploymentType(const WorkflowOptions& options);

@@ -50,7 +50,7 @@ TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
   // The onboarded tenant deploys.
   auto d = RunUntilSettled(Start("deployment", "acme", {{"website_data", SiteData("A")}}).instance.id);
   EXPECT_EQ(d.instance.status, st::kCompleted) << d.instance.error_json;
-  EXPECT_EQ(EmuCount("ref_created", "acme/acme"), 1);
+  EXPECT_EQ(EmuCount("ref_created", "acme/acme"), 2);  // production + the work branch
 }
 
 TEST_F(OnboardingTest, AnExistingTenantIsRefused) {

@@ -3,9 +3,11 @@
 
 #include "workflows/activities/autofix_activity.h"
 #include "workflows/activities/deploy_activity.h"
+#include "workflows/activities/domain_activity.h"
 #include "workflows/activities/fanout_activity.h"
 #include "workflows/activities/onboarding_activities.h"
 #include "workflows/activities/parent_guard.h"
+#include "workflows/activities/promote_activity.h"
 #include "workflows/activities/rollback_activity.h"
 #include "workflows/activities/save_activity.h"
 #include "workflows/activities/verify_activity.h"
@@ -13,6 +15,7 @@
 #include "workflows/deployment_workflow.h"
 #include "workflows/activities/domain_move_activities.h"
 #include "workflows/domain_transfer_workflow.h"
+#include "workflows/domain_watch_workflow.h"
 #include "workflows/onboarding_workflow.h"
 #include "workflows/rollback_workflow.h"
 #include "workflows/template_update_workflow.h"
@@ -80,8 +83,11 @@ Status Registry::RegisterDeployment(engine::Engine& engine) {
   AddChildStep<SaveActivity>(engine, kSaveActivity, deps_, *tenants_, domains_.get());
   AddChildStep<ValidateActivity>(engine, kValidateActivity, deps_, autofix);
   AddChildStep<DeployActivity>(engine, kDeployActivity, deps_, *tenants_);
-  Add<DomainActivity>(engine, kDomainActivity, deps_, *domains_);
+  Add<DomainActivity>(engine, kDomainActivity, deps_, *domains_, engine);
+  Add<DomainCheckActivity>(engine, kDomainCheckActivity, deps_);
+  SLIPWAY_RETURN_IF_ERROR(engine.RegisterType(DomainWatchType(deps_.options)));
   Add<VerifyActivity>(engine, kVerifyActivity, deps_);
+  Add<PromoteActivity>(engine, kPromoteActivity, deps_, *tenants_);
   Add<CompensateActivity>(engine, kCompensateActivity, deps_, *tenants_);
   engine::WorkflowType type = DeploymentType(deps_.options);
   type.prepare_input = ApprovalPolicyInput(*tenants_);  // the tenant record's approval policy

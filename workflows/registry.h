@@ -1,6 +1,6 @@
 // workflows/registry.h: registers every workflow type (deployment, onboarding, rollback,
-// template_update) and every activity adapter they run on an Engine. Used by the server's main()
-// and by tests.
+// template_update, domain_watch, ...) and every activity adapter they run on an Engine. Used by
+// the server's main() and by tests.
 //
 // The Registry owns the activity adapters and the tenant records helper; the engine keeps
 // references to them, so the Registry must outlive the engine (destroy the engine first).

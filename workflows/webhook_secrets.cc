@@ -64,8 +64,8 @@ Result<std::optional<WebhookSecret>> WebhookSecrets::Get(const std::string& tena
   return std::optional<WebhookSecret>(*s);
 }
 
-std::string EditorBranch(const std::string& record_branch, const WorkflowOptions& options) {
-  return record_branch.empty() ? options.default_branch : record_branch;
+std::string EditorBranch(const std::string& repo_default_branch) {
+  return repo_default_branch.empty() ? "main" : repo_default_branch;
 }
 
 Result<WebhookTarget> FindWebhookTarget(storage::Store& store, const WorkflowOptions& options,
@@ -85,7 +85,7 @@ Result<WebhookTarget> FindWebhookTarget(storage::Store& store, const WorkflowOpt
   WebhookTarget target{tenant, (*s)->secret, ""};
   Result<std::optional<TenantRecord>> record = TenantRecords(store).Get(tenant);
   if (!record.ok()) return record.status();
-  if (record->has_value()) target.editor_branch = EditorBranch((*record)->branch, options);
+  if (record->has_value()) target.editor_branch = EditorBranch((*record)->default_branch);
   return target;
 }
 

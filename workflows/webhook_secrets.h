@@ -46,10 +46,11 @@ struct WebhookTarget {
   std::string editor_branch;  // "" while the tenant has no tenant record (onboarding runs)
 };
 
-// The editor's branch: the branch the editor's saves land on and deployments deploy by default,
-// i.e. the tenant's production branch (its record's, else WorkflowOptions::default_branch). A
-// push there by someone else than Slipway is deployed.
-std::string EditorBranch(const std::string& record_branch, const WorkflowOptions& options);
+// The editor's branch: the repository's default branch (`main` unless the record says
+// otherwise), which the dev project follows and people push to (README, "Releases and
+// branches"). A push there by someone else than Slipway is deployed (input ref = that branch);
+// the production branch is Slipway's alone.
+std::string EditorBranch(const std::string& repo_default_branch);
 
 // The tenant of a repository "<owner>/<name>" (the repository is named after its tenant) with its
 // webhook secret. kNotFound when the name is no tenant's or the tenant has no secret for that

@@ -91,7 +91,7 @@ TEST_F(WebhookStepTest, SecretsAreStableAndFoundByRepository) {
   MakeTenant("acme");
   t = FindWebhookTarget(*store_, options_, "acme/acme");
   ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t->editor_branch, "production");
+  EXPECT_EQ(t->editor_branch, "main");
 }
 
 }  // namespace

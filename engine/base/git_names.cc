@@ -1,8 +1,11 @@
 // engine/base/git_names.cc: git ref names, shas, repository names, remote ids, host names.
 #include "engine/base/git_names.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
+
+#include "engine/base/sha256.h"
 
 namespace slipway {
 
@@ -136,6 +139,14 @@ bool IsUnderDomain(const std::string& host, const std::string& base) {
   if (h == b) return true;
   return h.size() > b.size() && h.compare(h.size() - b.size(), b.size(), b) == 0 &&
          h[h.size() - b.size() - 1] == '.';
+}
+
+std::string BranchNameFor(const std::string& prefix, const std::string& id) {
+  std::string mapped = id;
+  std::replace(mapped.begin(), mapped.end(), ':', '/');
+  std::string name = prefix + mapped;
+  if (!id.empty() && ValidateRefName(name, "branch").ok()) return name;
+  return prefix + "sha-" + Sha256Hex(id).substr(0, 40);
 }
 
 }  // namespace slipway

@@ -22,6 +22,12 @@ inline constexpr size_t kMaxRemoteIdLength = 128;
 // component that starts with '.' or ends with ".lock"; no leading '/' or '-', no trailing '/'
 // or '.'; 1..kMaxRefNameLength bytes. A 40-hex commit sha passes too (it is a valid name).
 Status ValidateRefName(const std::string& ref, const std::string& field);
+// A branch name made from an arbitrary id (e.g. a workflow id "<tenant>:<name>", whose ':' git
+// refuses in a ref): prefix + id with every ':' turned into '/' when that passes
+// ValidateRefName (':' never occurs in such a name, so distinct ids give distinct names), else
+// prefix + "sha-" + the first 40 hex digits of the id's SHA-256 (a component starting with '.',
+// "..", ".lock", "//", too long...). The prefix must itself be valid (e.g. "slipway/").
+std::string BranchNameFor(const std::string& prefix, const std::string& id);
 // Exactly 40 hex digits (either case).
 bool IsCommitSha(const std::string& sha);
 Status ValidateCommitSha(const std::string& sha, const std::string& field);

@@ -131,5 +131,21 @@ TEST(GitNamesTest, UnderDomainMatchesWholeLabelsOnly) {
   EXPECT_FALSE(IsUnderDomain("www.example.com", ""));
 }
 
+TEST(GitNamesTest, BranchNameForMapsWorkflowIdsToValidDistinctRefs) {
+  EXPECT_EQ(BranchNameFor("slipway/", "t1:deploy-1"), "slipway/t1/deploy-1");
+  EXPECT_EQ(BranchNameFor("slipway/", "t1:t1:update-7"), "slipway/t1/t1/update-7");
+  EXPECT_EQ(BranchNameFor("slipway/", "t1:wf_01HZX"), "slipway/t1/wf_01HZX");
+  EXPECT_NE(BranchNameFor("slipway/", "t1:a.b"), BranchNameFor("slipway/", "t1:a_b"));
+  // Ids git would refuse as they are get a digest, still valid and distinct.
+  const std::vector<std::string> refused = {"t1:.hidden", "t1:x.lock", "t1:a..b", "t1::x",
+                                            "t1:x.", "", "t1:" + std::string(250, 'a')};
+  for (const std::string& id : refused) {
+    std::string name = BranchNameFor("slipway/", id);
+    EXPECT_TRUE(ValidateRefName(name, "branch").ok()) << id << " -> " << name;
+    EXPECT_EQ(name.rfind("slipway/sha-", 0), 0u) << name;
+  }
+  EXPECT_NE(BranchNameFor("slipway/", "t1:.a"), BranchNameFor("slipway/", "t1:.b"));
+}
+
 }  // namespace
 }  // namespace slipway

@@ -48,7 +48,7 @@ std::string HookSecret(const SlipwaydProcess& s) {
 }
 
 json HumanPush(const std::string& message) {
-  return {{"repo", kRepo}, {"branch", "production"}, {"files", {{"src/human.txt", message}}},
+  return {{"repo", kRepo}, {"branch", "main"}, {"files", {{"src/human.txt", message}}},
           {"message", message}, {"pusher", "alice"}};
 }
 
@@ -74,7 +74,11 @@ TEST_F(HostileTest, ASignedHumanPushDeploysAndSlipwaysOwnPushesDoNot) {
   // reach the daemon (signed), which starts nothing for them.
   Reply deploy = s.Call("POST", "/v1/workflows", s.token("ops"),
                         json{{"type", "deployment"}, {"tenant", "alpha"}, {"id", "by-ops"},
-                             {"input", {{"website_data", {{"siteName", "Alpha"}}}}}}.dump());
+                             {"input",
+                              {{"website_data",
+                                {{"siteName", "Alpha"},
+                                 {"pages", {{{"slug", "index"}, {"title", "Home"}}}}}}}}}
+                            .dump());
   ASSERT_EQ(deploy.status, 201) << deploy.text;
   for (int i = 0; i < 300 && Deliveries(s).size() < 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -64,6 +64,11 @@ void RecordHeadCommit(EmulatorState& state, const RepoInfo& repo, const std::str
 const FileTree* CommitFiles(EmulatorState& state, const RepoInfo& repo, const std::string& sha);
 EmuResponse HandleCodeload(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleVercel(EmulatorState& state, const EmuRequest& req);
+// A push of `sha` to `branch` (vercel_routes.cc): every Vercel project linked to the repository
+// builds it, as Vercel's Git integration does (production for the project's production branch,
+// else a preview), unless the project's Ignored Build Step skips it (then nothing is made).
+void DeployPush(EmulatorState& state, const RepoInfo& repo, const std::string& branch,
+                const std::string& sha);
 EmuResponse HandleAnthropic(EmulatorState& state, const EmuRequest& req);
 EmuResponse HandleAdmin(EmulatorState& state, const EmuRequest& req);
 // Deployed sites (site_routes.cc): by Host header or under /_sites/<host>/.

@@ -11,7 +11,8 @@
 // Shapes and codes follow shared/reference/external-apis.md A.5. A branch head written by the
 // contents API has no stored commit object; it is synthesised from the branch's files (no
 // parents) unless RecordHeadCommit kept it. Only ref changes are effects: "commit" for an update,
-// "ref_created" for a new branch (request log).
+// "branch_moved" for an update to a commit another branch already holds, "ref_created" for a
+// new branch (request log).
 #include <algorithm>
 #include <functional>
 
@@ -224,11 +225,16 @@ EmuResponse UpdateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
   const FileTree* files = s.git.FindTree(Key(r), c->tree_sha);
   if (files == nullptr) return Error(500, "tree of " + sha + " is missing");
   const std::string before = head;
+  // A commit another branch already holds (a release fast-forwarding production to its work
+  // branch) makes no new commit: the effect is the move, not a commit.
+  bool known = false;
+  for (const auto& [name, head_sha] : r.heads) known = known || (name != branch && head_sha == sha);
   Status st = s.repos.ReplaceTree(r, branch, *files, sha);
   if (!st.ok()) return Error(500, st.message());
-  resp.effect = "commit";
+  resp.effect = known ? "branch_moved" : "commit";
   resp.subject = r.full_name();
   resp.deliveries = PushDeliveries(s, req, r, {branch, before, sha, kApiPusher, ""});
+  DeployPush(s, r, branch, sha);
   return resp;
 }
 
@@ -260,6 +266,7 @@ EmuResponse CreateRef(EmulatorState& s, const EmuRequest& req, const RepoInfo& r
   resp.effect = "ref_created";
   resp.subject = r.full_name();
   resp.deliveries = PushDeliveries(s, req, r, {branch, "", sha, kApiPusher, ""});
+  DeployPush(s, r, branch, sha);
   return resp;
 }
 

@@ -149,6 +149,7 @@ EmuResponse PutContents(EmulatorState& s, const EmuRequest& req, const RepoInfo&
   if (!commit.ok()) return Error(500, commit.status().message());
   RecordHeadCommit(s, r, branch, parent, body["message"]);
   const std::string pushed = *commit;
+  DeployPush(s, r, branch, *commit);  // a linked Vercel project builds the push
   nlohmann::json out = {{"content", ContentJson(req, r, path, content, false)},
                         {"commit", {{"sha", *commit},
                                     {"message", body["message"]},

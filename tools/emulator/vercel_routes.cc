@@ -65,6 +65,11 @@ EmuResponse CreateProject(EmulatorState& s, const EmuRequest& req) {
               {"repo", repo.substr(slash + 1)}, {"repoId", r ? r->id : 0},
               {"productionBranch", r ? r->default_branch : "main"}, {"deployHooks", nlohmann::json::array()}};
   }
+  nlohmann::json ignore = body.value("commandForIgnoringBuildStep", nlohmann::json());
+  if (!ignore.is_null() && !ignore.is_string()) {
+    return Error(400, "bad_request", "commandForIgnoringBuildStep must be a string");
+  }
+  p.ignore_command = ignore.is_string() ? ignore.get<std::string>() : "";
   if (auto err = AddEnv(p, body.value("environmentVariables", nlohmann::json::array()), false)) {
     return *err;
   }
@@ -95,10 +100,18 @@ EmuResponse CreateDeployment(EmulatorState& s, const EmuRequest& req) {
   d.target = body.value("target", "");
   d.git_source = body.value("gitSource", nlohmann::json());
   d.meta = body.value("meta", nlohmann::json::object());
+  nlohmann::json assign = body.value("autoAssignCustomDomains", nlohmann::json());
+  if (!assign.is_null() && !assign.is_boolean()) {
+    return Error(400, "bad_request", "autoAssignCustomDomains must be a boolean");
+  }
+  d.auto_assign = assign.is_boolean() ? assign.get<bool>() : true;
   d.will_fail = s.faults.ProjectFails(p->name);
   if (!d.git_source.is_object()) return Error(400, "missing_files", "Missing files or gitSource");
   d.files = SourceSnapshot(s, d.git_source);
+  const std::string env = d.target == "production" ? "production" : "preview";
+  const bool ignored = BuildIgnored(p->ignore_command, env, d.git_source.value("ref", ""));
   Deployment& added = s.vercel.AddDeployment(std::move(d), s.clock.NowMs());
+  if (ignored) added.ready_state = "CANCELED";  // the Ignored Build Step said skip
   return WithEffect(Json(200, DeploymentJson(added)), "deployment_created", added.id);
 }
 
@@ -153,7 +166,7 @@ EmuResponse MoveProduction(EmulatorState& s, Project& p, const std::string& depl
   if (rollback && !d->was_production) {
     return Error(422, "not_rollback_candidate", "Deployment was never a production deployment");
   }
-  s.vercel.SetProduction(p, *d);
+  s.vercel.RequestAlias(p, *d, rollback ? "rollback" : "promote", s.clock.NowMs());
   p.auto_assign = !rollback;  // as on Vercel: a rollback stops auto-assignment, promote restores it
   return WithEffect(Empty(201), rollback ? "rolled_back" : "promoted", d->id);
 }
@@ -205,6 +218,24 @@ std::optional<EmuResponse> CheckAuth(const EmulatorState& s, const EmuRequest& r
 }
 
 }  // namespace
+
+void DeployPush(EmulatorState& s, const RepoInfo& repo, const std::string& branch,
+                const std::string& sha) {
+  for (Project* p : s.vercel.LinkedTo(repo.owner, repo.name)) {
+    const bool production = branch == p->link.value("productionBranch", "");
+    if (BuildIgnored(p->ignore_command, production ? "production" : "preview", branch)) continue;
+    Deployment d;
+    d.name = p->name;
+    d.project_id = p->id;
+    d.target = production ? "production" : "";
+    d.git_source = {{"type", "github"}, {"org", repo.owner}, {"repo", repo.name},
+                    {"ref", branch}, {"sha", sha}};
+    d.meta = {{"githubCommitRef", branch}, {"githubCommitSha", sha}};
+    d.will_fail = s.faults.ProjectFails(p->name);
+    d.files = SourceSnapshot(s, d.git_source);
+    s.vercel.AddDeployment(std::move(d), s.clock.NowMs());
+  }
+}
 
 EmuResponse HandleVercel(EmulatorState& s, const EmuRequest& req) {
   if (auto denied = CheckAuth(s, req)) return *denied;

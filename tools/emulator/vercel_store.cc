@@ -22,6 +22,17 @@ Project* VercelStore::FindProject(const std::string& id_or_name) {
   return nullptr;
 }
 
+std::vector<Project*> VercelStore::LinkedTo(const std::string& owner, const std::string& name) {
+  std::vector<Project*> out;
+  for (Project& p : projects_) {
+    if (p.link.is_object() && p.link.value("org", "") == owner &&
+        p.link.value("repo", "") == name) {
+      out.push_back(&p);
+    }
+  }
+  return out;
+}
+
 Project& VercelStore::AddProject(Project p, int64_t now_ms) {
   p.id = "prj_" + RandomHex(16);
   p.created_ms = now_ms;
@@ -87,6 +98,35 @@ void VercelStore::SetProduction(Project& p, Deployment& d) {
   d.was_production = true;
 }
 
+void VercelStore::RequestAlias(Project& p, Deployment& d, const std::string& type,
+                               int64_t now_ms) {
+  const bool at_once = type == "rollback";
+  p.last_alias_request = {{"fromDeploymentId", p.production_deployment_id},
+                          {"toDeploymentId", d.id},
+                          {"jobStatus", at_once ? "succeeded" : "pending"},
+                          {"requestedAt", now_ms},
+                          {"type", type}};
+  if (at_once) SetProduction(p, d);
+}
+
+void VercelStore::AdvanceAlias(Project& p, int64_t now_ms) {
+  nlohmann::json& a = p.last_alias_request;
+  if (!a.is_object()) return;
+  const std::string status = a.value("jobStatus", "");
+  if (status != "pending" && status != "in-progress") return;
+  const int64_t age = now_ms - a.value("requestedAt", now_ms);
+  const int64_t delay = delay_ms_ / 2;
+  Deployment* d = FindDeployment(a.value("toDeploymentId", ""));
+  if (d == nullptr || d->ready_state != "READY") {
+    a["jobStatus"] = "failed";
+  } else if (age >= delay && status == "in-progress") {
+    SetProduction(p, *d);
+    a["jobStatus"] = "succeeded";
+  } else {
+    a["jobStatus"] = "in-progress";  // seen at least once in progress, as a poller would
+  }
+}
+
 const Deployment* VercelStore::SiteFor(const std::string& host) {
   const Deployment* d = FindDeployment(host);
   if (d == nullptr) {
@@ -113,13 +153,38 @@ void VercelStore::Advance(int64_t now_ms) {
     if (age >= delay_ms_) {
       d.ready_state = d.will_fail ? "ERROR" : "READY";
       Project* p = FindProject(d.project_id);
-      if (p != nullptr && d.ready_state == "READY" && d.target == "production" && p->auto_assign) {
+      if (p != nullptr && d.ready_state == "READY" && d.target == "production" && p->auto_assign &&
+          d.auto_assign) {
         SetProduction(*p, d);
       }
     } else if (age * 2 >= delay_ms_) {
       d.ready_state = "BUILDING";
     }
   }
+  for (Project& p : projects_) AdvanceAlias(p, now_ms);
+}
+
+bool BuildIgnored(const std::string& command, const std::string& env, const std::string& ref) {
+  if (command.empty()) return false;
+  if (command == "exit 0") return true;
+  const std::string env_test = "[ \"$VERCEL_ENV\" = ";
+  const std::string ref_test = "case \"$VERCEL_GIT_COMMIT_REF\" in ";
+  size_t e = command.find(env_test);
+  size_t c = command.find(ref_test);
+  if (e == std::string::npos && c == std::string::npos) return false;
+  if (e != std::string::npos) {
+    size_t start = e + env_test.size();
+    size_t end = command.find(' ', start);
+    if (end == std::string::npos || command.substr(start, end - start) != env) return true;
+  }
+  if (c != std::string::npos) {
+    size_t start = c + ref_test.size();
+    size_t end = command.find("*)", start);
+    if (end == std::string::npos) return false;
+    const std::string prefix = command.substr(start, end - start);
+    if (ref.compare(0, prefix.size(), prefix) != 0) return true;
+  }
+  return false;
 }
 
 nlohmann::json ProjectJson(const Project& p, VercelStore& store) {
@@ -138,7 +203,10 @@ nlohmann::json ProjectJson(const Project& p, VercelStore& store) {
           {"createdAt", p.created_ms},    {"updatedAt", p.created_ms},
           {"link", p.link},       {"env", env},
           {"targets", targets},   {"latestDeployments", nlohmann::json::array()},
-          {"autoAssignCustomDomains", p.auto_assign}};
+          {"autoAssignCustomDomains", p.auto_assign},
+          {"commandForIgnoringBuildStep",
+           p.ignore_command.empty() ? nlohmann::json() : nlohmann::json(p.ignore_command)},
+          {"lastAliasRequest", p.last_alias_request}};
 }
 
 nlohmann::json DeploymentJson(const Deployment& d) {
@@ -151,11 +219,15 @@ nlohmann::json DeploymentJson(const Deployment& d) {
                       {"status", d.ready_state},
                       {"createdAt", d.created_ms},
                       {"alias", nlohmann::json::array()},
-                      {"aliasAssigned", d.ready_state == "READY"},
+                      {"aliasAssigned", d.ready_state == "READY" &&
+                                            (d.was_production || d.target != "production")},
                       {"aliasError", nullptr},
                       {"gitSource", d.git_source},
                       {"meta", d.meta.is_null() ? nlohmann::json::object() : d.meta},
                       {"inspectorUrl", "https://vercel.com/emulator/" + d.name + "/" + d.id}};
+  if (d.ready_state == "READY" && d.target == "production") {
+    j["readySubstate"] = d.was_production ? "PROMOTED" : "STAGED";
+  }
   if (d.ready_state == "ERROR") {
     j["errorCode"] = "BUILD_FAILED";
     j["errorMessage"] = "Command \"npm run build\" exited with 1";

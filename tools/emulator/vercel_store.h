@@ -4,7 +4,9 @@
 // first half of the deploy delay, BUILDING until it elapses, then READY, or ERROR when its
 // project was listed in the faults' failing_projects at creation. A READY production
 // deployment becomes the project's production deployment while auto-assignment is on (a
-// rollback turns it off; a promote turns it back on, as on Vercel). Domains stay unverified
+// rollback turns it off; a promote turns it back on, as on Vercel) and the deployment was not
+// created staged (autoAssignCustomDomains: false). A promote moves production through an alias
+// job (lastAliasRequest) that succeeds after half the deploy delay; a rollback's is done at once. Domains stay unverified
 // until VerifyDomain (the admin endpoint). Not thread-safe: the emulator serialises calls.
 #pragma once
 
@@ -43,6 +45,11 @@ struct Project {
   int64_t created_ms = 0;
   std::string production_deployment_id;
   bool auto_assign = true;
+  // lastAliasRequest: {fromDeploymentId, toDeploymentId, jobStatus, requestedAt, type}, null
+  // before the first promote or rollback. A promote's job is pending, then in-progress, and
+  // succeeds (moving production) once the alias delay has passed.
+  nlohmann::json last_alias_request;
+  std::string ignore_command;  // commandForIgnoringBuildStep ("" = build everything)
 };
 
 struct Deployment {
@@ -56,6 +63,9 @@ struct Deployment {
   int64_t created_ms = 0;
   bool will_fail = false;
   bool was_production = false;
+  // autoAssignCustomDomains of the create request: false makes a READY production deployment
+  // staged (readySubstate STAGED) until a promote.
+  bool auto_assign = true;
   std::string ready_state = "QUEUED";
   std::map<std::string, std::string> files;  // source snapshot at creation (site_routes.cc)
 };
@@ -65,6 +75,8 @@ class VercelStore {
   explicit VercelStore(int64_t deploy_delay_ms) : delay_ms_(deploy_delay_ms) {}
 
   Project* FindProject(const std::string& id_or_name);
+  // Projects whose git link is github owner/name.
+  std::vector<Project*> LinkedTo(const std::string& owner, const std::string& name);
   Project& AddProject(Project p, int64_t now_ms);
   Deployment* FindDeployment(const std::string& id_or_url);
   Deployment& AddDeployment(Deployment d, int64_t now_ms);
@@ -76,16 +88,26 @@ class VercelStore {
   // Moves deployments along QUEUED -> BUILDING -> READY|ERROR and assigns production.
   void Advance(int64_t now_ms);
   void SetProduction(Project& p, Deployment& d);
+  // Starts the alias job of a promote (or, done at once, of a rollback) to d.
+  void RequestAlias(Project& p, Deployment& d, const std::string& type, int64_t now_ms);
   // The READY deployment a site host name serves: a deployment's own url, the project alias
   // <project>.vercel.app, or a verified custom domain (both: the production deployment).
   const Deployment* SiteFor(const std::string& host);
 
  private:
+  void AdvanceAlias(Project& p, int64_t now_ms);
+
   int64_t delay_ms_;
   std::deque<Project> projects_;
   std::deque<Deployment> deployments_;
   std::deque<Domain> domains_;
 };
+
+// Whether the project's Ignored Build Step skips a build of `ref` for `env` (production |
+// preview). The emulator runs no shell: it understands "exit 0" (skip all) and the conditions
+// `[ "$VERCEL_ENV" = <env> ]` and `case "$VERCEL_GIT_COMMIT_REF" in <prefix>*) exit 1;;` (build
+// only when every condition present holds); any other command builds everything.
+bool BuildIgnored(const std::string& command, const std::string& env, const std::string& ref);
 
 nlohmann::json ProjectJson(const Project& p, VercelStore& store);
 nlohmann::json DeploymentJson(const Deployment& d);

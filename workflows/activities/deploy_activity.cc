@@ -1,4 +1,4 @@
-// workflows/activities/deploy_activity.cc: production deployment and custom domain.
+// workflows/activities/deploy_activity.cc: the staged production deployment.
 #include "workflows/activities/deploy_activity.h"
 
 #include <algorithm>
@@ -83,13 +83,6 @@ json DnsRecordsJson(const std::vector<activities::DnsRecord>& records) {
   return out;
 }
 
-Status DeployActivity::ServeProduction(const std::string& project_id, const std::string& id) {
-  Result<activities::VercelProject> p = deps_.vercel->GetProject(project_id);
-  if (!p.ok()) return Annotate(p.status(), "project " + project_id);
-  if (p->production_deployment_id == id) return Status::Ok();
-  return Annotate(deps_.vercel->Promote(project_id, id), "promote " + id);
-}
-
 Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
   Result<json> save = OutputOf(call, "save");
   if (!save.ok()) return save.status();
@@ -99,6 +92,7 @@ Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
   activities::DeploymentSpec spec;
   spec.project = project;
   spec.target = "production";
+  spec.staged = true;  // built for production, served by nothing until `promote`
   spec.git_org = deps_.config.github.owner;
   spec.git_repo = save->value("repo", "");
   spec.git_ref = save->value("branch", "");
@@ -108,47 +102,10 @@ Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
   if (!d.ok()) return d.status();
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
-  const std::string previous = PreviousOf(*tenant, d->id);
-  SLIPWAY_RETURN_IF_ERROR(ServeProduction(project, d->id));
-  SLIPWAY_RETURN_IF_ERROR(tenants_.RecordProduction(call.tenant, d->id));
-  return json{{"deployment_id", d->id}, {"url", "https://" + d->url},
-              {"ready_state", d->ready_state}, {"sha", sha},
-              {"previous_deployment_id", previous}, {"created", d->created}};
-}
-
-Result<json> DomainActivity::Run(const engine::ActivityCall& call) {
-  const std::string domain = InputString(call, "custom_domain");
-  if (domain.empty()) return json{{"status", "none"}, {"verified", false}};
-  // Input validation refused these at start; this guards inputs stored before it did.
-  if (!IsHostName(domain) || IsUnderDomain(domain, deps_.config.base_domain)) {
-    return Permanent("domain " + LowerHostName(domain) + " cannot be a custom domain");
-  }
-  SLIPWAY_RETURN_IF_ERROR(domains_.Claim(domain, call.tenant, call.workflow_id));
-  Result<json> save = OutputOf(call, "save");
-  if (!save.ok()) return save.status();
-  const std::string project = save->value("project_id", "");
-  Result<activities::DomainStatus> st = deps_.vercel->AddDomain(project, domain);
-  if (!st.ok()) return Annotate(st.status(), "add domain " + domain);
-  if (!st->verified) {
-    Result<activities::DomainStatus> v = deps_.vercel->VerifyDomain(project, domain);
-    if (!v.ok()) return Annotate(v.status(), "verify domain " + domain);
-    st = *v;
-  }
-  const TimeMs now = deps_.clock->NowMs();
-  TimeMs since = now;
-  if (call.outputs.contains("domain") && call.outputs["domain"].value("domain", "") == domain) {
-    since = call.outputs["domain"].value("pending_since", now);
-  }
-  json records = DnsRecordsJson(st->verification);
-  if (!st->verified && now - since >= deps_.options.domain_deadline_ms) {
-    std::string what;
-    for (const auto& r : records) what += "\n" + r.value("type", "") + " " + r.value("domain", "") +
-                                          " " + r.value("value", "");
-    return Permanent("domain " + domain + " was not verified in time; set these DNS records:" + what);
-  }
-  return json{{"domain", domain}, {"verified", st->verified},
-              {"status", st->verified ? "verified" : "pending"},
-              {"dns_records", records}, {"pending_since", since}};
+  return json{{"deployment_id", d->id}, {"url", activities::DeploymentOrigin(d->url)},
+              {"ready_state", d->ready_state}, {"ready_substate", d->ready_substate},
+              {"sha", sha}, {"staged", true},
+              {"previous_deployment_id", PreviousOf(*tenant, d->id)}, {"created", d->created}};
 }
 
 }  // namespace slipway::workflows

@@ -1,21 +1,17 @@
-// workflows/activities/deploy_activity.h: the deployment's `deploy` and `domain` steps.
+// workflows/activities/deploy_activity.h: the deployment's `deploy` step.
 //
-// DeployActivity creates the production deployment of the validated commit on the tenant's
-// production project and waits (real time, cancellable) until Vercel reports READY; it makes
-// sure that deployment serves production (a promote after an earlier rollback) and notes it in
-// the tenant record. Vercel's deployment key is the step's idempotency key plus "#d<n>": an
+// DeployActivity creates a STAGED production deployment of the validated commit on the tenant's
+// production project (target production, autoAssignCustomDomains false: built with production's
+// settings, reachable on its own URL, not on the production domains) and waits (real time,
+// cancellable) until Vercel reports READY. Production is not touched: `promote`
+// (promote_activity.h) does that after `verify` passed. Vercel's deployment key is the step's idempotency key plus "#d<n>": an
 // attempt first finds the deployments earlier attempts made; one still building or READY is
 // taken over, one that ended in ERROR makes the attempt try the next <n>. So a retry never makes
 // a second deployment for the same try, and a deployment that failed is retried with a new one.
 // ERROR/CANCELED is kUnavailable (retried per the step's policy) carrying Vercel's error.
-// Output: deployment_id, url, ready_state, sha, previous_deployment_id, created.
+// Output: deployment_id, url (its own origin), ready_state, ready_substate, sha, staged (true),
+// previous_deployment_id (what serves production now), created.
 //
-// DomainActivity first claims input.custom_domain for the tenant (domain_records.h): a domain
-// another tenant owns, or one under the base domain, fails the step with kPermanent before
-// anything reaches Vercel. It then attaches the domain to the production project and asks Vercel to
-// verify it. Output: domain, verified, status ("verified" | "pending"), dns_records
-// [{type,domain,value,reason}], pending_since (ms, from the first pending check). Pending past
-// WorkflowOptions::domain_deadline_ms is kPermanent naming the records to set.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -23,10 +19,18 @@
 
 #include "engine/activity.h"
 #include "workflows/deps.h"
-#include "workflows/domain_records.h"
 #include "workflows/tenant_records.h"
 
 namespace slipway::workflows {
+
+// The production project's Ignored Build Step (Vercel runs it before every build; exit 0
+// skips it): only production builds of a deployment's work branch go on, i.e. the staged
+// deployments `deploy` asks for. A push to any branch (the production branch included: it
+// would go live unverified) builds nothing: a Vercel project linked to a repository otherwise
+// deploys every push.
+inline constexpr const char* kReleaseBuildsOnly =
+    "[ \"$VERCEL_ENV\" = production ] && case \"$VERCEL_GIT_COMMIT_REF\" in slipway/*) exit 1;; "
+    "esac; exit 0";
 
 class DeployActivity : public engine::Activity {
  public:
@@ -34,20 +38,8 @@ class DeployActivity : public engine::Activity {
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
-  Status ServeProduction(const std::string& project_id, const std::string& deployment_id);
-
   const WorkflowDeps& deps_;
   TenantRecords& tenants_;
-};
-
-class DomainActivity : public engine::Activity {
- public:
-  DomainActivity(const WorkflowDeps& deps, DomainRecords& domains) : deps_(deps), domains_(domains) {}
-  Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
-
- private:
-  const WorkflowDeps& deps_;
-  DomainRecords& domains_;
 };
 
 // Creates the deployment `spec` describes (or finds the one an earlier attempt made, keyed by

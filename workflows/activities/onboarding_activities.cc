@@ -128,6 +128,7 @@ Result<json> ProjectActivity::Run(const engine::ActivityCall& call) {
   spec.name = dev_ ? call.tenant + "-dev" : call.tenant;
   spec.git_repo = repo->value("full_name", "");
   spec.env = TenantEnv(call.tenant, spec.git_repo);
+  if (!dev_) spec.ignored_build_command = kReleaseBuildsOnly;  // pushes never go live
   Result<activities::VercelProject> p = deps_.vercel->CreateProject(spec);
   if (!p.ok()) return Annotate(p.status(), "create project " + spec.name);
   return json{{"project_id", p->id}, {"name", p->name}, {"created", p->created}};
@@ -147,7 +148,8 @@ Result<json> DevDeploymentActivity::Run(const engine::ActivityCall& call) {
   spec.meta = {{"slipwayWorkflow", call.workflow_id}};
   Result<activities::VercelDeployment> d = DeployUntilReady(deps_, call, spec);
   if (!d.ok()) return d.status();
-  return json{{"deployment_id", d->id}, {"url", "https://" + d->url}, {"created", d->created}};
+  return json{{"deployment_id", d->id}, {"url", activities::DeploymentOrigin(d->url)},
+              {"created", d->created}};
 }
 
 Result<json> DevDomainActivity::Run(const engine::ActivityCall& call) {

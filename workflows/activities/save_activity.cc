@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "activities/build/source_archive.h"
+#include "engine/base/git_names.h"
 #include "workflows/activities/activity_util.h"
 
 namespace slipway::workflows {
@@ -77,15 +78,10 @@ Result<std::map<std::string, std::string>> SaveActivity::TemplateFiles(
   return files;
 }
 
-Result<bool> SaveActivity::EnsureBranch(const engine::ActivityCall& call,
-                                        const TenantRecord& tenant, const std::string& branch) {
+Result<bool> SaveActivity::EnsureBranch(const TenantRecord& tenant, const std::string& branch) {
   Result<std::string> head = deps_.github->GetBranchHead(tenant.repo, branch);
   if (head.ok()) return false;
   if (head.status().code() != Code::kNotFound) return Annotate(head.status(), "branch " + branch);
-  const std::string ref = InputString(call, "ref");
-  if (!ref.empty() && ref != ProductionBranch(tenant, deps_.options)) {
-    return Permanent("branch " + ref + " does not exist in " + tenant.repo_full_name);
-  }
   std::string from = tenant.default_branch;
   if (from.empty()) {
     Result<activities::GitHubRepo> repo = deps_.github->GetRepo(tenant.repo);
@@ -112,13 +108,33 @@ Status SaveActivity::CheckDomainOwner(const engine::ActivityCall& call) {
   return Status::Ok();
 }
 
+Result<std::string> SaveActivity::SourceHead(const engine::ActivityCall& call,
+                                             const TenantRecord& tenant) {
+  const std::string source = DeploymentBranch(call, tenant, deps_.options);
+  if (source == ProductionBranch(tenant, deps_.options)) return std::string();
+  Result<std::string> head = deps_.github->GetBranchHead(tenant.repo, source);
+  if (!head.ok() && head.status().code() == Code::kNotFound) {
+    return Permanent("branch " + source + " does not exist in " + tenant.repo_full_name);
+  }
+  if (!head.ok()) return Annotate(head.status(), "branch " + source);
+  return head;
+}
+
 Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
   SLIPWAY_RETURN_IF_ERROR(CheckDomainOwner(call));
-  const std::string branch = DeploymentBranch(call, *tenant, deps_.options);
-  Result<bool> branch_created = EnsureBranch(call, *tenant, branch);
-  if (!branch_created.ok()) return branch_created.status();
+  const std::string production = ProductionBranch(*tenant, deps_.options);
+  Result<std::string> source = SourceHead(call, *tenant);  // first: a bad ref changes nothing
+  if (!source.ok()) return source.status();
+  Result<bool> production_created = EnsureBranch(*tenant, production);
+  if (!production_created.ok()) return production_created.status();
+  Result<std::string> base = deps_.github->GetBranchHead(tenant->repo, production);
+  if (!base.ok()) return Annotate(base.status(), "branch " + production);
+  if (source->empty()) source = *base;
+  const std::string branch = WorkBranch(call.workflow_id);
+  Result<bool> work_created = deps_.github->CreateBranch(tenant->repo, branch, *source);
+  if (!work_created.ok()) return Annotate(work_created.status(), "create branch " + branch);
   std::map<std::string, std::string> files;
   const std::string template_ref = InputString(call, "template_ref");
   if (!template_ref.empty()) {
@@ -132,8 +148,12 @@ Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   json out = {{"repo", tenant->repo},       {"repo_full_name", tenant->repo_full_name},
               {"branch", branch},           {"project_id", tenant->prod_project_id},
               {"saved", false},             {"template_ref", template_ref},
-              {"branch_created", *branch_created}};
-  if (files.empty()) {  // nothing to commit: deploy the branch as it is
+              {"branch_created", *production_created},
+              {"work_branch_created", *work_created},
+              {"production_branch", production}, {"base_sha", *base},
+              {"source_ref", DeploymentBranch(call, *tenant, deps_.options)},
+              {"source_sha", *source}};
+  if (files.empty()) {  // nothing to commit: deploy the work branch as it is
     Result<std::string> head = deps_.github->GetBranchHead(tenant->repo, branch);
     if (!head.ok()) return Annotate(head.status(), "branch " + branch);
     out["commit_sha"] = *head;
@@ -151,6 +171,10 @@ Result<json> SaveActivity::Run(const engine::ActivityCall& call) {
   out["saved"] = c->changed;
   out["commit_sha"] = c->commit_sha;
   return out;
+}
+
+std::string WorkBranch(const std::string& workflow_id) {
+  return BranchNameFor("slipway/", workflow_id);
 }
 
 }  // namespace slipway::workflows

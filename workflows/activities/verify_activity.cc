@@ -51,6 +51,21 @@ std::string DescribeFailedVerify(const activities::VerifyResult& r) {
   return out;
 }
 
+namespace {
+// What the workflow's error shows of a failed verification: the staged deployment that was
+// checked (production never served it) and what was found.
+Status FailedVerify(Status st, const json& deploy, const activities::VerifyResult& r) {
+  json found = activities::ToJson(r);
+  json details = {{"staged_deployment_id", deploy.value("deployment_id", "")},
+                  {"url", deploy.value("url", "")},
+                  {"sha", deploy.value("sha", "")},
+                  {"production", "unchanged"},
+                  {"reason", r.reason},
+                  {"verify", found}};
+  return std::move(st).WithDetails(details.dump());
+}
+}  // namespace
+
 Result<json> VerifyActivity::Run(const engine::ActivityCall& call) {
   if (deps_.verifier == nullptr) {
     return json{{"passed", true}, {"skipped", true}, {"reason", "no verifier is configured"}};
@@ -68,8 +83,10 @@ Result<json> VerifyActivity::Run(const engine::ActivityCall& call) {
   }
   Result<activities::VerifyResult> r = deps_.verifier->Run(req);
   if (!r.ok()) return Annotate(r.status(), "verify " + req.url);
-  if (!r->passed && LooksTransient(*r)) return Unavailable(DescribeFailedVerify(*r));
-  if (!r->passed) return Permanent(DescribeFailedVerify(*r));
+  if (!r->passed && LooksTransient(*r)) {
+    return FailedVerify(Unavailable(DescribeFailedVerify(*r)), *deploy, *r);
+  }
+  if (!r->passed) return FailedVerify(Permanent(DescribeFailedVerify(*r)), *deploy, *r);
   return activities::ToJson(*r);
 }
 

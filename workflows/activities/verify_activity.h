@@ -1,13 +1,14 @@
 // workflows/activities/verify_activity.h: the deployment's `verify` step and onboarding's
 // `welcome_email` step, thin adapters over activities::Verifier and activities::Notifier.
 //
-// VerifyActivity checks the deployment `deploy` made (its URL; WorkflowOptions::
+// VerifyActivity checks the staged deployment `deploy` made, on its own URL (WorkflowOptions::
 // verify_connect_origin sends the requests elsewhere, e.g. to the emulator). A site that fails
-// the check is kPermanent with what was found (status, broken links, Lighthouse score), so the
-// table routes to `rollback` and the workflow's error carries it; no answer at all, or only
-// 429/5xx answers (page or links), or a Lighthouse run that crashed or timed out, is
-// kUnavailable: retried per the step's policy, and when the attempts are spent the failure
-// routes to `rollback` all the same. A missing Chromium or Lighthouse CLI fails at once. The
+// the check is kPermanent with what was found (status, broken links, Lighthouse score) and, as
+// the error's details, {staged_deployment_id, url, sha, production: "unchanged", reason,
+// verify}: the table routes to `verify_failed` and the workflow's error carries it. No answer
+// at all, or only 429/5xx answers (page or links), or a Lighthouse run that crashed or timed
+// out, is kUnavailable: retried per the step's policy, and when the attempts are spent the
+// failure routes the same way. A missing Chromium or Lighthouse CLI fails at once. The
 // input's `lighthouse_thresholds` (the tenant's, copied at start) override the defaults per
 // category. Output when passed: the Verifier's result (url, status, ms, pages_checked,
 // broken_links, lighthouse, passed).

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "engine/transition.h"
+#include "workflows/activities/deploy_activity.h"
 #include "workflows/tenant_records.h"
 
 namespace slipway::workflows::testing {
@@ -142,6 +143,7 @@ void WorkflowFixture::MakeTenant(const std::string& tenant) {
   activities::ProjectSpec ps;
   ps.name = tenant;
   ps.git_repo = repo->full_name;
+  ps.ignored_build_command = kReleaseBuildsOnly;  // as onboarding makes it
   auto prod = vercel_->CreateProject(ps);
   ASSERT_TRUE(prod.ok()) << prod.status().ToString();
   TenantRecord r;
@@ -162,6 +164,12 @@ void WorkflowFixture::HumanCommit(const std::string& tenant, const std::string& 
   std::string branch = github_->GetBranchHead(tenant, options_.default_branch).ok()
                            ? options_.default_branch
                            : "";
+  auto r = github_->PutFile({tenant, path, branch, content, "human edit of " + path, {}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+}
+
+void WorkflowFixture::HumanCommitTo(const std::string& tenant, const std::string& branch,
+                                    const std::string& path, const std::string& content) {
   auto r = github_->PutFile({tenant, path, branch, content, "human edit of " + path, {}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
 }

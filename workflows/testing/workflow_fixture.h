@@ -52,6 +52,9 @@ class WorkflowFixture : public ::testing::Test {
   // Commits `content` to `path` on the tenant's production branch (the default branch until
   // the first deployment creates it), as a human would.
   void HumanCommit(const std::string& tenant, const std::string& path, const std::string& content);
+  // The same on `branch` (e.g. a deployment's work branch).
+  void HumanCommitTo(const std::string& tenant, const std::string& branch,
+                     const std::string& path, const std::string& content);
   // Seeds an error into the tenant's repository: "fixable" (TS2322 in the template's
   // src/site.ts) or "unfixable" (TS2307 in the tenant's own src/custom.ts).
   void SeedError(const std::string& tenant, const std::string& kind);

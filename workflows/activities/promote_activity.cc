@@ -1,0 +1,97 @@
+// workflows/activities/promote_activity.cc: promoting a verified staged deployment.
+#include "workflows/activities/promote_activity.h"
+
+#include <chrono>
+
+#include "workflows/activities/activity_util.h"
+
+namespace slipway::workflows {
+
+using nlohmann::json;
+
+namespace {
+
+bool InFlightOrDone(const activities::AliasRequest& a, const std::string& id) {
+  return a.to_deployment_id == id && !a.Failed() && !a.job_status.empty() &&
+         a.job_status != "skipped";
+}
+
+bool Serving(const activities::VercelProject& p, const std::string& id) {
+  const activities::AliasRequest& a = p.last_alias_request;
+  return p.production_deployment_id == id && (a.to_deployment_id != id || a.Done());
+}
+
+}  // namespace
+
+Result<std::string> PromoteActivity::PromoteAndConfirm(const engine::ActivityCall& call,
+                                                       const std::string& project_id,
+                                                       const std::string& id) {
+  Result<activities::VercelProject> p = deps_.vercel->GetProject(project_id);
+  if (!p.ok()) return Annotate(p.status(), "project " + project_id);
+  if (Serving(*p, id)) return std::string("succeeded");
+  if (!InFlightOrDone(p->last_alias_request, id)) {
+    SLIPWAY_RETURN_IF_ERROR(Annotate(deps_.vercel->Promote(project_id, id), "promote " + id));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto limit = std::chrono::milliseconds(deps_.options.deploy_ready_timeout_ms);
+  std::string status = "pending";
+  while (std::chrono::steady_clock::now() - start <= limit) {
+    p = deps_.vercel->GetProject(project_id);
+    if (!p.ok()) return Annotate(p.status(), "project " + project_id);
+    const activities::AliasRequest& a = p->last_alias_request;
+    if (Serving(*p, id)) return std::string("succeeded");
+    if (a.to_deployment_id != id) {
+      return Unavailable("production of " + project_id + " was moved to " +
+                         a.to_deployment_id + " (" + a.type + ") while promoting " + id);
+    }
+    if (a.Failed()) return Unavailable("Vercel's alias job promoting " + id + " failed");
+    status = a.job_status;
+    SLIPWAY_RETURN_IF_ERROR(PauseFor(call, deps_.options.deploy_poll_interval_ms));
+  }
+  return Unavailable("the production domains are not on " + id + " yet (alias job " + status +
+                     ")");
+}
+
+Result<bool> PromoteActivity::MoveProductionBranch(const json& save, const std::string& sha,
+                                                  const std::string& serving) {
+  const std::string branch = save.value("production_branch", "");
+  const std::string base = save.value("base_sha", "");
+  if (branch.empty() || base.empty()) return Internal("save recorded no production branch");
+  Result<bool> moved =
+      deps_.github->FastForwardBranch(save.value("repo", ""), branch, base, sha);
+  if (moved.ok() || moved.status().code() != Code::kConflict) {
+    return moved.ok() ? moved : Result<bool>(Annotate(moved.status(), "branch " + branch));
+  }
+  json details = {{"production_branch", branch}, {"expected_sha", base},
+                  {"deployed_sha", sha}, {"production_deployment", serving}};
+  return Permanent("the production branch " + branch + " moved since this deployment started " +
+                   "(a push outside Slipway?): " + moved.status().message() +
+                   ". Nothing was promoted: production still serves " +
+                   (serving.empty() ? std::string("what it served") : serving) +
+                   "; deploy again to release both.")
+      .WithDetails(details.dump());
+}
+
+Result<json> PromoteActivity::Run(const engine::ActivityCall& call) {
+  Result<json> save = OutputOf(call, "save");
+  if (!save.ok()) return save.status();
+  Result<json> deploy = OutputOf(call, "deploy");
+  if (!deploy.ok()) return deploy.status();
+  const std::string project = save->value("project_id", "");
+  const std::string id = deploy->value("deployment_id", "");
+  if (id.empty()) return Internal("promote ran before a staged deployment");
+  // The branch first: a single compare-and-set that, when someone pushed meanwhile, fails
+  // before anything is live. Once it holds the verified commit, promoting can only be retried.
+  Result<bool> moved = MoveProductionBranch(*save, deploy->value("sha", ""),
+                                            deploy->value("previous_deployment_id", ""));
+  if (!moved.ok()) return moved.status();
+  Result<std::string> job = PromoteAndConfirm(call, project, id);
+  if (!job.ok()) return job.status();
+  SLIPWAY_RETURN_IF_ERROR(tenants_.RecordProduction(call.tenant, id));
+  return json{{"deployment_id", id}, {"promoted", true}, {"alias_job", *job},
+              {"production_branch", save->value("production_branch", "")},
+              {"branch_sha", deploy->value("sha", "")}, {"branch_moved", *moved},
+              {"previous_deployment_id", deploy->value("previous_deployment_id", "")}};
+}
+
+}  // namespace slipway::workflows
