@@ -152,7 +152,7 @@ TEST_F(GitHubCommitTest, CreateRepoGivesUpWhenTheBranchNeverAppears) {
 
 // A PNG's first bytes: 0x89 and the CR LF SUB LF signature make it invalid UTF-8.
 std::string PngBytes() {
-  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 33);
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0", 29);
   for (int i = 0; i < 256; ++i) png += static_cast<char>(i);  // every byte value, NUL included
   return png;
 }
