@@ -16,7 +16,7 @@ namespace st = engine::status;
 
 class ReleaseTest : public WorkflowFixture {
  protected:
-  json Site(const std::string& name) { return {{"website_data", {{"siteName", name}}}}; }
+  json Site(const std::string& name) { return {{"website_data", SiteData(name)}}; }
   json LastOutput(const std::string& id, const std::string& step) {
     json out;
     auto h = engine_->History(id, 0, 0);
