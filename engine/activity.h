@@ -21,6 +21,21 @@
 // output, as usual (replay and history are unchanged), but shows the step as `failed` with
 // that error in the steps view and keeps it as the workflow's last error (the `cause` of a
 // final failed state). Later steps see the output, marker included, in ActivityCall.outputs.
+//
+// Waiting costs no thread. An activity that waits on the outside world (a Vercel build, a DNS
+// check, GitHub copying a template) returns NotDoneYet(progress, after_ms) instead of sleeping:
+// "not done yet, look again in after_ms". The engine records the progress in the step's context
+// and a durable timer (a task due after after_ms), and frees the worker. The next look is the
+// SAME attempt: same attempt number, same idempotency key, not counted against retries; the
+// activity finds the last look's progress in ActivityCall.progress (null on an attempt's first
+// look) and the number of looks so far in ActivityCall.looks. The step shows `waiting` with its
+// progress. History gets a step_progress event when the progress's "state" (a string; else the
+// whole progress) differs from the last look's, not one per look. The attempt timeout runs from
+// the attempt's first look across all its looks, and the step's deadline applies too: a look due
+// past either ends the attempt as kDeadlineExceeded (details: the last progress), retried by the
+// policy like any timeout. Cancel ends a waiting step at once. A process that dies while a step
+// waits resumes it from the recorded progress. Looks should be cheap reads: the first look of
+// an attempt (progress null) is where the effect happens, checked by idempotency key as usual.
 #pragma once
 
 #include <atomic>
@@ -69,6 +84,9 @@ struct ActivityCall {
   nlohmann::json outputs;        // outputs of the steps that succeeded so far, by step name
   TimeMs deadline_ms = 0;        // this attempt must end by then (0 = none)
   const CancellationToken* cancel = nullptr;
+  // The progress of this attempt's last look (NotDoneYet), or null on its first look.
+  nlohmann::json progress;
+  int looks = 0;                 // looks of this attempt already recorded (0 on the first)
   bool cancelled() const { return cancel != nullptr && cancel->cancelled(); }
 };
 
@@ -80,6 +98,17 @@ inline constexpr const char* kStepErrorKey = "step_error";
 // `output` (an object) marked as a failure the table routes: output[kStepErrorKey] = ErrorJson(why).
 // Requires: !why.ok().
 nlohmann::json WithStepError(nlohmann::json output, const Status& why);
+
+// Reserved output key of a NotDoneYet answer (never a step's output: the engine takes it).
+inline constexpr const char* kNotDoneYetKey = "not_done_yet";
+// The largest progress the engine keeps per step (serialised bytes); a larger one fails the
+// attempt (kInternal): progress lives in the step's context and is rewritten on every look.
+inline constexpr size_t kMaxProgressBytes = 16 * 1024;
+// The longest wait between two looks; after_ms is clamped to [1, kMaxLookDelayMs].
+inline constexpr int64_t kMaxLookDelayMs = 6LL * 3600 * 1000;
+// "Not done yet: look again in after_ms", carrying `progress` (a JSON object, ideally with a
+// "state" string, e.g. {"deployment_id": "dpl_1", "state": "BUILDING"}) to the next look.
+nlohmann::json NotDoneYet(nlohmann::json progress, int64_t after_ms);
 
 class Activity {
  public:

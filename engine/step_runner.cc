@@ -4,6 +4,8 @@
 // An attempt is two checkpoints: "started" before the activity runs and its outcome after.
 // A crash in between leaves the task leased; when the lease expires the task runs again as a
 // new attempt with the same idempotency key, so the activity can find its own earlier effect.
+// An attempt that answers NotDoneYet continues as looks (looks.cc): the same attempt, run
+// again on a durable timer, with no "started" checkpoint of its own.
 #include "engine/activity_barrier.h"
 #include "engine/base/redact.h"
 #include "engine/step_runner.h"
@@ -25,6 +27,16 @@ json ErrorJson(const Status& st) {
   return e;
 }
 
+json NotDoneYet(json progress, int64_t after_ms) {
+  if (!progress.is_object()) progress = json{{"state", std::move(progress)}};
+  return json{{kNotDoneYetKey, {{"progress", std::move(progress)}, {"after_ms", after_ms}}}};
+}
+
+int TaskPayloadInt(const storage::Task& task, const char* key) {
+  json p = json::parse(task.payload_json, nullptr, false);
+  return p.is_object() ? p.value(key, 0) : 0;
+}
+
 json WithStepError(json output, const Status& why) {
   SLIPWAY_CHECK(!why.ok() && (output.is_object() || output.is_null()));
   output[kStepErrorKey] = ErrorJson(why);
@@ -35,11 +47,6 @@ namespace {
 
 constexpr int kMaxConflictRetries = 8;
 constexpr int kMaxContinuations = 32;  // then the task goes back to the queue
-
-int TaskVisit(const storage::Task& task) {
-  json p = json::parse(task.payload_json, nullptr, false);
-  return p.is_object() ? p.value("visit", 0) : 0;
-}
 
 }  // namespace
 
@@ -79,7 +86,7 @@ Status StepRunner::Checkpoint(const std::string& id, const Decide& decide) {
 
 bool StepRunner::Stale(const Engine::Live& live, Transition& t) const {
   return live.instance.state != task_.step ||
-         t.step(task_.step).value("visits", 0) != TaskVisit(task_);
+         t.step(task_.step).value("visits", 0) != TaskPayloadInt(task_, "visit");
 }
 
 Status StepRunner::RunActivity() {
@@ -95,10 +102,13 @@ Status StepRunner::RunActivity() {
     bool suspect;
     ~Leave() { gate.Leave(suspect); }
   } leave{e_.gate_, suspect};
-  Status started = Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
-                                                     auto& m) -> Result<bool> {
-    return RecordStart(live, t, m);
-  });
+  looks_ = TaskPayloadInt(task_, "look");
+  Status started = looks_ > 0 ? PrepareLook()
+                              : Checkpoint(task_.workflow_id, [&](Engine::Live& live,
+                                                                  Transition& t,
+                                                                  auto& m) -> Result<bool> {
+                                  return RecordStart(live, t, m);
+                                });
   if (!started.ok() || attempt_ == 0) return started;
   // A step that succeeds into another activity step goes straight on in the same task row:
   // its outcome and the next step's start are one checkpoint, and nothing is claimed.
@@ -121,11 +131,13 @@ Status StepRunner::RunActivity() {
     const storage::Task task = task_;
     const StateSpec* spec = spec_;
     const int attempt = attempt_;
+    const int looks = looks_;
     Status recorded = Checkpoint(
         task_.workflow_id, [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
           task_ = task;
           spec_ = spec;
           attempt_ = attempt;
+          looks_ = looks;
           return RecordOutcome(live, t, m, outcome, may_continue, &continued);
         });
     if (!recorded.ok() || !continued) return recorded;
@@ -137,9 +149,19 @@ Result<json> StepRunner::CallActivity() {
   if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
   // input_ and outputs_ are set again by the next BeginAttempt: they move into the call.
   ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_,
-                    std::move(input_), std::move(outputs_), 0, &token_};
+                    std::move(input_), std::move(outputs_), 0, &token_, progress_,
+                    looks_};
+  const TimeMs now = e_.clock_.NowMs();
+  if (looks_ == 0) attempt_started_ms_ = now;
+  const TimeMs limit = WaitLimit();
+  if (looks_ > 0 && limit > 0 && now >= limit) {
+    return Status(Code::kDeadlineExceeded,
+                  "the attempt was still waiting when its time ran out (" +
+                      std::to_string(looks_) + " looks)")
+        .WithDetails(progress_.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
   if (spec_->retry.attempt_timeout_ms > 0) {
-    call.deadline_ms = e_.clock_.NowMs() + spec_->retry.attempt_timeout_ms;
+    call.deadline_ms = attempt_started_ms_ + spec_->retry.attempt_timeout_ms;
   }
   e_.RegisterRunning(task_.workflow_id, &token_, call.deadline_ms);
   Result<json> outcome = RunBehindBarrier(*activity, call, e_.failpoints_);
@@ -187,6 +209,10 @@ void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
   }
   s.erase("next_attempt_at");
   s.erase("ended_at");
+  for (const char* k : {"progress", "looks", "next_look_at", "attempt_started_at"}) s.erase(k);
+  looks_ = 0;
+  progress_ = json();
+  first_attempt_at_ms_ = s.value("first_attempt_at", t.now());
   key_ = t.IdempotencyKey(task_.step);
   t.AddEvent("step_started", task_.step, attempt_, "engine",
              {{"idempotency_key", key_}, {"activity", spec_->activity}});
@@ -233,7 +259,6 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
                                        const Result<json>& outcome, bool may_continue,
                                        bool* continued) {
   *continued = false;
-  const StateSpec& spec = *spec_;
   const std::string& st = live.instance.status;
   if (st == status::kCancelling) {
     json& s = t.step(task_.step);
@@ -245,13 +270,22 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
     return true;
   }
   if (st != status::kRunning || Stale(live, t) ||
-      t.step(task_.step).value("attempts", 0) != attempt_) {
+      t.step(task_.step).value("attempts", 0) != attempt_ ||
+      t.step(task_.step).value("looks", 0) != looks_) {
     return false;  // cancelled, signalled elsewhere, or re-run after our lease was lost
   }
   t.CompleteTask(task_.id, task_.lease_owner);
   json& s = t.step(task_.step);
   s.erase("lost_attempts");  // an outcome: the attempts lost before it are no longer in a row
+  if (outcome.ok() && outcome->is_object() && outcome->contains(kNotDoneYetKey)) {
+    Status problem = LookProblem(t, *outcome);
+    if (!problem.ok()) return RecordFailure(t, m, problem);
+    RecordLook(t, *outcome);
+    return true;
+  }
+  s.erase("next_look_at");
   if (outcome.ok()) {
+    for (const char* k : {"progress", "looks", "attempt_started_at"}) s.erase(k);
     auto marked = outcome->find(kStepErrorKey);
     if (marked != outcome->end() && marked->is_object()) {
       // A failure that the table routes (see activity.h): failed to watchers, a success to
@@ -269,9 +303,16 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
     if (may_continue) *continued = ContinueInto(live, t);
     return true;
   }
-  json error = ErrorJson(outcome.status());
+  return RecordFailure(t, m, outcome.status());
+}
+
+Result<bool> StepRunner::RecordFailure(Transition& t, std::unique_ptr<WorkflowMachine>& m,
+                                       const Status& failure) {
+  const StateSpec& spec = *spec_;
+  json& s = t.step(task_.step);
+  json error = ErrorJson(failure);
   int in_budget = attempt_ - s.value("budget_base", 0);
-  RetryDecision d = e_.DecideRetryLocked(spec.retry, outcome.status(), in_budget, t.now(),
+  RetryDecision d = e_.DecideRetryLocked(spec.retry, failure, in_budget, t.now(),
                                          s.value("first_attempt_at", t.now()));
   s["error"] = error;
   if (d.retry) {

@@ -1,6 +1,6 @@
 // engine/step_runner.h: StepRunner, which runs one claimed task (engine-internal; see
-// step_runner.cc for the activity path, timers and admission, and lost_attempts.cc for lost
-// attempts and quarantine). One StepRunner per task execution, on one thread.
+// step_runner.cc for the activity path, timers and admission, lost_attempts.cc for lost
+// attempts and quarantine, and looks.cc for the looks of a waiting attempt). One StepRunner per task execution, on one thread.
 #pragma once
 
 #include <functional>
@@ -11,6 +11,9 @@
 #include "engine/engine.h"
 
 namespace slipway::engine {
+
+// payload[key] of a task as an int (0 when absent): "visit", "look".
+int TaskPayloadInt(const storage::Task& task, const char* key);
 
 class StepRunner {
  public:
@@ -38,6 +41,8 @@ class StepRunner {
                              bool* continued);
   bool ContinueInto(const Engine::Live& live, Transition& t);
   Result<nlohmann::json> CallActivity();
+  Result<bool> RecordFailure(Transition& t, std::unique_ptr<WorkflowMachine>& m,
+                             const Status& failure);
   void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
                const char* event_type, nlohmann::json data, const std::string& step,
                int attempt, const nlohmann::json& error);
@@ -45,6 +50,17 @@ class StepRunner {
   bool LastAttemptLost();
   bool NoteLostAttempt(Transition& t);
   void Quarantine(Transition& t, std::unique_ptr<WorkflowMachine>& m);
+  // Looks of a waiting attempt (looks.cc): a task carrying "look" runs the same attempt again
+  // with the last look's progress; nothing is committed before the activity runs.
+  Status PrepareLook();
+  void SetUpLook(const Engine::Live& live, const nlohmann::json& context,
+                 const nlohmann::json& step);
+  // When this attempt must have ended: its timeout from its first look, or the step's
+  // deadline, whichever comes first (0 = none).
+  TimeMs WaitLimit() const;
+  // Ok when a NotDoneYet answer can be recorded as a look, else the failure it becomes.
+  Status LookProblem(Transition& t, const nlohmann::json& answer) const;
+  void RecordLook(Transition& t, const nlohmann::json& answer);
   // Timers and serial-queue admission (step_runner.cc).
   Status FireTimer();
   Status Admit();
@@ -56,6 +72,10 @@ class StepRunner {
   int attempt_ = 0;
   std::string key_, type_, tenant_;
   nlohmann::json input_, outputs_;
+  int looks_ = 0;                 // looks of this attempt recorded before this run
+  nlohmann::json progress_;       // the last recorded look's progress (null: none)
+  TimeMs attempt_started_ms_ = 0; // the attempt's first look began
+  TimeMs first_attempt_at_ms_ = 0;  // the step's first attempt (its deadline runs from it)
 };
 
 }  // namespace slipway::engine

@@ -67,13 +67,17 @@ int Transition::visit(const std::string& state) const {
   return (*steps)[state].value("visits", 0);
 }
 
-std::string Transition::IdempotencyKey(const std::string& step_name) const {
+std::string IdempotencyKeyOf(const std::string& id, const std::string& step, int visit,
+                             int resume_count) {
   // Stable across retries and restarts; a new loop visit or an ops resume is a new effect.
-  std::string key = next_.id + "/" + step_name;
-  int v = visit(step_name);
-  if (v > 1) key += "#v" + std::to_string(v);
-  if (resume_count() > 0) key += "#r" + std::to_string(resume_count());
+  std::string key = id + "/" + step;
+  if (visit > 1) key += "#v" + std::to_string(visit);
+  if (resume_count > 0) key += "#r" + std::to_string(resume_count);
   return key;
+}
+
+std::string Transition::IdempotencyKey(const std::string& step_name) const {
+  return IdempotencyKeyOf(next_.id, step_name, visit(step_name), resume_count());
 }
 
 void Transition::AddEvent(const std::string& type, const std::string& step_name, int attempt,

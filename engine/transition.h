@@ -49,6 +49,10 @@ inline constexpr const char* kSkipped = "skipped";
 inline constexpr const char* kTimerTask = "timer";
 inline constexpr const char* kAdmitTask = "admit";
 std::string ActivityTaskKind(const StateSpec& spec);
+// The idempotency key of a step of workflow `id` on its `visit`-th visit after `resume_count`
+// resumes (see Transition::IdempotencyKey).
+std::string IdempotencyKeyOf(const std::string& id, const std::string& step, int visit,
+                             int resume_count);
 
 class Transition {
  public:

@@ -18,13 +18,19 @@ json TimeOrNull(const json& step, const char* key) {
 }
 
 json StepView(const std::string& name, const json& s) {
-  return {{"name", name},
-          {"status", s.value("status", "pending")},
-          {"attempts", s.value("attempts", 0)},
-          {"started_at", TimeOrNull(s, "started_at")},
-          {"ended_at", TimeOrNull(s, "ended_at")},
-          {"next_attempt_at", TimeOrNull(s, "next_attempt_at")},
-          {"error", s.value("error", json())}};
+  json v = {{"name", name},
+            {"status", s.value("status", "pending")},
+            {"attempts", s.value("attempts", 0)},
+            {"started_at", TimeOrNull(s, "started_at")},
+            {"ended_at", TimeOrNull(s, "ended_at")},
+            {"next_attempt_at", TimeOrNull(s, "next_attempt_at")},
+            {"error", s.value("error", json())}};
+  // A step waiting on the outside world (activity.h, NotDoneYet): what it last saw and when it
+  // looks again.
+  if (s.contains("progress")) v["progress"] = s["progress"];
+  if (s.contains("looks")) v["looks"] = s["looks"];
+  if (s.contains("next_look_at")) v["next_look_at"] = TimeOrNull(s, "next_look_at");
+  return v;
 }
 
 json ParseOr(const std::string& text, json fallback) {

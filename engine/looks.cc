@@ -1,0 +1,136 @@
+// engine/looks.cc: the looks of an attempt that waits on the outside world (activity.h,
+// NotDoneYet).
+//
+// A look is recorded in the step's context (status `waiting`, its progress, how many looks,
+// when the next is due, when the attempt began) together with a task row due at the next look:
+// a durable timer, so no worker waits and a restarted process carries on from the progress.
+// The next look runs the same attempt again without a "started" checkpoint (a look is a cheap
+// read; its outcome is the only write). Looks that were not recorded (the process died, the
+// lease was lost) simply run again: the task's "look" number is what the recorded outcome
+// must match, so two runs of one look never both count.
+#include "engine/base/clock.h"
+#include "engine/step_runner.h"
+
+namespace slipway::engine {
+
+using nlohmann::json;
+
+namespace {
+
+const json* StepIn(const json& context, const std::string& step) {
+  auto steps = context.find("steps");
+  if (steps == context.end() || !steps->is_object()) return nullptr;
+  auto s = steps->find(step);
+  return s != steps->end() && s->is_object() ? &*s : nullptr;
+}
+
+// What a change of is worth a history event: progress["state"], else the whole progress.
+std::string ProgressState(const json& progress) {
+  if (progress.is_object()) {
+    auto state = progress.find("state");
+    if (state != progress.end() && state->is_string()) return state->get<std::string>();
+  }
+  return progress.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Status StepRunner::PrepareLook() {
+  // The cache may lag behind a commit another thread made a moment ago: only the stored row
+  // may declare the look stale.
+  for (bool fresh : {false, true}) {
+    Result<Engine::Live> live = e_.LoadLive(task_.workflow_id, fresh);
+    if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
+    if (!live.ok()) return live.status();
+    json parsed;
+    const json* context = live->context.get();
+    if (context == nullptr) {
+      parsed = json::parse(live->instance.context_json, nullptr, false);
+      context = &parsed;
+    }
+    if (!context->is_object()) continue;
+    const json* s = StepIn(*context, task_.step);
+    if (live->instance.status == status::kRunning && live->instance.state == task_.step &&
+        s != nullptr && s->value("status", "") == step_status::kWaiting &&
+        s->value("visits", 0) == TaskPayloadInt(task_, "visit") &&
+        s->value("looks", 0) == looks_) {
+      SetUpLook(*live, *context, *s);
+      return Status::Ok();
+    }
+  }
+  return e_.DeleteTask(task_);  // cancelled, finished, or this look was recorded already
+}
+
+void StepRunner::SetUpLook(const Engine::Live& live, const json& context, const json& s) {
+  const storage::Instance& inst = live.instance;
+  const WorkflowType* type = e_.FindType(inst.type);
+  SLIPWAY_CHECK(type != nullptr);  // LoadLive replays only registered types
+  spec_ = &type->states.at(task_.step);
+  attempt_ = s.value("attempts", 0);
+  key_ = IdempotencyKeyOf(inst.id, task_.step, s.value("visits", 0),
+                          context.value("resume_count", 0));
+  type_ = inst.type;
+  tenant_ = inst.tenant;
+  input_ = live.input ? *live.input : json::parse(inst.input_json, nullptr, false);
+  outputs_ = context.value("outputs", json::object());
+  progress_ = s.value("progress", json());
+  attempt_started_ms_ = s.value("attempt_started_at", TimeMs{0});
+  first_attempt_at_ms_ = s.value("first_attempt_at", attempt_started_ms_);
+}
+
+TimeMs StepRunner::WaitLimit() const {
+  const RetryPolicy& p = spec_->retry;
+  TimeMs limit = 0;
+  if (p.attempt_timeout_ms > 0) limit = attempt_started_ms_ + p.attempt_timeout_ms;
+  if (p.deadline_ms > 0) {
+    const TimeMs step_deadline = first_attempt_at_ms_ + p.deadline_ms;
+    limit = limit == 0 ? step_deadline : std::min(limit, step_deadline);
+  }
+  return limit;
+}
+
+Status StepRunner::LookProblem(Transition& t, const json& answer) const {
+  const json& look = answer.at(kNotDoneYetKey);
+  if (!look.is_object() || !look.contains("progress") || !look["progress"].is_object()) {
+    return Internal("a NotDoneYet answer without a progress object");
+  }
+  const size_t bytes =
+      look["progress"].dump(-1, ' ', false, json::error_handler_t::replace).size();
+  if (bytes > kMaxProgressBytes) {
+    return Internal("the progress of a waiting step is " + std::to_string(bytes) +
+                    " bytes, over the " + std::to_string(kMaxProgressBytes) + " kept");
+  }
+  // Room for this look's event and the step's and the workflow's last ones.
+  if (t.instance().last_seq + 3 >= e_.options_.history.max_events) {
+    return ResourceExhausted("history size limit reached while the step was waiting");
+  }
+  return Status::Ok();
+}
+
+void StepRunner::RecordLook(Transition& t, const json& answer) {
+  const json& look = answer.at(kNotDoneYetKey);
+  const json& progress = look["progress"];
+  int64_t after = look.value("after_ms", int64_t{1000});
+  after = std::max<int64_t>(1, std::min(after, kMaxLookDelayMs));
+  TimeMs due = t.now() + after;
+  const TimeMs limit = WaitLimit();
+  if (limit > 0) due = std::min(due, limit);  // that look then ends the attempt as timed out
+  json& s = t.step(task_.step);
+  const bool changed =
+      looks_ == 0 || ProgressState(progress) != ProgressState(s.value("progress", json()));
+  const int looks = looks_ + 1;
+  s["status"] = step_status::kWaiting;
+  s["looks"] = looks;
+  s["progress"] = progress;
+  s["next_look_at"] = due;
+  s["attempt_started_at"] = attempt_started_ms_;
+  if (changed) {
+    t.AddEvent("step_progress", task_.step, attempt_, "engine",
+               {{"progress", progress}, {"looks", looks},
+                {"next_look_at", FormatRfc3339(due)}});
+  }
+  t.AddTask(task_.kind, task_.step, attempt_, due,
+            {{"visit", s.value("visits", 0)}, {"look", looks}});
+}
+
+}  // namespace slipway::engine
