@@ -41,9 +41,10 @@ struct WorkflowOptions {
   // the input's `ref` nor the tenant record names one. `save` creates it from the repository's
   // default branch head when it does not exist yet.
   std::string default_branch = "production";
-  // Waiting for a Vercel deployment to be READY inside one deploy attempt (real time).
+  // How often a waiting deploy/promote looks at Vercel again (a durable timer between looks,
+  // no worker held: engine/activity.h NotDoneYet). The wait is bounded by the step's
+  // attempt timeout (RetryPolicies::deploy, ::vercel).
   int64_t deploy_poll_interval_ms = 2000;
-  int64_t deploy_ready_timeout_ms = 15 * 60 * 1000;
   // Custom domain verification: re-check every N, give up after the deadline.
   int64_t domain_recheck_ms = 60'000;
   int64_t domain_deadline_ms = 48LL * 3600 * 1000;

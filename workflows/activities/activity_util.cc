@@ -1,10 +1,7 @@
 // workflows/activities/activity_util.cc: helpers shared by the activity adapters.
 #include "workflows/activities/activity_util.h"
 
-#include <algorithm>
-#include <chrono>
 #include <fstream>
-#include <thread>
 
 namespace slipway::workflows {
 
@@ -74,17 +71,6 @@ Result<TarballOnDisk> WriteTarball(const std::string& bytes) {
   out.close();
   if (!out) return Internal("cannot write the downloaded tarball");
   return TarballOnDisk{std::move(*dir), path};
-}
-
-Status PauseFor(const engine::ActivityCall& call, int64_t ms) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (call.cancelled()) return Cancelled("cancelled while waiting");
-    auto left = until - std::chrono::steady_clock::now();
-    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-        left, std::chrono::milliseconds(20)));
-  }
-  return call.cancelled() ? Cancelled("cancelled while waiting") : Status::Ok();
 }
 
 }  // namespace slipway::workflows

@@ -1,6 +1,6 @@
 // workflows/activities/activity_util.h: small helpers the activity adapters share: reading
 // earlier step outputs and the input, recognising a resumed run, formatting build errors for
-// the editor, and a cancellable real-time pause.
+// the editor.
 #pragma once
 
 #include <cstdint>
@@ -36,7 +36,5 @@ struct TarballOnDisk {
 };
 // Errors: kInternal (I/O).
 Result<TarballOnDisk> WriteTarball(const std::string& bytes);
-// Sleeps `ms` of real time in short slices; kCancelled as soon as the call is cancelled.
-Status PauseFor(const engine::ActivityCall& call, int64_t ms);
 
 }  // namespace slipway::workflows

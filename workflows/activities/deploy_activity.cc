@@ -2,7 +2,6 @@
 #include "workflows/activities/deploy_activity.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "engine/base/git_names.h"
 #include "workflows/activities/activity_util.h"
@@ -34,37 +33,33 @@ Result<activities::VercelDeployment> CreateOrFind(const WorkflowDeps& deps,
   return Permanent("too many failed deployments for one try; resume the workflow to start over");
 }
 
-Result<activities::VercelDeployment> WaitUntilDone(const WorkflowDeps& deps,
-                                                   const engine::ActivityCall& call,
-                                                   activities::VercelDeployment d) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto limit = std::chrono::milliseconds(deps.options.deploy_ready_timeout_ms);
-  while (!d.Terminal()) {
-    if (std::chrono::steady_clock::now() - start > limit) {
-      return Unavailable("deployment " + d.id + " still " + d.ready_state);
-    }
-    SLIPWAY_RETURN_IF_ERROR(PauseFor(call, deps.options.deploy_poll_interval_ms));
-    Result<activities::VercelDeployment> next = deps.vercel->GetDeployment(d.id);
-    if (!next.ok()) return Annotate(next.status(), "deployment " + d.id);
-    d = *next;
-  }
-  return d;
+// The deployment an earlier look of this attempt recorded, "" on the attempt's first look.
+std::string LookedAt(const engine::ActivityCall& call) {
+  if (!call.progress.is_object()) return "";
+  auto id = call.progress.find("deployment_id");
+  return id != call.progress.end() && id->is_string() ? id->get<std::string>() : "";
 }
 
 }  // namespace
 
-Result<activities::VercelDeployment> DeployUntilReady(const WorkflowDeps& deps,
+Result<activities::VercelDeployment> LookAtDeployment(const WorkflowDeps& deps,
                                                       const engine::ActivityCall& call,
                                                       activities::DeploymentSpec spec) {
-  Result<activities::VercelDeployment> d = CreateOrFind(deps, call, std::move(spec));
-  if (!d.ok()) return d.status();
-  d = WaitUntilDone(deps, call, *d);
-  if (!d.ok()) return d.status();
+  const std::string known = LookedAt(call);
+  Result<activities::VercelDeployment> d =
+      known.empty() ? CreateOrFind(deps, call, std::move(spec)) : deps.vercel->GetDeployment(known);
+  if (!d.ok()) return known.empty() ? d.status() : Annotate(d.status(), "deployment " + known);
   if (d->Failed()) {
     return Unavailable("Vercel deployment " + d->id + " ended in " + d->ready_state + ": " +
                        d->error_code + (d->error_message.empty() ? "" : ": " + d->error_message));
   }
   return d;
+}
+
+nlohmann::json DeploymentNotReady(const WorkflowDeps& deps,
+                                  const activities::VercelDeployment& d) {
+  return engine::NotDoneYet({{"deployment_id", d.id}, {"state", d.ready_state}},
+                            deps.options.deploy_poll_interval_ms);
 }
 
 std::string ValidatedSha(const engine::ActivityCall& call) {
@@ -98,8 +93,9 @@ Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
   spec.git_ref = save->value("branch", "");
   spec.git_sha = sha;
   spec.meta = {{"slipwayWorkflow", call.workflow_id}, {"slipwaySha", sha}};
-  Result<activities::VercelDeployment> d = DeployUntilReady(deps_, call, spec);
+  Result<activities::VercelDeployment> d = LookAtDeployment(deps_, call, spec);
   if (!d.ok()) return d.status();
+  if (!d->Terminal()) return DeploymentNotReady(deps_, *d);
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
   return json{{"deployment_id", d->id}, {"url", activities::DeploymentOrigin(d->url)},

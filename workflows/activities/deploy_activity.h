@@ -2,8 +2,10 @@
 //
 // DeployActivity creates a STAGED production deployment of the validated commit on the tenant's
 // production project (target production, autoAssignCustomDomains false: built with production's
-// settings, reachable on its own URL, not on the production domains) and waits (real time,
-// cancellable) until Vercel reports READY. Production is not touched: `promote`
+// settings, reachable on its own URL, not on the production domains) and waits until Vercel
+// reports READY, without holding a worker: while it builds, the step answers NotDoneYet
+// (engine/activity.h) with {deployment_id, state: readyState} and looks again after
+// WorkflowOptions::deploy_poll_interval_ms; the step's attempt timeout bounds the wait. Production is not touched: `promote`
 // (promote_activity.h) does that after `verify` passed. Vercel's deployment key is the step's idempotency key plus "#d<n>": an
 // attempt first finds the deployments earlier attempts made; one still building or READY is
 // taken over, one that ended in ERROR makes the attempt try the next <n>. So a retry never makes
@@ -42,12 +44,17 @@ class DeployActivity : public engine::Activity {
   TenantRecords& tenants_;
 };
 
-// Creates the deployment `spec` describes (or finds the one an earlier attempt made, keyed by
-// call.idempotency_key + "#d<n>", see DeployActivity) and waits until it is READY. A deployment
-// that ended in ERROR/CANCELED is kUnavailable carrying Vercel's error.
-Result<activities::VercelDeployment> DeployUntilReady(const WorkflowDeps& deps,
+// One look at the deployment of this attempt. The first look (no progress) creates the
+// deployment `spec` describes, or finds the one an earlier attempt made, keyed by
+// call.idempotency_key + "#d<n>" (see DeployActivity); later looks read the deployment the
+// progress names. Returns it READY or still building (then answer DeploymentNotReady). A
+// deployment that ended in ERROR/CANCELED is kUnavailable carrying Vercel's error.
+Result<activities::VercelDeployment> LookAtDeployment(const WorkflowDeps& deps,
                                                       const engine::ActivityCall& call,
                                                       activities::DeploymentSpec spec);
+// NotDoneYet for a deployment still building: look again after deploy_poll_interval_ms.
+nlohmann::json DeploymentNotReady(const WorkflowDeps& deps,
+                                  const activities::VercelDeployment& d);
 
 // The commit the deployment validated: revalidate's when it ran, else validate's.
 std::string ValidatedSha(const engine::ActivityCall& call);

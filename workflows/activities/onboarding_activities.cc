@@ -146,8 +146,9 @@ Result<json> DevDeploymentActivity::Run(const engine::ActivityCall& call) {
   spec.git_repo = repo->value("repo", "");
   spec.git_ref = repo->value("default_branch", "");
   spec.meta = {{"slipwayWorkflow", call.workflow_id}};
-  Result<activities::VercelDeployment> d = DeployUntilReady(deps_, call, spec);
+  Result<activities::VercelDeployment> d = LookAtDeployment(deps_, call, spec);
   if (!d.ok()) return d.status();
+  if (!d->Terminal()) return DeploymentNotReady(deps_, *d);
   return json{{"deployment_id", d->id}, {"url", activities::DeploymentOrigin(d->url)},
               {"created", d->created}};
 }

@@ -1,8 +1,6 @@
 // workflows/activities/promote_activity.cc: promoting a verified staged deployment.
 #include "workflows/activities/promote_activity.h"
 
-#include <chrono>
-
 #include "workflows/activities/activity_util.h"
 
 namespace slipway::workflows {
@@ -23,33 +21,29 @@ bool Serving(const activities::VercelProject& p, const std::string& id) {
 
 }  // namespace
 
-Result<std::string> PromoteActivity::PromoteAndConfirm(const engine::ActivityCall& call,
-                                                       const std::string& project_id,
-                                                       const std::string& id) {
+Status PromoteActivity::StartPromote(const std::string& project_id, const std::string& id) {
   Result<activities::VercelProject> p = deps_.vercel->GetProject(project_id);
   if (!p.ok()) return Annotate(p.status(), "project " + project_id);
-  if (Serving(*p, id)) return std::string("succeeded");
-  if (!InFlightOrDone(p->last_alias_request, id)) {
-    SLIPWAY_RETURN_IF_ERROR(Annotate(deps_.vercel->Promote(project_id, id), "promote " + id));
+  if (Serving(*p, id) || InFlightOrDone(p->last_alias_request, id)) return Status::Ok();
+  return Annotate(deps_.vercel->Promote(project_id, id), "promote " + id);
+}
+
+Result<bool> PromoteActivity::AliasJobDone(const std::string& project_id, const std::string& id,
+                                           std::string* job) {
+  Result<activities::VercelProject> p = deps_.vercel->GetProject(project_id);
+  if (!p.ok()) return Annotate(p.status(), "project " + project_id);
+  const activities::AliasRequest& a = p->last_alias_request;
+  if (Serving(*p, id)) {
+    *job = "succeeded";
+    return true;
   }
-  const auto start = std::chrono::steady_clock::now();
-  const auto limit = std::chrono::milliseconds(deps_.options.deploy_ready_timeout_ms);
-  std::string status = "pending";
-  while (std::chrono::steady_clock::now() - start <= limit) {
-    p = deps_.vercel->GetProject(project_id);
-    if (!p.ok()) return Annotate(p.status(), "project " + project_id);
-    const activities::AliasRequest& a = p->last_alias_request;
-    if (Serving(*p, id)) return std::string("succeeded");
-    if (a.to_deployment_id != id) {
-      return Unavailable("production of " + project_id + " was moved to " +
-                         a.to_deployment_id + " (" + a.type + ") while promoting " + id);
-    }
-    if (a.Failed()) return Unavailable("Vercel's alias job promoting " + id + " failed");
-    status = a.job_status;
-    SLIPWAY_RETURN_IF_ERROR(PauseFor(call, deps_.options.deploy_poll_interval_ms));
+  if (a.to_deployment_id != id) {
+    return Unavailable("production of " + project_id + " was moved to " + a.to_deployment_id +
+                       " (" + a.type + ") while promoting " + id);
   }
-  return Unavailable("the production domains are not on " + id + " yet (alias job " + status +
-                     ")");
+  if (a.Failed()) return Unavailable("Vercel's alias job promoting " + id + " failed");
+  *job = a.job_status.empty() ? "pending" : a.job_status;
+  return false;
 }
 
 Result<bool> PromoteActivity::MoveProductionBranch(const json& save, const std::string& sha,
@@ -80,17 +74,30 @@ Result<json> PromoteActivity::Run(const engine::ActivityCall& call) {
   const std::string project = save->value("project_id", "");
   const std::string id = deploy->value("deployment_id", "");
   if (id.empty()) return Internal("promote ran before a staged deployment");
-  // The branch first: a single compare-and-set that, when someone pushed meanwhile, fails
-  // before anything is live. Once it holds the verified commit, promoting can only be retried.
-  Result<bool> moved = MoveProductionBranch(*save, deploy->value("sha", ""),
-                                            deploy->value("previous_deployment_id", ""));
-  if (!moved.ok()) return moved.status();
-  Result<std::string> job = PromoteAndConfirm(call, project, id);
-  if (!job.ok()) return job.status();
+  // Later looks of this attempt (NotDoneYet below) only watch the alias job: the first look
+  // moved the branch and asked for the promotion.
+  const bool first_look = !call.progress.is_object() || !call.progress.contains("branch_moved");
+  bool moved = first_look ? false : call.progress.value("branch_moved", false);
+  if (first_look) {
+    // The branch first: a single compare-and-set that, when someone pushed meanwhile, fails
+    // before anything is live. Once it holds the verified commit, promoting can only be retried.
+    Result<bool> m = MoveProductionBranch(*save, deploy->value("sha", ""),
+                                          deploy->value("previous_deployment_id", ""));
+    if (!m.ok()) return m.status();
+    moved = *m;
+    SLIPWAY_RETURN_IF_ERROR(StartPromote(project, id));
+  }
+  std::string job;
+  Result<bool> done = AliasJobDone(project, id, &job);
+  if (!done.ok()) return done.status();
+  if (!*done) {
+    return engine::NotDoneYet({{"deployment_id", id}, {"state", job}, {"branch_moved", moved}},
+                              deps_.options.deploy_poll_interval_ms);
+  }
   SLIPWAY_RETURN_IF_ERROR(tenants_.RecordProduction(call.tenant, id));
-  return json{{"deployment_id", id}, {"promoted", true}, {"alias_job", *job},
+  return json{{"deployment_id", id}, {"promoted", true}, {"alias_job", job},
               {"production_branch", save->value("production_branch", "")},
-              {"branch_sha", deploy->value("sha", "")}, {"branch_moved", *moved},
+              {"branch_sha", deploy->value("sha", "")}, {"branch_moved", moved},
               {"previous_deployment_id", deploy->value("previous_deployment_id", "")}};
 }
 

@@ -7,9 +7,10 @@
 // push) fails the step with kPermanent naming both shas, BEFORE anything is live: production
 // serves what it served and the pushed commit stays where it is. It then puts the staged
 // deployment `deploy` made on the production domains
-// (VercelClient::Promote) and confirms the move: it polls the project's lastAliasRequest until
-// the job that moves the aliases to this deployment has succeeded (real time, cancellable,
-// bounded by WorkflowOptions::deploy_ready_timeout_ms; a failed or unfinished job is
+// (VercelClient::Promote) and confirms the move: it looks at the project's lastAliasRequest
+// until the job that moves the aliases to this deployment has succeeded, without holding a
+// worker (NotDoneYet with {deployment_id, state: jobStatus, branch_moved} every
+// deploy_poll_interval_ms; the step's attempt timeout bounds the wait; a failed job is
 // kUnavailable, retried by the step's policy). It then notes the deployment in the tenant
 // record. Repeatable: a deployment that already serves production, or whose alias job is
 // already under way, is not promoted again.
@@ -33,11 +34,13 @@ class PromoteActivity : public engine::Activity {
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
-  // Promotes `deployment_id` unless it serves already or its alias job is under way, then
-  // waits until the project's alias job for it has succeeded. Returns the job's status.
-  Result<std::string> PromoteAndConfirm(const engine::ActivityCall& call,
-                                        const std::string& project_id,
-                                        const std::string& deployment_id);
+  // Promotes `deployment_id` unless it serves already or its alias job is under way.
+  Status StartPromote(const std::string& project_id, const std::string& deployment_id);
+  // One look at the project's alias job for `deployment_id`: true once it has succeeded, false
+  // while under way; *job is the job's status. kUnavailable when it failed or production
+  // was moved elsewhere meanwhile.
+  Result<bool> AliasJobDone(const std::string& project_id, const std::string& deployment_id,
+                            std::string* job);
 
   // The compare-and-set above; whether this call moved the branch.
   Result<bool> MoveProductionBranch(const nlohmann::json& save, const std::string& sha,

@@ -32,7 +32,6 @@ engine::RetryPolicy Fast(int attempts) {
 WorkflowOptions WorkflowFixture::TestOptions() const {
   WorkflowOptions o;
   o.deploy_poll_interval_ms = 5;
-  o.deploy_ready_timeout_ms = 10'000;
   o.domain_recheck_ms = 30'000;
   o.domain_deadline_ms = 3600'000;
   o.fanout_poll_ms = 5000;
@@ -58,6 +57,7 @@ void WorkflowFixture::SetUp() {
   eo.template_repo = "tmpl/site";
   eo.github_token = eo.vercel_token = eo.anthropic_key = kToken;
   eo.smtp_port = 0;
+  eo.deploy_delay_ms = emu_deploy_delay_ms_;
   auto started = emulator::Emulator::Start(eo);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   emu_ = std::move(*started);

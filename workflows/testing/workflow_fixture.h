@@ -105,6 +105,7 @@ class WorkflowFixture : public ::testing::Test {
   // Builds run in the bubblewrap sandbox, as in slipwayd (the real-site test sets it).
   bool sandbox_builds_ = false;
   int64_t lease_ms_ = 30'000;  // EngineOptions::lease_ms of the next MakeEngine()
+  int64_t emu_deploy_delay_ms_ = 0;  // the emulator's Vercel build time (real), set before SetUp
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<engine::Engine> engine_;
 };
