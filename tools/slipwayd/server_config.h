@@ -3,7 +3,7 @@
 //   SLIPWAY_DB            database file                       ./slipway.db
 //   SLIPWAY_LISTEN        host:port of the HTTP API           127.0.0.1:8080
 //   SLIPWAY_TOKENS        tokens file (JSON, hashes only)     required unless --sandbox
-//   SLIPWAY_WORKERS       activity worker threads             8
+//   SLIPWAY_WORKERS       activity worker threads (I/O)       64
 //   SLIPWAY_MAX_BUILDS    builds at once, across processes    2
 //   SLIPWAY_SYNCHRONOUS   FULL or NORMAL                      FULL
 //   SLIPWAY_READERS       SQLite read connections (polls)     32
@@ -46,7 +46,12 @@ struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
   std::string tokens_path;
-  int workers = 8;
+  // Worker threads run activities. Waiting (Vercel builds, DNS, GitHub copying a template)
+  // holds none (engine/activity.h NotDoneYet), so a worker is busy only during an outside
+  // call or a build: everything but builds is I/O, so the pool is large, and builds, the one
+  // CPU-heavy step, keep their own small cap (max_builds, the "activity:build" kind capacity
+  // across processes on one database), taking at most that many of these workers.
+  int workers = 64;
   int max_builds = 2;
   bool synchronous_full = true;
   // Shared by the HTTP event loops and pool threads. With a thread per connection, 4 made
