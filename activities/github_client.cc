@@ -122,7 +122,7 @@ Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest&
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) {
     SLIPWAY_RETURN_IF_ERROR(CheckTemplate(**existing));
-    SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(**existing));
+    if (request.wait_until_ready) SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(**existing));
     return **existing;
   }
   std::string what = "github create repo " + config_.owner + "/" + request.name;
@@ -140,7 +140,7 @@ Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest&
     Result<std::optional<GitHubRepo>> again = FindRepo(request.name);
     if (again.ok() && again->has_value()) {
       SLIPWAY_RETURN_IF_ERROR(CheckTemplate(**again));
-      SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(**again));
+      if (request.wait_until_ready) SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(**again));
       return **again;
     }
   }
@@ -153,8 +153,16 @@ Result<GitHubRepo> GitHubClient::CreateRepoFromTemplate(const CreateRepoRequest&
     return r;
   });
   if (!created.ok()) return created;
-  SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(*created));
+  if (request.wait_until_ready) SLIPWAY_RETURN_IF_ERROR(WaitForDefaultBranch(*created));
   return created;
+}
+
+Result<bool> GitHubClient::DefaultBranchReady(const std::string& repo, const std::string& branch) {
+  Result<std::string> head = GetBranchHead(repo, branch);
+  if (head.ok()) return true;
+  Code code = head.status().code();
+  if (code == Code::kNotFound || code == Code::kConflict) return false;
+  return head.status();
 }
 
 Status GitHubClient::WaitForDefaultBranch(const GitHubRepo& repo) {

@@ -8,7 +8,8 @@
 //                           otherwise one PUT with the current blob sha. A concurrent change
 //                           (409 stale sha, 422 missing sha, or base_sha no longer current) is
 //                           kConflict: reload, then retry. Never overwrites blindly.
-//                           Either way the call returns once the default branch exists (polled,
+//                           Either way the call returns once the default branch exists (unless
+//                           wait_until_ready is false: then look with DefaultBranchReady) (polled,
 //                           bounded by GitHubConfig::ready_poll_*; kUnavailable if it never
 //                           appears, so a retry looks again).
 //   CommitFiles             several files in ONE commit through the git data API (get ref, get
@@ -68,6 +69,9 @@ struct CreateRepoRequest {
   std::string name;
   std::string description;
   bool private_repo = true;
+  // false: return as soon as the repository exists, without waiting for GitHub to copy the
+  // template (look with DefaultBranchReady; the onboarding step waits on durable timers).
+  bool wait_until_ready = true;
 };
 
 struct GitHubFile {
@@ -149,6 +153,9 @@ class GitHubClient {
   // A commit object (git data API). kNotFound for no such commit.
   Result<GitCommitInfo> GetCommit(const std::string& repo, const std::string& sha);
   Result<Webhook> CreateWebhook(const WebhookRequest& request);
+  // Whether GitHub has copied a generated repository's contents yet: its default branch
+  // exists (a 404 or an empty repository's 409 is "not yet").
+  Result<bool> DefaultBranchReady(const std::string& repo, const std::string& branch);
   // Head commit sha of a branch. kNotFound for no such branch; kConflict for an empty repo.
   Result<std::string> GetBranchHead(const std::string& repo, const std::string& branch);
   // Creates branch `branch` at commit `sha` (see above). Returns whether this call created it.

@@ -7,7 +7,10 @@
 // The next look runs the same attempt again without a "started" checkpoint (a look is a cheap
 // read; its outcome is the only write). Looks that were not recorded (the process died, the
 // lease was lost) simply run again: the task's "look" number is what the recorded outcome
-// must match, so two runs of one look never both count.
+// must match, so two runs of one look never both count. A look due after the attempt's time
+// (WaitLimit) ends it as kDeadlineExceeded without calling the activity (CallActivity); the
+// error's message repeats progress["message"] when the activity said in words what it waits
+// for (e.g. the DNS records to set).
 #include "engine/base/clock.h"
 #include "engine/step_runner.h"
 

@@ -155,9 +155,12 @@ Result<json> StepRunner::CallActivity() {
   if (looks_ == 0) attempt_started_ms_ = now;
   const TimeMs limit = WaitLimit();
   if (looks_ > 0 && limit > 0 && now >= limit) {
+    // The progress may say in words what it waits for (activity.h): the error repeats it.
+    const json said = progress_.is_object() ? progress_.value("message", json()) : json();
     return Status(Code::kDeadlineExceeded,
                   "the attempt was still waiting when its time ran out (" +
-                      std::to_string(looks_) + " looks)")
+                      std::to_string(looks_) + " looks)" +
+                      (said.is_string() ? ": " + said.get<std::string>() : ""))
         .WithDetails(progress_.dump(-1, ' ', false, json::error_handler_t::replace));
   }
   if (spec_->retry.attempt_timeout_ms > 0) {

@@ -29,9 +29,11 @@ struct DomainWatchFront : engine::WorkflowFront<DomainWatchFront> {
                            Row<Expired, Resumed, Checking>> {};
 };
 
-// Pending is a retryable error: the engine's durable retry timers are the rechecks.
+// Pending is NotDoneYet: the rechecks are looks of one attempt on durable timers (the activity
+// backs them off), bounded by the step's deadline; errors from Vercel retry as usual.
 engine::RetryPolicy RecheckPolicy(const WorkflowOptions& o) {
   engine::RetryPolicy p = o.retry.vercel;
+  p.attempt_timeout_ms = 0;  // the deadline bounds the wait, not one call's timeout
   p.initial_interval_ms = std::max<int64_t>(1, o.domain_recheck_ms);
   p.backoff_coefficient = 2.0;
   p.max_interval_ms = std::max(p.initial_interval_ms, kMaxDomainRecheckMs);

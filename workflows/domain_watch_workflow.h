@@ -6,10 +6,12 @@
 //   check -[verified]-> done
 //   check failed (deadline passed, or the domain is gone) -> expired (failed; resume rechecks)
 //
-// `check` asks Vercel to verify the domain; still pending is kUnavailable, so the engine's
-// durable retry timers recheck it: first after WorkflowOptions::domain_recheck_ms, then twice as
-// long each time up to kMaxDomainRecheckMs, until WorkflowOptions::domain_deadline_ms from the
-// first check. Not serialised: it never holds the tenant's deployment queue. Started by the
+// `check` asks Vercel to verify the domain; still pending is NotDoneYet (engine/activity.h:
+// {domain, state "pending", dns_records, message}), so one attempt looks again on durable
+// timers: first after WorkflowOptions::domain_recheck_ms, then twice as long each time up to
+// kMaxDomainRecheckMs, until WorkflowOptions::domain_deadline_ms from the first check (then
+// deadline_exceeded, its message naming the DNS records). History: one step_progress, not one
+// event per recheck. Not serialised: it never holds the tenant's deployment queue. Started by the
 // deployment's `domain` step as "<deployment id>:domain" (a second ':' no client can send).
 // Input: domain, project_id, parent_id (the deployment). Result: domain, status "verified".
 #pragma once

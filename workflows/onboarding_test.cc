@@ -53,6 +53,27 @@ TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
   EXPECT_EQ(EmuCount("ref_created", "acme/acme"), 2);  // production + the work branch
 }
 
+TEST_F(OnboardingTest, TheRepositoryStepWaitsForGitHubToCopyTheTemplateWithoutAWorker) {
+  // GitHub answers 201 before the template's contents are there: the default branch is
+  // missing for three looks.
+  Faults(R"({"rules":[{"method":"GET","path":"/repos/acme/slow/git/ref/heads/main",
+             "status":404,"times":3}]})");
+  const std::string id = Start("onboarding", "slow", Input()).instance.id;
+  ASSERT_TRUE(engine_->RunDueWork().ok());
+  auto w = Get(id);
+  EXPECT_EQ(StepOf(w, "repository")["status"], "waiting");
+  EXPECT_EQ(StepOf(w, "repository")["progress"]["state"], "generating");
+  w = RunUntilSettled(id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_EQ(StepOf(w, "repository")["attempts"], 1);
+  EXPECT_EQ(EmuCount("repo_created"), 1);
+  EXPECT_EQ(ResultOf(w)["tenant_record"]["repo"], "slow");
+  int progress = 0;
+  auto h = engine_->History(id, 0, 0);
+  for (const auto& e : *h) progress += e.type == "step_progress" && e.step == "repository";
+  EXPECT_EQ(progress, 1);  // "generating" once, however many looks
+}
+
 TEST_F(OnboardingTest, AnExistingTenantIsRefused) {
   ASSERT_EQ(RunUntilSettled(Start("onboarding", "acme", Input()).instance.id).instance.status,
             st::kCompleted);

@@ -198,9 +198,14 @@ TEST_F(ReleaseTest, DomainWatchDeadlineFailsClearlyWithProductionStillVerified) 
             std::string::npos) << err;
   EXPECT_NE(err["cause"]["message"].get<std::string>().find("_vercel.late-t1.com"),
             std::string::npos) << err;
-  auto attempts = StepOf(watch, "check")["attempts"].get<int>();
-  EXPECT_GT(attempts, 2);
-  EXPECT_LT(attempts, 15);  // backed off, not every 30 s for an hour
+  EXPECT_EQ(StepOf(watch, "check")["attempts"], 1);  // rechecks are looks of one attempt
+  auto looks = StepOf(watch, "check")["looks"].get<int>();
+  EXPECT_GT(looks, 2);
+  EXPECT_LT(looks, 15);  // backed off, not every 30 s for an hour
+  int progress = 0;
+  auto h = engine_->History(watch_id, 0, 0);
+  for (const auto& e : *h) progress += e.type == "step_progress";
+  EXPECT_EQ(progress, 1);  // "pending" once, not one event per recheck
   EXPECT_EQ(Get(w.instance.id).instance.status, st::kCompleted);
   auto p = vercel_->GetProject(registry_->tenants().Require("t1")->prod_project_id);
   ASSERT_TRUE(p.ok());

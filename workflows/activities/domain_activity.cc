@@ -1,6 +1,8 @@
 // workflows/activities/domain_activity.cc: attaching a release's custom domain, and its watch.
 #include "workflows/activities/domain_activity.h"
 
+#include <algorithm>
+
 #include "engine/base/git_names.h"
 #include "engine/transition.h"
 #include "workflows/activities/activity_util.h"
@@ -86,8 +88,16 @@ Result<json> DomainCheckActivity::Run(const engine::ActivityCall& call) {
   Result<activities::DomainStatus> st = CheckOnce(deps_, project, domain);
   if (!st.ok()) return st.status();
   if (st->verified) return json{{"domain", domain}, {"status", "verified"}, {"verified", true}};
-  return Unavailable("domain " + domain + " is not verified yet; set these DNS records:" +
-                     RecordsText(DnsRecordsJson(st->verification)));
+  // Not yet: look again on a durable timer, after domain_recheck_ms and twice as long each
+  // look, up to kMaxDomainRecheckMs; the step's deadline ends the wait (domain_watch_workflow).
+  int64_t after = std::max<int64_t>(1, deps_.options.domain_recheck_ms);
+  for (int i = 0; i < call.looks && after < kMaxDomainRecheckMs; ++i) after *= 2;
+  const json records = DnsRecordsJson(st->verification);
+  return engine::NotDoneYet(
+      {{"domain", domain}, {"state", "pending"}, {"dns_records", records},
+       {"message", "domain " + domain + " is not verified yet; set these DNS records:" +
+                       RecordsText(records)}},
+      std::min(after, kMaxDomainRecheckMs));
 }
 
 }  // namespace slipway::workflows

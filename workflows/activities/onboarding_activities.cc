@@ -92,12 +92,28 @@ Result<json> ReservationGuard::Run(const engine::ActivityCall& call) {
 }
 
 Result<json> RepositoryActivity::Run(const engine::ActivityCall& call) {
-  Result<activities::GitHubRepo> r = deps_.github->CreateRepoFromTemplate(
-      {call.tenant, "Website of " + call.tenant + " (Slipway)", true});
-  if (!r.ok()) return Annotate(r.status(), "create repository " + call.tenant);
-  return json{{"repo_id", r->id}, {"repo", r->name}, {"full_name", r->full_name},
-              {"default_branch", r->default_branch}, {"html_url", r->html_url},
-              {"created", r->created}};
+  // GitHub may answer 201 before it has copied the template: the first look creates (or
+  // finds) the repository, and while its default branch is missing the step waits on durable
+  // timers (NotDoneYet), later looks only checking the branch.
+  json out = call.progress.is_object() ? call.progress : json();
+  if (!out.contains("repo")) {
+    activities::CreateRepoRequest req{call.tenant, "Website of " + call.tenant + " (Slipway)"};
+    req.wait_until_ready = false;
+    Result<activities::GitHubRepo> r = deps_.github->CreateRepoFromTemplate(req);
+    if (!r.ok()) return Annotate(r.status(), "create repository " + call.tenant);
+    out = {{"repo_id", r->id}, {"repo", r->name}, {"full_name", r->full_name},
+           {"default_branch", r->default_branch}, {"html_url", r->html_url},
+           {"created", r->created}};
+  }
+  Result<bool> ready =
+      deps_.github->DefaultBranchReady(out.value("repo", ""), out.value("default_branch", ""));
+  if (!ready.ok()) return Annotate(ready.status(), "repository " + out.value("full_name", ""));
+  if (*ready) {
+    out.erase("state");
+    return out;
+  }
+  out["state"] = "generating";
+  return engine::NotDoneYet(out, deps_.config.github.ready_poll_interval_ms);
 }
 
 Result<json> WebhookActivity::Run(const engine::ActivityCall& call) {
