@@ -212,7 +212,11 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
   Response created = Call(port_, "POST", "/v1/workflows", token_, start.dump());
   ASSERT_EQ(created.status, 201) << created.body.dump();
   std::string status;
-  for (int i = 0; i < 12 && status != "completed" && status != "failed"; ++i) {
+  // A long poll answers at every new version, and a step waiting on Vercel or GitHub commits
+  // one per look (NotDoneYet): bound the wait by time, not by a count of answers.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < until && status != "completed" &&
+         status != "failed") {
     Response got = Call(port_, "GET", "/v1/workflows/demo:onboard-demo?wait=10", token_);
     ASSERT_EQ(got.status, 200);
     status = got.body.value("status", "");
