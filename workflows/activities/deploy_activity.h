@@ -4,11 +4,14 @@
 // production project (target production, autoAssignCustomDomains false: built with production's
 // settings, reachable on its own URL, not on the production domains) and waits (real time,
 // cancellable) until Vercel reports READY. Production is not touched: `promote`
-// (promote_activity.h) does that after `verify` passed. Vercel's deployment key is the step's idempotency key plus "#d<n>": an
-// attempt first finds the deployments earlier attempts made; one still building or READY is
-// taken over, one that ended in ERROR makes the attempt try the next <n>. So a retry never makes
-// a second deployment for the same try, and a deployment that failed is retried with a new one.
-// ERROR/CANCELED is kUnavailable (retried per the step's policy) carrying Vercel's error.
+// (promote_activity.h) does that after `verify` passed. Vercel's deployment key is the step's
+// idempotency key plus "#d1": an attempt first finds the deployment an earlier attempt made and
+// takes it over (still building or READY), so retries never make a second deployment for the
+// same try. A deployment that ends in ERROR, CANCELED or BLOCKED is kPermanent (a build that
+// failed on Vercel fails again: one deployment, not one per retry), its message and details
+// carrying the deployment id, state, Vercel's errorCode and errorMessage; ops' resume (a new
+// idempotency key) makes a new deployment. Histories from before made #d2, #d3... after a
+// failed #d<n>: the newest is taken over.
 // Output: deployment_id, url (its own origin), ready_state, ready_substate, sha, staged (true),
 // previous_deployment_id (what serves production now), created.
 //
@@ -43,8 +46,9 @@ class DeployActivity : public engine::Activity {
 };
 
 // Creates the deployment `spec` describes (or finds the one an earlier attempt made, keyed by
-// call.idempotency_key + "#d<n>", see DeployActivity) and waits until it is READY. A deployment
-// that ended in ERROR/CANCELED is kUnavailable carrying Vercel's error.
+// call.idempotency_key + "#d1", see DeployActivity) and waits until it is READY. A deployment
+// that ended in ERROR/CANCELED/BLOCKED is kPermanent carrying Vercel's error (details:
+// deployment_id, ready_state, error_code, error_message).
 Result<activities::VercelDeployment> DeployUntilReady(const WorkflowDeps& deps,
                                                       const engine::ActivityCall& call,
                                                       activities::DeploymentSpec spec);
