@@ -47,7 +47,8 @@ json DeploymentResult(const json& outputs, const json& steps) {
   r["branches"] = {{"work", save.value("branch", "")},
                    {"production", save.value("production_branch", "")},
                    {"production_was", save.value("base_sha", "")},
-                   {"production_moved", promote.value("branch_moved", false)}};
+                   {"production_moved", promote.value("branch_moved", false)},
+                   {"editor", promote.value("editor_branch", json{{"status", "none"}})}};
   r["deployment"] = {{"id", deploy.value("deployment_id", "")},
                      {"url", deploy.value("url", "")},
                      {"previous_id", deploy.value("previous_deployment_id", "")},
