@@ -30,7 +30,13 @@ namespace slipway::workflows {
 // skips it): only production builds of a deployment's work branch go on, i.e. the staged
 // deployments `deploy` asks for. A push to any branch (the production branch included: it
 // would go live unverified) builds nothing: a Vercel project linked to a repository otherwise
-// deploys every push.
+// deploys every push. Vercel runs this command before every build of a Git-linked project,
+// whoever asked for it (push, deploy hook, API), and exit 0 cancels the build: so the command
+// itself lets the API's staged builds (production, slipway/*) through. git.deploymentEnabled
+// would stop only push deployments and lives in the repository's vercel.json (tenant-editable),
+// so it is not used. Docs: https://vercel.com/docs/project-configuration/project-settings
+// (Ignored Build Step), https://vercel.com/guides/how-do-i-use-the-ignored-build-step-field-on-vercel,
+// https://vercel.com/docs/project-configuration/git-configuration (git.deploymentEnabled).
 inline constexpr const char* kReleaseBuildsOnly =
     "[ \"$VERCEL_ENV\" = production ] && case \"$VERCEL_GIT_COMMIT_REF\" in slipway/*) exit 1;; "
     "esac; exit 0";
