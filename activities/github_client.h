@@ -165,6 +165,13 @@ class GitHubClient {
   // See above. Returns whether this call moved the branch. kNotFound for no such branch.
   Result<bool> FastForwardBranch(const std::string& repo, const std::string& branch,
                                  const std::string& from_sha, const std::string& to_sha);
+  // POST /repos/{owner}/{repo}/merges: merges commit `head_sha` into branch `base` with a merge
+  // commit (GitHub's 201: its sha), or nullopt when `base` already contains it (204). Repeats
+  // are safe: a merge that landed makes the next one a 204. kConflict on a merge conflict
+  // (409), kNotFound when the branch or the commit is missing (404).
+  Result<std::optional<std::string>> MergeInto(const std::string& repo, const std::string& base,
+                                                const std::string& head_sha,
+                                                const std::string& message);
   // The .tar.gz of ref (GitHub's layout: one top-level directory). Follows the 302; the token
   // is sent to the redirect target only when it is on the API's own host.
   Result<std::string> DownloadTarball(const std::string& repo, const std::string& ref);

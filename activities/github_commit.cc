@@ -3,7 +3,8 @@
 // the change visible, so the commit is all-or-nothing; the ref moves only as a fast-forward.
 // Text goes inline in the tree; content that is not UTF-8 (a PNG favicon) cannot be JSON text,
 // so it goes first as a base64 blob (POST git/blobs) and the tree names it by sha.
-// Also CreateBranch (POST git/refs), idempotent on "Reference already exists".
+// Also CreateBranch (POST git/refs), idempotent on "Reference already exists", and MergeInto
+// (POST /repos/{o}/{r}/merges).
 #include <nlohmann/json.hpp>
 
 #include "activities/github_client.h"
@@ -128,6 +129,27 @@ Result<bool> GitHubClient::FastForwardBranch(const std::string& repo, const std:
   }
   SLIPWAY_RETURN_IF_ERROR(st);
   return true;
+}
+
+Result<std::optional<std::string>> GitHubClient::MergeInto(const std::string& repo,
+                                                           const std::string& base,
+                                                           const std::string& head_sha,
+                                                           const std::string& message) {
+  SLIPWAY_RETURN_IF_ERROR(ValidateRefName(base, "base"));
+  SLIPWAY_RETURN_IF_ERROR(ValidateCommitSha(head_sha, "head"));
+  std::string what = "github merge " + head_sha.substr(0, 12) + " into " + base;
+  json body = {{"base", base}, {"head", head_sha}, {"commit_message", message}};
+  Result<HttpResponse> resp = Send(Request("POST", RepoPath(repo) + "/merges", body.dump()));
+  if (!resp.ok()) return resp.status();
+  if (resp->status == 204) return std::optional<std::string>();  // already contained
+  if (resp->status == 409) return Conflict(what + ": merge conflict");
+  if (resp->status == 404) return NotFound(what + ": " + RemoteMessage(resp->body));
+  SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
+  Result<json> j = ParseJsonBody(*resp, what);
+  if (!j.ok()) return j.status();
+  return Decode<std::optional<std::string>>(*j, what, [](const json& v) {
+    return std::optional<std::string>(v.at("sha").get<std::string>());
+  });
 }
 
 Result<bool> GitHubClient::CreateBranch(const std::string& repo, const std::string& branch,

@@ -182,19 +182,48 @@ Result<VercelProject> VercelClient::CreateProject(const ProjectSpec& spec) {
   });
 }
 
+namespace {
+// One page of GET /v7/deployments: the deployment carrying the key, if any, and the
+// `pagination.next` timestamp of the page after it (0 on the last page).
+struct KeyPage {
+  std::optional<VercelDeployment> found;
+  int64_t next = 0;
+};
+
+KeyPage ScanPage(const json& j, const std::string& key) {
+  KeyPage page;
+  for (const json& d : j.at("deployments")) {
+    if (d.contains("meta") && d["meta"].is_object() && Str(d["meta"], kKeyMeta) == key) {
+      page.found = DeploymentFromJson(d);
+      return page;
+    }
+  }
+  if (j.contains("pagination") && j["pagination"].is_object()) {
+    const json& next = j["pagination"].value("next", json());
+    if (next.is_number_integer()) page.next = next.get<int64_t>();
+  }
+  return page;
+}
+}  // namespace
+
 Result<std::optional<VercelDeployment>> VercelClient::FindByKey(const std::string& project_id,
                                                                  const std::string& key) {
-  std::string what = "vercel list deployments " + project_id;
-  Result<HttpResponse> resp = Send(
-      Request("GET", "/v7/deployments", "projectId=" + UrlEncode(project_id) + "&limit=50"));
-  return Parse<std::optional<VercelDeployment>>(resp, what, [&key](const json& j) {
-    for (const json& d : j.at("deployments")) {
-      if (d.contains("meta") && d["meta"].is_object() && Str(d["meta"], kKeyMeta) == key) {
-        return std::optional<VercelDeployment>(DeploymentFromJson(d));
-      }
-    }
-    return std::optional<VercelDeployment>();
-  });
+  SLIPWAY_RETURN_IF_ERROR(ValidateRemoteId(project_id, "project"));
+  const std::string what = "vercel list deployments " + project_id;
+  int64_t until = 0;
+  for (int n = 0; n < kMaxKeyPages; ++n) {
+    std::string query = "projectId=" + UrlEncode(project_id) + "&limit=" +
+                        std::to_string(kKeyPageSize);
+    if (until > 0) query += "&until=" + std::to_string(until);
+    Result<KeyPage> page = Parse<KeyPage>(Send(Request("GET", "/v7/deployments", query)), what,
+                                          [&key](const json& j) { return ScanPage(j, key); });
+    if (!page.ok()) return page.status();
+    if (page->found) return page->found;
+    // The list is newest first and `next` older than `until`; anything else would loop.
+    if (page->next <= 0 || (until > 0 && page->next >= until)) break;
+    until = page->next;
+  }
+  return std::optional<VercelDeployment>();
 }
 
 Result<VercelDeployment> VercelClient::CreateDeployment(const DeploymentSpec& spec) {

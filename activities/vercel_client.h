@@ -6,6 +6,9 @@
 //   CreateDeployment   with an idempotency_key, first looks among the project's recent
 //                      deployments for one whose meta carries that key and returns it
 //                      (created=false); the key is stored in meta.slipwayIdempotencyKey.
+//   FindByKey          that look-up alone: GET /v7/deployments newest first, following
+//                      `pagination.next` with `until=` (kKeyPageSize a page, at most
+//                      kMaxKeyPages pages: the 1,000 newest deployments of the project).
 //   AddDomain          a domain already on this project is returned as it stands (created=false).
 //   RemoveDomain       a domain not (or no longer) on the project is success (removed=false).
 //   Rollback           a deployment that already serves production is left alone.
@@ -124,6 +127,9 @@ struct DomainStatus {
 
 class VercelClient {
  public:
+  static constexpr int kKeyPageSize = 100;  // Vercel's largest `limit` for list deployments
+  static constexpr int kMaxKeyPages = 10;
+
   VercelClient(HttpClient& http, VercelConfig config);
 
   Result<VercelProject> CreateProject(const ProjectSpec& spec);
@@ -131,6 +137,10 @@ class VercelClient {
   Result<VercelProject> GetProject(const std::string& id_or_name);
   Result<VercelDeployment> CreateDeployment(const DeploymentSpec& spec);
   Result<VercelDeployment> GetDeployment(const std::string& id);
+  // The project's deployment whose meta carries `key` (see above), or nullopt when none of the
+  // newest kKeyPageSize * kMaxKeyPages has it. project_id is the project's id.
+  Result<std::optional<VercelDeployment>> FindByKey(const std::string& project_id,
+                                                    const std::string& key);
   Result<DomainStatus> AddDomain(const std::string& project, const std::string& domain);
   Result<DomainStatus> GetDomain(const std::string& project, const std::string& domain);
   Result<DomainStatus> VerifyDomain(const std::string& project, const std::string& domain);
@@ -147,8 +157,6 @@ class VercelClient {
   Result<HttpResponse> Send(const HttpRequest& request);
   Result<std::optional<VercelProject>> FindProject(const std::string& id_or_name);
   Status UpsertEnv(const std::string& project_id, const std::vector<EnvVarSpec>& env);
-  Result<std::optional<VercelDeployment>> FindByKey(const std::string& project_id,
-                                                    const std::string& key);
   Status MoveProduction(const std::string& project_id, const std::string& deployment_id,
                         bool rollback);
 

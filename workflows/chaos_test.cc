@@ -185,8 +185,8 @@ TEST_F(ChaosTest, HungBuildFailsTheStepAtTheFirstTimeout) {
   auto w = RunUntilSettled(
       Start("deployment", "h1", {{"website_data", SiteData("H")}}).instance.id, 200, 1000);
   ASSERT_EQ(w.instance.status, st::kFailed) << w.instance.error_json;
-  EXPECT_EQ(ErrorOf(w)["step"], "validate");
-  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("'build' timed out"),
+  EXPECT_EQ(ErrorOf(w)["state"], "validate_failed");
+  EXPECT_NE(ErrorOf(w)["cause"]["message"].get<std::string>().find("'build' timed out"),
             std::string::npos) << ErrorOf(w);
   EXPECT_EQ(StepOf(w, "validate")["attempts"], 1);
   EXPECT_EQ(EmuCount("deployment_created"), 0);

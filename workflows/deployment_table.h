@@ -8,7 +8,7 @@
 // (deploy -> [domain <-> domain_wait] -> verify -> done | rollback -> rolled_back).
 #pragma once
 
-#include <boost/mpl/vector/vector40.hpp>
+#include <boost/mpl/vector/vector50.hpp>
 #include <string>
 
 #include "engine/msm_machine.h"
@@ -146,22 +146,43 @@ struct Front : engine::WorkflowFront<Front> {
   struct DomainFailed : NamedState<DomainFailed> {
     static constexpr const char* kName = "domain_failed";
   };
+  // A step before `verify` failed for good: nothing was released, production is untouched;
+  // resume re-runs that step. (Histories recorded before these rows have the failure
+  // unhandled and the workflow failed in the step's own state: they replay as they ran.)
+  struct SaveFailed : NamedState<SaveFailed> { static constexpr const char* kName = "save_failed"; };
+  struct ValidateFailed : NamedState<ValidateFailed> {
+    static constexpr const char* kName = "validate_failed";
+  };
+  struct AutofixFailed : NamedState<AutofixFailed> {
+    static constexpr const char* kName = "autofix_failed";
+  };
+  struct RevalidateFailed : NamedState<RevalidateFailed> {
+    static constexpr const char* kName = "revalidate_failed";
+  };
+  struct DeployFailed : NamedState<DeployFailed> {
+    static constexpr const char* kName = "deploy_failed";
+  };
   using initial_state = Saving;
   struct transition_table
-      : boost::mpl::vector32<
+      : boost::mpl::vector42<
             Row<Saving, StepSucceeded, Validating>,
+            Row<Saving, StepFailed, SaveFailed>,
             Row<Validating, StepSucceeded, Deploying, none, PassedDirect>,
             Row<Validating, StepSucceeded, AwaitingApproval, none, PassedNeedsApproval>,
             Row<Validating, StepSucceeded, Autofixing, none, NotPassed>,
+            Row<Validating, StepFailed, ValidateFailed>,
             Row<Autofixing, StepSucceeded, Revalidating>,
+            Row<Autofixing, StepFailed, AutofixFailed>,
             Row<Revalidating, StepSucceeded, Deploying, none, PassedDirect>,
             Row<Revalidating, StepSucceeded, AwaitingApproval, none, PassedNeedsApproval>,
             Row<Revalidating, StepSucceeded, Autofixing, none, NotPassed>,
+            Row<Revalidating, StepFailed, RevalidateFailed>,
             Row<AwaitingApproval, Signalled, Deploying, none, SignalIs<Approve>>,
             Row<AwaitingApproval, Signalled, Rejected, none, SignalIs<Reject>>,
             Row<AwaitingApproval, TimerFired, ApprovalExpired>,
             Row<Deploying, StepSucceeded, Verifying, MarkRelease, StagedOrNoDomain>,
             Row<Deploying, StepSucceeded, AttachingDomain, MarkRelease, LegacyWithDomain>,
+            Row<Deploying, StepFailed, DeployFailed>,
             Row<Verifying, StepSucceeded, Promoting, none, Staged>,
             Row<Verifying, StepFailed, VerifyFailed, none, Staged>,
             Row<Promoting, StepSucceeded, AttachingDomain, none, WithDomain>,
@@ -169,6 +190,11 @@ struct Front : engine::WorkflowFront<Front> {
             Row<Promoting, StepFailed, PromoteFailed>,
             Row<AttachingDomain, StepSucceeded, Done, none, Staged>,
             Row<AttachingDomain, StepFailed, DomainFailed>,
+            Row<SaveFailed, Resumed, Saving>,
+            Row<ValidateFailed, Resumed, Validating>,
+            Row<AutofixFailed, Resumed, Autofixing>,
+            Row<RevalidateFailed, Resumed, Revalidating>,
+            Row<DeployFailed, Resumed, Deploying>,
             Row<VerifyFailed, Resumed, Verifying>,
             Row<PromoteFailed, Resumed, Promoting>,
             Row<DomainFailed, Resumed, AttachingDomain>,

@@ -77,8 +77,8 @@ TEST_F(DeploymentTest, ExplicitRefThatDoesNotExistFailsAtSave) {
   in["ref"] = "no-such-branch";
   auto w = RunUntilSettled(Start("deployment", "t1", in).instance.id);
   ASSERT_EQ(w.instance.status, st::kFailed);
-  EXPECT_EQ(ErrorOf(w)["step"], "save");
-  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("no-such-branch does not exist"),
+  EXPECT_EQ(ErrorOf(w)["state"], "save_failed");
+  EXPECT_NE(ErrorOf(w)["cause"]["message"].get<std::string>().find("no-such-branch does not exist"),
             std::string::npos) << ErrorOf(w);
   EXPECT_EQ(EmuCount("ref_created"), 0);
 }
@@ -98,8 +98,8 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   SeedError("t1", "unfixable");
   auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
   ASSERT_EQ(w.instance.status, st::kFailed);
-  json err = ErrorOf(w);
-  EXPECT_EQ(err["step"], "revalidate");  // after two autofix rounds that found nothing to fix
+  EXPECT_EQ(ErrorOf(w)["state"], "revalidate_failed");  // after two rounds that fixed nothing
+  json err = ErrorOf(w)["cause"];
   EXPECT_EQ(StepOf(w, "autofix")["attempts"], 2);
   EXPECT_EQ(err["code"], "permanent");
   EXPECT_NE(err["message"].get<std::string>().find("src/custom.ts:1:"), std::string::npos) << err;
@@ -109,7 +109,7 @@ TEST_F(DeploymentTest, UnfixableErrorFailsWithParsedErrorsAndResumeAfterHumanFix
   auto before = github_->GetBranchHead("t1", LastOutput(w.instance.id, "save")["branch"]);
   ASSERT_TRUE(before.ok());
   // The same error as data, for the editor: what GET /v1/workflows/{id} serves.
-  json details = w.ToJson()["error"]["details"];
+  json details = w.ToJson()["error"]["cause"]["details"];
   ASSERT_TRUE(details.is_object()) << err;
   EXPECT_EQ(details["sha"], *before);  // autofix found nothing to commit: the saved head
   EXPECT_EQ(details["autofix_rounds"], 2);
@@ -180,22 +180,31 @@ TEST_F(DeploymentTest, FixableBuildErrorIsAutofixedRevalidatedAndDeployed) {
   EXPECT_EQ(EmuCount("message"), 1);  // one LLM call
 }
 
-TEST_F(DeploymentTest, VercelErrorIsRetriedThenFailsAndResumeAfterHealingCompletes) {
+TEST_F(DeploymentTest, VercelBuildErrorFailsAtOnceWithOneDeploymentAndResumeMakesANewOne) {
   MakeTenant("t1");
-  Faults(R"({"failing_projects": ["t1"]})");
+  Faults(R"({"failing_projects": ["t1"]})");  // the emulated Vercel build ends in ERROR
   auto w = RunUntilSettled(Start("deployment", "t1", Site("Acme")).instance.id);
   ASSERT_EQ(w.instance.status, st::kFailed);
-  EXPECT_EQ(ErrorOf(w)["step"], "deploy");
-  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("ERROR"), std::string::npos)
-      << ErrorOf(w);
-  EXPECT_EQ(StepOf(w, "deploy")["attempts"], 3);
-  EXPECT_EQ(EmuCount("deployment_created"), 3);  // one per attempt, none twice
+  json err = ErrorOf(w);
+  EXPECT_EQ(err["state"], "deploy_failed") << err;
+  json cause = err["cause"];
+  EXPECT_EQ(cause["code"], "permanent") << cause;
+  const std::string message = cause["message"];
+  EXPECT_NE(message.find("ended in ERROR: BUILD_FAILED"), std::string::npos) << message;
+  EXPECT_EQ(cause["details"]["ready_state"], "ERROR") << cause;
+  EXPECT_EQ(cause["details"]["error_code"], "BUILD_FAILED") << cause;
+  const std::string id = cause["details"]["deployment_id"];
+  EXPECT_NE(message.find(id), std::string::npos) << message;
+  EXPECT_EQ(StepOf(w, "deploy")["attempts"], 1);  // a build error is not retried
+  EXPECT_EQ(EmuCount("deployment_created"), 1);   // one deployment, not one per retry
+  EXPECT_EQ(EmuCount("promoted"), 0);
 
   emu_->faults().Clear();
   ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
   w = RunUntilSettled(w.instance.id);
   ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
-  EXPECT_EQ(EmuCount("deployment_created"), 4);
+  EXPECT_EQ(EmuCount("deployment_created"), 2);  // resume: a new key, a new deployment
+  EXPECT_NE(ResultOf(w)["deployment"]["id"], id);
   EXPECT_EQ(StepOf(w, "validate")["attempts"], 1);  // resume re-ran deploy only
 }
 
@@ -341,8 +350,15 @@ TEST_F(DeploymentTest, InputIsValidated) {
 TEST_F(DeploymentTest, UnknownTenantFailsAtSave) {
   auto w = RunUntilSettled(Start("deployment", "ghost", Site("Acme")).instance.id);
   ASSERT_EQ(w.instance.status, st::kFailed);
-  EXPECT_EQ(ErrorOf(w)["step"], "save");
-  EXPECT_NE(ErrorOf(w)["message"].get<std::string>().find("not onboarded"), std::string::npos);
+  EXPECT_EQ(ErrorOf(w)["state"], "save_failed");
+  EXPECT_NE(ErrorOf(w)["cause"]["message"].get<std::string>().find("not onboarded"),
+            std::string::npos);
+  // save_failed is resumable: once the tenant exists, resume re-runs save and goes on.
+  MakeTenant("ghost");
+  ASSERT_TRUE(engine_->Resume(w.instance.id, engine::Caller{"ops:alice"}).ok());
+  w = RunUntilSettled(w.instance.id);
+  ASSERT_EQ(w.instance.status, st::kCompleted) << w.instance.error_json;
+  EXPECT_TRUE(HasEvent(w.instance.id, "workflow_resumed:save"));
 }
 
 }  // namespace

@@ -47,7 +47,8 @@ json DeploymentResult(const json& outputs, const json& steps) {
   r["branches"] = {{"work", save.value("branch", "")},
                    {"production", save.value("production_branch", "")},
                    {"production_was", save.value("base_sha", "")},
-                   {"production_moved", promote.value("branch_moved", false)}};
+                   {"production_moved", promote.value("branch_moved", false)},
+                   {"editor", promote.value("editor_branch", json{{"status", "none"}})}};
   r["deployment"] = {{"id", deploy.value("deployment_id", "")},
                      {"url", deploy.value("url", "")},
                      {"previous_id", deploy.value("previous_deployment_id", "")},
@@ -88,6 +89,26 @@ engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
   t.states["done"] = FinalState(engine::StateKind::kCompleted);
   t.states["rolled_back"] = FinalState(engine::StateKind::kFailed,
                                        "verification failed; production was rolled back");
+  // Failures before verify: nothing was released. The cause is the step's error (for a build,
+  // its details are the parsed errors the editor shows); resume re-runs the step.
+  t.states["save_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "save failed: nothing was committed to production or released; see the cause (resume "
+      "retries the save)");
+  t.states["validate_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "the build failed; nothing was released (resume validates the work branch's head again)");
+  t.states["autofix_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "auto-fix failed; nothing was released (resume runs auto-fix again)");
+  t.states["revalidate_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "the build still fails after auto-fix; nothing was released (push a fix to the work "
+      "branch, then resume: it validates the branch's head again)");
+  t.states["deploy_failed"] = FinalState(
+      engine::StateKind::kFailed,
+      "the staged deployment could not be built; production was left as it was (resume "
+      "creates a new deployment)");
   t.states["verify_failed"] = FinalState(
       engine::StateKind::kFailed,
       "verification of the staged deployment failed; production was left as it was");

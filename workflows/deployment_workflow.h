@@ -2,14 +2,17 @@
 //
 //   save -> validate -[passed]-> [approval] -> deploy -> verify -> promote -> [domain] -> done
 //              \-[failed]-> autofix -> revalidate -[failed, rounds left]-> autofix ...
+//   <step> failed  -> <step>_failed  for save, validate, autofix, revalidate, deploy (failed;
+//                     nothing was released, production untouched; resume re-runs the step)
 //   verify failed  -> verify_failed  (failed; production untouched: nothing to roll back)
 //   promote failed -> promote_failed (failed; resume retries the promotion)
 //   domain failed  -> domain_failed  (failed; production is live and verified)
+// Every failed state's error is {code: "failed", message, state, cause: the step's error}.
 // `deploy` builds a STAGED production deployment (not on the production domains), `verify`
 // checks it on its own URL, and only then `promote` puts it on the production domains.
-// Failures of save/validate/autofix/revalidate/deploy fail the workflow at that step (nothing
-// was released; resume re-runs the step). Releases recorded before staged production replay
-// through the legacy rows of deployment_table.h (rollback, domain_wait).
+// Releases recorded before staged production replay through the legacy rows of
+// deployment_table.h (rollback, domain_wait); failures recorded before the <step>_failed rows
+// were unhandled (the workflow failed in the step's state) and replay so.
 //
 // Serialised per tenant together with rollbacks (kDeploySerialGroup: one at a time, FIFO). Input (the tenant is the request's):
 //   website_data      object, optional: committed as websiteData.json by `save`; its schema
@@ -33,8 +36,9 @@
 //                     step up to `deploy` (parent_guard.h). A deployment already live finishes
 //                     `domain`/`verify` (and `rollback` when verify fails): cancelling a
 //                     rollout never leaves production on an unverified release.
-// A build that still fails when the rounds are spent fails the workflow at its validation step
-// with the parsed errors; `resume` then validates the branch's head again (a human fixed it).
+// A build that still fails when the rounds are spent fails the workflow in validate_failed or
+// revalidate_failed with the parsed errors (error.cause.details); `resume` then validates the
+// branch's head again (a human fixed it).
 // A pending custom domain does not hold the deployment (nor the tenant's queue): `domain`
 // starts its domain_watch workflow (domain_watch_workflow.h) and the deployment completes with
 // the records to set. The result: commits, branches (work, production, production_was,

@@ -122,8 +122,8 @@ TEST_F(NamesTest, AnotherTenantsDomainFailsAtSaveAndOpsCanMoveIt) {
   in["custom_domain"] = "WWW.Shared-Site.com";  // case does not make it another name
   auto second = RunUntilSettled(Start("deployment", "t2", in).instance.id);
   ASSERT_EQ(second.instance.status, st::kFailed);
-  EXPECT_EQ(ErrorOf(second)["step"], "save");  // before anything is committed or deployed
-  const std::string message = ErrorOf(second)["message"].get<std::string>();
+  EXPECT_EQ(ErrorOf(second)["state"], "save_failed");  // before anything is committed or deployed
+  const std::string message = ErrorOf(second)["cause"]["message"].get<std::string>();
   EXPECT_NE(message.find("belongs to another tenant"), std::string::npos) << message;
   EXPECT_EQ(message.find("t1"), std::string::npos) << "names the owner: " << message;
   EXPECT_EQ(EmuCount("domain_added"), 1);

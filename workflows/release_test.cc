@@ -52,12 +52,13 @@ TEST_F(ReleaseTest, SaveLandsOnAWorkBranchAndProductionFastForwardsAfterVerify) 
   EXPECT_EQ(save["base_sha"], *main_head);
   EXPECT_EQ(EmuCount("ref_created", "acme/t1"), 2);  // production + the work branch
   EXPECT_EQ(EmuCount("commit", "acme/t1"), 2);  // the human's on main, the save on the work branch
-  EXPECT_EQ(EmuCount("branch_moved", "acme/t1"), 1);  // production, fast-forwarded to it
+  // production, fast-forwarded to it after verify; then main, the editor's branch
+  EXPECT_EQ(EmuCount("branch_moved", "acme/t1"), 2);
   auto work_head = github_->GetBranchHead("t1", "slipway/t1/deploy-1");
   auto prod_head = github_->GetBranchHead("t1", "production");
   ASSERT_TRUE(work_head.ok() && prod_head.ok());
   EXPECT_EQ(*prod_head, *work_head);
-  EXPECT_EQ(*github_->GetBranchHead("t1", "main"), *main_head);
+  EXPECT_EQ(*github_->GetBranchHead("t1", "main"), *prod_head);
   auto commit = github_->GetCommit("t1", *prod_head);
   ASSERT_TRUE(commit.ok());
   EXPECT_EQ(commit->parents, std::vector<std::string>{*main_head});
@@ -107,7 +108,7 @@ TEST_F(ReleaseTest, FailedVerifyNeverReachesTheProductionBranch) {
   ASSERT_EQ(bad.instance.status, st::kFailed);
   EXPECT_EQ(ErrorOf(bad)["state"], "verify_failed") << ErrorOf(bad);
   EXPECT_EQ(*github_->GetBranchHead("t1", "production"), *before);
-  EXPECT_EQ(EmuCount("branch_moved", "acme/t1"), 1);  // the good release's only
+  EXPECT_EQ(EmuCount("branch_moved", "acme/t1"), 2);  // the good release's (production, main)
 }
 
 TEST_F(ReleaseTest, HumanPushToProductionDuringADeploymentFailsBeforeAnythingIsLive) {

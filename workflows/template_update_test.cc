@@ -190,8 +190,8 @@ TEST_F(TemplateUpdateTest, CancellingTheParentCancelsItsRunningAndQueuedChildren
   json own = {{"website_data", SiteData("own")}, {"require_approval", true}};
   auto t2_own = RunUntilSettled(Start("deployment", "t2", own).instance.id);
   ASSERT_EQ(t2_own.instance.state, "approval");
-  // t1's deployments end in ERROR at Vercel: its child waits for the deploy retry.
-  Faults(R"({"failing_projects": ["t1"]})");
+  // Vercel answers 503 to creating a deployment: t1's child waits for the deploy retry.
+  Faults(R"({"rules": [{"method": "POST", "path": "/v13/deployments", "status": 503}]})");
   Start("template_update", "ops", {{"template_ref", "main"}, {"tenants", {"t1", "t2"}},
                                    {"max_parallel", 2}}, "tu");
   RunLooks();  // no retry is due yet
@@ -210,6 +210,7 @@ TEST_F(TemplateUpdateTest, CancellingTheParentCancelsItsRunningAndQueuedChildren
   EXPECT_EQ(c1.instance.status, st::kCancelled);
   EXPECT_EQ(EmuCount("deployment_created"), deployments);  // no new deployment attempt
 
+  emu_->faults().Clear();
   ASSERT_TRUE(engine_->Signal(t2_own.instance.id, "approve", json::object(),
                               engine::Caller{"tenant:t2"}).ok());
   RunAll({t2_own.instance.id, "t2:tu"});

@@ -73,8 +73,9 @@ TEST_F(HostileTest, AnotherTenantsCustomDomainIsRefusedAndOnlyOpsCanMoveIt) {
   ASSERT_EQ(second.status, 201) << second.text;
   json b = s.WaitForEnd(second.body.value("id", ""));
   EXPECT_EQ(b.value("status", ""), "failed") << b.dump();
-  EXPECT_EQ(b["error"].value("step", ""), "save") << b.dump();  // before any effect
-  EXPECT_NE(b["error"].value("message", "").find("belongs to another tenant"), std::string::npos)
+  EXPECT_EQ(b["error"].value("state", ""), "save_failed") << b.dump();  // before any effect
+  EXPECT_NE(b["error"]["cause"].value("message", "").find("belongs to another tenant"),
+            std::string::npos)
       << b.dump();
   for (const json& e : s.EmulatorLogSince(before)) {
     EXPECT_NE(e.value("effect", ""), "domain_added") << e.dump();

@@ -8,13 +8,18 @@
 //   POST  /repos/{o}/{r}/git/refs              {ref: "refs/heads/x", sha}: a new branch at sha;
 //                                              422 "Reference already exists"
 //   PATCH /repos/{o}/{r}/git/refs/heads/{b}    {sha, force}: 422 "Update is not a fast forward"
+//   POST  /repos/{o}/{r}/merges                {base, head, commit_message}: 201 merge commit
+//                                              (three-way merge of the flat trees), 204 when
+//                                              base contains head, 409 "Merge conflict"
 // Shapes and codes follow shared/reference/external-apis.md A.5. A branch head written by the
 // contents API has no stored commit object; it is synthesised from the branch's files (no
 // parents) unless RecordHeadCommit kept it. Only ref changes are effects: "commit" for an update,
 // "branch_moved" for an update to a commit another branch already holds, "ref_created" for a
-// new branch (request log).
+// new branch, "merged" for a merge commit (request log).
 #include <algorithm>
+#include <deque>
 #include <functional>
+#include <set>
 
 #include "tools/emulator/emulator_state.h"
 #include "tools/emulator/webhooks.h"
@@ -288,6 +293,100 @@ void RecordHeadCommit(EmulatorState& s, const RepoInfo& r, const std::string& br
   s.git.PutCommitAs(Key(r), head->second, std::move(c));
 }
 
+namespace {
+
+// The nearest commit reachable from both (breadth first from `b`), "" when none is stored.
+std::string MergeBase(EmulatorState& s, const RepoInfo& r, const std::string& a,
+                      const std::string& b) {
+  std::set<std::string> seen;
+  std::deque<std::string> todo{a};
+  while (!todo.empty() && seen.size() < 100000) {
+    std::string sha = todo.front();
+    todo.pop_front();
+    if (!seen.insert(sha).second) continue;
+    if (const GitCommitObject* c = s.git.FindCommit(Key(r), sha)) {
+      for (const std::string& p : c->parents) todo.push_back(p);
+    }
+  }
+  std::set<std::string> visited;
+  todo = {b};
+  while (!todo.empty() && visited.size() < 100000) {
+    std::string sha = todo.front();
+    todo.pop_front();
+    if (seen.count(sha)) return sha;
+    if (!visited.insert(sha).second) continue;
+    if (const GitCommitObject* c = s.git.FindCommit(Key(r), sha)) {
+      for (const std::string& p : c->parents) todo.push_back(p);
+    }
+  }
+  return "";
+}
+
+// A three-way merge of flat trees; nullopt when both sides changed a path differently.
+std::optional<FileTree> MergeTrees(const FileTree& base, const FileTree& ours,
+                                   const FileTree& theirs) {
+  std::set<std::string> paths;
+  for (const auto* t : {&base, &ours, &theirs}) {
+    for (const auto& [path, content] : *t) paths.insert(path);
+  }
+  auto at = [](const FileTree& t, const std::string& p) -> std::optional<std::string> {
+    auto it = t.find(p);
+    return it == t.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  FileTree out;
+  for (const std::string& p : paths) {
+    std::optional<std::string> b = at(base, p), o = at(ours, p), t = at(theirs, p);
+    std::optional<std::string> pick;
+    if (o == t || t == b) {
+      pick = o;
+    } else if (o == b) {
+      pick = t;
+    } else {
+      return std::nullopt;
+    }
+    if (pick) out[p] = *pick;
+  }
+  return out;
+}
+
+// POST /repos/{o}/{r}/merges {base, head, commit_message}: 204 when base already contains
+// head, 201 with the merge commit, 409 on a conflict, 404 for a missing base or head.
+EmuResponse Merge(EmulatorState& s, const EmuRequest& req, const RepoInfo& r) {
+  nlohmann::json body = ParseObject(req.body);
+  if (body.is_null()) return Error(400, "Problems parsing JSON");
+  const std::string base = body.value("base", "");
+  if (!r.heads.count(base)) return Error(404, "Base does not exist");
+  std::string head = body.value("head", "");
+  if (r.heads.count(head)) head = r.heads.at(head);
+  std::optional<GitCommitObject> theirs = LookupCommit(s, r, head);
+  if (!theirs) return Error(404, "Head does not exist");
+  const std::string ours = r.heads.at(base);
+  if (s.git.IsAncestor(Key(r), head, ours)) return Empty(204);
+  const std::string mb = MergeBase(s, r, ours, head);
+  std::optional<GitCommitObject> mb_commit = mb.empty() ? std::nullopt : LookupCommit(s, r, mb);
+  const FileTree* base_files = mb_commit ? s.git.FindTree(Key(r), mb_commit->tree_sha) : nullptr;
+  const FileTree* their_files = s.git.FindTree(Key(r), theirs->tree_sha);
+  if (their_files == nullptr) return Error(500, "tree of " + head + " is missing");
+  std::optional<FileTree> merged =
+      MergeTrees(base_files ? *base_files : FileTree{}, s.repos.ReadTree(r, base), *their_files);
+  if (!merged) return Error(409, "Merge conflict");
+  GitCommitObject c;
+  c.tree_sha = s.git.PutTree(Key(r), *merged);
+  c.parents = {ours, head};
+  c.message = body.value("commit_message", "Merge " + head + " into " + base);
+  const std::string sha = s.git.PutCommit(Key(r), c);
+  Status st = s.repos.ReplaceTree(r, base, *merged, sha);
+  if (!st.ok()) return Error(500, st.message());
+  EmuResponse resp = Json(201, CommitJson(req, r, sha, c));
+  resp.effect = "merged";
+  resp.subject = r.full_name();
+  resp.deliveries = PushDeliveries(s, req, r, {base, ours, sha, kApiPusher, ""});
+  DeployPush(s, r, base, sha);
+  return resp;
+}
+
+}  // namespace
+
 std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req, const RepoInfo& r,
                                          const std::vector<std::string>& seg) {
   std::vector<std::string> c;
@@ -312,6 +411,7 @@ std::optional<EmuResponse> HandleGitData(EmulatorState& s, const EmuRequest& req
   if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "git", "refs"}, &c)) {
     return CreateRef(s, req, r);
   }
+  if (m == "POST" && MatchRoute(seg, {"repos", "*", "*", "merges"}, &c)) return Merge(s, req, r);
   if (m == "PATCH" && MatchRoute(seg, {"repos", "*", "*", "git", "refs", "**"}, &c)) {
     return UpdateRef(s, req, r, c[2]);
   }

@@ -1,5 +1,7 @@
 // tools/emulator/vercel_routes.cc: the Vercel REST subset (projects, env, deployments, domains,
 // promote, rollback). Shapes and codes follow shared/reference/external-apis.md part B.
+#include <algorithm>
+
 #include "tools/emulator/emulator_state.h"
 
 namespace slipway::emulator {
@@ -115,13 +117,29 @@ EmuResponse CreateDeployment(EmulatorState& s, const EmuRequest& req) {
   return WithEffect(Json(200, DeploymentJson(added)), "deployment_created", added.id);
 }
 
+// GET /v7/deployments: newest first, `limit` a page (default 20, at most 100), `until=<ms>`
+// for deployments created before that time; `pagination.next` is the createdAt of the page's
+// last deployment when older ones remain (pass it as `until`), else null.
 EmuResponse ListDeployments(EmulatorState& s, const EmuRequest& req) {
+  auto number = [&req](const std::string& name, int64_t fallback) {
+    const std::string v = req.Query(name);
+    if (v.empty() || v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return fallback;
+    }
+    return static_cast<int64_t>(std::stoll(v));
+  };
+  const size_t limit = static_cast<size_t>(std::clamp<int64_t>(number("limit", 20), 1, 100));
+  const int64_t until = number("until", 0);
   nlohmann::json list = nlohmann::json::array();
-  size_t limit = req.Query("limit").empty() ? 20 : std::stoul(req.Query("limit"));
+  nlohmann::json next = nullptr;
   for (const Deployment* d : s.vercel.Deployments(req.Query("projectId"))) {
     if (!req.Query("target").empty() && d->target != req.Query("target")) continue;
     if (!req.Query("state").empty() && d->ready_state != req.Query("state")) continue;
-    if (list.size() >= limit) break;
+    if (until > 0 && d->created_ms >= until) continue;
+    if (list.size() >= limit) {
+      next = list.back()["createdAt"];
+      break;
+    }
     nlohmann::json j = DeploymentJson(*d);
     j["uid"] = j["id"];
     j["state"] = d->ready_state;
@@ -129,8 +147,9 @@ EmuResponse ListDeployments(EmulatorState& s, const EmuRequest& req) {
     j.erase("id");
     list.push_back(j);
   }
+  nlohmann::json prev = list.empty() ? nlohmann::json(nullptr) : list.front()["createdAt"];
   return Json(200, {{"deployments", list},
-                    {"pagination", {{"count", list.size()}, {"next", nullptr}, {"prev", nullptr}}}});
+                    {"pagination", {{"count", list.size()}, {"next", next}, {"prev", prev}}}});
 }
 
 EmuResponse AddDomain(EmulatorState& s, const EmuRequest& req, Project& p) {

@@ -1,5 +1,7 @@
 #include "tools/emulator/vercel_store.h"
 
+#include <algorithm>
+
 #include "tools/emulator/emu_http.h"
 
 namespace slipway::emulator {
@@ -51,7 +53,9 @@ Deployment& VercelStore::AddDeployment(Deployment d, int64_t now_ms) {
   std::string suffix = RandomHex(10);
   d.id = "dpl_" + suffix;
   d.url = d.name + "-" + suffix + ".vercel.app";
-  d.created_ms = now_ms;
+  // Strictly increasing, so that listing pages by `until=<createdAt>` never skips one made in
+  // the same millisecond as another.
+  d.created_ms = deployments_.empty() ? now_ms : std::max(now_ms, deployments_.back().created_ms + 1);
   d.ready_state = "QUEUED";
   deployments_.push_back(std::move(d));
   return deployments_.back();

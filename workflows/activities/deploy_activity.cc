@@ -21,14 +21,25 @@ std::string PreviousOf(const TenantRecord& t, const std::string& id) {
   return it == t.deployments.begin() || it == t.deployments.end() ? "" : *(it - 1);
 }
 
+std::string TryKey(const engine::ActivityCall& call, int n) {
+  return call.idempotency_key + "#d" + std::to_string(n);
+}
+
+// The deployment of this try: #d1, made by this or an earlier attempt. Attempts recorded
+// before a failed build became permanent made #d2, #d3... after a failed one: the newest of
+// those is taken over, so an in-flight release is not failed for an older deployment's error.
 Result<activities::VercelDeployment> CreateOrFind(const WorkflowDeps& deps,
                                                   const engine::ActivityCall& call,
                                                   activities::DeploymentSpec spec) {
   for (int n = 1; n <= kMaxDeploymentsPerTry; ++n) {
-    spec.idempotency_key = call.idempotency_key + "#d" + std::to_string(n);
+    spec.idempotency_key = TryKey(call, n);
     Result<activities::VercelDeployment> d = deps.vercel->CreateDeployment(spec);
     if (!d.ok()) return Annotate(d.status(), "create deployment");
     if (d->created || !d->Failed()) return d;
+    Result<std::optional<activities::VercelDeployment>> later =
+        deps.vercel->FindByKey(spec.project, TryKey(call, n + 1));
+    if (!later.ok()) return Annotate(later.status(), "find deployment");
+    if (!later->has_value()) return d;  // the last one made for this try: it failed
   }
   return Permanent("too many failed deployments for one try; resume the workflow to start over");
 }
@@ -50,8 +61,14 @@ Result<activities::VercelDeployment> LookAtDeployment(const WorkflowDeps& deps,
       known.empty() ? CreateOrFind(deps, call, std::move(spec)) : deps.vercel->GetDeployment(known);
   if (!d.ok()) return known.empty() ? d.status() : Annotate(d.status(), "deployment " + known);
   if (d->Failed()) {
-    return Unavailable("Vercel deployment " + d->id + " ended in " + d->ready_state + ": " +
-                       d->error_code + (d->error_message.empty() ? "" : ": " + d->error_message));
+    // A build that failed on Vercel fails the same way again (same commit, same settings):
+    // retrying would only make more failed deployments. Resume makes a new one.
+    json details = {{"deployment_id", d->id}, {"ready_state", d->ready_state},
+                    {"error_code", d->error_code}, {"error_message", d->error_message}};
+    return Permanent("Vercel deployment " + d->id + " ended in " + d->ready_state +
+                     (d->error_code.empty() ? "" : ": " + d->error_code) +
+                     (d->error_message.empty() ? "" : ": " + d->error_message))
+        .WithDetails(details.dump());
   }
   return d;
 }

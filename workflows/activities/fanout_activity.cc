@@ -21,6 +21,10 @@ json Outcome(const std::string& tenant, const engine::Workflow& w) {
   if (!w.instance.error_json.empty()) {
     json e = json::parse(w.instance.error_json, nullptr, false);
     if (e.is_object()) o["error"] = e.value("message", "");
+    // A failed state's error carries the step's own in `cause`: say what went wrong.
+    if (e.is_object() && e.contains("cause") && e["cause"].is_object()) {
+      o["error"] = o["error"].get<std::string>() + ": " + e["cause"].value("message", "");
+    }
   }
   return o;
 }

@@ -2,6 +2,8 @@
 #include "workflows/activities/promote_activity.h"
 
 #include "workflows/activities/activity_util.h"
+#include "workflows/activities/editor_sync.h"
+#include "workflows/webhook_secrets.h"
 
 namespace slipway::workflows {
 
@@ -95,10 +97,18 @@ Result<json> PromoteActivity::Run(const engine::ActivityCall& call) {
                               deps_.options.deploy_poll_interval_ms);
   }
   SLIPWAY_RETURN_IF_ERROR(tenants_.RecordProduction(call.tenant, id));
+  Result<TenantRecord> tenant = tenants_.Require(call.tenant);
+  if (!tenant.ok()) return tenant.status();
+  Result<json> editor = SyncEditorBranch(
+      *deps_.github, save->value("repo", ""), EditorBranch(tenant->default_branch),
+      save->value("production_branch", ""), deploy->value("sha", ""),
+      call.idempotency_key + "#editor");
+  if (!editor.ok()) return Annotate(editor.status(), "editor branch");
   return json{{"deployment_id", id}, {"promoted", true}, {"alias_job", job},
               {"production_branch", save->value("production_branch", "")},
               {"branch_sha", deploy->value("sha", "")}, {"branch_moved", moved},
-              {"previous_deployment_id", deploy->value("previous_deployment_id", "")}};
+              {"previous_deployment_id", deploy->value("previous_deployment_id", "")},
+              {"editor_branch", *editor}};
 }
 
 }  // namespace slipway::workflows

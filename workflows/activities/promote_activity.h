@@ -14,8 +14,11 @@
 // kUnavailable, retried by the step's policy). It then notes the deployment in the tenant
 // record. Repeatable: a deployment that already serves production, or whose alias job is
 // already under way, is not promoted again.
+// Last, the editor's branch (`main`) gets the released commit (editor_sync.h: fast-forward,
+// else a merge commit, else a reported conflict; never a failed release).
 // Output: deployment_id, promoted (true), alias_job (jobStatus), production_branch,
-// branch_sha, branch_moved (false when an earlier attempt moved it), previous_deployment_id.
+// branch_sha, branch_moved (false when an earlier attempt moved it), previous_deployment_id,
+// editor_branch (SyncEditorBranch's output).
 #pragma once
 
 #include <nlohmann/json.hpp>
