@@ -123,6 +123,12 @@ std::string PgCluster::CreateDatabase() {
   return "host=" + dir_ + " user=slipway dbname=" + name;
 }
 
+std::string PgCluster::UrlOf(const std::string& dsn) const {
+  const size_t at = dsn.rfind("dbname=");
+  SLIPWAY_CHECK(at != std::string::npos);
+  return "postgresql://slipway@/" + dsn.substr(at + 7) + "?host=" + dir_;
+}
+
 void PgCluster::DropDatabase(const std::string& dsn) {
   const size_t at = dsn.rfind("dbname=");
   SLIPWAY_CHECK(at != std::string::npos);

@@ -30,6 +30,8 @@ class PgCluster {
   std::string CreateDatabase();
   // Drops the database named in a string from CreateDatabase (connections are cut).
   void DropDatabase(const std::string& dsn);
+  // The same database as a postgresql:// URL (what SLIPWAY_DB takes).
+  std::string UrlOf(const std::string& dsn) const;
   // The connection string of the maintenance database "postgres".
   std::string AdminDsn() const;
   const std::string& socket_dir() const { return dir_; }
