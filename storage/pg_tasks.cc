@@ -24,7 +24,8 @@ constexpr Sql kLiveLeases{
     "SELECT COUNT(*) FROM tasks WHERE kind = $1 AND lease_owner <> '' AND lease_until_ms > $2"};
 constexpr Sql kPick{
     "pick_tasks",
-    "SELECT id, kind FROM tasks WHERE due_at_ms <= $1 AND (lease_owner = '' OR lease_until_ms <= $1)"
+    "SELECT id, kind FROM tasks WHERE due_at_ms <= $1"
+    " AND (lease_owner = '' OR lease_until_ms <= $1)"
     " AND NOT (kind = ANY ($2::text[])) AND NOT (id = ANY ($3::bigint[]))"
     " ORDER BY due_at_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED"};
 constexpr Sql kLease{
@@ -164,7 +165,8 @@ Result<std::optional<TimeMs>> PgStore::NextWakeUp() {
       "SELECT (SELECT MIN(due_at_ms) FROM tasks WHERE lease_owner = ''),"
       " (SELECT MIN(lease_until_ms) FROM tasks WHERE lease_owner <> '')"};
   using R = Result<std::optional<TimeMs>>;
-  return pg::WithReader<R>(*pool_, "next_wake_up", [&](pg::Conn& c, pqxx::transaction_base& t) -> R {
+  return pg::WithReader<R>(*pool_, "next_wake_up",
+                           [&](pg::Conn& c, pqxx::transaction_base& t) -> R {
     pqxx::result r = Run(c, t, kNext);
     std::optional<TimeMs> best;
     for (int col = 0; col < 2; ++col) {

@@ -79,7 +79,8 @@ void PgCluster::StartWatchdog() {
   SLIPWAY_CHECK(pipe2(fds, O_CLOEXEC) == 0);
   std::string stop = bin_ + "/pg_ctl -D " + dir_ + "/data -m immediate -w stop";
   if (as_postgres_) stop = "runuser -u postgres -- " + stop;
-  const std::string script = "cat >/dev/null; " + stop + " >/dev/null 2>&1; rm -rf " + dir_;
+  const std::string script =
+      "cat >/dev/null; cd /tmp; " + stop + " >/dev/null 2>&1; rm -rf " + dir_;
   watchdog_ = fork();
   SLIPWAY_CHECK(watchdog_ >= 0);
   if (watchdog_ == 0) {
@@ -98,7 +99,9 @@ PgCluster::~PgCluster() {
 }
 
 void PgCluster::RunTool(const std::string& tool, const std::string& args) const {
-  std::string cmd = bin_ + "/" + tool + " " + args + " >>" + dir_ + "/tools.log 2>&1";
+  // From our own directory: the postgres user may not enter the test's working directory.
+  std::string cmd =
+      "cd " + dir_ + " && " + bin_ + "/" + tool + " " + args + " >>" + dir_ + "/tools.log 2>&1";
   if (as_postgres_) cmd = "runuser -u postgres -- sh -c '" + cmd + "'";
   // The command is built from our own paths (mkdtemp), never from test input.
   if (std::system(cmd.c_str()) != 0) {
