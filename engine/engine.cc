@@ -21,9 +21,23 @@ Engine::Engine(storage::Store& store, Clock& clock, Failpoints& failpoints, Engi
       options_(std::move(options)),
       rng_(options_.seed != 0 ? options_.seed : std::random_device{}()) {
   if (options_.group_commit) committer_ = std::make_unique<GroupCommitter>(store_);
+  // Another node's commit (PgStore's LISTEN/NOTIFY) wakes long polls and the dispatcher as
+  // our own commits do; a store that cannot tell leaves them to their polling.
+  store_.SetChangeListener([this] { ForeignChange(); });
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() { store_.SetChangeListener({}); }
+
+void Engine::ForeignChange() {
+  {
+    // The hook is called under mu_ (it only posts to the scheduler's loop): once
+    // SetWakeHook(nullptr) returns, this thread of the store's no longer calls into it.
+    std::lock_guard<std::mutex> lock(mu_);
+    ++generation_;
+    if (wake_) wake_();
+  }
+  changed_.notify_all();
+}
 
 Status Engine::RegisterType(WorkflowType type) {
   if (type.name.empty() || !type.make_machine) {

@@ -123,8 +123,8 @@ class Engine {
   Result<std::vector<StepSample>> RecentStepSamples(int limit);
 
   // Long poll: returns the workflow as soon as its version differs from `known_version`, or
-  // after `max_wait` with it unchanged. Commits of this process wake it at once; changes made
-  // by other processes are seen within `poll` (they are read from the store).
+  // after `max_wait` with it unchanged. Commits of this process wake it at once, and so do
+  // other processes' when the store reports them (PgStore); else they are seen within `poll`.
   Result<Workflow> WaitForChange(const std::string& id, int64_t known_version,
                                  std::chrono::milliseconds max_wait,
                                  std::chrono::milliseconds poll = std::chrono::milliseconds(200));
@@ -170,6 +170,8 @@ class Engine {
   Result<std::unique_ptr<WorkflowMachine>> Replay(const WorkflowType& type,
                                                   const storage::Instance& inst);
   void Evict(const std::string& id);
+  // Another process committed on our store (Store::SetChangeListener).
+  void ForeignChange();
   // Commits and, on success, caches the new instance and machine.
   // Commits and caches the new version. `input` is instance.input_json parsed, if the caller
   // has it (else it is parsed here, outside the cache lock).

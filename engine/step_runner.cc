@@ -77,6 +77,7 @@ Status StepRunner::Checkpoint(const std::string& id, const Decide& decide) {
       }
       return e_.DeleteTask(task_);
     }
+    t.FenceLease(task_.lease_token);
     Status st = e_.CommitTransition(t, std::move(m), live->input);
     if (st.code() != Code::kConflict) return st;
     fresh = true;
@@ -234,6 +235,7 @@ bool StepRunner::ContinueInto(const Engine::Live& live, Transition& t) {
   storage::Task moved = *next;
   moved.id = task_.id;
   moved.lease_owner = task_.lease_owner;
+  moved.lease_token = task_.lease_token;
   moved.lease_until_ms = t.now() + e_.options_.lease_ms;
   t.ContinueTask(task_.id, moved);
   task_ = moved;

@@ -79,6 +79,9 @@ class Transition {
   void AddTask(const std::string& kind, const std::string& step, int attempt, TimeMs due,
                nlohmann::json payload);
   void CompleteTask(int64_t id, const std::string& lease_owner);
+  // The fencing token of the claim whose lease the completed or continued task holds: the
+  // store refuses the checkpoint if that lease was taken over since (storage/store.h).
+  void FenceLease(int64_t lease_token) { cp_.lease_token = lease_token; }
   // The activity task this transition created that is due now, if any.
   const storage::Task* NewActivityTaskDueNow() const;
   // Instead of completing task `done_id` and inserting the new activity task, rewrites the

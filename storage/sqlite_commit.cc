@@ -140,17 +140,20 @@ Status CheckpointWriter::FinishTasks(const Checkpoint& cp) {
       s->bind(1, static_cast<int64_t>(id));
       changed = s->exec();
     } else {
-      Stmt s = c_.Prepare("DELETE FROM tasks WHERE id = ? AND lease_owner = ?");
+      Stmt s = c_.Prepare(
+          "DELETE FROM tasks WHERE id = ? AND lease_owner = ? AND (?3 = 0 OR lease_token = ?3)");
       s->bind(1, static_cast<int64_t>(id));
       s->bind(2, cp.lease_owner);
+      s->bind(3, static_cast<int64_t>(cp.lease_token));
       changed = s->exec();
     }
-    if (changed == 0) return Conflict("a finished task is gone or leased by another owner");
+    if (changed == 0) return Conflict("a finished task is gone or its lease was taken over");
   }
   for (const Task& t : cp.continued_tasks) {
     Stmt s = c_.Prepare(
         "UPDATE tasks SET kind = ?, step = ?, attempt = ?, due_at_ms = ?, payload_json = ?,"
-        " lease_until_ms = ? WHERE id = ? AND lease_owner = ? AND lease_owner <> ''");
+        " lease_until_ms = ? WHERE id = ? AND lease_owner = ? AND lease_owner <> ''"
+        " AND (?9 = 0 OR lease_token = ?9)");
     s->bind(1, t.kind);
     s->bind(2, t.step);
     s->bind(3, t.attempt);
@@ -159,7 +162,8 @@ Status CheckpointWriter::FinishTasks(const Checkpoint& cp) {
     s->bind(6, static_cast<int64_t>(t.lease_until_ms));
     s->bind(7, static_cast<int64_t>(t.id));
     s->bind(8, cp.lease_owner);
-    if (s->exec() == 0) return Conflict("a continued task is gone or leased by another owner");
+    s->bind(9, static_cast<int64_t>(cp.lease_token));
+    if (s->exec() == 0) return Conflict("a continued task is gone or its lease was taken over");
   }
   // Before the new tasks are inserted, so that "all other tasks" is simply all of them.
   if (cp.cancel_other_tasks) {

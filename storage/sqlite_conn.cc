@@ -118,6 +118,7 @@ Task ReadTask(SQLite::Statement& s) {
   t.payload_json = s.getColumn(6).getString();
   t.lease_owner = s.getColumn(7).getString();
   t.lease_until_ms = s.getColumn(8).getInt64();
+  t.lease_token = s.getColumn(9).getInt64();
   return t;
 }
 

@@ -122,8 +122,9 @@ R WithReader(ReadPool& pool, const char* what, F&& f) {
   "deadline_ms"
 #define SLIPWAY_EVENT_COLUMNS \
   "workflow_id, seq, at_ms, type, step, attempt, actor, data_json, prev_hash, hash"
-#define SLIPWAY_TASK_COLUMNS \
-  "id, workflow_id, kind, step, attempt, due_at_ms, payload_json, lease_owner, lease_until_ms"
+#define SLIPWAY_TASK_COLUMNS                                                          \
+  "id, workflow_id, kind, step, attempt, due_at_ms, payload_json, lease_owner, " \
+  "lease_until_ms, lease_token"
 
 Instance ReadInstance(SQLite::Statement& s);
 HistoryEvent ReadEvent(SQLite::Statement& s);

@@ -2,9 +2,8 @@
 // Stats, CountByTypeAndStatus). Each runs on a pooled read connection, so it never waits
 // behind a write (WAL).
 #include <array>
-#include <cerrno>
-#include <cstdlib>
 
+#include "storage/list_cursor.h"
 #include "storage/sqlite_conn.h"
 #include "storage/sqlite_head_cache.h"
 #include "storage/sqlite_store.h"
@@ -16,33 +15,6 @@ using sqlite::Stmt;
 using sqlite::WithReader;
 
 namespace {
-
-constexpr int kMaxListLimit = 500;
-
-struct Cursor {
-  TimeMs created_at_ms = 0;
-  std::string id;
-};
-
-// "<created_at_ms>:<id>"; the id may itself contain ':'.
-std::string EncodeCursor(const Instance& i) {
-  return std::to_string(i.created_at_ms) + ":" + i.id;
-}
-
-Result<Cursor> DecodeCursor(const std::string& text) {
-  const Status bad = InvalidArgument("cursor", "malformed cursor");
-  const size_t colon = text.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return bad;
-  const std::string number = text.substr(0, colon);
-  for (char ch : number) {
-    if (ch < '0' || ch > '9') return bad;
-  }
-  errno = 0;
-  char* end = nullptr;
-  const long long v = std::strtoll(number.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0') return bad;
-  return Cursor{v, text.substr(colon + 1)};
-}
 
 // The List statement for one combination of filters. Built once from constant pieces only;
 // every value is bound: ?1 tenant, ?2 status, ?3 type, ?4/?5 cursor, ?6 limit.
@@ -63,7 +35,8 @@ const char* ListSql(bool tenant, bool status, bool type, bool cursor) {
   return kSql[(tenant ? 1 : 0) | (status ? 2 : 0) | (type ? 4 : 0) | (cursor ? 8 : 0)].c_str();
 }
 
-ListPage RunList(Conn& c, const ListQuery& q, const std::optional<Cursor>& cursor, int limit) {
+ListPage RunList(Conn& c, const ListQuery& q, const std::optional<ListCursor>& cursor,
+                 int limit) {
   Stmt s = c.Prepare(
       ListSql(!q.tenant.empty(), !q.status.empty(), !q.type.empty(), cursor.has_value()));
   s->bind(1, q.tenant);
@@ -76,7 +49,7 @@ ListPage RunList(Conn& c, const ListQuery& q, const std::optional<Cursor>& curso
   while (s->executeStep()) page.instances.push_back(sqlite::ReadInstance(*s));
   if (static_cast<int>(page.instances.size()) > limit) {
     page.instances.pop_back();
-    page.next_cursor = EncodeCursor(page.instances.back());
+    page.next_cursor = EncodeListCursor(page.instances.back());
   }
   return page;
 }
@@ -120,13 +93,13 @@ Result<Instance> SqliteStore::LoadHead(const std::string& id) {
 }
 
 Result<ListPage> SqliteStore::List(const ListQuery& q) {
-  std::optional<Cursor> cursor;
+  std::optional<ListCursor> cursor;
   if (!q.cursor.empty()) {
-    Result<Cursor> parsed = DecodeCursor(q.cursor);
+    Result<ListCursor> parsed = DecodeListCursor(q.cursor);
     if (!parsed.ok()) return parsed.status();
     cursor = *parsed;
   }
-  const int limit = std::min(std::max(q.limit, 1), kMaxListLimit);
+  const int limit = ClampListLimit(q.limit);
   return WithReader<Result<ListPage>>(*readers_, "list", [&](Conn& c) -> Result<ListPage> {
     return RunList(c, q, cursor, limit);
   });

@@ -56,6 +56,9 @@ constexpr Migration kMigrations[] = {
      "CREATE INDEX tasks_kind_lease ON tasks (kind, lease_until_ms) WHERE lease_owner <> '';"
      "CREATE INDEX tasks_workflow ON tasks (workflow_id, id);"
      "CREATE INDEX serial_queue_key ON serial_queue (serial_key, seq);"},
+    {3,
+     // Fencing token of a task's lease: bumped by every claim of the row (store.h).
+     "ALTER TABLE tasks ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;"},
 };
 
 constexpr char kCreateVersionTable[] =

@@ -53,7 +53,9 @@ std::vector<Task> PickClaimable(Conn& c, const ClaimRequest& req) {
 }
 
 void Lease(Conn& c, const ClaimRequest& req, std::vector<Task>* tasks) {
-  Stmt s = c.Prepare("UPDATE tasks SET lease_owner = ?, lease_until_ms = ? WHERE id = ?");
+  Stmt s = c.Prepare(
+      "UPDATE tasks SET lease_owner = ?, lease_until_ms = ?, lease_token = lease_token + 1"
+      " WHERE id = ?");
   for (Task& t : *tasks) {
     s->tryReset();
     s->bind(1, req.owner);
@@ -62,6 +64,7 @@ void Lease(Conn& c, const ClaimRequest& req, std::vector<Task>* tasks) {
     s->exec();
     t.lease_owner = req.owner;
     t.lease_until_ms = req.lease_until_ms;
+    t.lease_token += 1;  // the row was read in this same transaction
   }
 }
 

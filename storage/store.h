@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -69,6 +70,10 @@ struct Task {
   std::string payload_json = "{}";
   std::string lease_owner;      // "" = not claimed
   TimeMs lease_until_ms = 0;
+  // Fencing token: set by ClaimTasks, greater than every earlier claim of this task. A
+  // checkpoint that names it (Checkpoint::lease_token) commits only while the row still holds
+  // it, so a worker whose lease was taken over cannot commit, even under the same owner name.
+  int64_t lease_token = 0;
 };
 
 // Everything one workflow transition writes, committed together or not at all.
@@ -83,6 +88,9 @@ struct Checkpoint {
   // (an empty owner deletes unleased or any-owner tasks: used by ops verbs and admission).
   std::vector<int64_t> done_task_ids;
   std::string lease_owner;
+  // 0 = not fenced (lease_owner alone is checked). Else every done and continued task must
+  // also still hold this fencing token (Task::lease_token of the claim), else kConflict.
+  int64_t lease_token = 0;
   // Tasks finished by this transition that go straight on with the workflow's next piece of
   // work: each row (by id, still leased by `lease_owner`, else kConflict) is rewritten to the
   // given kind, step, attempt, due time and payload and keeps its lease, extended to
@@ -193,6 +201,14 @@ class Store {
   // Instances per (type, status), ordered by type then status; absent pairs have no entry.
   // For metrics: it scans the instances, so call it at scrape rates, not per request.
   virtual Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() = 0;
+
+  // Cross-process change notices. `listener` (empty = none) is called from a thread of the
+  // store's, holding none of its locks, soon after another process (or another Store object)
+  // commits a checkpoint or releases leases on this database; the engine then wakes its
+  // dispatcher and its long polls. This store's own commits are not reported. A store that
+  // cannot tell (SqliteStore) never calls it, and callers keep polling. The listener must not
+  // call SetChangeListener; it is not called after SetChangeListener({}) returns.
+  virtual void SetChangeListener(std::function<void()> listener) { (void)listener; }
 };
 
 }  // namespace slipway::storage

@@ -129,6 +129,40 @@ TEST_P(StoreSuite, ExpiredLeaseIsReclaimedAndTheOldOwnerLosesTheTask) {
   EXPECT_EQ((*left)[0].kind, "activity:next");
 }
 
+// Fencing: a worker whose lease expired and was claimed again cannot commit that task's
+// checkpoint, even when the new claim has the same owner name (a node's second worker, or a
+// node restarted under the same name): the claim's fencing token tells the two apart.
+TEST_P(StoreSuite, ACheckpointFencedByATakenOverLeaseIsRefused) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
+  auto first = store().ClaimTasks(Claim("owner-a", kT0));
+  ASSERT_EQ(first->size(), 1u);
+  const Task old = (*first)[0];
+  EXPECT_GT(old.lease_token, 0);
+  auto second = store().ClaimTasks(Claim("owner-a", old.lease_until_ms));
+  ASSERT_EQ(second->size(), 1u);
+  const Task now = (*second)[0];
+  EXPECT_EQ(now.id, old.id);
+  EXPECT_GT(now.lease_token, old.lease_token);
+  EXPECT_EQ((*store().TasksOf("wf-1"))[0].lease_token, now.lease_token);
+
+  Checkpoint late = UpdateCp("wf-1", 1, 2);
+  late.done_task_ids = {old.id};
+  late.lease_owner = "owner-a";
+  late.lease_token = old.lease_token;
+  EXPECT_EQ(store().Commit(late).code(), Code::kConflict);
+  Checkpoint late_continue = UpdateCp("wf-1", 1, 2);
+  late_continue.lease_owner = "owner-a";
+  late_continue.lease_token = old.lease_token;
+  late_continue.continued_tasks = {old};
+  EXPECT_EQ(store().Commit(late_continue).code(), Code::kConflict);
+  EXPECT_EQ(store().Load("wf-1")->version, 1);
+  EXPECT_EQ(store().History("wf-1", 0, 0)->size(), 1u);
+
+  late.lease_token = now.lease_token;  // the current holder commits
+  ASSERT_TRUE(store().Commit(late).ok());
+  EXPECT_TRUE(store().TasksOf("wf-1")->empty());
+}
+
 TEST_P(StoreSuite, DoneTaskWithoutOwnerDeletesAnyTaskButAGoneTaskConflicts) {
   ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "admit", kT0)})).ok());
   auto claimed = store().ClaimTasks(Claim("owner-a", kT0));

@@ -12,6 +12,7 @@ PACKAGES=(
   libsqlitecpp-dev libsqlite3-dev libboost-dev libboost-system-dev
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
   libgtest-dev libgmock-dev bubblewrap util-linux
+  postgresql libpqxx-dev                # PgStore (libpqxx 6.4); its tests start a throwaway cluster
   clang-14 libclang-rt-14-dev llvm-14   # libFuzzer targets (tools/fuzz.sh, the fuzz preset)
   chromium                              # verify's Lighthouse runs it headless
 )

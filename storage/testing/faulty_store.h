@@ -84,6 +84,9 @@ class FaultyStore final : public Store {
   Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() override {
     return inner_.CountByTypeAndStatus();
   }
+  void SetChangeListener(std::function<void()> listener) override {
+    inner_.SetChangeListener(std::move(listener));
+  }
 
  private:
   // Consumes one armed failure, if any.

@@ -63,6 +63,9 @@ class TimingStore final : public storage::Store {
   Result<std::vector<storage::TypeStatusCount>> CountByTypeAndStatus() override {
     return inner_.CountByTypeAndStatus();
   }
+  void SetChangeListener(std::function<void()> listener) override {
+    inner_.SetChangeListener(std::move(listener));
+  }
 
   // Forgets what was recorded so far (e.g. the start phase of a benchmark).
   void Reset() {

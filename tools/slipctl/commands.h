@@ -23,5 +23,6 @@ int RunSignal(Context& ctx, const Argv& argv);   // cmd_control.cc
 int RunHistory(Context& ctx, const Argv& argv);  // cmd_history.cc
 int RunAudit(Context& ctx, const Argv& argv);    // cmd_audit.cc: "verify ID", "export ..."
 int RunToken(Context& ctx, const Argv& argv);    // cmd_token.cc: "new ..."
+int RunMigrate(Context& ctx, const Argv& argv);  // cmd_migrate.cc: SQLite -> PostgreSQL
 
 }  // namespace slipway::slipctl

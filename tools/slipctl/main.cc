@@ -30,6 +30,9 @@ constexpr const char* kUsage = R"(usage: slipctl [--url URL] [--token TOKEN] VER
   audit export --from RFC3339 --to RFC3339
                                  JSON Lines of every event with from <= at < to
   token new --role ops|auditor|approver|tenant:ID --name NAME
+  migrate --from FILE --to postgresql://...
+                                 copy a stopped SQLite installation into an empty
+                                 PostgreSQL database (no server needed)
 
 URL: --url or SLIPWAY_URL (default http://127.0.0.1:8080).
 Token: --token or SLIPWAY_TOKEN (prefer the variable: flags show in the process list).
@@ -43,7 +46,7 @@ const std::map<std::string, Verb>& Verbs() {
       {"start", &RunStart},   {"get", &RunGet},         {"watch", &RunWatch},
       {"list", &RunList},     {"cancel", &RunCancel},   {"resume", &RunResume},
       {"signal", &RunSignal}, {"history", &RunHistory}, {"audit", &RunAudit},
-      {"token", &RunToken},
+      {"token", &RunToken},   {"migrate", &RunMigrate},
   };
   return kVerbs;
 }
@@ -102,7 +105,8 @@ int Run(Argv argv) {
   }
   auto verb = Verbs().find(argv[0]);
   if (verb == Verbs().end()) return Fail(ctx, UsageError("unknown verb '" + argv[0] + "'"));
-  if (!url.ok() && argv[0] != "token") return Fail(ctx, UsageError(url.status().message()));
+  const bool offline = argv[0] == "token" || argv[0] == "migrate";  // no server involved
+  if (!url.ok() && !offline) return Fail(ctx, UsageError(url.status().message()));
   return verb->second(ctx, Argv(argv.begin() + 1, argv.end()));
 }
 

@@ -145,7 +145,9 @@ int main(int argc, char** argv) {
     if (!env("SLIPWAY_DB")) config->db_path = args.state_dir + "/slipway.db";
     // The emulator delivers the tenant repositories' webhooks to this process itself.
     config->public_url_is_listen_address = config->public_url.empty();
-    config->build_cache_dir = config->db_path + ".build-cache";
+    config->build_cache_dir = server::IsPostgresUrl(config->db_path)
+                                  ? args.state_dir + "/slipway.build-cache"
+                                  : config->db_path + ".build-cache";
     Result<server::Sandbox> sb = server::StartSandbox(args.state_dir, args.template_dir,
                                                       *services, options);
     if (!sb.ok()) return Fail(sb.status());
@@ -173,7 +175,7 @@ int main(int argc, char** argv) {
   if (!srv.ok()) return Fail(srv.status());
   server::Log("info", "slipwayd listening",
               {{"listen", config->listen_host + ":" + std::to_string((*srv)->port())},
-               {"db", config->db_path},
+               {"db", server::DbForLog(config->db_path)},
                {"sandbox", args.sandbox}});
   if (args.sandbox) PrintSandboxBanner(sandbox, (*srv)->port());
   (*srv)->RunUntil(g_stop);

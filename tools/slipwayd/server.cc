@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "activities/anthropic_client.h"
@@ -19,6 +20,7 @@
 #include "engine/scheduler.h"
 #include "http/auth.h"
 #include "http/http_api.h"
+#include "storage/pg_store.h"
 #include "storage/sqlite_store.h"
 #include "tools/slipwayd/log.h"
 #include "workflows/registry.h"
@@ -30,7 +32,7 @@ namespace slipway::server {
 struct ServerParts {
   SystemClock clock;
   Failpoints failpoints;
-  std::unique_ptr<storage::SqliteStore> store;
+  std::unique_ptr<storage::Store> store;  // SqliteStore, or PgStore for SLIPWAY_DB=postgresql://
   std::unique_ptr<activities::CurlHttpClient> http_client;
   std::unique_ptr<activities::RetryingHttpClient> api_client;  // repeats safe calls
   std::unique_ptr<activities::GitHubClient> github, template_github;
@@ -127,6 +129,24 @@ Status BuildEngine(ServerParts& p, const ServerConfig& c, const activities::Serv
   return p.registry->RegisterAll(*p.engine);
 }
 
+Result<std::unique_ptr<storage::Store>> OpenStore(const ServerConfig& c, Failpoints& failpoints) {
+  if (IsPostgresUrl(c.db_path)) {
+    storage::PgOptions po;
+    po.dsn = c.db_path;
+    // Workers commit and claim, HTTP reads poll: a connection each for the busy ones.
+    po.connections = std::min(c.workers + c.http_loops + 4, 64);
+    po.synchronous_commit = c.synchronous_full;
+    auto store = storage::PgStore::Open(po, failpoints);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<storage::Store>(std::move(*store));
+  }
+  storage::SqliteOptions so{c.db_path, c.synchronous_full};
+  so.read_connections = c.read_connections;
+  auto store = storage::SqliteStore::Open(so, failpoints);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<storage::Store>(std::move(*store));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
@@ -137,9 +157,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   if (const char* spec = std::getenv("SLIPWAY_FAILPOINTS")) {
     SLIPWAY_RETURN_IF_ERROR(p->failpoints.ArmFromSpec(spec));
   }
-  storage::SqliteOptions so{c.db_path, c.synchronous_full};
-  so.read_connections = c.read_connections;
-  auto store = storage::SqliteStore::Open(so, p->failpoints);
+  Result<std::unique_ptr<storage::Store>> store = OpenStore(c, p->failpoints);
   if (!store.ok()) return store.status();
   p->store = std::move(*store);
   SLIPWAY_RETURN_IF_ERROR(BuildClients(*p, s, c));

@@ -65,6 +65,22 @@ Result<std::string> ParsePublicUrl(std::string url) {
 
 }  // namespace
 
+bool IsPostgresUrl(const std::string& db) {
+  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+
+std::string DbForLog(const std::string& db) {
+  if (!IsPostgresUrl(db)) return db;
+  const size_t scheme_end = db.find("://") + 3;
+  std::string rest = db.substr(scheme_end);
+  const size_t query = rest.find('?');
+  if (query != std::string::npos) rest = rest.substr(0, query) + "?***";
+  const size_t path = rest.find('/');
+  const size_t at = rest.rfind('@', path == std::string::npos ? std::string::npos : path);
+  if (at != std::string::npos) rest = "***" + rest.substr(at);
+  return db.substr(0, scheme_end) + rest;
+}
+
 Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
   ServerConfig c;
   if (auto v = getenv("SLIPWAY_DB"); v && !v->empty()) c.db_path = *v;
@@ -98,7 +114,8 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     if (!url.ok()) return url.status();
     c.public_url = *url;
   }
-  c.build_cache_dir = c.db_path + ".build-cache";
+  c.build_cache_dir =
+      IsPostgresUrl(c.db_path) ? "./slipway.build-cache" : c.db_path + ".build-cache";
   if (auto v = getenv("SLIPWAY_BUILD_CACHE"); v && !v->empty()) c.build_cache_dir = *v;
   Result<activities::EditPolicy> policy = activities::EditPolicyFromEnv(getenv);
   if (!policy.ok()) return policy.status();

@@ -1,6 +1,7 @@
 // tools/slipwayd/server_config.h: slipwayd's own settings, from the environment.
 //
-//   SLIPWAY_DB            database file                       ./slipway.db
+//   SLIPWAY_DB            database file, or a PostgreSQL URL  ./slipway.db
+//                         (postgresql://user@host/db?...: several slipwayd share it)
 //   SLIPWAY_LISTEN        host:port of the HTTP API           127.0.0.1:8080
 //   SLIPWAY_TOKENS        tokens file (JSON, hashes only)     required unless --sandbox
 //   SLIPWAY_WORKERS       activity worker threads (I/O)       64
@@ -40,6 +41,13 @@
 #include "engine/base/status.h"
 
 namespace slipway::server {
+
+// Whether SLIPWAY_DB names a PostgreSQL database (postgresql:// or postgres://) rather than
+// a SQLite file.
+bool IsPostgresUrl(const std::string& db);
+// SLIPWAY_DB as it may be logged: a URL's user information and query (where a password may
+// be) are replaced by "***".
+std::string DbForLog(const std::string& db);
 
 struct ServerConfig {
   std::string db_path = "./slipway.db";

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "storage/testing/pg_cluster.h"
 #include "tools/slipwayd/server_config.h"
 
 extern char** environ;
@@ -98,6 +99,21 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
   EXPECT_FALSE(c->synchronous_full);
 }
 
+TEST(ServerConfigTest, APostgresUrlSelectsPostgresAndIsLoggedWithoutSecrets) {
+  EXPECT_TRUE(IsPostgresUrl("postgresql://app@db/slipway"));
+  EXPECT_TRUE(IsPostgresUrl("postgres://db/slipway"));
+  EXPECT_FALSE(IsPostgresUrl("./slipway.db"));
+  EXPECT_FALSE(IsPostgresUrl("/var/lib/postgresql://x"));
+  EXPECT_EQ(DbForLog("postgresql://app:s3cret@db:5432/slipway?sslmode=require&password=p"),
+            "postgresql://***@db:5432/slipway?***");
+  EXPECT_EQ(DbForLog("postgres://db/slipway"), "postgres://db/slipway");
+  EXPECT_EQ(DbForLog("./slipway.db"), "./slipway.db");
+  auto c = LoadServerConfig(EnvOf({{"SLIPWAY_DB", "postgresql://app@db/slipway"}}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->db_path, "postgresql://app@db/slipway");
+  EXPECT_EQ(c->build_cache_dir, "./slipway.build-cache");
+}
+
 TEST(ServerConfigTest, PublicUrlIsAnHttpBaseWithoutTrailingSlash) {
   EXPECT_EQ(LoadServerConfig(EnvOf({}))->public_url, "");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_PUBLIC_URL", "https://slipway.example.com/"}}))
@@ -162,7 +178,7 @@ class SandboxProcessTest : public ::testing::Test {
     if (!HasFailure()) std::filesystem::remove_all(dir_);
   }
   // Starts slipwayd --sandbox with stdout to a file; returns once the banner is there.
-  void StartSandbox() {
+  void StartSandbox(const std::vector<std::string>& extra_env = {}) {
     std::string out = dir_ + "/stdout";
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -171,6 +187,7 @@ class SandboxProcessTest : public ::testing::Test {
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<std::string> env = {"SLIPWAY_LISTEN=127.0.0.1:0", "PATH=" + std::string(getenv("PATH")),
                                     "HOME=" + std::string(getenv("HOME") ? getenv("HOME") : "/root")};
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
@@ -231,6 +248,30 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
     EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
     EXPECT_EQ(line.find(token_), std::string::npos);
   }
+  ASSERT_EQ(kill(pid_, SIGTERM), 0);
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid_, &wstatus, 0), pid_);
+  pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+}
+
+// SLIPWAY_DB=postgresql://... : the same end-to-end run on a real PostgreSQL database.
+TEST_F(SandboxProcessTest, RunsAnOnboardingOnPostgres) {
+  auto& cluster = storage::testing::PgCluster::Shared();
+  const std::string url = cluster.UrlOf(cluster.CreateDatabase());
+  StartSandbox({"SLIPWAY_DB=" + url});
+  json start = {{"type", "onboarding"}, {"tenant", "demo"}, {"id", "onboard-demo"},
+                {"input", {{"email", "owner@example.com"}}}};
+  Response created = Call(port_, "POST", "/v1/workflows", token_, start.dump());
+  ASSERT_EQ(created.status, 201) << created.body.dump();
+  std::string status;
+  for (int i = 0; i < 12 && status != "completed" && status != "failed"; ++i) {
+    Response got = Call(port_, "GET", "/v1/workflows/demo:onboard-demo?wait=10", token_);
+    ASSERT_EQ(got.status, 200);
+    status = got.body.value("status", "");
+  }
+  EXPECT_EQ(status, "completed");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/slipway.db"));  // not SQLite
   ASSERT_EQ(kill(pid_, SIGTERM), 0);
   int wstatus = 0;
   ASSERT_EQ(waitpid(pid_, &wstatus, 0), pid_);
