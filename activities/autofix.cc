@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "activities/autofix_edits.h"
 #include "activities/autofix_reply.h"
@@ -24,6 +25,27 @@ std::string CommitMessage(const std::vector<FileEdit>& accepted) {
   std::string m = "Fix build errors (automated)\n\n";
   for (const FileEdit& e : accepted) m += "- " + e.file + ": " + OneLine(e.reason, 120) + "\n";
   return m + "\nEdits proposed by an LLM and applied by Slipway's autofix step.";
+}
+
+// The accepted edits an earlier attempt's commit names, one "- <file>: <reason>" line each (see
+// CommitMessage; their code is in the commit itself). A recovered commit counts its fixes.
+std::vector<FileEdit> AcceptedFromMessage(const std::string& message) {
+  std::vector<FileEdit> out;
+  size_t pos = 0;
+  while (pos < message.size()) {
+    size_t end = message.find('\n', pos);
+    if (end == std::string::npos) end = message.size();
+    std::string_view line(message.data() + pos, end - pos);
+    size_t colon = line.find(": ");
+    if (line.size() > 2 && line.substr(0, 2) == "- " && colon != std::string_view::npos) {
+      FileEdit e;
+      e.file = std::string(line.substr(2, colon - 2));
+      e.reason = std::string(line.substr(colon + 2));
+      out.push_back(std::move(e));
+    }
+    pos = end + 1;
+  }
+  return out;
 }
 
 // The errors the prompt shows: those in the files sent, and those that name no file.
@@ -150,6 +172,7 @@ Result<bool> Autofixer::FindEarlierCommit(const AutofixRequest& request, const s
   result->commit_sha = head;
   result->committed = true;
   result->recovered = true;
+  result->accepted = AcceptedFromMessage(commit->message);
   result->reason = "an earlier attempt with this idempotency key committed " + head +
                    "; the LLM was not asked again";
   return true;

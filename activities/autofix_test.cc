@@ -73,6 +73,10 @@ TEST_F(AutofixTest, RepeatOfTheSameAttemptDoesNotCommitOrAskTwice) {
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_TRUE(second->recovered);
   EXPECT_EQ(second->commit_sha, first->commit_sha);
+  // The recovered result names the edits the commit holds (the deployment counts its fixes).
+  ASSERT_EQ(second->accepted.size(), first->accepted.size());
+  ASSERT_FALSE(second->accepted.empty());
+  EXPECT_EQ(second->accepted[0].file, first->accepted[0].file);
   EXPECT_EQ(emu_->log().Count("message"), 1);
   // Another key (say, ops resumed the step): the LLM is asked again, but the branch already holds
   // those contents, so there is still one commit.
