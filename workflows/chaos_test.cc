@@ -155,10 +155,11 @@ TEST_F(ChaosTest, FlakyCloudFiveOnboardingsTwentyDeploymentsEveryEffectOnce) {
     EXPECT_EQ(EmuCount("mail_sent", t + "@example.test"), 1) << t;
     EXPECT_EQ(EmuCount("commit", repo), deployments[t] + fixes[t] + human_commits[t]) << t;
     EXPECT_EQ(deployments[t], 4) << t;
-    // The production branch and each deployment's work branch, once each; production moved
-    // by each release.
+    // The production branch and each deployment's work branch, once each; production and
+    // then the editor's branch main fast-forwarded by each release.
     EXPECT_EQ(EmuCount("ref_created", repo), 1 + deployments[t]) << t;
-    EXPECT_EQ(EmuCount("branch_moved", repo), deployments[t]) << t;
+    EXPECT_EQ(EmuCount("branch_moved", repo), 2 * deployments[t]) << t;
+    EXPECT_EQ(EmuCount("merged", repo), 0) << t;
   }
   EXPECT_EQ(EmuCount("project_created"), 10);
   std::set<std::string> deployed;
