@@ -30,7 +30,8 @@ constexpr Sql kPick{
     " ORDER BY due_at_ms, id LIMIT $4 FOR UPDATE SKIP LOCKED"};
 constexpr Sql kLease{
     "lease_tasks",
-    "UPDATE tasks SET lease_owner = $1, lease_until_ms = $2, lease_token = lease_token + 1"
+    "UPDATE tasks SET lease_owner = $1, lease_until_ms = $2,"
+    " lease_token = CASE WHEN lease_owner = $1 THEN lease_token ELSE lease_token + 1 END"
     " WHERE id = ANY ($3::bigint[]) RETURNING " SLIPWAY_PG_TASK_COLUMNS};
 
 // Picks claimable task ids in (due_at, id) order, honouring capacities. Rows of a kind that

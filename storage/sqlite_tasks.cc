@@ -54,17 +54,18 @@ std::vector<Task> PickClaimable(Conn& c, const ClaimRequest& req) {
 
 void Lease(Conn& c, const ClaimRequest& req, std::vector<Task>* tasks) {
   Stmt s = c.Prepare(
-      "UPDATE tasks SET lease_owner = ?, lease_until_ms = ?, lease_token = lease_token + 1"
-      " WHERE id = ?");
+      "UPDATE tasks SET lease_owner = ?1, lease_until_ms = ?2,"
+      " lease_token = CASE WHEN lease_owner = ?1 THEN lease_token ELSE lease_token + 1 END"
+      " WHERE id = ?3");
   for (Task& t : *tasks) {
     s->tryReset();
     s->bind(1, req.owner);
     s->bind(2, static_cast<int64_t>(req.lease_until_ms));
     s->bind(3, static_cast<int64_t>(t.id));
     s->exec();
-    t.lease_owner = req.owner;
     t.lease_until_ms = req.lease_until_ms;
-    t.lease_token += 1;  // the row was read in this same transaction
+    if (t.lease_owner != req.owner) t.lease_token += 1;  // as the UPDATE did
+    t.lease_owner = req.owner;
   }
 }
 

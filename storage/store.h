@@ -70,9 +70,11 @@ struct Task {
   std::string payload_json = "{}";
   std::string lease_owner;      // "" = not claimed
   TimeMs lease_until_ms = 0;
-  // Fencing token: set by ClaimTasks, greater than every earlier claim of this task. A
-  // checkpoint that names it (Checkpoint::lease_token) commits only while the row still holds
-  // it, so a worker whose lease was taken over cannot commit, even under the same owner name.
+  // Fencing token: set by ClaimTasks, bumped whenever the task's lease changes hands (a
+  // claim by the owner that already holds it, live or expired, keeps it: that process's
+  // scheduler treats it as a renewal of the run it still has). A checkpoint that names it
+  // (Checkpoint::lease_token) commits only while the row still holds it, so a worker whose
+  // lease was taken over cannot commit, even if its owner claimed the task back since.
   int64_t lease_token = 0;
 };
 

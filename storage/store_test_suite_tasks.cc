@@ -129,20 +129,27 @@ TEST_P(StoreSuite, ExpiredLeaseIsReclaimedAndTheOldOwnerLosesTheTask) {
   EXPECT_EQ((*left)[0].kind, "activity:next");
 }
 
-// Fencing: a worker whose lease expired and was claimed again cannot commit that task's
-// checkpoint, even when the new claim has the same owner name (a node's second worker, or a
-// node restarted under the same name): the claim's fencing token tells the two apart.
+// Fencing: a worker whose lease was taken over cannot commit that task's checkpoint, even
+// after its owner claimed the task back (owner-a, then owner-b, then owner-a again): the
+// claim's fencing token tells the two runs of owner-a apart. A claim by the owner that already
+// holds the lease keeps the token (its scheduler treats that as a renewal).
 TEST_P(StoreSuite, ACheckpointFencedByATakenOverLeaseIsRefused) {
   ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
   auto first = store().ClaimTasks(Claim("owner-a", kT0));
   ASSERT_EQ(first->size(), 1u);
   const Task old = (*first)[0];
   EXPECT_GT(old.lease_token, 0);
-  auto second = store().ClaimTasks(Claim("owner-a", old.lease_until_ms));
-  ASSERT_EQ(second->size(), 1u);
-  const Task now = (*second)[0];
+  auto renewed = store().ClaimTasks(Claim("owner-a", old.lease_until_ms));
+  ASSERT_EQ(renewed->size(), 1u);
+  EXPECT_EQ((*renewed)[0].lease_token, old.lease_token);
+  auto other = store().ClaimTasks(Claim("owner-b", (*renewed)[0].lease_until_ms));
+  ASSERT_EQ(other->size(), 1u);
+  auto back = store().ClaimTasks(Claim("owner-a", (*other)[0].lease_until_ms));
+  ASSERT_EQ(back->size(), 1u);
+  const Task now = (*back)[0];
   EXPECT_EQ(now.id, old.id);
-  EXPECT_GT(now.lease_token, old.lease_token);
+  EXPECT_GT(now.lease_token, (*other)[0].lease_token);
+  EXPECT_GT((*other)[0].lease_token, old.lease_token);
   EXPECT_EQ((*store().TasksOf("wf-1"))[0].lease_token, now.lease_token);
 
   Checkpoint late = UpdateCp("wf-1", 1, 2);
