@@ -37,6 +37,10 @@ namespace slipway::engine {
 
 class GroupCommitter;
 
+// Runs a closure soon, on some thread of the caller's choosing (a worker pool, or the loop of
+// a thread that waits for a task): where a task's work goes on once its checkpoint is durable.
+using Executor = std::function<void(std::function<void()>)>;
+
 struct EngineOptions {
   std::string owner = "engine";     // lease owner: unique per process
   int64_t lease_ms = 30'000;        // a claimed task is presumed lost after this
@@ -130,7 +134,16 @@ class Engine {
                                  std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
   // Runs one claimed task to its next checkpoint(s). `token` lets the scheduler cancel it.
+  // Waits for every checkpoint on the calling thread (tests, RunDueWork).
   Status ExecuteTask(const storage::Task& task, CancellationToken& token);
+  // The same without holding a thread while a checkpoint is being made durable: the task's
+  // work runs on the calling thread until its first checkpoint is handed to the committer,
+  // then on `executor` each time a checkpoint is durable. An activity never runs before the
+  // checkpoint that decided it is durable, nor a workflow's next step before the checkpoint
+  // of the step before. `done` runs once, on the calling thread or on `executor`, with the
+  // task's result; `token` must stay valid until then.
+  void ExecuteTaskAsync(const storage::Task& task, CancellationToken& token, Executor executor,
+                        std::function<void(Status)> done);
   // Claims and runs every due task inline until none is due (tests, tools). Returns how many.
   Result<int> RunDueWork(int max_tasks = 100'000);
 
@@ -170,12 +183,25 @@ class Engine {
   Result<std::unique_ptr<WorkflowMachine>> Replay(const WorkflowType& type,
                                                   const storage::Instance& inst);
   void Evict(const std::string& id);
-  // Commits and, on success, caches the new instance and machine.
-  // Commits and caches the new version. `input` is instance.input_json parsed, if the caller
-  // has it (else it is parsed here, outside the cache lock).
+  // Commits and caches the new version, waiting until it is durable (whoever answers a
+  // client). `input` is instance.input_json parsed, if the caller has it (else it is parsed
+  // here, outside the cache lock).
   Status CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine,
                           std::shared_ptr<const nlohmann::json> input = nullptr);
-  Status CommitCheckpoint(storage::Checkpoint& cp);
+  // The same without waiting: `then` runs on `executor` once the checkpoint is durable (and
+  // cached) or refused. Takes what it needs from `t`, which may go right after the call.
+  struct PendingCommit;
+  void CommitTransitionAsync(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                             std::shared_ptr<const nlohmann::json> input,
+                             const Executor& executor, std::function<void(Status)> then);
+  std::shared_ptr<PendingCommit> Prepare(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                                         std::shared_ptr<const nlohmann::json> input);
+  // Hands cp to the group committer (or commits it here without one); `done` runs when its
+  // fate is known, on the committer's thread or this one. Failpoints engine.commit.before
+  // and engine.commit.after.
+  void SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done);
+  // After the commit: caches the new version (or evicts on failure), wakes the scheduler.
+  Status AfterCommit(PendingCommit& p, Status st);
   Status DeleteTask(const storage::Task& task);
   Workflow ToWorkflow(const storage::Instance& inst);
   RetryDecision DecideRetryLocked(const RetryPolicy& p, const Status& error, int attempts_done,
