@@ -38,6 +38,7 @@
 #include "activities/edit_policy.h"
 #include "activities/service_config.h"
 #include "engine/base/status.h"
+#include "engine/scheduler_options.h"
 
 namespace slipway::server {
 
@@ -46,7 +47,7 @@ struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
   std::string tokens_path;
-  int workers = 8;
+  int workers = engine::SchedulerOptions{}.workers;
   int max_builds = 2;
   bool synchronous_full = true;
   // Shared by the HTTP event loops and pool threads. With a thread per connection, 4 made
