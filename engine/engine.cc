@@ -170,15 +170,27 @@ struct Engine::PendingCommit {
   TimeMs now = 0;
 };
 
-void Engine::SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done) {
+bool Engine::SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done,
+                              bool may_commit_here, Status* here) {
   Status before = failpoints_.Hit("engine.commit.before");
-  if (!before.ok()) return done(before);
-  auto after = [this, done = std::move(done)](Status st) {
-    done(st.ok() ? failpoints_.Hit("engine.commit.after") : st);
-  };
-  if (committer_) return committer_->Submit(&cp, std::move(after));
-  after(store_.Commit(cp));
+  if (!before.ok()) {
+    done(before);
+    return false;
+  }
+  auto after = [this](Status st) { return st.ok() ? failpoints_.Hit("engine.commit.after") : st; };
+  if (!committer_) {
+    done(after(store_.Commit(cp)));
+    return false;
+  }
+  if (may_commit_here && committer_->TryCommitHere(cp, here)) {
+    *here = after(*here);
+    return true;
+  }
+  committer_->Submit(&cp, [after, done = std::move(done)](Status st) { done(after(st)); });
+  return false;
 }
+
+void Engine::SetCommitHereHook(std::function<bool()> hook) { commit_here_ = std::move(hook); }
 
 std::shared_ptr<Engine::PendingCommit> Engine::Prepare(Transition& t,
                                                        std::unique_ptr<WorkflowMachine> machine,
@@ -197,7 +209,9 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
   std::shared_ptr<PendingCommit> p = Prepare(t, std::move(machine), std::move(input));
   std::promise<Status> result;
   std::future<Status> outcome = result.get_future();
-  SubmitCheckpoint(p->cp, [&result](Status st) { result.set_value(std::move(st)); });
+  Status unused;
+  SubmitCheckpoint(p->cp, [&result](Status st) { result.set_value(std::move(st)); },
+                   /*may_commit_here=*/false, &unused);
   return AfterCommit(*p, outcome.get());
 }
 
@@ -208,9 +222,15 @@ void Engine::CommitTransitionAsync(Transition& t, std::unique_ptr<WorkflowMachin
   storage::Checkpoint& cp = p->cp;
   // The committer thread only hands the outcome over: caching and the next step run on the
   // executor, so that the committer is back at the next batch at once.
-  SubmitCheckpoint(cp, [this, p = std::move(p), executor, then = std::move(then)](Status st) {
+  // An idle engine (the committer has nothing to do, and the scheduler nothing else for this
+  // worker) commits on this thread and goes on here: no hand-off to the committer and back,
+  // which on a busy machine costs a wait for a CPU each way.
+  const bool may_commit_here = commit_here_ && commit_here_();
+  Status here;
+  auto handed_over = [this, p, executor, then](Status st) {
     executor([this, p, then, st] { then(AfterCommit(*p, st)); });
-  });
+  };
+  if (SubmitCheckpoint(cp, handed_over, may_commit_here, &here)) then(AfterCommit(*p, here));
 }
 
 Status Engine::AfterCommit(PendingCommit& p, Status st) {

@@ -157,6 +157,10 @@ class Engine {
 
   // Called after a commit that created a task due now (the scheduler wakes up).
   void SetWakeHook(std::function<void()> hook);
+  // Asked before a task's checkpoint is handed to the group committer: true = this worker has
+  // nothing else to do, so if the committer is idle too the checkpoint is committed on the
+  // worker's thread (no hand-off). Set before work runs, cleared after it stopped.
+  void SetCommitHereHook(std::function<bool()> hook);
   const EngineOptions& options() const { return options_; }
   storage::Store& store() { return store_; }
   Clock& clock() { return clock_; }
@@ -197,9 +201,11 @@ class Engine {
   std::shared_ptr<PendingCommit> Prepare(Transition& t, std::unique_ptr<WorkflowMachine> machine,
                                          std::shared_ptr<const nlohmann::json> input);
   // Hands cp to the group committer (or commits it here without one); `done` runs when its
-  // fate is known, on the committer's thread or this one. Failpoints engine.commit.before
-  // and engine.commit.after.
-  void SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done);
+  // fate is known, on the committer's thread or this one. With may_commit_here and an idle
+  // committer, commits on this thread instead: returns true with the outcome in *here, and
+  // `done` never runs. Failpoints engine.commit.before and engine.commit.after.
+  bool SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done,
+                        bool may_commit_here, Status* here);
   // After the commit: caches the new version (or evicts on failure), wakes the scheduler.
   Status AfterCommit(PendingCommit& p, Status st);
   Status DeleteTask(const storage::Task& task);
@@ -234,6 +240,7 @@ class Engine {
   };
   std::unordered_map<std::string, Running> running_;
   std::function<void()> wake_;
+  std::function<bool()> commit_here_;  // not guarded: set while no task runs
   std::mt19937_64 rng_;
   std::atomic<bool> continue_steps_{true};
   std::condition_variable changed_;  // notified after every successful commit

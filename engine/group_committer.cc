@@ -38,6 +38,22 @@ Status GroupCommitter::Commit(storage::Checkpoint& cp) {
   return f.get();
 }
 
+bool GroupCommitter::TryCommitHere(storage::Checkpoint& cp, Status* st) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ || committing_ || !queue_.empty()) return false;
+    committing_ = true;
+  }
+  *st = store_.Commit(cp);
+  batches_++;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    committing_ = false;
+  }
+  cv_.notify_all();  // what queued meanwhile
+  return true;
+}
+
 void GroupCommitter::Loop() {
   pthread_setname_np(pthread_self(), "sw-commit");  // shows in top -H, perf, gdb
   std::vector<Pending> batch;
@@ -47,8 +63,9 @@ void GroupCommitter::Loop() {
     cps.clear();
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      cv_.wait(lock, [this] { return !committing_ && (stopping_ || !queue_.empty()); });
       if (queue_.empty()) return;  // stopping and drained
+      committing_ = true;
       while (!queue_.empty() && batch.size() < max_batch_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -57,6 +74,10 @@ void GroupCommitter::Loop() {
     for (Pending& p : batch) cps.push_back(std::move(*p.cp));
     std::vector<Status> results = store_.CommitBatch(cps);
     batches_++;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      committing_ = false;
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       *batch[i].cp = std::move(cps[i]);  // before done: the owner reads it after that
       batch[i].done(i < results.size() ? results[i] : Internal("batch result missing"));

@@ -37,6 +37,10 @@ class GroupCommitter {
   void Submit(storage::Checkpoint* cp, Done done);
   // Submit, then waits for the outcome.
   Status Commit(storage::Checkpoint& cp);
+  // Commits cp on the calling thread iff the committer is idle (no transaction under way,
+  // nothing queued): returns true with the outcome in *st. Else false, and nothing is done.
+  // Checkpoints submitted meanwhile wait and go in the committer's next batch.
+  bool TryCommitHere(storage::Checkpoint& cp, Status* st);
   int64_t batches() const { return batches_; }
 
  private:
@@ -52,6 +56,7 @@ class GroupCommitter {
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
+  bool committing_ = false;  // a transaction is under way (on either thread)
   std::atomic<int64_t> batches_{0};
   std::thread thread_;
 };
