@@ -2,6 +2,8 @@
 
 #include "engine/group_committer.h"
 
+#include <future>
+
 namespace slipway::engine {
 
 using nlohmann::json;
@@ -172,26 +174,91 @@ void Engine::Evict(const std::string& id) {
   cache_.erase(id);
 }
 
-Status Engine::CommitCheckpoint(storage::Checkpoint& cp) {
-  SLIPWAY_RETURN_IF_ERROR(failpoints_.Hit("engine.commit.before"));
-  Status st = committer_ ? committer_->Commit(cp) : store_.Commit(cp);
-  if (!st.ok()) return st;
-  return failpoints_.Hit("engine.commit.after");
+// Everything a commit carries to the moment its fate is known. The cache is only updated
+// then: nothing decides on a version that is not durable.
+struct Engine::PendingCommit {
+  storage::Checkpoint cp;
+  std::unique_ptr<WorkflowMachine> machine;
+  std::shared_ptr<const json> input;
+  std::shared_ptr<json> context;
+  TimeMs now = 0;
+};
+
+bool Engine::SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done,
+                              bool may_commit_here, Status* here) {
+  Status before = failpoints_.Hit("engine.commit.before");
+  if (!before.ok()) {
+    done(before);
+    return false;
+  }
+  auto after = [this](Status st) { return st.ok() ? failpoints_.Hit("engine.commit.after") : st; };
+  if (!committer_) {
+    done(after(store_.Commit(cp)));
+    return false;
+  }
+  if (may_commit_here && committer_->TryCommitHere(cp, here)) {
+    *here = after(*here);
+    return true;
+  }
+  committer_->Submit(&cp, [after, done = std::move(done)](Status st) { done(after(st)); });
+  return false;
+}
+
+void Engine::SetCommitHereHook(std::function<bool()> hook) { commit_here_ = std::move(hook); }
+
+std::shared_ptr<Engine::PendingCommit> Engine::Prepare(Transition& t,
+                                                       std::unique_ptr<WorkflowMachine> machine,
+                                                       std::shared_ptr<const json> input) {
+  auto p = std::make_shared<PendingCommit>();
+  p->cp = t.Build();
+  p->machine = std::move(machine);
+  p->input = std::move(input);
+  p->context = std::make_shared<json>(std::move(t.context()));
+  p->now = t.now();
+  return p;
 }
 
 Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine,
                                 std::shared_ptr<const json> input) {
-  storage::Checkpoint cp = t.Build();
-  Status st = CommitCheckpoint(cp);
+  std::shared_ptr<PendingCommit> p = Prepare(t, std::move(machine), std::move(input));
+  std::promise<Status> result;
+  std::future<Status> outcome = result.get_future();
+  Status unused;
+  SubmitCheckpoint(p->cp, [&result](Status st) { result.set_value(std::move(st)); },
+                   /*may_commit_here=*/false, &unused);
+  return AfterCommit(*p, outcome.get());
+}
+
+void Engine::CommitTransitionAsync(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                                   std::shared_ptr<const json> input, const Executor& executor,
+                                   std::function<void(Status)> then) {
+  std::shared_ptr<PendingCommit> p = Prepare(t, std::move(machine), std::move(input));
+  storage::Checkpoint& cp = p->cp;
+  // The committer thread only hands the outcome over: caching and the next step run on the
+  // executor, so that the committer is back at the next batch at once.
+  // An idle engine (the committer has nothing to do, and the scheduler nothing else for this
+  // worker) commits on this thread and goes on here: no hand-off to the committer and back,
+  // which on a busy machine costs a wait for a CPU each way.
+  const bool may_commit_here = commit_here_ && commit_here_();
+  Status here;
+  auto handed_over = [this, p, executor, then](Status st) {
+    executor([this, p, then, st] { then(AfterCommit(*p, st)); });
+  };
+  if (SubmitCheckpoint(cp, handed_over, may_commit_here, &here)) then(AfterCommit(*p, here));
+}
+
+Status Engine::AfterCommit(PendingCommit& p, Status st) {
+  storage::Checkpoint& cp = p.cp;
   const std::string id = cp.instance.id;
   if (!st.ok()) {
     Evict(id);  // the stored version is unknown now: reload next time
     return st;
   }
   bool wake = false;
-  for (const auto& task : cp.new_tasks) wake = wake || task.due_at_ms <= t.now();
-  auto context = std::make_shared<json>(std::move(t.context()));
-  if (!input) input = std::make_shared<const json>(json::parse(cp.instance.input_json, nullptr, false));
+  for (const auto& task : cp.new_tasks) wake = wake || task.due_at_ms <= p.now;
+  if (!p.input) {
+    p.input = std::make_shared<const json>(json::parse(cp.instance.input_json, nullptr, false));
+  }
   std::function<void()> hook;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -202,10 +269,10 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
       // Another thread may already have cached a newer version of this workflow.
       auto& slot = cache_[id];
       if (!slot.machine || slot.instance.version < cp.instance.version) {
-        slot.input = std::move(input);
+        slot.input = p.input;
         slot.instance = std::move(cp.instance);
-        slot.machine = std::move(machine);
-        slot.context = std::move(context);
+        slot.machine = std::move(p.machine);
+        slot.context = std::move(p.context);
       }
     }
     if (wake) hook = wake_;

@@ -37,6 +37,10 @@ namespace slipway::engine {
 
 class GroupCommitter;
 
+// Runs a closure soon, on some thread of the caller's choosing (a worker pool, or the loop of
+// a thread that waits for a task): where a task's work goes on once its checkpoint is durable.
+using Executor = std::function<void(std::function<void()>)>;
+
 struct EngineOptions {
   std::string owner = "engine";     // lease owner: unique per process
   int64_t lease_ms = 30'000;        // a claimed task is presumed lost after this
@@ -130,7 +134,16 @@ class Engine {
                                  std::chrono::milliseconds poll = std::chrono::milliseconds(200));
 
   // Runs one claimed task to its next checkpoint(s). `token` lets the scheduler cancel it.
+  // Waits for every checkpoint on the calling thread (tests, RunDueWork).
   Status ExecuteTask(const storage::Task& task, CancellationToken& token);
+  // The same without holding a thread while a checkpoint is being made durable: the task's
+  // work runs on the calling thread until its first checkpoint is handed to the committer,
+  // then on `executor` each time a checkpoint is durable. An activity never runs before the
+  // checkpoint that decided it is durable, nor a workflow's next step before the checkpoint
+  // of the step before. `done` runs once, on the calling thread or on `executor`, with the
+  // task's result; `token` must stay valid until then.
+  void ExecuteTaskAsync(const storage::Task& task, CancellationToken& token, Executor executor,
+                        std::function<void(Status)> done);
   // Claims and runs every due task inline until none is due (tests, tools). Returns how many.
   Result<int> RunDueWork(int max_tasks = 100'000);
 
@@ -144,6 +157,10 @@ class Engine {
 
   // Called after a commit that created a task due now (the scheduler wakes up).
   void SetWakeHook(std::function<void()> hook);
+  // Asked before a task's checkpoint is handed to the group committer: true = this worker has
+  // nothing else to do, so if the committer is idle too the checkpoint is committed on the
+  // worker's thread (no hand-off). Set before work runs, cleared after it stopped.
+  void SetCommitHereHook(std::function<bool()> hook);
   const EngineOptions& options() const { return options_; }
   storage::Store& store() { return store_; }
   Clock& clock() { return clock_; }
@@ -172,12 +189,27 @@ class Engine {
   void Evict(const std::string& id);
   // Another process committed on our store (Store::SetChangeListener).
   void ForeignChange();
-  // Commits and, on success, caches the new instance and machine.
-  // Commits and caches the new version. `input` is instance.input_json parsed, if the caller
-  // has it (else it is parsed here, outside the cache lock).
+  // Commits and caches the new version, waiting until it is durable (whoever answers a
+  // client). `input` is instance.input_json parsed, if the caller has it (else it is parsed
+  // here, outside the cache lock).
   Status CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> machine,
                           std::shared_ptr<const nlohmann::json> input = nullptr);
-  Status CommitCheckpoint(storage::Checkpoint& cp);
+  // The same without waiting: `then` runs on `executor` once the checkpoint is durable (and
+  // cached) or refused. Takes what it needs from `t`, which may go right after the call.
+  struct PendingCommit;
+  void CommitTransitionAsync(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                             std::shared_ptr<const nlohmann::json> input,
+                             const Executor& executor, std::function<void(Status)> then);
+  std::shared_ptr<PendingCommit> Prepare(Transition& t, std::unique_ptr<WorkflowMachine> machine,
+                                         std::shared_ptr<const nlohmann::json> input);
+  // Hands cp to the group committer (or commits it here without one); `done` runs when its
+  // fate is known, on the committer's thread or this one. With may_commit_here and an idle
+  // committer, commits on this thread instead: returns true with the outcome in *here, and
+  // `done` never runs. Failpoints engine.commit.before and engine.commit.after.
+  bool SubmitCheckpoint(storage::Checkpoint& cp, std::function<void(Status)> done,
+                        bool may_commit_here, Status* here);
+  // After the commit: caches the new version (or evicts on failure), wakes the scheduler.
+  Status AfterCommit(PendingCommit& p, Status st);
   Status DeleteTask(const storage::Task& task);
   Workflow ToWorkflow(const storage::Instance& inst);
   RetryDecision DecideRetryLocked(const RetryPolicy& p, const Status& error, int attempts_done,
@@ -210,6 +242,7 @@ class Engine {
   };
   std::unordered_map<std::string, Running> running_;
   std::function<void()> wake_;
+  std::function<bool()> commit_here_;  // not guarded: set while no task runs
   std::mt19937_64 rng_;
   std::atomic<bool> continue_steps_{true};
   std::condition_variable changed_;  // notified after every successful commit

@@ -2,7 +2,11 @@
 //
 // A dispatcher thread claims due tasks from the store with leases (so several engine processes
 // on one database never run the same task twice), never more than free workers, honouring the
-// per-kind capacities of EngineOptions across processes, and hands them to the pool. It wakes
+// per-kind capacities of EngineOptions across processes, and hands them to the pool. A worker
+// does not wait for checkpoints: it hands each to the group committer and takes other work,
+// and the task goes on (on any worker) once its checkpoint is durable
+// (Engine::ExecuteTaskAsync). So a task is in flight from its claim until its last checkpoint
+// is durable, and a worker is busy only while it computes or runs an activity. It wakes
 // when the engine commits new due work (Notify), when the store's next due time arrives, and
 // at least every poll interval (other processes add work too). Leases of running tasks are
 // renewed. A lease the store refuses to renew (another owner holds it) cancels its attempt at
@@ -18,24 +22,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/scheduler_options.h"
 
 namespace slipway::engine {
-
-struct SchedulerOptions {
-  int workers = 8;
-  int64_t poll_ms = 100;          // upper bound on the time between two looks at the store
-  int64_t stop_grace_ms = 10'000; // Stop(): wait this long for running activities
-  // Workers run at this nice value (and so do the builds they start): on a busy machine they
-  // yield the CPU to the committer and the dispatcher, which every worker waits on, and to the
-  // HTTP API. 0 = the process's own priority.
-  int worker_nice = 10;
-};
 
 class Scheduler {
  public:
@@ -50,10 +47,14 @@ class Scheduler {
 
  private:
   void Pump();
-  void ArmTimer();
+  void ArmTimer(bool look);  // look: ask the store when work is next due
   void ArmRenewal();
   void RenewLeases(int64_t every_ms);
   void RunTask(int64_t run, storage::Task task, std::shared_ptr<CancellationToken> token);
+  void Finished(int64_t run, int64_t task_id, const Status& st);
+  // Runs f on the pool, counted as busy while queued or running.
+  void Post(std::function<void()> f);
+  int FreeSlots();  // how many tasks the dispatcher may claim now
 
   Engine& engine_;
   SchedulerOptions options_;
@@ -66,6 +67,11 @@ class Scheduler {
   std::atomic<bool> started_{false};
   std::atomic<bool> pump_posted_{false};
   std::atomic<int64_t> tasks_run_{0};
+  std::atomic<int> busy_{0};        // closures posted to the pool and not yet finished
+  std::atomic<int> in_flight_{0};   // inflight_.size(), readable without mu_
+  // Whether the last look at the store may have left due tasks unclaimed: a worker that
+  // frees up then looks again.
+  std::atomic<bool> more_due_{true};
 
   // One entry per task run, keyed by a run number: the same task id may be running twice in
   // this process when its lease expired under a slow activity and it was claimed again.
@@ -74,6 +80,7 @@ class Scheduler {
     std::shared_ptr<CancellationToken> token;
     TimeMs lease_until_ms;  // as last claimed or renewed
   };
+  std::condition_variable drained_;  // notified when inflight_ empties
   std::mutex mu_;  // guards inflight_ and next_run_
   std::map<int64_t, Run> inflight_;
   int64_t next_run_ = 0;

@@ -6,6 +6,11 @@
 // new attempt with the same idempotency key, so the activity can find its own earlier effect.
 // An attempt that answers NotDoneYet continues as looks (looks.cc): the same attempt, run
 // again on a durable timer, with no "started" checkpoint of its own.
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+
 #include "engine/activity_barrier.h"
 #include "engine/base/redact.h"
 #include "engine/step_runner.h"
@@ -50,24 +55,35 @@ constexpr int kMaxContinuations = 32;  // then the task goes back to the queue
 
 }  // namespace
 
-Status StepRunner::Run() {
+void StepRunner::Run() {
   if (task_.kind == kAdmitTask) return Admit();
   if (task_.kind == kTimerTask) return FireTimer();
-  return RunActivity();
+  RunActivity();
 }
 
-Status StepRunner::Checkpoint(const std::string& id, const Decide& decide) {
-  bool fresh = false;
-  for (int i = 0; i < kMaxConflictRetries; ++i) {
+void StepRunner::Finish(Status st) {
+  if (in_gate_) e_.gate_.Leave(suspect_);
+  in_gate_ = false;
+  Done done = std::move(done_);
+  done(std::move(st));  // may release the last reference to this runner
+}
+
+void StepRunner::Checkpoint(const std::string& id, Decide decide, Then then) {
+  TryCheckpoint(id, std::make_shared<const Decide>(std::move(decide)), std::move(then), 0, false);
+}
+
+void StepRunner::TryCheckpoint(const std::string& id, std::shared_ptr<const Decide> decide,
+                               Then then, int tries, bool fresh) {
+  for (; tries < kMaxConflictRetries; ++tries) {
     Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
-    if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
-    if (!live.ok()) return live.status();
+    if (!live.ok() && live.status().code() == Code::kNotFound) return then(e_.DeleteTask(task_));
+    if (!live.ok()) return then(live.status());
     const WorkflowType& type = *e_.FindType(live->instance.type);
     Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
                  std::move(live->context));
     std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
-    Result<bool> commit = decide(*live, t, m);
-    if (!commit.ok()) return commit.status();
+    Result<bool> commit = (*decide)(*live, t, m);
+    if (!commit.ok()) return then(commit.status());
     if (!*commit) {
       // Only the stored row may declare a task stale: the cache can lag behind a commit
       // that another worker thread (or process) made a moment ago.
@@ -75,14 +91,19 @@ Status StepRunner::Checkpoint(const std::string& id, const Decide& decide) {
         fresh = true;
         continue;
       }
-      return e_.DeleteTask(task_);
+      return then(e_.DeleteTask(task_));
     }
     t.FenceLease(task_.lease_token);
-    Status st = e_.CommitTransition(t, std::move(m), live->input);
-    if (st.code() != Code::kConflict) return st;
-    fresh = true;
+    auto self = shared_from_this();
+    e_.CommitTransitionAsync(
+        t, std::move(m), live->input, executor_,
+        [self, id, decide, then = std::move(then), tries](Status st) {
+          if (st.code() != Code::kConflict) return then(st);
+          self->TryCheckpoint(id, decide, then, tries + 1, /*fresh=*/true);
+        });
+    return;
   }
-  return Conflict("workflow " + id + " kept changing");
+  then(Conflict("workflow " + id + " kept changing"));
 }
 
 bool StepRunner::Stale(const Engine::Live& live, Transition& t) const {
@@ -90,59 +111,77 @@ bool StepRunner::Stale(const Engine::Live& live, Transition& t) const {
          t.step(task_.step).value("visits", 0) != TaskPayloadInt(task_, "visit");
 }
 
-Status StepRunner::RunActivity() {
+void StepRunner::RunActivity() {
   // A step whose last attempt was lost may be what killed the process: it runs alone, so
   // that another death is its own (AttemptGate). Best effort: a step found lost only by
-  // RecordStart (another node's attempt, seen after this read) still counts as lost.
-  const bool suspect = e_.options_.quarantine_after_lost > 0 && LastAttemptLost();
-  if (!e_.gate_.Enter(suspect, [this] { return token_.cancelled(); })) {
-    return Unavailable("cancelled while waiting for a suspect attempt to run alone");
+  // RecordStart (another node's attempt, seen after this read) still counts as lost. The
+  // gate is held until the task is through, across its commits, so a queued entry holds no
+  // thread: the Leave() that admits it hands it to the executor.
+  suspect_ = e_.options_.quarantine_after_lost > 0 && LastAttemptLost();
+  auto self = shared_from_this();
+  auto start = [self] { self->executor_([self] { self->StartAttempt(); }); };
+  if (!e_.gate_.EnterOrQueue(suspect_, start)) return;
+  StartAttempt();
+}
+
+void StepRunner::StartAttempt() {
+  in_gate_ = true;
+  if (token_.cancelled()) {
+    return Finish(Unavailable("cancelled while waiting for a suspect attempt to run alone"));
   }
-  struct Leave {
-    AttemptGate& gate;
-    bool suspect;
-    ~Leave() { gate.Leave(suspect); }
-  } leave{e_.gate_, suspect};
   looks_ = TaskPayloadInt(task_, "look");
-  Status started = looks_ > 0 ? PrepareLook()
-                              : Checkpoint(task_.workflow_id, [&](Engine::Live& live,
-                                                                  Transition& t,
-                                                                  auto& m) -> Result<bool> {
-                                  return RecordStart(live, t, m);
-                                });
-  if (!started.ok() || attempt_ == 0) return started;
-  // A step that succeeds into another activity step goes straight on in the same task row:
-  // its outcome and the next step's start are one checkpoint, and nothing is claimed.
-  for (int hop = 0;; ++hop) {
-    Result<json> outcome = CallActivity();
-    SLIPWAY_RETURN_IF_ERROR(e_.failpoints_.Hit("activity.after_call_before_record"));
-    if (token_.lease_lost()) {
-      // Another node may own the task by now and run (or have run) it: recording this outcome
-      // would speak for an attempt we may no longer hold. Whoever claims the task next sees
-      // this attempt as lost (RecordStart) and runs the step again under the same key.
-      return Unavailable("the lease of task " + std::to_string(task_.id) +
-                         " was lost while its activity ran; its outcome is not recorded");
-    }
-    // A suspect holds the process alone: its next step queues like any other. While a
-    // suspect waits, this worker hands its workflow back too, so the running attempts end.
-    bool may_continue = hop < kMaxContinuations && e_.continue_steps_.load() &&
-                        !token_.cancelled() && !suspect && !e_.gate_.suspect_waiting();
-    bool continued = false;
-    // A conflict re-decides from scratch: undo what a continuation changed in this runner.
-    const storage::Task task = task_;
-    const StateSpec* spec = spec_;
-    const int attempt = attempt_;
-    const int looks = looks_;
-    Status recorded = Checkpoint(
-        task_.workflow_id, [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
-          task_ = task;
-          spec_ = spec;
-          attempt_ = attempt;
-          looks_ = looks;
-          return RecordOutcome(live, t, m, outcome, may_continue, &continued);
-        });
-    if (!recorded.ok() || !continued) return recorded;
+  if (looks_ > 0) {  // a look of a waiting attempt: nothing to commit before it runs
+    Status started = PrepareLook();
+    if (!started.ok() || attempt_ == 0) return Finish(started);
+    return CallAndRecord(0);
   }
+  Checkpoint(task_.workflow_id,
+             [this](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
+               return RecordStart(live, t, m);
+             },
+             [this](Status started) {
+               if (!started.ok() || attempt_ == 0) return Finish(started);
+               CallAndRecord(0);  // the start is durable: the activity may act
+             });
+}
+
+// A step that succeeds into another activity step goes straight on in the same task row: its
+// outcome and the next step's start are one checkpoint, and nothing is claimed.
+void StepRunner::CallAndRecord(int hop) {
+  Result<json> outcome = CallActivity();
+  Status hit = e_.failpoints_.Hit("activity.after_call_before_record");
+  if (!hit.ok()) return Finish(hit);
+  if (token_.lease_lost()) {
+    // Another node may own the task by now and run (or have run) it: recording this outcome
+    // would speak for an attempt we may no longer hold. Whoever claims the task next sees
+    // this attempt as lost (RecordStart) and runs the step again under the same key.
+    return Finish(Unavailable("the lease of task " + std::to_string(task_.id) +
+                              " was lost while its activity ran; its outcome is not recorded"));
+  }
+  // A suspect holds the process alone: its next step queues like any other. While a
+  // suspect waits, this worker hands its workflow back too, so the running attempts end.
+  const bool may_continue = hop < kMaxContinuations && e_.continue_steps_.load() &&
+                            !token_.cancelled() && !suspect_ && !e_.gate_.suspect_waiting();
+  // A conflict re-decides from scratch: undo what a continuation changed in this runner.
+  const storage::Task task = task_;
+  const StateSpec* spec = spec_;
+  const int attempt = attempt_;
+  const int looks = looks_;
+  auto recorded = std::make_shared<const Result<json>>(std::move(outcome));
+  Checkpoint(
+      task_.workflow_id,
+      [this, task, spec, attempt, looks, recorded, may_continue](
+          Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
+        task_ = task;
+        spec_ = spec;
+        attempt_ = attempt;
+        looks_ = looks;
+        return RecordOutcome(live, t, m, *recorded, may_continue, &continued_);
+      },
+      [this, hop](Status st) {
+        if (!st.ok() || !continued_) return Finish(st);
+        CallAndRecord(hop + 1);  // the next step's start is durable
+      });
 }
 
 Result<json> StepRunner::CallActivity() {
@@ -340,11 +379,11 @@ Result<bool> StepRunner::RecordFailure(Transition& t, std::unique_ptr<WorkflowMa
   return true;
 }
 
-Status StepRunner::FireTimer() {
+void StepRunner::FireTimer() {
   json payload = json::parse(task_.payload_json, nullptr, false);
   std::string purpose = payload.is_object() ? payload.value("purpose", "") : "";
-  return Checkpoint(task_.workflow_id, [&](Engine::Live& live, Transition& t,
-                                           auto& m) -> Result<bool> {
+  Checkpoint(task_.workflow_id, [this, purpose](Engine::Live& live, Transition& t,
+                                                auto& m) -> Result<bool> {
     const std::string& st = live.instance.status;
     if (status::IsFinal(st)) return false;
     if (purpose == "workflow_deadline") {
@@ -364,27 +403,67 @@ Status StepRunner::FireTimer() {
             {{"code", "deadline_exceeded"},
              {"message", "no decision arrived before the wait timed out"}});
     return true;
-  });
+  }, [this](Status st) { Finish(st); });
 }
 
-Status StepRunner::Admit() {
+void StepRunner::Admit() {
   json payload = json::parse(task_.payload_json, nullptr, false);
   std::string key = payload.is_object() ? payload.value("serial_key", "") : "";
   Result<std::vector<std::string>> queue = e_.store_.SerialQueue(key);
-  if (!queue.ok()) return queue.status();
-  if (queue->empty()) return e_.DeleteTask(task_);
+  if (!queue.ok()) return Finish(queue.status());
+  if (queue->empty()) return Finish(e_.DeleteTask(task_));
   const std::string head = queue->front();
-  return Checkpoint(head, [&](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
+  Checkpoint(head, [this, key](Engine::Live& live, Transition& t, auto& m) -> Result<bool> {
     if (live.instance.status != status::kQueued) return false;  // already admitted
     t.CompleteTask(task_.id, task_.lease_owner);
     t.AddEvent("workflow_admitted", "", 0, "engine", {{"serial_key", key}});
     t.EnterState(*m, "engine");
     return true;
-  });
+  }, [this](Status st) { Finish(st); });
+}
+
+namespace {
+
+// The executor of ExecuteTask: closures queue here and run on the thread that waits.
+class WaitingLoop {
+ public:
+  Executor executor() {
+    return [this](std::function<void()> f) {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(std::move(f));
+      cv_.notify_one();
+    };
+  }
+  void RunOne() {
+    std::function<void()> f;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return !queue_.empty(); });
+      f = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    f();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+};
+
+}  // namespace
+
+void Engine::ExecuteTaskAsync(const storage::Task& task, CancellationToken& token,
+                              Executor executor, std::function<void(Status)> done) {
+  std::make_shared<StepRunner>(*this, task, token, std::move(executor), std::move(done))->Run();
 }
 
 Status Engine::ExecuteTask(const storage::Task& task, CancellationToken& token) {
-  return StepRunner(*this, task, token).Run();
+  WaitingLoop loop;
+  std::optional<Status> result;
+  ExecuteTaskAsync(task, token, loop.executor(), [&result](Status st) { result = std::move(st); });
+  while (!result) loop.RunOne();  // `done` runs on this thread: here or inside RunOne
+  return *result;
 }
 
 Result<int> Engine::RunDueWork(int max_tasks) {

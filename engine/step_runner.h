@@ -1,6 +1,9 @@
 // engine/step_runner.h: StepRunner, which runs one claimed task (engine-internal; see
 // step_runner.cc for the activity path, timers and admission, lost_attempts.cc for lost
-// attempts and quarantine, and looks.cc for the looks of a waiting attempt). One StepRunner per task execution, on one thread.
+// attempts and quarantine, and looks.cc for the looks of a waiting attempt). One StepRunner per
+// task execution, held by shared_ptr: it waits for no checkpoint on a thread. Each checkpoint
+// goes to the committer, and the runner's next piece of work runs on its executor once that
+// checkpoint is durable; one piece at a time, so its members need no lock.
 #pragma once
 
 #include <functional>
@@ -15,23 +18,33 @@ namespace slipway::engine {
 // payload[key] of a task as an int (0 when absent): "visit", "look".
 int TaskPayloadInt(const storage::Task& task, const char* key);
 
-class StepRunner {
+class StepRunner : public std::enable_shared_from_this<StepRunner> {
  public:
-  StepRunner(Engine& e, const storage::Task& task, CancellationToken& token)
-      : e_(e), task_(task), token_(token) {}
+  using Done = std::function<void(Status)>;
+  StepRunner(Engine& e, const storage::Task& task, CancellationToken& token, Executor executor,
+             Done done)
+      : e_(e), task_(task), token_(token), executor_(std::move(executor)), done_(std::move(done)) {}
 
-  Status Run();
+  // Runs until the first checkpoint is handed over; `done` runs when the task is through.
+  void Run();
 
  private:
   // Loads, lets `decide` fill a transition, commits; reloads on conflict. `decide` returns
-  // false when there is nothing to commit (the task is stale and was deleted).
+  // false when there is nothing to commit (the task is stale and was deleted). `then` runs
+  // (on the executor, or here) with the outcome once the checkpoint is durable or refused.
   using Decide = std::function<Result<bool>(Engine::Live&, Transition&,
                                             std::unique_ptr<WorkflowMachine>&)>;
-  Status Checkpoint(const std::string& id, const Decide& decide);
+  using Then = std::function<void(Status)>;
+  void Checkpoint(const std::string& id, Decide decide, Then then);
+  void TryCheckpoint(const std::string& id, std::shared_ptr<const Decide> decide, Then then,
+                     int tries, bool fresh);
   bool Stale(const Engine::Live& live, Transition& t) const;
+  void Finish(Status st);  // leaves the gate, then done_
 
   // The activity path (step_runner.cc).
-  Status RunActivity();
+  void RunActivity();
+  void StartAttempt();      // admitted by the gate: records the start
+  void CallAndRecord(int hop);  // the start is durable: runs the activity, records its outcome
   Result<bool> RecordStart(Engine::Live& live, Transition& t,
                            std::unique_ptr<WorkflowMachine>& m);
   void BeginAttempt(const Engine::Live& live, Transition& t);
@@ -62,12 +75,17 @@ class StepRunner {
   Status LookProblem(Transition& t, const nlohmann::json& answer) const;
   void RecordLook(Transition& t, const nlohmann::json& answer);
   // Timers and serial-queue admission (step_runner.cc).
-  Status FireTimer();
-  Status Admit();
+  void FireTimer();
+  void Admit();
 
   Engine& e_;
   storage::Task task_;  // a copy: a continued task moves on to the next step
   CancellationToken& token_;
+  Executor executor_;
+  Done done_;
+  bool suspect_ = false;   // the step's last attempt was lost: it runs alone
+  bool in_gate_ = false;   // admitted by the AttemptGate: Leave() when done
+  bool continued_ = false;  // the last outcome went straight on into the next step
   const StateSpec* spec_ = nullptr;
   int attempt_ = 0;
   std::string key_, type_, tenant_;

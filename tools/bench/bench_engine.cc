@@ -1,8 +1,12 @@
-// tools/bench/bench_engine.cc: engine throughput on a fresh database.
+// tools/bench/bench_engine.cc: engine latency and throughput on fresh databases.
 //
-//   bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]
+//   bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both]
+//                [--dir DIR] [--nice N] [--wal-pages N] [--keep]
 //
-// Starts N workflows of 7 no-op steps, runs them on the scheduler with group commit, and
+// The engine runs with slipwayd's defaults (engine/scheduler_options.h, and group commit as
+// tools/slipwayd/server.cc sets it) unless a flag overrides one. First, one workflow of 7
+// no-op steps alone on an idle engine, N times in a row: p50/p99 from Start to completed, as
+// a waiting client sees it. Then it starts N workflows, runs them on the scheduler, and
 // prints workflows/s, steps/s, checkpoints/s, p50/p99 start-to-completion latency, p50/p99
 // commit transaction latency, checkpoints per transaction, SQLite transactions per workflow
 // and peak RSS, for synchronous=FULL and/or NORMAL. Figures, not a test: no assertions.
@@ -39,10 +43,10 @@ class NoopActivity : public engine::Activity {
 
 struct Options {
   int workflows = 2000;
-  int workers = 32;
+  int alone = 20;                      // runs of one workflow alone
+  engine::SchedulerOptions scheduler;  // slipwayd's defaults
   std::string sync = "both";
   std::string dir = "/tmp";
-  int worker_nice = engine::SchedulerOptions{}.worker_nice;
   int wal_pages = -1;  // -1: the store's default
   bool keep = false;  // leave the database file for inspection
 };
@@ -51,7 +55,61 @@ double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
+// One workflow at a time on an idle engine (its own database): Start to completed in ms,
+// sorted, `o.alone` times.
+struct Alone {
+  std::vector<double> ms;        // Start to completed, sorted
+  double commits_per_run = 0;    // commit transactions per workflow
+  double commit_p50_ms = 0;      // one such transaction
+};
+
+Alone RunAlone(const Options& o, bool full) {
+  Alone result;
+  std::vector<double>& ms = result.ms;
+  std::string path = o.dir + "/slipway-bench-alone-" + std::to_string(getpid()) + ".db";
+  Failpoints failpoints;
+  auto sqlite = storage::SqliteStore::Open({path, full}, failpoints);
+  if (!sqlite.ok()) return result;
+  TimingStore store(**sqlite);
+  SystemClock clock;
+  engine::EngineOptions eo;
+  eo.owner = "bench-alone";
+  eo.group_commit = true;
+  engine::Engine engine(store, clock, failpoints, eo);
+  NoopActivity noop;
+  engine.RegisterActivity("noop", noop);
+  if (!engine.RegisterType(engine::testing::SevenStepType("seven", "noop", {})).ok()) return result;
+  {
+    engine::Scheduler scheduler(engine, o.scheduler);
+    scheduler.Start();
+    for (int i = 0; i < o.alone; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto w = engine.Start({"seven", "alone", nlohmann::json::object(), ""}, engine::Caller{});
+      if (!w.ok()) break;
+      int64_t version = w->instance.version;
+      std::string status = w->instance.status;
+      while (status != "completed") {
+        auto next = engine.WaitForChange(w->instance.id, version, std::chrono::seconds(10));
+        if (!next.ok()) break;
+        version = next->instance.version;
+        status = next->instance.status;
+      }
+      auto t1 = std::chrono::steady_clock::now();
+      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+  }
+  std::vector<double> micros = store.commit_micros();
+  std::sort(micros.begin(), micros.end());
+  result.commits_per_run = static_cast<double>(micros.size()) / std::max<size_t>(1, ms.size());
+  result.commit_p50_ms = Percentile(micros, 0.5) / 1000;
+  sqlite->reset();
+  RemoveDatabase(path);
+  std::sort(ms.begin(), ms.end());
+  return result;
+}
+
 int Run(const Options& o, bool full) {
+  const Alone alone = RunAlone(o, full);
   std::string path = o.dir + "/slipway-bench-" + std::to_string(getpid()) + (full ? "-full" : "-normal") + ".db";
   Failpoints failpoints;
   storage::SqliteOptions so{path, full};
@@ -71,7 +129,7 @@ int Run(const Options& o, bool full) {
   engine.RegisterActivity("noop", noop);
   engine::RetryPolicy retry;
   if (!engine.RegisterType(engine::testing::SevenStepType("seven", "noop", retry)).ok()) return 1;
-  engine::Scheduler scheduler(engine, {o.workers, 20, 10'000, o.worker_nice});
+  engine::Scheduler scheduler(engine, o.scheduler);
 
   // Phase 1: starts from 8 threads, as concurrent API requests would arrive.
   auto t0 = std::chrono::steady_clock::now();
@@ -129,7 +187,12 @@ int Run(const Options& o, bool full) {
   double elapsed = Seconds(done - started);
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
-  std::printf("synchronous=%s workflows=%d workers=%d\n", full ? "FULL" : "NORMAL", o.workflows, o.workers);
+  std::printf("synchronous=%s workflows=%d workers=%d in-flight<=%d\n", full ? "FULL" : "NORMAL",
+              o.workflows, o.scheduler.workers, o.scheduler.max_in_flight);
+  std::printf("  one alone p50/p99 ms  %10.2f / %.2f   (%zu runs, Start to completed, idle engine;"
+              " %.1f commits each, p50 %.2f ms)\n",
+              Percentile(alone.ms, 0.50), Percentile(alone.ms, 0.99), alone.ms.size(),
+              alone.commits_per_run, alone.commit_p50_ms);
   std::printf("  starts/s              %10.0f\n", o.workflows / Seconds(started - t0));
   std::printf("  workflows/s           %10.0f\n", o.workflows / elapsed);
   std::printf("  steps/s               %10.0f   (7 steps per workflow)\n", o.workflows * 7 / elapsed);
@@ -174,13 +237,15 @@ int main(int argc, char** argv) {
     }
     if (i + 1 >= argc) flag = "--help";
     if (flag == "--workflows") o.workflows = std::atoi(argv[i + 1]);
-    else if (flag == "--workers") o.workers = std::atoi(argv[i + 1]);
+    else if (flag == "--workers") o.scheduler.workers = std::atoi(argv[i + 1]);
+    else if (flag == "--in-flight") o.scheduler.max_in_flight = std::atoi(argv[i + 1]);
+    else if (flag == "--alone") o.alone = std::atoi(argv[i + 1]);
     else if (flag == "--sync") o.sync = argv[i + 1];
     else if (flag == "--dir") o.dir = argv[i + 1];
-    else if (flag == "--nice") o.worker_nice = std::atoi(argv[i + 1]);
+    else if (flag == "--nice") o.scheduler.worker_nice = std::atoi(argv[i + 1]);
     else if (flag == "--wal-pages") o.wal_pages = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--workers W] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]\n");
+      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]\n");
       return 2;
     }
   }

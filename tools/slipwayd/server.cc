@@ -185,8 +185,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
     p->registry->SetWebhookUrl("http://127.0.0.1:" + std::to_string(p->api->port()) +
                                kWebhookPath);
   }
-  p->scheduler = std::make_unique<engine::Scheduler>(
-      *p->engine, engine::SchedulerOptions{c.workers, 100, 30'000});
+  engine::SchedulerOptions sched;  // the defaults, but for what the configuration sets
+  sched.workers = c.workers;
+  p->scheduler = std::make_unique<engine::Scheduler>(*p->engine, sched);
   p->scheduler->Start();
   return std::unique_ptr<Server>(new Server(std::move(p)));
 }

@@ -39,6 +39,7 @@
 #include "activities/edit_policy.h"
 #include "activities/service_config.h"
 #include "engine/base/status.h"
+#include "engine/scheduler_options.h"
 
 namespace slipway::server {
 
@@ -58,8 +59,9 @@ struct ServerConfig {
   // holds none (engine/activity.h NotDoneYet), so a worker is busy only during an outside
   // call or a build: everything but builds is I/O, so the pool is large, and builds, the one
   // CPU-heavy step, keep their own small cap (max_builds, the "activity:build" kind capacity
-  // across processes on one database), taking at most that many of these workers.
-  int workers = 64;
+  // across processes on one database), taking at most that many of these workers. The
+  // default is engine::SchedulerOptions's (shared with bench-engine).
+  int workers = engine::SchedulerOptions{}.workers;
   int max_builds = 2;
   bool synchronous_full = true;
   // Shared by the HTTP event loops and pool threads. With a thread per connection, 4 made
