@@ -5,29 +5,11 @@
 // failpoint "store.commit.mid", history (seq must continue exactly; the primary key catches a
 // race), finished tasks (lease owner and fencing token), other tasks cancelled, new tasks,
 // serial queue (under an advisory lock on the key, so that seq order is commit order).
+#include "storage/checkpoint_check.h"
 #include "storage/pg_conn.h"
 
 namespace slipway::storage::pg {
 namespace {
-
-Status Validate(const Checkpoint& cp) {
-  if (cp.instance.id.empty()) return InvalidArgument("instance.id", "must not be empty");
-  if (cp.expected_version < 0) {
-    return InvalidArgument("expected_version", "must not be negative");
-  }
-  if (cp.instance.version != cp.expected_version + 1) {
-    return InvalidArgument("instance.version", "must equal expected_version + 1");
-  }
-  for (const HistoryEvent& e : cp.events) {
-    if (!e.workflow_id.empty() && e.workflow_id != cp.instance.id) {
-      return InvalidArgument("events.workflow_id", "events must belong to the instance");
-    }
-  }
-  if (cp.serial == Checkpoint::Serial::kEnqueue && cp.instance.serial_key.empty()) {
-    return InvalidArgument("instance.serial_key", "enqueue needs a serial key");
-  }
-  return Status::Ok();
-}
 
 constexpr Sql kInsertInstance{
     "insert_instance",
@@ -67,7 +49,7 @@ constexpr Sql kDequeue{"dequeue", "DELETE FROM serial_queue WHERE workflow_id = 
 }  // namespace
 
 Status CheckpointWriter::Apply(const Checkpoint& cp, Failpoints& failpoints) {
-  SLIPWAY_RETURN_IF_ERROR(Validate(cp));
+  SLIPWAY_RETURN_IF_ERROR(CheckCheckpointShape(cp));
   SLIPWAY_RETURN_IF_ERROR(WriteInstance(cp));
   SLIPWAY_RETURN_IF_ERROR(failpoints.Hit("store.commit.mid"));
   SLIPWAY_RETURN_IF_ERROR(AppendEvents(cp));

@@ -4,29 +4,11 @@
 // history (seq must continue exactly), finished tasks (lease check), other tasks cancelled,
 // new tasks, serial queue. Any rejection returns a non-ok Status and the caller rolls back
 // the transaction (Commit) or the savepoint (CommitBatch), so nothing partial survives.
+#include "storage/checkpoint_check.h"
 #include "storage/sqlite_conn.h"
 
 namespace slipway::storage::sqlite {
 namespace {
-
-Status Validate(const Checkpoint& cp) {
-  if (cp.instance.id.empty()) return InvalidArgument("instance.id", "must not be empty");
-  if (cp.expected_version < 0) {
-    return InvalidArgument("expected_version", "must not be negative");
-  }
-  if (cp.instance.version != cp.expected_version + 1) {
-    return InvalidArgument("instance.version", "must equal expected_version + 1");
-  }
-  for (const HistoryEvent& e : cp.events) {
-    if (!e.workflow_id.empty() && e.workflow_id != cp.instance.id) {
-      return InvalidArgument("events.workflow_id", "events must belong to the instance");
-    }
-  }
-  if (cp.serial == Checkpoint::Serial::kEnqueue && cp.instance.serial_key.empty()) {
-    return InvalidArgument("instance.serial_key", "enqueue needs a serial key");
-  }
-  return Status::Ok();
-}
 
 // Binds instance fields 1..17 in SLIPWAY_INSTANCE_COLUMNS order (id first).
 void BindInstance(SQLite::Statement& s, const Instance& i) {
@@ -66,7 +48,7 @@ constexpr char kUpdateStatus[] =
 }  // namespace
 
 Status CheckpointWriter::Apply(const Checkpoint& cp, Failpoints& failpoints) {
-  SLIPWAY_RETURN_IF_ERROR(Validate(cp));
+  SLIPWAY_RETURN_IF_ERROR(CheckCheckpointShape(cp));
   SLIPWAY_RETURN_IF_ERROR(WriteInstance(cp));
   SLIPWAY_RETURN_IF_ERROR(failpoints.Hit("store.commit.mid"));
   SLIPWAY_RETURN_IF_ERROR(AppendEvents(cp));

@@ -115,15 +115,32 @@ std::string StripAnsi(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// The project directory as the file system resolves it (symlinks followed). A build reports
+// hundreds of paths against the same directory: resolve it once per thread and directory,
+// not once per path (each resolution is a system call per path component).
+const fs::path& ResolvedProjectDir(const std::string& project_dir) {
+  thread_local std::string last_dir;
+  thread_local fs::path last_resolved;
+  if (project_dir != last_dir || last_resolved.empty()) {
+    std::error_code ec;
+    last_resolved = fs::weakly_canonical(project_dir, ec);
+    last_dir = project_dir;
+  }
+  return last_resolved;
+}
+
+}  // namespace
+
 std::string NormalizePath(const std::string& path, const std::string& project_dir) {
   std::string p = parse::Trim(path);
   if (parse::StartsWith(p, "file://")) p = p.substr(7);
   if (p.empty()) return p;
   fs::path fp = fs::path(p).lexically_normal();
   if (fp.is_absolute() && !project_dir.empty()) {
-    std::error_code ec;
     for (const fs::path& root : {fs::path(project_dir).lexically_normal(),
-                                 fs::weakly_canonical(project_dir, ec)}) {
+                                 ResolvedProjectDir(project_dir)}) {
       fs::path rel = fp.lexically_relative(root);
       if (!rel.empty() && !parse::StartsWith(rel.string(), "..")) return rel.string();
     }

@@ -4,7 +4,7 @@
 // `event_type` (e.g. the outcome of step s1). Its batch is then either held inside
 // CommitBatch until Release() (the committer thread waits there: the checkpoint is not durable
 // yet), or refused (kUnavailable for that checkpoint alone, the others committed). Everything
-// else forwards to `inner`, which must outlive the wrapper. Thread-safe as far as `inner` is.
+// else forwards to `inner` (ForwardingStore), which must outlive the wrapper. Thread-safe as far as `inner` is.
 #pragma once
 
 #include <chrono>
@@ -13,16 +13,16 @@
 #include <string>
 #include <vector>
 
-#include "storage/store.h"
+#include "storage/forwarding_store.h"
 
 namespace slipway::engine::testing {
 
-class HoldingStore final : public storage::Store {
+class HoldingStore final : public storage::ForwardingStore {
  public:
   enum class Action { kHold, kFail };
 
   HoldingStore(storage::Store& inner, std::string id, std::string event_type, Action action)
-      : inner_(inner), id_(std::move(id)), event_(std::move(event_type)), action_(action) {}
+      : ForwardingStore(inner), id_(std::move(id)), event_(std::move(event_type)), action_(action) {}
 
   // Waits (at most `limit`) until the picked checkpoint arrived; true if it did.
   bool WaitUntilPicked(std::chrono::milliseconds limit) {
@@ -62,47 +62,6 @@ class HoldingStore final : public storage::Store {
   }
   Status Commit(const storage::Checkpoint& cp) override { return CommitBatch({cp})[0]; }
 
-  Result<storage::Instance> Load(const std::string& id) override { return inner_.Load(id); }
-  Result<storage::Instance> LoadHead(const std::string& id) override {
-    return inner_.LoadHead(id);
-  }
-  Result<storage::ListPage> List(const storage::ListQuery& q) override { return inner_.List(q); }
-  Result<std::vector<storage::HistoryEvent>> History(const std::string& id, int64_t after,
-                                                     int limit) override {
-    return inner_.History(id, after, limit);
-  }
-  Result<std::vector<storage::Task>> ClaimTasks(const storage::ClaimRequest& r) override {
-    return inner_.ClaimTasks(r);
-  }
-  Result<std::vector<int64_t>> RenewLeases(const std::string& o, const std::vector<int64_t>& ids,
-                                           TimeMs until) override {
-    return inner_.RenewLeases(o, ids, until);
-  }
-  Status ReleaseLeases(const std::string& o, const std::vector<int64_t>& ids) override {
-    return inner_.ReleaseLeases(o, ids);
-  }
-  Result<std::optional<TimeMs>> NextWakeUp() override { return inner_.NextWakeUp(); }
-  Result<int64_t> CountClaimableTasks(TimeMs now) override {
-    return inner_.CountClaimableTasks(now);
-  }
-  Result<std::vector<storage::Task>> TasksOf(const std::string& id) override {
-    return inner_.TasksOf(id);
-  }
-  Status DeleteTask(int64_t id, const std::string& owner) override {
-    return inner_.DeleteTask(id, owner);
-  }
-  Result<std::vector<std::string>> SerialQueue(const std::string& key) override {
-    return inner_.SerialQueue(key);
-  }
-  Result<storage::Record> GetRecord(const std::string& ns, const std::string& key) override {
-    return inner_.GetRecord(ns, key);
-  }
-  Status PutRecord(const storage::Record& r, int64_t v) override { return inner_.PutRecord(r, v); }
-  Result<storage::StoreStats> Stats() override { return inner_.Stats(); }
-  Result<std::vector<storage::TypeStatusCount>> CountByTypeAndStatus() override {
-    return inner_.CountByTypeAndStatus();
-  }
-
  private:
   bool Picks(const storage::Checkpoint& cp) const {
     if (cp.instance.id != id_) return false;
@@ -112,7 +71,6 @@ class HoldingStore final : public storage::Store {
     return false;
   }
 
-  storage::Store& inner_;
   const std::string id_, event_;
   const Action action_;
   std::mutex mu_;

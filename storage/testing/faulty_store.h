@@ -5,7 +5,7 @@
 // It also fails lease renewals on demand: with an error, or by reporting every lease as lost
 // (as when another owner took the tasks).
 //
-// Owns nothing: `inner` must outlive the wrapper. Every method forwards to `inner`; only
+// Owns nothing: `inner` must outlive the wrapper. Every method forwards to `inner` (ForwardingStore); only
 // Commit and CommitBatch (per checkpoint, in order) consume armed commit failures, and
 // RenewLeases armed renewal failures. Thread-safe as far as `inner` is.
 #pragma once
@@ -16,18 +16,18 @@
 #include <string>
 #include <vector>
 
-#include "storage/store.h"
+#include "storage/forwarding_store.h"
 
 namespace slipway::storage::testing {
 
-class FaultyStore final : public Store {
+class FaultyStore final : public ForwardingStore {
  public:
   enum class When {
     kBefore,  // return kUnavailable without committing
     kAfter,   // commit through the inner store, then return kUnavailable
   };
 
-  explicit FaultyStore(Store& inner) : inner_(inner) {}
+  explicit FaultyStore(Store& inner) : ForwardingStore(inner) {}
 
   // The next n checkpoints committed (through Commit or CommitBatch) fail at `when`.
   // Replaces any failures still armed.
@@ -45,54 +45,14 @@ class FaultyStore final : public Store {
 
   Status Commit(const Checkpoint& cp) override;
   std::vector<Status> CommitBatch(const std::vector<Checkpoint>& cps) override;
-  Result<Instance> Load(const std::string& id) override { return inner_.Load(id); }
-  Result<Instance> LoadHead(const std::string& id) override { return inner_.LoadHead(id); }
-  Result<ListPage> List(const ListQuery& q) override { return inner_.List(q); }
-  Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,
-                                            int limit) override {
-    return inner_.History(id, after_seq, limit);
-  }
-  Result<std::vector<Task>> ClaimTasks(const ClaimRequest& req) override {
-    return inner_.ClaimTasks(req);
-  }
   Result<std::vector<int64_t>> RenewLeases(const std::string& owner,
                                            const std::vector<int64_t>& ids,
                                            TimeMs lease_until_ms) override;
-  Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) override {
-    return inner_.ReleaseLeases(owner, ids);
-  }
-  Result<std::optional<TimeMs>> NextWakeUp() override { return inner_.NextWakeUp(); }
-  Result<int64_t> CountClaimableTasks(TimeMs now) override {
-    return inner_.CountClaimableTasks(now);
-  }
-  Result<std::vector<Task>> TasksOf(const std::string& workflow_id) override {
-    return inner_.TasksOf(workflow_id);
-  }
-  Status DeleteTask(int64_t id, const std::string& lease_owner) override {
-    return inner_.DeleteTask(id, lease_owner);
-  }
-  Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) override {
-    return inner_.SerialQueue(serial_key);
-  }
-  Result<Record> GetRecord(const std::string& ns, const std::string& key) override {
-    return inner_.GetRecord(ns, key);
-  }
-  Status PutRecord(const Record& r, int64_t expected_version) override {
-    return inner_.PutRecord(r, expected_version);
-  }
-  Result<StoreStats> Stats() override { return inner_.Stats(); }
-  Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() override {
-    return inner_.CountByTypeAndStatus();
-  }
-  void SetChangeListener(std::function<void()> listener) override {
-    inner_.SetChangeListener(std::move(listener));
-  }
 
  private:
   // Consumes one armed failure, if any.
   std::optional<When> TakeFailure();
 
-  Store& inner_;
   mutable std::mutex mu_;
   int remaining_ = 0;  // guarded by mu_
   When when_ = When::kBefore;

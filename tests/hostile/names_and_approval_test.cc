@@ -2,6 +2,8 @@
 // items 5 and 6): a tenant can neither take, block nor detect another tenant's workflow ids,
 // cannot plant a forged child for a template update, and cannot decide or give its own
 // approval.
+#include <chrono>
+
 #include "tests/hostile/hostile_fixture.h"
 
 namespace slipway::hostile {
@@ -19,10 +21,12 @@ json Deployment(const std::string& tenant, json input = json::object()) {
   return {{"type", "deployment"}, {"tenant", tenant}, {"input", std::move(input)}};
 }
 
-// Polls (as ops) until the workflow waits or ends; returns its last body.
+// Polls (as ops) until the workflow waits or ends; returns its last body. Bounded by time, not
+// by a count of answers: a step waiting on Vercel commits a new version at every look.
 json WaitUntilSettled(const SlipwaydProcess& s, const std::string& id) {
   json last;
-  for (int i = 0; i < 60; ++i) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < until) {
     last = s.Call("GET", "/v1/workflows/" + id + "?wait=5", s.token("ops")).body;
     const std::string status = last.is_object() ? last.value("status", "") : "";
     if (status == "waiting" || status == "completed" || status == "failed") break;

@@ -213,6 +213,20 @@ class SandboxProcessTest : public ::testing::Test {
     FAIL() << "slipwayd printed no banner";
   }
 
+  // A long poll answers at every new version, and a step waiting on Vercel or GitHub commits
+  // one per look (NotDoneYet): bound the wait by time, not by a count of answers.
+  std::string WaitForEnd(const std::string& id) {
+    std::string status;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < until && status != "completed" &&
+           status != "failed") {
+      Response got = Call(port_, "GET", "/v1/workflows/" + id + "?wait=10", token_);
+      if (got.status != 200) return "http " + std::to_string(got.status);
+      status = got.body.value("status", "");
+    }
+    return status;
+  }
+
   std::string dir_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
@@ -228,17 +242,7 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
                 {"input", {{"email", "owner@example.com"}}}};
   Response created = Call(port_, "POST", "/v1/workflows", token_, start.dump());
   ASSERT_EQ(created.status, 201) << created.body.dump();
-  std::string status;
-  // A long poll answers at every new version, and a step waiting on Vercel or GitHub commits
-  // one per look (NotDoneYet): bound the wait by time, not by a count of answers.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < until && status != "completed" &&
-         status != "failed") {
-    Response got = Call(port_, "GET", "/v1/workflows/demo:onboard-demo?wait=10", token_);
-    ASSERT_EQ(got.status, 200);
-    status = got.body.value("status", "");
-  }
-  EXPECT_EQ(status, "completed");
+  EXPECT_EQ(WaitForEnd("demo:onboard-demo"), "completed");
   Response history = Call(port_, "GET", "/v1/workflows/demo:onboard-demo/history", token_);
   EXPECT_GT(history.body["events"].size(), 10u);
   // Logs are JSON lines and never carry the token.
@@ -264,13 +268,7 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingOnPostgres) {
                 {"input", {{"email", "owner@example.com"}}}};
   Response created = Call(port_, "POST", "/v1/workflows", token_, start.dump());
   ASSERT_EQ(created.status, 201) << created.body.dump();
-  std::string status;
-  for (int i = 0; i < 12 && status != "completed" && status != "failed"; ++i) {
-    Response got = Call(port_, "GET", "/v1/workflows/demo:onboard-demo?wait=10", token_);
-    ASSERT_EQ(got.status, 200);
-    status = got.body.value("status", "");
-  }
-  EXPECT_EQ(status, "completed");
+  EXPECT_EQ(WaitForEnd("demo:onboard-demo"), "completed");
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/state/slipway.db"));  // not SQLite
   ASSERT_EQ(kill(pid_, SIGTERM), 0);
   int wstatus = 0;
