@@ -10,7 +10,9 @@
 #
 # Settings (environment): FUZZ_SECONDS per target (0: no time bound); FUZZ_RUNS, a bound on
 # executions (default none); FUZZ_MAX_LEN, the longest input libFuzzer
-# makes (default: its own, max(4096, largest seed)); FUZZ_KEEP_CORPUS=1 copies what the run
+# makes (default: its own, max(4096, largest seed)); FUZZ_TIMEOUT, seconds one input may take
+# before it counts as a hang (default 10; raise it for long runs on a busy machine, where a
+# starved process is not a hung one); FUZZ_KEEP_CORPUS=1 copies what the run
 # found back into tests/fuzz/corpus (to grow the seeds; review before committing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,7 +50,7 @@ for t in "${TARGETS[@]}"; do
     continue
   fi
   cp -R "tests/fuzz/corpus/$t/." "$WORK/$t/corpus/" 2>/dev/null
-  args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  args=(-max_total_time="$SECONDS_EACH" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$ARTIFACTS/$t/")
   [ -n "${FUZZ_MAX_LEN:-}" ] && args+=(-max_len="$FUZZ_MAX_LEN")
   [ -n "${FUZZ_RUNS:-}" ] && args+=(-runs="$FUZZ_RUNS")
