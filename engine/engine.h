@@ -125,6 +125,10 @@ class Engine {
   // `limit` (1..500) newest completed and the at most `limit` newest failed workflows.
   // kUnavailable (storage).
   Result<std::vector<StepSample>> RecentStepSamples(int limit);
+  // Read-only, for stats: the workflows created in [from_ms, to_ms), newest first, at most
+  // `max`; `truncated` says whether there were more. kUnavailable (storage).
+  Result<std::vector<storage::Instance>> CreatedBetween(TimeMs from_ms, TimeMs to_ms, size_t max,
+                                                        bool& truncated);
 
   // Long poll: returns the workflow as soon as its version differs from `known_version`, or
   // after `max_wait` with it unchanged. Commits of this process wake it at once, and so do

@@ -1,5 +1,6 @@
 // engine/workflow_view.cc: how a stored instance looks to callers (steps in declared order,
-// times in RFC 3339, what a queued workflow waits behind).
+// times in RFC 3339, what a queued workflow waits behind), and the read-only windows of
+// finished workflows that metrics and stats compute from.
 #include <algorithm>
 
 #include "engine/base/redact.h"
@@ -90,6 +91,29 @@ Result<std::vector<StepSample>> Engine::RecentStepSamples(int limit) {
       }
     }
   }
+  return out;
+}
+
+Result<std::vector<storage::Instance>> Engine::CreatedBetween(TimeMs from_ms, TimeMs to_ms,
+                                                              size_t max, bool& truncated) {
+  std::vector<storage::Instance> out;
+  truncated = false;
+  storage::ListQuery q;
+  q.limit = 500;
+  do {  // newest first: skip the newer ones, stop at the first older one
+    Result<storage::ListPage> page = store_.List(q);
+    if (!page.ok()) return page.status();
+    for (storage::Instance& inst : page->instances) {
+      if (inst.created_at_ms >= to_ms) continue;
+      if (inst.created_at_ms < from_ms) return out;
+      if (out.size() == max) {
+        truncated = true;
+        return out;
+      }
+      out.push_back(std::move(inst));
+    }
+    q.cursor = page->next_cursor;
+  } while (!q.cursor.empty());
   return out;
 }
 

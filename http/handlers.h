@@ -21,6 +21,10 @@ void HandleResumeWorkflow(ApiServices& s, Exchange& ex);  // POST /v1/workflows/
 void HandleSignalWorkflow(ApiServices& s, Exchange& ex);  // POST .../signals/{name}
 void HandleHealth(ApiServices& s, Exchange& ex);          // GET  /healthz
 void HandleMetrics(ApiServices& s, Exchange& ex);         // GET  /metrics
+void HandleStats(ApiServices& s, Exchange& ex);           // GET  /v1/stats
+// The stats (stats.h) of the workflows created in [from, to), at most `max_workflows` newest.
+Result<nlohmann::json> StatsOver(engine::Engine& engine, TimeMs from, TimeMs to,
+                                 size_t max_workflows);
 void HandleOpenApi(ApiServices& s, Exchange& ex);         // GET  /v1/openapi.json
 void HandleGitHubWebhook(ApiServices& s, Exchange& ex);   // POST /v1/webhooks/github
 

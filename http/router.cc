@@ -48,6 +48,7 @@ const std::vector<Route>& Routes() {
   static const std::vector<Route> kRoutes = {
       {"GET", "/healthz", Access::kPublic, &HandleHealth, true},
       {"GET", "/metrics", Access::kMetrics, &HandleMetrics},
+      {"GET", "/v1/stats", Access::kMetrics, &HandleStats},
       {"GET", "/v1/openapi.json", Access::kPublic, &HandleOpenApi, true},
       {"POST", "/v1/workflows", Access::kStart, &HandleStartWorkflow},
       {"GET", "/v1/workflows", Access::kRead, &HandleListWorkflows},

@@ -3,6 +3,7 @@
 // /v1/openapi.json (no auth).
 #include "http/errors.h"
 #include "http/handlers.h"
+#include "http/stats.h"
 
 namespace slipway::http {
 
@@ -10,6 +11,9 @@ namespace {
 
 // Finished workflows per status that step and LLM figures are computed over, per scrape.
 constexpr int kMetricsWindow = 200;
+// The slipway_stats_* gauges: the workflows created in the last 24 hours, at most this many.
+constexpr int64_t kStatsWindowMs = 24 * 3600 * 1000;
+constexpr size_t kStatsMaxWorkflows = 20'000;
 
 // An id no workflow can have (ids have no spaces): /healthz reads its head to see that the
 // store answers.
@@ -62,12 +66,15 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   completed.limit = kMetricsWindow;
   Result<storage::ListPage> recent = s.engine.List(completed);
   if (!recent.ok()) return WriteError(ex.resp, recent.status());
+  const TimeMs now = s.engine.clock().NowMs();
+  Result<nlohmann::json> stats = StatsOver(s.engine, now - kStatsWindowMs, now, kStatsMaxWorkflows);
+  if (!stats.ok()) return WriteError(ex.resp, stats.status());
   std::string text = RenderWorkflowCounts(*counts) + RenderQueueDepth(*counts) +
                      RenderStoreStats(*stats) +
                      RenderTaskBacklog(*next_wake_up, s.engine.clock().NowMs()) +
                      RenderClaimableTasks(*claimable) +
                      RenderStepSamples(*samples, kMetricsWindow) +
-                     RenderLlmUsage(recent->instances) +
+                     RenderLlmUsage(recent->instances) + RenderStats(*stats, "24h") +
                      s.metrics.RenderRequests() + s.metrics.RenderWebhooks() +
                      s.metrics.refusals().Render() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"

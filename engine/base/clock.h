@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace slipway {
@@ -41,5 +42,8 @@ class FakeClock final : public Clock {
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-01-01T00:00:00.000Z".
 std::string FormatRfc3339(TimeMs t);
+// The inverse, for times a client sends: "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC only; at most
+// 9 fraction digits, cut to milliseconds), years 1970-9999; nullopt for anything else.
+std::optional<TimeMs> ParseRfc3339(const std::string& text);
 
 }  // namespace slipway

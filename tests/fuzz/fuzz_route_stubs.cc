@@ -17,6 +17,7 @@ void HandleResumeWorkflow(ApiServices&, Exchange&) {}
 void HandleSignalWorkflow(ApiServices&, Exchange&) {}
 void HandleHealth(ApiServices&, Exchange&) {}
 void HandleMetrics(ApiServices&, Exchange&) {}
+void HandleStats(ApiServices&, Exchange&) {}
 void HandleOpenApi(ApiServices&, Exchange&) {}
 void HandleGitHubWebhook(ApiServices&, Exchange&) {}
 

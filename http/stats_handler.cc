@@ -1,0 +1,54 @@
+// http/stats_handler.cc: GET /v1/stats?from=&to= (ops and auditors): the plan's success
+// metrics (stats.h) over the workflows created in [from, to). Times are RFC 3339 UTC; `to`
+// defaults to now and `from` to 24 hours before `to`; a window is at most 31 days. At most
+// kMaxWorkflows newest workflows of the window are counted ("truncated": true beyond).
+#include "http/errors.h"
+#include "http/handlers.h"
+#include "http/stats.h"
+
+namespace slipway::http {
+
+namespace {
+
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
+constexpr int64_t kMaxWindowMs = 31 * kDayMs;
+constexpr size_t kMaxWorkflows = 100'000;
+
+Result<TimeMs> TimeParam(const Query& q, const char* name, TimeMs fallback) {
+  auto it = q.find(name);
+  if (it == q.end()) return fallback;
+  std::optional<TimeMs> t = ParseRfc3339(it->second);
+  if (!t) return InvalidArgument(name, "not an RFC 3339 UTC time like 2026-01-31T00:00:00Z");
+  return *t;
+}
+
+}  // namespace
+
+Result<nlohmann::json> StatsOver(engine::Engine& engine, TimeMs from, TimeMs to,
+                                 size_t max_workflows) {
+  bool truncated = false;
+  Result<std::vector<storage::Instance>> in = engine.CreatedBetween(from, to, max_workflows,
+                                                                   truncated);
+  if (!in.ok()) return in.status();
+  nlohmann::json stats = ComputeStats(*in, from, to);
+  stats["truncated"] = truncated;
+  return stats;
+}
+
+void HandleStats(ApiServices& s, Exchange& ex) {
+  Result<Query> q = ParseQuery(ex.req.getURI(), {"from", "to"});
+  if (!q.ok()) return WriteError(ex.resp, q.status());
+  Result<TimeMs> to = TimeParam(*q, "to", s.engine.clock().NowMs());
+  if (!to.ok()) return WriteError(ex.resp, to.status());
+  Result<TimeMs> from = TimeParam(*q, "from", *to - kDayMs);
+  if (!from.ok()) return WriteError(ex.resp, from.status());
+  if (*from >= *to) return WriteError(ex.resp, InvalidArgument("from", "from must be before to"));
+  if (*to - *from > kMaxWindowMs) {
+    return WriteError(ex.resp, InvalidArgument("from", "a window is at most 31 days"));
+  }
+  Result<nlohmann::json> stats = StatsOver(s.engine, *from, *to, kMaxWorkflows);
+  if (!stats.ok()) return WriteError(ex.resp, stats.status());
+  WriteJson(ex.resp, 200, *stats);
+}
+
+}  // namespace slipway::http

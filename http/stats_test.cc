@@ -1,0 +1,152 @@
+// http/stats_test.cc: the plan's success metrics from stored workflows (ComputeStats, pure),
+// and GET /v1/stats and the slipway_stats_* gauges over HTTP (roles, window, bad times).
+#include "http/stats.h"
+
+#include "http/http_test_fixture.h"
+
+namespace slipway::http::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr TimeMs kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+
+storage::Instance Workflow(const std::string& type, const std::string& tenant,
+                           const std::string& status, int64_t took_s, json context = json()) {
+  storage::Instance w;
+  w.type = type;
+  w.tenant = tenant;
+  w.status = status;
+  w.created_at_ms = kT0;
+  w.updated_at_ms = kT0 + took_s * 1000;
+  w.context_json = context.is_null() ? "{}" : context.dump();
+  return w;
+}
+
+// A deployment's context: validate found errors or not, the fix worked or not, LLM usage.
+json DeployContext(bool validate_passed, json revalidate_passed = nullptr, double cost = 0,
+                   int64_t validate_s = 60) {
+  json ctx = {{"steps", {{"validate", {{"started_at", kT0}, {"ended_at", kT0 + validate_s * 1000}}}}},
+              {"outputs", {{"validate", {{"passed", validate_passed}}}}}};
+  if (!revalidate_passed.is_null()) ctx["outputs"]["revalidate"] = {{"passed", revalidate_passed}};
+  if (cost > 0) {
+    ctx["outputs"]["autofix"] = {
+        {"llm_total", {{"input_tokens", 1000}, {"output_tokens", 100}, {"cost_usd", cost}}}};
+  }
+  return ctx;
+}
+
+TEST(ComputeStatsTest, RatesDurationsAndSpendIncludingFailedWorkflows) {
+  std::vector<storage::Instance> in = {
+      Workflow("onboarding", "a", "completed", 100),
+      Workflow("onboarding", "b", "completed", 400),
+      Workflow("onboarding", "c", "running", 0),
+      Workflow("deployment", "a", "completed", 120, DeployContext(true)),
+      Workflow("deployment", "a", "completed", 150, DeployContext(false, true, 0.25, 90)),
+      Workflow("deployment", "b", "failed", 200, DeployContext(false, false, 0.5, 150)),
+      Workflow("deployment", "b", "cancelled", 10, DeployContext(true)),
+      Workflow("deployment", "c", "running", 0, DeployContext(false)),  // fix undecided
+  };
+  json s = ComputeStats(in, kT0, kT0 + 3600'000);
+  EXPECT_EQ(s["workflows"], 8);
+  EXPECT_EQ(s["onboarding"]["completed"], 2);
+  EXPECT_EQ(s["onboarding"]["in_flight"], 1);
+  EXPECT_EQ(s["onboarding"]["duration_s"]["p50"], 100.0);
+  EXPECT_EQ(s["onboarding"]["duration_s"]["p95"], 400.0);
+  EXPECT_EQ(s["onboarding"]["duration_s"]["within_target"], 0.5);  // 400 s > 5 minutes
+  const json& d = s["deployment"];
+  EXPECT_EQ(d["started"], 5);
+  EXPECT_EQ(d["completed"], 2);
+  EXPECT_EQ(d["failed"], 1);
+  EXPECT_EQ(d["cancelled"], 1);
+  EXPECT_EQ(d["in_flight"], 1);
+  EXPECT_NEAR(d["success_rate"].get<double>(), 2.0 / 3.0, 1e-9);  // cancelled not counted
+  EXPECT_EQ(d["duration_s"]["p50"], 120.0);
+  EXPECT_EQ(s["validation"]["validated"], 5);
+  EXPECT_EQ(s["validation"]["errors_found"], 3);
+  EXPECT_NEAR(s["validation"]["catch_rate"].get<double>(), 3.0 / 5.0, 1e-9);
+  EXPECT_EQ(s["validation"]["duration_s"]["p95"], 150.0);
+  EXPECT_EQ(s["autofix"]["needed"], 2);  // the running one has no outcome yet
+  EXPECT_EQ(s["autofix"]["fixed"], 1);
+  EXPECT_EQ(s["autofix"]["success_rate"], 0.5);
+  // The failed deployment's spend counts: it is the heaviest user.
+  EXPECT_EQ(s["llm"]["cost_usd"], 0.75);
+  EXPECT_EQ(s["llm"]["input_tokens"], 2000);
+  EXPECT_EQ(s["llm"]["by_tenant"]["b"]["cost_usd"], 0.5);
+  EXPECT_EQ(s["llm"]["by_tenant"]["a"]["cost_usd"], 0.25);
+}
+
+TEST(ComputeStatsTest, AnEmptyWindowHasNullRatesNotZeros) {
+  json s = ComputeStats({}, kT0, kT0 + 1000);
+  EXPECT_TRUE(s["deployment"]["success_rate"].is_null());
+  EXPECT_TRUE(s["autofix"]["success_rate"].is_null());
+  EXPECT_TRUE(s["deployment"]["duration_s"]["p50"].is_null());
+  EXPECT_EQ(s["from"], "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(RenderStats(s, "24h").find("success_ratio"), std::string::npos);
+}
+
+TEST(ComputeStatsTest, HostileContextsCountAsNothingAndCrashNothing) {
+  std::vector<storage::Instance> in = {
+      Workflow("deployment", "a", "failed", 5, json{{"outputs", "x"}, {"steps", 7}}),
+      Workflow("deployment", "a", "failed", 5,
+               json{{"outputs", {{"autofix", {{"llm_total", {{"cost_usd", "lots"}}}}}}}}),
+  };
+  in.push_back(Workflow("deployment", "a", "failed", 5));
+  in.back().context_json = "{not json";
+  json s = ComputeStats(in, kT0, kT0 + 1000);
+  EXPECT_EQ(s["deployment"]["failed"], 3);
+  EXPECT_EQ(s["llm"]["cost_usd"], 0.0);
+  EXPECT_EQ(s["validation"]["validated"], 0);
+}
+
+TEST(ComputeStatsTest, GaugesCarryTheWindowLabel) {
+  std::vector<storage::Instance> in = {
+      Workflow("deployment", "a", "completed", 120, DeployContext(false, true, 0.25))};
+  const std::string text = RenderStats(ComputeStats(in, kT0, kT0 + 1000), "24h");
+  EXPECT_NE(text.find("slipway_stats_deployment_success_ratio{window=\"24h\"} 1\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("slipway_stats_llm_cost_usd{window=\"24h\"} 0.25\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE slipway_stats_autofix_success_ratio gauge\n"), std::string::npos);
+}
+
+class StatsApiTest : public HttpFixture {};
+
+TEST_F(StatsApiTest, OpsAndAuditorsReadTheWindowTenantsDoNot) {
+  StartOver("seven");
+  clock_.Advance(std::chrono::hours(2));
+  StartOver("seven", "client2");
+  Reply all = Get("/v1/stats");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.json["workflows"], 2);
+  EXPECT_EQ(all.json["truncated"], false);
+  const std::string now = FormatRfc3339(clock_.NowMs());
+  const std::string hour_ago = FormatRfc3339(clock_.NowMs() - 3600'000);
+  Reply last_hour = Get("/v1/stats?from=" + hour_ago + "&to=" + now, kAuditor);
+  ASSERT_EQ(last_hour.status, 200) << last_hour.body;
+  EXPECT_EQ(last_hour.json["workflows"], 1);  // "to" is exclusive: the second started at now
+  EXPECT_EQ(last_hour.json["from"], hour_ago);
+  EXPECT_EQ(Get("/v1/stats", kClient1).status, 403);
+  EXPECT_EQ(Get("/v1/stats", kApprover).status, 403);
+  EXPECT_EQ(Get("/v1/stats", "").status, 401);
+  Reply metrics = Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("# TYPE slipway_stats_llm_cost_usd gauge"), std::string::npos);
+}
+
+TEST_F(StatsApiTest, BadTimesAndWindowsAre400NamingTheField) {
+  struct Case {
+    std::string query, field;
+  } cases[] = {{"from=yesterday", "from"},
+               {"to=2026-01-01T00:00:00%2B01:00", "to"},
+               {"from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from"},
+               {"from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"},
+               {"since=2026-01-01T00:00:00Z", "since"}};
+  for (const Case& c : cases) {
+    Reply r = Get("/v1/stats?" + c.query);
+    EXPECT_EQ(r.status, 400) << c.query;
+    EXPECT_EQ(r.json["error"]["field"], c.field) << c.query << " " << r.body;
+  }
+}
+
+}  // namespace
+}  // namespace slipway::http::testing
