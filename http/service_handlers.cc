@@ -67,14 +67,15 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
   Result<storage::ListPage> recent = s.engine.List(completed);
   if (!recent.ok()) return WriteError(ex.resp, recent.status());
   const TimeMs now = s.engine.clock().NowMs();
-  Result<nlohmann::json> stats = StatsOver(s.engine, now - kStatsWindowMs, now, kStatsMaxWorkflows);
-  if (!stats.ok()) return WriteError(ex.resp, stats.status());
+  Result<nlohmann::json> plan_stats =
+      StatsOver(s.engine, now - kStatsWindowMs, now, kStatsMaxWorkflows);
+  if (!plan_stats.ok()) return WriteError(ex.resp, plan_stats.status());
   std::string text = RenderWorkflowCounts(*counts) + RenderQueueDepth(*counts) +
                      RenderStoreStats(*stats) +
                      RenderTaskBacklog(*next_wake_up, s.engine.clock().NowMs()) +
                      RenderClaimableTasks(*claimable) +
                      RenderStepSamples(*samples, kMetricsWindow) +
-                     RenderLlmUsage(recent->instances) + RenderStats(*stats, "24h") +
+                     RenderLlmUsage(recent->instances) + RenderStats(*plan_stats, "24h") +
                      s.metrics.RenderRequests() + s.metrics.RenderWebhooks() +
                      s.metrics.refusals().Render() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"
