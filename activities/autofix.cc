@@ -186,8 +186,10 @@ Status Autofixer::AskAndCommit(const AutofixRequest& request, const std::string&
                                 options_.max_errors);
   ask.max_tokens = options_.max_tokens;
   ask.tool = EditTool();
+  if (options_.budget != nullptr) SLIPWAY_RETURN_IF_ERROR(options_.budget->Acquire(request.tenant));
   Result<MessageResult> reply = llm_.Send(ask);
   if (!reply.ok()) return reply.status();
+  if (options_.budget != nullptr) options_.budget->Record(request.tenant, reply->cost_usd);
   result->llm = {reply->model,        reply->request_id,    reply->stop_reason,
                  reply->input_tokens, reply->output_tokens, reply->cost_usd};
   ParsedReply parsed = ReadReply(*reply, options_.max_edits, result);

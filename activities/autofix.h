@@ -27,7 +27,8 @@
 // already holds the same contents.
 // Errors: kInvalidArgument (request fields); GitHub and Anthropic errors as their clients report
 // them (kUnavailable/kDeadlineExceeded retryable); kConflict when the branch moved on from `ref`
-// (the errors describe an older commit: validate the new head instead).
+// (the errors describe an older commit: validate the new head instead); the budget's refusals
+// (kUnavailable with retry_after_ms over a rate, kResourceExhausted "LLM budget exhausted").
 // Thread-safe if the clients are (they are); they must outlive the Autofixer.
 #pragma once
 
@@ -41,6 +42,7 @@
 #include "activities/build/error_parsers.h"
 #include "activities/edit_policy.h"
 #include "activities/github_client.h"
+#include "activities/llm_budget.h"
 #include "engine/base/status.h"
 
 namespace slipway::activities {
@@ -78,6 +80,7 @@ struct AutofixRequest {
   std::string ref;     // commit the errors came from; empty: the branch head
   std::vector<build::BuildError> errors;
   std::string idempotency_key;  // same for every attempt of the step
+  std::string tenant;           // whose LLM budget pays (AutofixOptions::budget)
 };
 
 struct AutofixResult {
@@ -106,6 +109,10 @@ struct AutofixOptions {
   size_t max_reply_chars = 16 * 1024;  // kept in the result
   int max_tokens = 4096;               // LLM output budget
   EditPolicy policy;                   // which files and edits the model may make
+  // Rate and spend limits on LLM calls (llm_budget.h), asked right before the model is;
+  // null: no limits. Its refusal is Run's error (kUnavailable: later; kResourceExhausted:
+  // spent). Must outlive the Autofixer.
+  LlmBudget* budget = nullptr;
 };
 
 nlohmann::json ToJson(const FileEdit& e);

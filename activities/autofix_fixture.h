@@ -42,7 +42,7 @@ class AutofixTest : public EmulatorFixture {
   }
   AutofixRequest Request(std::vector<build::BuildError> errors,
                          const std::string& key = "wf-1/autofix") {
-    return {"site", "main", head_, std::move(errors), key};
+    return {"site", "main", head_, std::move(errors), key, "site"};
   }
   std::string Read(const std::string& path) {
     Result<std::optional<GitHubFile>> f = gh_->GetFile("site", path, "main");

@@ -46,7 +46,8 @@ json ToJson(const AutofixRequest& r) {
           {"branch", r.branch},
           {"ref", r.ref},
           {"errors", errors},
-          {"idempotency_key", r.idempotency_key}};
+          {"idempotency_key", r.idempotency_key},
+          {"tenant", r.tenant}};
 }
 
 json ToJson(const AutofixResult& r) {
@@ -87,6 +88,7 @@ Result<AutofixRequest> AutofixRequestFromJson(const json& j) {
     r.branch = j.value("branch", "");
     r.ref = j.value("ref", "");
     r.idempotency_key = j.value("idempotency_key", "");
+    r.tenant = j.value("tenant", "");
     for (const json& e : j.value("errors", json::array())) r.errors.push_back(ErrorFromJson(e));
     return r;
   });

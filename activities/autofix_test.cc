@@ -53,6 +53,31 @@ TEST_F(AutofixTest, FixesTheMissingName) {
   EXPECT_EQ(emu_->log().Count("commit", "acme/site"), 1);
 }
 
+TEST_F(AutofixTest, TheBudgetIsAskedRightBeforeTheModelAndPaysItsCost) {
+  StartWithVariant("unfixable");
+  FakeClock clock;
+  LlmBudgetLimits limits;
+  limits.tenant_calls_per_minute = 1;
+  limits.tenant_usd_per_day = 0;
+  LlmBudget budget(limits, &clock);
+  AutofixOptions options;
+  options.budget = &budget;
+  Autofixer fixer(*gh_, *llm_, options);
+  // Errors only in files the model may not edit: no call, nothing counted.
+  Result<AutofixResult> human =
+      fixer.Run(Request({TscError("package.json", 1, 1, "E1", "bad")}, "k0"));
+  ASSERT_TRUE(human.ok()) << human.status().ToString();
+  EXPECT_EQ(budget.State()["calls_last_minute"]["total"], 0);
+  ASSERT_TRUE(fixer.Run(Request({kUnfixable}, "k1")).ok());
+  EXPECT_EQ(emu_->log().Count("message"), 1);
+  EXPECT_GT(budget.State()["spend_usd"]["by_tenant"]["site"].get<double>(), 0);
+  Result<AutofixResult> again = fixer.Run(Request({kUnfixable}, "k2"));
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), Code::kUnavailable);
+  EXPECT_GT(again.status().retry_after_ms().value_or(0), 0);
+  EXPECT_EQ(emu_->log().Count("message"), 1) << "the model was not asked over the rate";
+}
+
 TEST_F(AutofixTest, UnfixableErrorGetsNoEditsAndAClearReason) {
   StartWithVariant("unfixable");
   Result<AutofixResult> r = fixer_->Run(Request({kUnfixable}));
@@ -227,9 +252,11 @@ TEST(AutofixJsonTest, ResultRoundTrips) {
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(ToJson(*back), ToJson(r));
   Result<AutofixRequest> req =
-      AutofixRequestFromJson(ToJson(AutofixRequest{"site", "main", "sha", {kTypeError}, "k"}));
+      AutofixRequestFromJson(ToJson(AutofixRequest{"site", "main", "sha", {kTypeError}, "k",
+                                                   "acme"}));
   ASSERT_TRUE(req.ok());
   EXPECT_EQ(req->errors.at(0), kTypeError);
+  EXPECT_EQ(req->tenant, "acme");
   EXPECT_EQ(AutofixRequestFromJson(nlohmann::json::object()).status().code(),
             Code::kInvalidArgument);
 }

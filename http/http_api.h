@@ -79,6 +79,9 @@ struct HttpApiOptions {
   std::function<void(const std::string& line)> log;
   // GitHub webhook deliveries: who signs for a repository. Null: the endpoint answers 404.
   WebhookTenantLookup webhook_tenants;
+  // The LLM budgets' state (activities/llm_budget.h State()), shown as "llm_budget" in
+  // GET /v1/stats and as slipway_llm_budget_* in /metrics. Null: not shown.
+  std::function<nlohmann::json()> llm_budget_state;
   // Failpoints (may be null). "http.dispatch.throw" armed makes the dispatcher throw as a
   // buggy handler would (tests of the one catch-all).
   Failpoints* failpoints = nullptr;

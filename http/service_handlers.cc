@@ -76,6 +76,8 @@ void HandleMetrics(ApiServices& s, Exchange& ex) {
                      RenderClaimableTasks(*claimable) +
                      RenderStepSamples(*samples, kMetricsWindow) +
                      RenderLlmUsage(recent->instances) + RenderStats(*plan_stats, "24h") +
+                     (s.options.llm_budget_state ? RenderLlmBudget(s.options.llm_budget_state())
+                                                 : std::string()) +
                      s.metrics.RenderRequests() + s.metrics.RenderWebhooks() +
                      s.metrics.refusals().Render() +
                      "# HELP slipway_http_waiting_requests Long polls and streams in progress.\n"

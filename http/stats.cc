@@ -201,4 +201,22 @@ std::string RenderStats(const json& s, const std::string& w) {
   return out.str();
 }
 
+std::string RenderLlmBudget(const json& b) {
+  std::ostringstream out;
+  auto gauge = [&](const char* name, const char* help, const json& value) {
+    if (!value.is_number()) return;
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " gauge\n"
+        << name << ' ' << value.get<double>() << '\n';
+  };
+  gauge("slipway_llm_budget_spend_usd", "LLM spend of the fleet today (UTC).",
+        b["spend_usd"]["total"]);
+  gauge("slipway_llm_budget_limit_usd", "The fleet's LLM budget a day (0: none).",
+        b["limits"]["fleet_usd_per_day"]);
+  gauge("slipway_llm_budget_exhausted_tenants", "Tenants whose LLM budget for today is spent.",
+        json(b["exhausted_tenants"].size()));
+  gauge("slipway_llm_budget_calls_last_minute", "LLM calls in the last minute on this node.",
+        b["calls_last_minute"]["total"]);
+  return out.str();
+}
+
 }  // namespace slipway::http

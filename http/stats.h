@@ -38,4 +38,8 @@ nlohmann::json ComputeStats(const std::vector<storage::Instance>& workflows, Tim
 // output; tenants are left out (the JSON has them) to keep the label set small.
 std::string RenderStats(const nlohmann::json& stats, const std::string& window);
 
+// The LLM budgets' state (activities/llm_budget.h State()) as gauges: today's spend and its
+// limit (fleet), tenants whose day's budget is spent, calls in the last minute.
+std::string RenderLlmBudget(const nlohmann::json& state);
+
 }  // namespace slipway::http

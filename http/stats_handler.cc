@@ -38,7 +38,8 @@ Result<nlohmann::json> StatsOver(engine::Engine& engine, TimeMs from, TimeMs to,
 void HandleStats(ApiServices& s, Exchange& ex) {
   Result<Query> q = ParseQuery(ex.req.getURI(), {"from", "to"});
   if (!q.ok()) return WriteError(ex.resp, q.status());
-  Result<TimeMs> to = TimeParam(*q, "to", s.engine.clock().NowMs());
+  // Without `to`, everything created up to now (inclusive) counts.
+  Result<TimeMs> to = TimeParam(*q, "to", s.engine.clock().NowMs() + 1);
   if (!to.ok()) return WriteError(ex.resp, to.status());
   Result<TimeMs> from = TimeParam(*q, "from", *to - kDayMs);
   if (!from.ok()) return WriteError(ex.resp, from.status());
@@ -48,6 +49,7 @@ void HandleStats(ApiServices& s, Exchange& ex) {
   }
   Result<nlohmann::json> stats = StatsOver(s.engine, *from, *to, kMaxWorkflows);
   if (!stats.ok()) return WriteError(ex.resp, stats.status());
+  if (s.options.llm_budget_state) (*stats)["llm_budget"] = s.options.llm_budget_state();
   WriteJson(ex.resp, 200, *stats);
 }
 

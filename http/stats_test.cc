@@ -109,6 +109,19 @@ TEST(ComputeStatsTest, GaugesCarryTheWindowLabel) {
   EXPECT_NE(text.find("# TYPE slipway_stats_autofix_success_ratio gauge\n"), std::string::npos);
 }
 
+TEST(ComputeStatsTest, LlmBudgetGaugesFromTheBudgetsState) {
+  const nlohmann::json state = {
+      {"limits", {{"fleet_usd_per_day", 500.0}}},
+      {"spend_usd", {{"total", 12.5}, {"by_tenant", {{"acme", 12.5}}}}},
+      {"calls_last_minute", {{"total", 3}}},
+      {"exhausted_tenants", {"acme"}}};
+  const std::string text = RenderLlmBudget(state);
+  EXPECT_NE(text.find("slipway_llm_budget_spend_usd 12.5\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("slipway_llm_budget_limit_usd 500\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("slipway_llm_budget_exhausted_tenants 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("slipway_llm_budget_calls_last_minute 3\n"), std::string::npos) << text;
+}
+
 class StatsApiTest : public HttpFixture {};
 
 TEST_F(StatsApiTest, OpsAndAuditorsReadTheWindowTenantsDoNot) {
@@ -120,11 +133,11 @@ TEST_F(StatsApiTest, OpsAndAuditorsReadTheWindowTenantsDoNot) {
   EXPECT_EQ(all.json["workflows"], 2);
   EXPECT_EQ(all.json["truncated"], false);
   const std::string now = FormatRfc3339(clock_.NowMs());
-  const std::string hour_ago = FormatRfc3339(clock_.NowMs() - 3600'000);
-  Reply last_hour = Get("/v1/stats?from=" + hour_ago + "&to=" + now, kAuditor);
-  ASSERT_EQ(last_hour.status, 200) << last_hour.body;
-  EXPECT_EQ(last_hour.json["workflows"], 1);  // "to" is exclusive: the second started at now
-  EXPECT_EQ(last_hour.json["from"], hour_ago);
+  const std::string hours_ago = FormatRfc3339(clock_.NowMs() - 3 * 3600'000);
+  Reply window = Get("/v1/stats?from=" + hours_ago + "&to=" + now, kAuditor);
+  ASSERT_EQ(window.status, 200) << window.body;
+  EXPECT_EQ(window.json["workflows"], 1);  // "to" is exclusive: the second started at now
+  EXPECT_EQ(window.json["from"], hours_ago);
   EXPECT_EQ(Get("/v1/stats", kClient1).status, 403);
   EXPECT_EQ(Get("/v1/stats", kApprover).status, 403);
   EXPECT_EQ(Get("/v1/stats", "").status, 401);

@@ -19,6 +19,7 @@
 #include "engine/engine.h"
 #include "engine/scheduler.h"
 #include "http/auth.h"
+#include "http/handlers.h"
 #include "http/http_api.h"
 #include "storage/pg_store.h"
 #include "storage/sqlite_store.h"
@@ -38,6 +39,7 @@ struct ServerParts {
   std::unique_ptr<activities::GitHubClient> github, template_github;
   std::unique_ptr<activities::VercelClient> vercel;
   std::unique_ptr<activities::AnthropicClient> anthropic;
+  std::unique_ptr<activities::LlmBudget> llm_budget;
   std::unique_ptr<activities::Autofixer> autofixer;
   std::unique_ptr<activities::build::PosixProcessRunner> runner;
   std::unique_ptr<activities::build::FileBuildCache> build_cache;
@@ -65,6 +67,24 @@ http::WebhookTenantLookup WebhookTenants(storage::Store& store,
   };
 }
 
+// The fleet's LLM spend today, from the usage every workflow created since 00:00 UTC records
+// (failed ones included): the budgets' view of what other nodes and earlier processes spent.
+activities::SpendLoader StoredLlmSpend(ServerParts& p) {
+  return [&p](TimeMs day_start_ms) -> Result<activities::LlmSpend> {
+    if (p.engine == nullptr) return Unavailable("the engine is not running yet");
+    constexpr size_t kMaxWorkflows = 100'000;
+    Result<nlohmann::json> stats =
+        http::StatsOver(*p.engine, day_start_ms, p.clock.NowMs() + 1, kMaxWorkflows);
+    if (!stats.ok()) return stats.status();
+    activities::LlmSpend spend;
+    spend.total = (*stats)["llm"].value("cost_usd", 0.0);
+    for (const auto& [tenant, usage] : (*stats)["llm"]["by_tenant"].items()) {
+      spend.by_tenant[tenant] = usage.value("cost_usd", 0.0);
+    }
+    return spend;
+  };
+}
+
 Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
   p.http_client = std::make_unique<activities::CurlHttpClient>();
   // GitHub, Vercel and Anthropic calls that are safe to repeat are repeated inside an attempt
@@ -78,6 +98,8 @@ Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Se
   p.anthropic = std::make_unique<activities::AnthropicClient>(*p.api_client, s.anthropic);
   activities::AutofixOptions autofix;
   autofix.policy = c.autofix_policy;
+  p.llm_budget = std::make_unique<activities::LlmBudget>(c.llm_budget, &p.clock, StoredLlmSpend(p));
+  autofix.budget = p.llm_budget.get();
   p.autofixer = std::make_unique<activities::Autofixer>(*p.github, *p.anthropic, autofix);
   p.runner = std::make_unique<activities::build::PosixProcessRunner>(p.clock);
   p.build_cache = std::make_unique<activities::build::FileBuildCache>(c.build_cache_dir);
@@ -177,6 +199,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   ho.max_waits_per_principal = c.http_max_waits_per_principal;
   ho.log = [](const std::string& line) { std::cerr << line << std::endl; };
   ho.webhook_tenants = WebhookTenants(*p->store, options);
+  ho.llm_budget_state = [budget = p->llm_budget.get()] { return budget->State(); };
   p->api = std::make_unique<http::HttpApi>(*p->engine, *p->tokens, ho);
   SLIPWAY_RETURN_IF_ERROR(p->api->Start());
   // The scheduler starts after the API is bound, so that a sandbox's webhook URL (its own

@@ -120,6 +120,9 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
   Result<activities::EditPolicy> policy = activities::EditPolicyFromEnv(getenv);
   if (!policy.ok()) return policy.status();
   c.autofix_policy = *policy;
+  Result<activities::LlmBudgetLimits> budget = activities::LlmBudgetLimitsFromEnv(getenv);
+  if (!budget.ok()) return budget.status();
+  c.llm_budget = *budget;
   if (auto v = getenv("SLIPWAY_CHROMIUM"); v && !v->empty()) c.chromium_path = *v;
   if (auto v = getenv("SLIPWAY_LIGHTHOUSE"); v && !v->empty()) c.lighthouse_path = *v;
   if (auto v = getenv("SLIPWAY_LIGHTHOUSE_PRESET"); v && !v->empty()) {

@@ -37,6 +37,7 @@
 
 #include "activities/build/sandbox.h"
 #include "activities/edit_policy.h"
+#include "activities/llm_budget.h"
 #include "activities/service_config.h"
 #include "engine/base/status.h"
 #include "engine/scheduler_options.h"
@@ -87,6 +88,7 @@ struct ServerConfig {
   // loopback address, known once it is bound (the emulator delivers there).
   bool public_url_is_listen_address = false;
   activities::EditPolicy autofix_policy;  // which files and edits the model may make
+  activities::LlmBudgetLimits llm_budget;  // SLIPWAY_LLM_* (activities/llm_budget.h)
   // Set by main() from build_sandbox.h (SLIPWAY_BUILD_SANDBOX and friends), not by
   // LoadServerConfig. Unset sandbox: builds run unconfined.
   std::optional<activities::build::SandboxOptions> build_sandbox;

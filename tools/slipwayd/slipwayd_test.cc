@@ -130,6 +130,15 @@ TEST(ServerConfigTest, PublicUrlIsAnHttpBaseWithoutTrailingSlash) {
   }
 }
 
+TEST(ServerConfigTest, LlmBudgetsFromTheEnvironment) {
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->llm_budget.tenant_calls_per_minute, 10);
+  auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LLM_FLEET_USD_PER_DAY", "0"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->llm_budget.fleet_usd_per_day, 0.0);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_LLM_TENANT_USD_PER_DAY", "lots"}})).status().field(),
+            "SLIPWAY_LLM_TENANT_USD_PER_DAY");
+}
+
 TEST(ServerConfigTest, AutofixEditPolicyFromTheEnvironment) {
   EXPECT_EQ(LoadServerConfig(EnvOf({}))->autofix_policy.max_deleted_lines, 20u);
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_AUTOFIX_PATHS", "src,web"},
@@ -234,7 +243,7 @@ class SandboxProcessTest : public ::testing::Test {
 };
 
 TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
-  StartSandbox();
+  StartSandbox({"SLIPWAY_LLM_TENANT_USD_PER_DAY=7.5"});
   ASSERT_EQ(Call(port_, "GET", "/healthz", "").status, 200);
   EXPECT_EQ(Call(port_, "GET", "/v1/workflows", "").status, 401);
   EXPECT_EQ(Call(port_, "GET", "/v1/workflows", "wrong").status, 401);
@@ -245,6 +254,12 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
   EXPECT_EQ(WaitForEnd("demo:onboard-demo"), "completed");
   Response history = Call(port_, "GET", "/v1/workflows/demo:onboard-demo/history", token_);
   EXPECT_GT(history.body["events"].size(), 10u);
+  // The plan's metrics and the LLM budgets, as the process was configured.
+  Response stats = Call(port_, "GET", "/v1/stats", token_);
+  ASSERT_EQ(stats.status, 200) << stats.body.dump();
+  EXPECT_EQ(stats.body["onboarding"]["completed"], 1) << stats.body.dump();
+  EXPECT_EQ(stats.body["llm_budget"]["limits"]["tenant_usd_per_day"], 7.5) << stats.body.dump();
+  EXPECT_EQ(stats.body["llm_budget"]["fleet_exhausted"], false);
   // Logs are JSON lines and never carry the token.
   std::ifstream err(dir_ + "/stderr");
   std::string line;

@@ -2,6 +2,7 @@
 #include "workflows/activities/autofix_activity.h"
 
 #include "workflows/activities/activity_util.h"
+#include "workflows/activities/validate_activity.h"
 
 namespace slipway::workflows {
 
@@ -47,6 +48,7 @@ Result<json> AutofixActivity::Run(const engine::ActivityCall& call) {
   req.ref = failing.value("sha", "");
   req.errors = ErrorsFrom(failing.value("errors", json::array()));
   req.idempotency_key = call.idempotency_key;
+  req.tenant = call.tenant;
   json out = {{"round", prev.value("round", 0) + 1}, {"committed", false}, {"fixes_applied", 0}};
   json commits = prev.value("commits", json::array());
   int fixes = 0;
@@ -58,6 +60,12 @@ Result<json> AutofixActivity::Run(const engine::ActivityCall& call) {
     out["commit_sha"] = *head;
     out["reason"] = "the branch moved on since the failing build; validating its head";
     out["llm_total"] = AddUsage(prev.value("llm_total", json()), {});
+  } else if (!r.ok() && r.status().code() == Code::kResourceExhausted) {
+    // The LLM budget is spent: auto-fix is skipped and the build's errors go to the user
+    // (autofix_failed; resume runs auto-fix again once the budget allows).
+    return BuildFailure(failing.value("sha", ""), failing.value("errors", json::array()),
+                        prev.value("round", 0), failing.value("output_tail", ""),
+                        " (auto-fix skipped: " + r.status().message() + ")");
   } else if (!r.ok()) {
     return Annotate(r.status(), "autofix");
   } else {

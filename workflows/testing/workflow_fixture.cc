@@ -76,7 +76,12 @@ void WorkflowFixture::SetUp() {
   template_github_ = std::make_unique<activities::GitHubClient>(*api_http_, tc);
   vercel_ = std::make_unique<activities::VercelClient>(*api_http_, config_.vercel);
   anthropic_ = std::make_unique<activities::AnthropicClient>(*api_http_, config_.anthropic);
-  autofixer_ = std::make_unique<activities::Autofixer>(*github_, *anthropic_);
+  activities::AutofixOptions autofix;
+  if (llm_limits_) {
+    llm_budget_ = std::make_unique<activities::LlmBudget>(*llm_limits_, &clock_);
+    autofix.budget = llm_budget_.get();
+  }
+  autofixer_ = std::make_unique<activities::Autofixer>(*github_, *anthropic_, autofix);
   runner_ = std::make_unique<activities::build::PosixProcessRunner>(real_clock_);
   cache_ = std::make_unique<activities::build::InMemoryBuildCache>();
   activities::build::ValidatorOptions vo;

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "activities/build/process_runner.h"
 #include "activities/curl_http_client.h"
 #include "activities/github_client.h"
+#include "activities/llm_budget.h"
 #include "activities/notify.h"
 #include "activities/retrying_http_client.h"
 #include "activities/verify.h"
@@ -93,6 +95,9 @@ class WorkflowFixture : public ::testing::Test {
   std::unique_ptr<activities::GitHubClient> template_github_;
   std::unique_ptr<activities::VercelClient> vercel_;
   std::unique_ptr<activities::AnthropicClient> anthropic_;
+  // LLM budgets on the fake clock when set before SetUp (a test's constructor); none otherwise.
+  std::optional<activities::LlmBudgetLimits> llm_limits_;
+  std::unique_ptr<activities::LlmBudget> llm_budget_;
   std::unique_ptr<activities::Autofixer> autofixer_;
   std::unique_ptr<activities::build::PosixProcessRunner> runner_;
   std::unique_ptr<activities::build::InMemoryBuildCache> cache_;
