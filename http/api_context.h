@@ -19,6 +19,7 @@
 
 #include "engine/base/ids.h"
 #include "engine/engine.h"
+#include "http/api_tokens.h"
 #include "http/auth.h"
 #include "http/body_cache.h"
 #include "http/http_api.h"
@@ -49,6 +50,7 @@ struct ApiServices {
   std::atomic<bool>& stopping;
   std::atomic<int>& waiters;  // requests in a long poll or stream
   WaitCounts& principal_waits;  // the same, per principal
+  ApiTokens& api_tokens;        // tokens kept in the store, beside the tokens file
   Failpoints* failpoints;     // may be null
   // The server's capacity now, for /healthz (may be empty: nothing to report).
   std::function<IoServerLoad()> server_load;

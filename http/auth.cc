@@ -119,7 +119,30 @@ Result<TokenStore> TokenStore::LoadFile(const std::string& path) {
   return FromJson(entries);
 }
 
+Result<Principal> MakePrincipal(const std::string& name, const std::string& role) {
+  Principal p;
+  p.name = name;
+  if (!ValidName(name)) return InvalidArgument("name", "name is 1-64 characters of [A-Za-z0-9._@-]");
+  SLIPWAY_RETURN_IF_ERROR(ParseRole(role, p));
+  return p;
+}
+
 Result<Principal> TokenStore::Authenticate(const std::string& authorization) const {
+  Result<std::array<unsigned char, 32>> hash = BearerTokenHash(authorization);
+  if (!hash.ok()) return hash.status();
+  return Find(*hash);
+}
+
+Result<Principal> TokenStore::Find(const std::array<unsigned char, 32>& hash) const {
+  const Entry* found = nullptr;
+  for (const Entry& e : entries_) {
+    if (ConstantTimeEqual(e.hash, hash)) found = &e;
+  }
+  if (found == nullptr) return Unauthenticated("unknown token");
+  return found->principal;
+}
+
+Result<std::array<unsigned char, 32>> BearerTokenHash(const std::string& authorization) {
   const std::string scheme = "bearer ";
   if (authorization.size() <= scheme.size()) return Unauthenticated("missing bearer token");
   for (size_t i = 0; i < scheme.size(); ++i) {
@@ -132,12 +155,7 @@ Result<Principal> TokenStore::Authenticate(const std::string& authorization) con
   if (token.size() > kMaxTokenLength || !TokenDigest(token, hash)) {
     return Unauthenticated("unknown token");
   }
-  const Entry* found = nullptr;
-  for (const Entry& e : entries_) {
-    if (ConstantTimeEqual(e.hash, hash)) found = &e;
-  }
-  if (found == nullptr) return Unauthenticated("unknown token");
-  return found->principal;
+  return hash;
 }
 
 Status Authorize(const Principal& p, Access access) {
@@ -160,6 +178,7 @@ Status Authorize(const Principal& p, Access access) {
       allowed = p.is_ops() || p.is_tenant() || p.is_approver();
       break;
     case Access::kResume:
+    case Access::kAdmin:
       allowed = p.is_ops();
       break;
   }

@@ -43,6 +43,7 @@ enum class Access {
   kCancel,
   kResume,  // ops only
   kSignal,
+  kAdmin,   // ops only: API tokens
 };
 
 class TokenStore {
@@ -56,6 +57,9 @@ class TokenStore {
   // The principal of an Authorization header value ("Bearer <token>").
   // kUnauthenticated when missing, malformed or unknown.
   Result<Principal> Authenticate(const std::string& authorization) const;
+  // The principal of a token by its SHA-256 (constant time over the entries).
+  // kUnauthenticated when unknown.
+  Result<Principal> Find(const std::array<unsigned char, 32>& hash) const;
   size_t size() const { return entries_.size(); }
 
  private:
@@ -65,6 +69,13 @@ class TokenStore {
   };
   std::vector<Entry> entries_;
 };
+
+// The SHA-256 of the token in an Authorization header value ("Bearer <token>").
+// kUnauthenticated when missing or malformed.
+Result<std::array<unsigned char, 32>> BearerTokenHash(const std::string& authorization);
+// A principal from a token entry's name (1-64 of [A-Za-z0-9._@-]) and role (ops, auditor,
+// approver, tenant:<id>). kInvalidArgument naming "name" or "role".
+Result<Principal> MakePrincipal(const std::string& name, const std::string& role);
 
 // Whether the principal's role may do `access` at all (tenant scoping comes after).
 // kPermissionDenied otherwise.

@@ -111,7 +111,7 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
     route_label = m->route->pattern;
     Exchange ex{req, resp, m->params, Principal{}, engine::Caller{}};
     if (m->route->access != Access::kPublic) {
-      Result<Principal> who = tokens_.Authenticate(req.get("Authorization", ""));
+      Result<Principal> who = Authenticate(req.get("Authorization", ""));
       if (!who.ok()) return WriteError(resp, who.status());
       Status allowed = Authorize(*who, m->route->access);
       if (!allowed.ok()) return WriteError(resp, allowed);
@@ -121,6 +121,15 @@ class DispatchingHandler final : public Poco::Net::HTTPRequestHandler {
     ex.caller.address = req.clientAddress().host().toString();
     ex.caller.request_id = request_id;
     m->route->handler(s_, ex);
+  }
+
+  // The tokens file first (in memory), then the tokens kept in the store.
+  Result<Principal> Authenticate(const std::string& authorization) {
+    Result<std::array<unsigned char, 32>> hash = BearerTokenHash(authorization);
+    if (!hash.ok()) return hash.status();
+    Result<Principal> from_file = tokens_.Find(*hash);
+    if (from_file.ok()) return from_file;
+    return s_.api_tokens.Authenticate(*hash);
   }
 
   ApiServices& s_;

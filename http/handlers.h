@@ -25,6 +25,9 @@ void HandleStats(ApiServices& s, Exchange& ex);           // GET  /v1/stats
 // The stats (stats.h) of the workflows created in [from, to), at most `max_workflows` newest.
 Result<nlohmann::json> StatsOver(engine::Engine& engine, TimeMs from, TimeMs to,
                                  size_t max_workflows);
+void HandleCreateToken(ApiServices& s, Exchange& ex);     // POST /v1/tokens
+void HandleListTokens(ApiServices& s, Exchange& ex);      // GET  /v1/tokens
+void HandleRevokeToken(ApiServices& s, Exchange& ex);     // POST /v1/tokens/{id}/revoke
 void HandleOpenApi(ApiServices& s, Exchange& ex);         // GET  /v1/openapi.json
 void HandleGitHubWebhook(ApiServices& s, Exchange& ex);   // POST /v1/webhooks/github
 

@@ -91,7 +91,8 @@ HttpApi::HttpApi(engine::Engine& engine, const TokenStore& tokens, HttpApiOption
       options_(std::move(options)),
       metrics_(std::make_unique<HttpMetrics>()),
       bodies_(std::make_unique<BodyCache>()),
-      principal_waits_(std::make_unique<WaitCounts>()) {}
+      principal_waits_(std::make_unique<WaitCounts>()),
+      api_tokens_(std::make_unique<ApiTokens>(engine.store(), engine.clock())) {}
 
 HttpApi::~HttpApi() { Stop(); }
 
@@ -118,7 +119,7 @@ Status HttpApi::Start() {
   params->setTimeout(Poco::Timespan(30, 0));  // a request (head or body) still arriving
   Poco::Net::HTTPServerParams::Ptr params_ptr(params);
   ApiServices services{engine_,   options_, *metrics_,          *bodies_,
-                       openapi_json_, stopping_, waiters_, *principal_waits_,
+                       openapi_json_, stopping_, waiters_, *principal_waits_, *api_tokens_,
                        options_.failpoints,
                        // Read by /healthz on server threads, which run only between
                        // server_->Start() and the joins in Stop().

@@ -38,6 +38,7 @@ class BodyCache;
 class HandlerFactory;
 class IoServer;
 class WaitCounts;
+class ApiTokens;
 
 // The tenant a repository's webhook deliveries belong to (POST /v1/webhooks/github).
 struct WebhookTenant {
@@ -123,6 +124,7 @@ class HttpApi {
   std::string openapi_json_;
   std::unique_ptr<HttpMetrics> metrics_;
   std::unique_ptr<BodyCache> bodies_;
+  std::unique_ptr<ApiTokens> api_tokens_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> waiters_{0};
   std::unique_ptr<WaitCounts> principal_waits_;

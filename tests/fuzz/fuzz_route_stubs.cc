@@ -18,6 +18,9 @@ void HandleSignalWorkflow(ApiServices&, Exchange&) {}
 void HandleHealth(ApiServices&, Exchange&) {}
 void HandleMetrics(ApiServices&, Exchange&) {}
 void HandleStats(ApiServices&, Exchange&) {}
+void HandleCreateToken(ApiServices&, Exchange&) {}
+void HandleListTokens(ApiServices&, Exchange&) {}
+void HandleRevokeToken(ApiServices&, Exchange&) {}
 void HandleOpenApi(ApiServices&, Exchange&) {}
 void HandleGitHubWebhook(ApiServices&, Exchange&) {}
 

@@ -3,12 +3,16 @@
 // {"name","role","token_sha256"}. Needs no server. Output, for scripts:
 //   line 1: the token (shown this once; the server keeps only its hash)
 //   line 2: the entry as one JSON line, to append to the server's tokens file array
-// This is the one verb that prints a token: the one it has just made.
+// `slipctl token create --role ROLE --name NAME` asks the server instead (POST /v1/tokens,
+// ops): the token is kept in the store as a hash, works on every node at once, and is printed
+// once; `slipctl token list` and `slipctl token revoke ID` manage those.
+// These are the verbs that print a token: the one just made.
 #include <fstream>
 
 #include "engine/base/ids.h"
 #include "engine/base/sha256.h"
 #include "tools/slipctl/commands.h"
+#include "tools/slipctl/render.h"
 
 namespace slipway::slipctl {
 
@@ -80,12 +84,74 @@ int RunTokenNew(Context& ctx, const Argv& argv) {
   return kExitOk;
 }
 
+// Tokens kept by the server (POST /v1/tokens): work at once on every node, no file to edit.
+int RunTokenCreate(Context& ctx, const Argv& argv) {
+  Result<Args> args = ParseArgs(argv, {{"role", "name"}, {"json"}}, 0, 0);
+  if (!args.ok()) return Fail(ctx, args.status());
+  Status valid = ValidateEntry(args->Value("role"), args->Value("name"));
+  if (!valid.ok()) return Fail(ctx, valid);
+  Result<ApiReply> r =
+      ctx.api.Post("/v1/tokens", {{"name", args->Value("name")}, {"role", args->Value("role")}});
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (args->Has("json")) {
+    ctx.out << r->body.dump() << "\n";
+  } else {
+    ctx.out << r->body.value("token", "") << "\n";
+    ctx.err << "slipctl: token " << r->body.value("id", "") << " for " << args->Value("name")
+            << " (" << args->Value("role") << "): keep it now, it is not shown again.\n";
+  }
+  return kExitOk;
+}
+
+int RunTokenList(Context& ctx, const Argv& argv) {
+  Result<Args> args = ParseArgs(argv, {{}, {"json"}}, 0, 0);
+  if (!args.ok()) return Fail(ctx, args.status());
+  Result<ApiReply> r = ctx.api.Get("/v1/tokens");
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (args->Has("json")) {
+    ctx.out << r->body.dump() << "\n";
+    return kExitOk;
+  }
+  ctx.out << "ID                     NAME                 ROLE                 CREATED                   STATE\n";
+  for (const json& t : r->body.value("tokens", json::array())) {
+    std::string name = Cell(t, "name"), role = Cell(t, "role");
+    name.resize(std::max<size_t>(name.size(), 20), ' ');
+    role.resize(std::max<size_t>(role.size(), 20), ' ');
+    ctx.out << Cell(t, "id") << "  " << name << ' ' << role << ' ' << Cell(t, "created_at") << "  "
+            << (t.value("revoked", false) ? "revoked by " + Cell(t, "revoked_by") : "live")
+            << "\n";
+  }
+  return kExitOk;
+}
+
+int RunTokenRevoke(Context& ctx, const Argv& argv) {
+  Result<Args> args = ParseArgs(argv, {{}, {"json"}}, 1, 1);
+  if (!args.ok()) return Fail(ctx, args.status());
+  Result<ApiReply> r =
+      ctx.api.Post("/v1/tokens/" + UrlEncode(args->positional[0]) + "/revoke", json::object());
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (args->Has("json")) {
+    ctx.out << r->body.dump() << "\n";
+  } else {
+    ctx.out << "revoked: " << Cell(r->body, "id") << " (" << Cell(r->body, "name") << ")\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunToken(Context& ctx, const Argv& argv) {
-  if (argv.empty() || argv[0] != "new")
-    return Fail(ctx, UsageError("usage: slipctl token new --role ROLE --name NAME"));
-  return RunTokenNew(ctx, Argv(argv.begin() + 1, argv.end()));
+  const std::string usage =
+      "usage: slipctl token new --role ROLE --name NAME      (a tokens-file entry, offline)\n"
+      "       slipctl token create --role ROLE --name NAME   (kept by the server, ops)\n"
+      "       slipctl token list | slipctl token revoke ID";
+  if (argv.empty()) return Fail(ctx, UsageError(usage));
+  const Argv rest(argv.begin() + 1, argv.end());
+  if (argv[0] == "new") return RunTokenNew(ctx, rest);
+  if (argv[0] == "create") return RunTokenCreate(ctx, rest);
+  if (argv[0] == "list") return RunTokenList(ctx, rest);
+  if (argv[0] == "revoke") return RunTokenRevoke(ctx, rest);
+  return Fail(ctx, UsageError(usage));
 }
 
 }  // namespace slipway::slipctl

@@ -44,6 +44,28 @@ TEST_F(SlipctlTest, TokenNewRefusesABadRoleOrName) {
   EXPECT_EQ(RunSlipctl({"token", "new", "--role", "ops"}, {}).code, 2);
 }
 
+TEST_F(SlipctlTest, TokenCreateListRevokeThroughTheServer) {
+  CtlRun made = Ctl({"token", "create", "--role", "tenant:client9", "--name", "client9-editor"});
+  ASSERT_EQ(made.code, 0) << made.err;
+  const std::string token = made.lines().at(0);
+  EXPECT_EQ(token.size(), 43u);
+  EXPECT_TRUE(Has(made.err, "not shown again")) << made.err;
+  ASSERT_EQ(Ctl({"list"}, token).code, 0) << "the new token works at once";
+  CtlRun list = Ctl({"token", "list", "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_FALSE(Has(list.out, token));
+  const json tokens = json::parse(list.out)["tokens"];
+  ASSERT_EQ(tokens.size(), 1u);
+  const std::string id = tokens[0]["id"];
+  EXPECT_TRUE(Has(Ctl({"token", "list"}).out, "client9-editor"));
+  EXPECT_EQ(Ctl({"token", "list"}, client1_).code, 1) << "ops only";
+  CtlRun revoked = Ctl({"token", "revoke", id});
+  ASSERT_EQ(revoked.code, 0) << revoked.err;
+  EXPECT_TRUE(Has(revoked.out, "revoked: " + id)) << revoked.out;
+  EXPECT_NE(Ctl({"list"}, token).code, 0) << "a revoked token stops at once";
+  EXPECT_EQ(Ctl({"token", "create", "--role", "root", "--name", "x"}).code, 2);
+}
+
 TEST_F(SlipctlTest, StartIsIdempotentOnAClientIdAndGetShowsTheSteps) {
   CtlRun r =
       Ctl({"start", "seven", "--tenant", "client1", "--id", "wf-1", "--input", R"({"a":1})"});

@@ -1,0 +1,200 @@
+// http/api_tokens.cc: see api_tokens.h.
+#include "http/api_tokens.h"
+
+#include <fstream>
+
+#include "engine/base/sha256.h"
+#include "http/errors.h"
+
+namespace slipway::http {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kNamespace = "api_tokens";
+constexpr const char* kKey = "all";
+constexpr int kMaxConflictRetries = 64;  // a lost compare-and-set re-reads at once
+constexpr size_t kTokenBytes = 32;
+
+Result<std::string> RandomBytes(size_t n) {
+  std::ifstream in("/dev/urandom", std::ios::binary);
+  std::string bytes(n, '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(n))) {
+    return Unavailable("cannot read /dev/urandom");
+  }
+  return bytes;
+}
+
+std::string Base64Url(const std::string& bytes) {
+  static const char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : bytes) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
+  return out;
+}
+
+std::string Hex(const std::array<unsigned char, 32>& hash) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : hash) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xf]);
+  }
+  return out;
+}
+
+json Stored(const ApiToken& t) {
+  json j = t.ToJson();
+  j["token_sha256"] = t.token_sha256;
+  return j;
+}
+
+ApiToken FromStored(const json& j) {
+  ApiToken t;
+  t.id = j.value("id", "");
+  t.token_sha256 = j.value("token_sha256", "");
+  t.name = j.value("name", "");
+  t.role = j.value("role", "");
+  t.created_at_ms = j.value("created_at_ms", int64_t{0});
+  t.created_by = j.value("created_by", "");
+  t.revoked_at_ms = j.value("revoked_at_ms", int64_t{0});
+  t.revoked_by = j.value("revoked_by", "");
+  return t;
+}
+
+}  // namespace
+
+json ApiToken::ToJson() const {
+  json j = {{"id", id},
+            {"name", name},
+            {"role", role},
+            {"created_at", FormatRfc3339(created_at_ms)},
+            {"created_at_ms", created_at_ms},
+            {"created_by", created_by},
+            {"revoked", revoked_at_ms != 0}};
+  if (revoked_at_ms != 0) {
+    j["revoked_at"] = FormatRfc3339(revoked_at_ms);
+    j["revoked_at_ms"] = revoked_at_ms;
+    j["revoked_by"] = revoked_by;
+  }
+  return j;
+}
+
+ApiTokens::ApiTokens(storage::Store& store, Clock& clock, int64_t refresh_ms)
+    : store_(store), clock_(clock), refresh_ms_(refresh_ms) {}
+
+Result<ApiTokens::Snapshot> ApiTokens::Load() {
+  Result<storage::Record> rec = store_.GetRecord(kNamespace, kKey);
+  if (!rec.ok() && rec.status().code() == Code::kNotFound) return Snapshot{};
+  if (!rec.ok()) return rec.status();
+  json list = json::parse(rec->value_json, nullptr, false);
+  if (!list.is_array()) return Corruption("the API tokens record is not a JSON array");
+  Snapshot s;
+  s.version = rec->version;
+  for (const json& j : list) {
+    if (j.is_object()) s.tokens.push_back(FromStored(j));
+  }
+  return s;
+}
+
+Result<ApiToken> ApiTokens::Update(
+    const std::function<Result<ApiToken>(std::vector<ApiToken>&)>& change) {
+  for (int i = 0; i < kMaxConflictRetries; ++i) {
+    Result<Snapshot> s = Load();
+    if (!s.ok()) return s.status();
+    Result<ApiToken> changed = change(s->tokens);
+    if (!changed.ok()) return changed.status();
+    json list = json::array();
+    for (const ApiToken& t : s->tokens) list.push_back(Stored(t));
+    Status put = store_.PutRecord({kNamespace, kKey, list.dump(), 0}, s->version);
+    if (put.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      read_at_ms_ = -1;  // this node sees its own change at once
+      return changed;
+    }
+    if (put.code() != Code::kConflict && put.code() != Code::kAlreadyExists) return put;
+  }
+  return Conflict("the API tokens kept changing; try again");
+}
+
+Result<NewApiToken> ApiTokens::Create(const std::string& name, const std::string& role,
+                                      const std::string& actor) {
+  Result<Principal> principal = MakePrincipal(name, role);
+  if (!principal.ok()) return principal.status();
+  Result<std::string> bytes = RandomBytes(kTokenBytes);
+  if (!bytes.ok()) return bytes.status();
+  NewApiToken made;
+  made.secret = Base64Url(*bytes);
+  Result<std::array<unsigned char, 32>> hash = BearerTokenHash("Bearer " + made.secret);
+  if (!hash.ok()) return Internal("cannot hash a new token");
+  ApiToken t;
+  t.token_sha256 = Hex(*hash);
+  t.id = "tok_" + Sha256Hex(t.token_sha256).substr(0, 16);
+  t.name = name;
+  t.role = role;
+  t.created_at_ms = clock_.NowMs();
+  t.created_by = actor;
+  Result<ApiToken> stored = Update([&](std::vector<ApiToken>& all) -> Result<ApiToken> {
+    if (all.size() >= kMaxTokens) {
+      return ResourceExhausted("at most " + std::to_string(kMaxTokens) +
+                               " API tokens (revoked ones included) are kept");
+    }
+    all.push_back(t);
+    return t;
+  });
+  if (!stored.ok()) return stored.status();
+  made.token = *stored;
+  return made;
+}
+
+Result<std::vector<ApiToken>> ApiTokens::List() {
+  Result<Snapshot> s = Load();
+  if (!s.ok()) return s.status();
+  return s->tokens;
+}
+
+Result<ApiToken> ApiTokens::Revoke(const std::string& id, const std::string& actor) {
+  return Update([&](std::vector<ApiToken>& all) -> Result<ApiToken> {
+    for (ApiToken& t : all) {
+      if (t.id != id) continue;
+      if (t.revoked_at_ms == 0) {
+        t.revoked_at_ms = clock_.NowMs();
+        t.revoked_by = actor;
+      }
+      return t;
+    }
+    return NotFound("no API token " + id);
+  });
+}
+
+Result<Principal> ApiTokens::Authenticate(const std::array<unsigned char, 32>& hash) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const TimeMs now = clock_.NowMs();
+  if (read_at_ms_ < 0 || now - read_at_ms_ >= refresh_ms_ || now < read_at_ms_) {
+    Result<Snapshot> s = Load();
+    if (!s.ok()) return Unavailable("cannot read the API tokens: " + s.status().message());
+    live_.clear();
+    for (const ApiToken& t : s->tokens) {
+      if (t.revoked_at_ms != 0) continue;
+      Result<Principal> p = MakePrincipal(t.name, t.role);
+      if (p.ok()) live_[t.token_sha256] = *p;
+    }
+    read_at_ms_ = now;
+  }
+  auto it = live_.find(Hex(hash));
+  if (it == live_.end()) return Unauthenticated("unknown token");
+  return it->second;
+}
+
+}  // namespace slipway::http

@@ -1,0 +1,128 @@
+// http/tokens_test.cc: API tokens kept in the store: ops create, list and revoke them over
+// HTTP; a new token works at once, a revoked one stops at once here and within a second on
+// another node; nobody else may manage them; the store never holds a secret.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "engine/base/sha256.h"
+
+#include "http/api_tokens.h"
+#include "http/http_test_fixture.h"
+
+namespace slipway::http::testing {
+namespace {
+
+using nlohmann::json;
+
+class TokensApiTest : public HttpFixture {
+ protected:
+  std::pair<std::string, std::string> Create(const std::string& name, const std::string& role) {
+    Reply r = Post("/v1/tokens", {{"name", name}, {"role", role}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.header("Cache-Control"), "no-store");
+    return {r.json.value("id", ""), r.json.value("token", "")};
+  }
+};
+
+TEST_F(TokensApiTest, ANewTenantTokenWorksAtOnceForItsTenantOnly) {
+  auto [id, token] = Create("client3-editor", "tenant:client3");
+  ASSERT_EQ(token.size(), 43u);
+  EXPECT_EQ(id.rfind("tok_", 0), 0u) << id;
+  Reply own = Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "client3"}}, token);
+  EXPECT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "client1"}}, token).status,
+            403);
+  EXPECT_EQ(Get("/v1/tokens", token).status, 403);
+  Reply list = Get("/v1/tokens");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.json["tokens"].size(), 1u);
+  const json& listed = list.json["tokens"][0];
+  EXPECT_EQ(listed["id"], id);
+  EXPECT_EQ(listed["name"], "client3-editor");
+  EXPECT_EQ(listed["created_by"], "ops:alice");
+  EXPECT_EQ(listed["revoked"], false);
+  EXPECT_EQ(list.body.find(token), std::string::npos) << "the secret is shown once";
+  EXPECT_FALSE(listed.contains("token_sha256"));
+  // What the store keeps: the hash, never the token.
+  Result<storage::Record> rec = store_->GetRecord("api_tokens", "all");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->value_json.find(token), std::string::npos);
+  EXPECT_NE(rec->value_json.find(Sha256Hex(token)), std::string::npos);
+}
+
+TEST_F(TokensApiTest, ARevokedTokenStopsHereAtOnceAndOnAnotherNodeWithinASecond) {
+  auto [id, token] = Create("ops-bot", "ops");
+  // A second node: its own server and token snapshot on the same store.
+  HttpApiOptions o;
+  o.port = 0;
+  auto other = std::make_unique<HttpApi>(engine(), tokens_, o);
+  ASSERT_TRUE(other->Start().ok());
+  EXPECT_EQ(Send(other->port(), "GET", "/v1/workflows", token, "", {}).status, 200);
+  Reply revoked = Post("/v1/tokens/" + id + "/revoke", json());
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(revoked.json["revoked"], true);
+  EXPECT_EQ(revoked.json["revoked_by"], "ops:alice");
+  EXPECT_EQ(Get("/v1/workflows", token).status, 401) << "this node: at once";
+  clock_.Advance(std::chrono::milliseconds(1000));
+  EXPECT_EQ(Send(other->port(), "GET", "/v1/workflows", token, "", {}).status, 401)
+      << "the other node: within a second";
+  EXPECT_EQ(Post("/v1/tokens/" + id + "/revoke", json()).status, 200) << "idempotent";
+  EXPECT_EQ(Post("/v1/tokens/tok_0000000000000000/revoke", json()).status, 404);
+}
+
+TEST_F(TokensApiTest, OnlyOpsManageTokensAndBadInputNamesTheField) {
+  for (const std::string& who : {std::string(kAuditor), std::string(kClient1),
+                                 std::string(kApprover)}) {
+    EXPECT_EQ(Post("/v1/tokens", {{"name", "x"}, {"role", "ops"}}, who).status, 403) << who;
+    EXPECT_EQ(Get("/v1/tokens", who).status, 403) << who;
+  }
+  EXPECT_EQ(Get("/v1/tokens", "").status, 401);
+  struct Case {
+    json body;
+    std::string field;
+  } cases[] = {{{{"name", "bot"}, {"role", "root"}}, "role"},
+               {{{"name", "bot"}, {"role", "tenant:../x"}}, "role"},
+               {{{"name", "no spaces"}, {"role", "ops"}}, "name"},
+               {{{"role", "ops"}}, "name"},
+               {{{"name", "bot"}}, "role"},
+               {{{"name", 7}, {"role", "ops"}}, "name"},
+               {{{"name", "bot"}, {"role", "ops"}, {"token", "mine"}}, "token"}};
+  for (const Case& c : cases) {
+    Reply r = Post("/v1/tokens", c.body);
+    EXPECT_EQ(r.status, 400) << c.body;
+    EXPECT_EQ(r.json["error"]["field"], c.field) << c.body << " " << r.body;
+  }
+  EXPECT_EQ(Get("/v1/tokens").json["tokens"].size(), 0u) << "nothing half-written";
+}
+
+TEST(ApiTokensTest, TwoNodesCreatingAtOnceLoseNeitherToken) {
+  // The record is written with its version as a compare-and-set: the loser re-reads.
+  FakeClock clock;
+  Failpoints failpoints;
+  char dir[] = "/tmp/api-tokens-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  auto store = storage::SqliteStore::Open({std::string(dir) + "/t.db"}, failpoints);
+  ASSERT_TRUE(store.ok());
+  ApiTokens a(**store, clock), b(**store, clock);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < 10; ++j) {
+        ApiTokens& node = (i % 2 == 0) ? a : b;
+        EXPECT_TRUE(node.Create("n" + std::to_string(i) + "-" + std::to_string(j), "auditor",
+                                "ops:test")
+                        .ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  Result<std::vector<ApiToken>> all = a.List();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 40u);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace slipway::http::testing
