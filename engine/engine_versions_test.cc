@@ -1,69 +1,26 @@
 // Upgrading with workflows in flight: instances keep the table version they started on.
 //
-// Type "upgrade" v1: prepare -> pause (a durable 60 s timer) -> finish_v1 -> done.
-// Type "upgrade" v2: prepare -> pause -> finish_v2 -> notify_v2 -> done.
+// Type "upgrade" (engine/testing/upgrade_workflow.h), v1 and v2, with a 60 s pause.
 // Instances park on the timer in one engine; the "upgrade" is a new engine (a new process) on
 // the same SQLite file with other versions registered.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "engine/msm_machine.h"
 #include "engine/testing/engine_fixture.h"
+#include "engine/testing/upgrade_workflow.h"
 
 namespace slipway::engine {
 namespace {
 
-namespace mpl = boost::mpl;
-using boost::msm::front::Row;
 using nlohmann::json;
 using testing::EngineFixture;
 using testing::FastRetry;
 
 constexpr int64_t kPauseMs = 60'000;
 
-struct Prepare : NamedState<Prepare> { static constexpr const char* kName = "prepare"; };
-struct Pause : NamedState<Pause> { static constexpr const char* kName = "pause"; };
-struct Done : NamedState<Done> { static constexpr const char* kName = "done"; };
-struct FinishV1 : NamedState<FinishV1> { static constexpr const char* kName = "finish_v1"; };
-struct FinishV2 : NamedState<FinishV2> { static constexpr const char* kName = "finish_v2"; };
-struct NotifyV2 : NamedState<NotifyV2> { static constexpr const char* kName = "notify_v2"; };
-
-struct UpgradeV1 : WorkflowFront<UpgradeV1> {
-  using initial_state = Prepare;
-  struct transition_table
-      : mpl::vector<Row<Prepare, StepSucceeded, Pause>, Row<Pause, TimerFired, FinishV1>,
-                    Row<FinishV1, StepSucceeded, Done>> {};
-};
-
-struct UpgradeV2 : WorkflowFront<UpgradeV2> {
-  using initial_state = Prepare;
-  struct transition_table
-      : mpl::vector<Row<Prepare, StepSucceeded, Pause>, Row<Pause, TimerFired, FinishV2>,
-                    Row<FinishV2, StepSucceeded, NotifyV2>, Row<NotifyV2, StepSucceeded, Done>> {};
-};
-
 WorkflowType UpgradeType(int version) {
-  WorkflowType t;
-  t.name = "upgrade";
-  t.version = version;
-  t.steps = version == 1 ? std::vector<std::string>{"prepare", "pause", "finish_v1"}
-                         : std::vector<std::string>{"prepare", "pause", "finish_v2", "notify_v2"};
-  for (const auto& s : t.steps) {
-    t.states[s].kind = StateKind::kActivity;
-    t.states[s].activity = "rec";
-    t.states[s].retry = FastRetry();
-  }
-  t.states["pause"].kind = StateKind::kWait;
-  t.states["pause"].activity.clear();
-  t.states["pause"].wait_timeout_ms = kPauseMs;
-  t.states["done"].kind = StateKind::kCompleted;
-  if (version == 1) {
-    t.make_machine = [] { return MakeMsmMachine<UpgradeV1>(); };
-  } else {
-    t.make_machine = [] { return MakeMsmMachine<UpgradeV2>(); };
-  }
-  return t;
+  return testing::UpgradeType(version, "rec", FastRetry(), kPauseMs);
 }
 
 class EngineVersionsTest : public EngineFixture {
