@@ -16,6 +16,7 @@ namespace {
 using nlohmann::json;
 using testing::EngineFixture;
 using testing::FastRetry;
+using testing::RecordingActivity;
 
 constexpr int64_t kPauseMs = 60'000;
 
@@ -175,6 +176,40 @@ TEST_F(EngineVersionsTest, AnInstanceOfADroppedVersionIsHeldAndRunsAgainWhereItI
   }
   EXPECT_EQ(Get(fresh).instance.status, "completed");
   EXPECT_EQ(CalledSteps(fresh), (std::vector<std::string>{"prepare", "finish_v2", "notify_v2"}));
+}
+
+// Not only timers: a step's retry, claimed by a process without the version, holds it too,
+// and the resumed step runs again on its own table with a fresh idempotency key.
+TEST_F(EngineVersionsTest, ARetryOfADroppedVersionIsHeldNotRunOnTheNewTable) {
+  Restart({1}, "engine-v1");
+  activity_.Script("prepare", {Unavailable("503")});
+  std::string id = Start("upgrade", "client1", json::object(), "client1:retrying").instance.id;
+  RunDue();
+  Workflow w = Get(id);
+  ASSERT_EQ(w.instance.status, "running");
+  EXPECT_EQ(StepOf(w, "prepare")["status"], "retrying");
+
+  Restart({2}, "engine-v2only");
+  clock_.Advance(std::chrono::seconds(2));
+  RunDue();
+  w = Get(id);
+  ASSERT_EQ(w.instance.status, "failed");
+  EXPECT_EQ(json::parse(w.instance.error_json)["code"], "type_version_unregistered");
+  EXPECT_EQ(w.current_step, "prepare");
+  EXPECT_EQ(activity_.attempts("prepare"), 1);  // the retry did not run on v2's table
+
+  Restart({1}, "engine-v1again");
+  ASSERT_TRUE(engine().Resume(id, Caller{"ops:alice"}).ok());
+  RunDue();
+  EXPECT_EQ(Get(id).current_step, "pause");
+  std::vector<RecordingActivity::Call> calls = activity_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[1].step, "prepare");
+  EXPECT_NE(calls[1].idempotency_key, calls[0].idempotency_key);  // a resume's new key
+  clock_.Advance(std::chrono::milliseconds(kPauseMs + 1));
+  RunDue();
+  EXPECT_EQ(Get(id).instance.status, "completed");
+  EXPECT_EQ(CalledSteps(id), (std::vector<std::string>{"prepare", "prepare", "finish_v1"}));
 }
 
 }  // namespace
