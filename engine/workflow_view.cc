@@ -50,12 +50,11 @@ Workflow Engine::ToWorkflow(const storage::Instance& inst) {
   // The steps of the version the instance runs on; a version this process does not register
   // (the instance is held, versions.cc) shows the steps it recorded, by name.
   const WorkflowType* type = FindType(inst.type, inst.type_version);
-  std::vector<std::string> names;
-  if (type != nullptr) {
-    names = type->steps;
-  } else if (steps.is_object() && FindType(inst.type) != nullptr) {
-    for (const auto& item : steps.items()) names.push_back(item.key());
+  std::vector<std::string> recorded;
+  if (type == nullptr && steps.is_object() && FindType(inst.type) != nullptr) {
+    for (const auto& item : steps.items()) recorded.push_back(item.key());
   }
+  const std::vector<std::string>& names = type != nullptr ? type->steps : recorded;
   for (const auto& name : names) {
     w.steps.push_back(StepView(name, steps.contains(name) ? steps[name] : json::object()));
   }
