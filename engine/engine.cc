@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include "engine/group_committer.h"
+#include "engine/step_runner.h"
 
 #include <future>
 
@@ -48,9 +49,11 @@ Status Engine::RegisterType(WorkflowType type) {
   for (const auto& s : type.steps) {
     if (type.states.count(s) == 0) return InvalidArgument("steps", "step without a spec: " + s);
   }
+  if (type.version < 1) return InvalidArgument("version", "a type version is 1 or more");
   std::string name = type.name;
-  if (!types_.emplace(name, std::move(type)).second) {
-    return AlreadyExists("workflow type " + name);
+  const int64_t version = type.version;
+  if (!types_[name].emplace(version, std::move(type)).second) {
+    return AlreadyExists("workflow type " + name + " version " + std::to_string(version));
   }
   return Status::Ok();
 }
@@ -61,7 +64,14 @@ void Engine::RegisterActivity(const std::string& name, Activity& activity) {
 
 const WorkflowType* Engine::FindType(const std::string& name) const {
   auto it = types_.find(name);
-  return it == types_.end() ? nullptr : &it->second;
+  return it == types_.end() || it->second.empty() ? nullptr : &it->second.rbegin()->second;
+}
+
+const WorkflowType* Engine::FindType(const std::string& name, int64_t version) const {
+  auto it = types_.find(name);
+  if (it == types_.end()) return nullptr;
+  auto v = it->second.find(version);
+  return v == it->second.end() ? nullptr : &v->second;
 }
 
 Activity* Engine::FindActivity(const std::string& name) const {
@@ -121,7 +131,11 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool ta
   }
   Result<storage::Instance> inst = store_.Load(id);
   if (!inst.ok()) return inst.status();
-  const WorkflowType* type = FindType(inst->type);
+  const WorkflowType* type = FindType(inst->type, inst->type_version);
+  if (type == nullptr && FindType(inst->type) != nullptr) {
+    // Never replayed on another version's table: the instance is held (StepRunner::Hold).
+    return TypeVersionUnregistered(inst->type, inst->type_version);
+  }
   if (type == nullptr) return Internal("no registered workflow type " + inst->type);
   Result<std::unique_ptr<WorkflowMachine>> machine = Replay(*type, *inst);
   if (!machine.ok()) return machine.status();

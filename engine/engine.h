@@ -107,7 +107,11 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Registration happens before any other call. kAlreadyExists/kInvalidArgument.
+  // Registration happens before any other call. Several versions of one type may be
+  // registered (WorkflowType::version); the same name and version twice is kAlreadyExists.
+  // kInvalidArgument. An instance whose type version is not registered in this process is
+  // never run on another version's table: its next task holds it, failed with error code
+  // "type_version_unregistered", for ops to resume where that version is registered.
   Status RegisterType(WorkflowType type);
   void RegisterActivity(const std::string& name, Activity& activity);
 
@@ -181,7 +185,10 @@ class Engine {
   };
   friend class StepRunner;
 
+  // The newest registered version of a type (for new instances), or null.
   const WorkflowType* FindType(const std::string& name) const;
+  // Exactly that version of a type, or null.
+  const WorkflowType* FindType(const std::string& name, int64_t version) const;
   Activity* FindActivity(const std::string& name) const;
   // The instance and its machine (cached and shared, or rebuilt by replay). With
   // `fresh`, the cache is bypassed: the store's row is the truth.
@@ -233,7 +240,7 @@ class Engine {
   Clock& clock_;
   Failpoints& failpoints_;
   EngineOptions options_;
-  std::map<std::string, WorkflowType> types_;
+  std::map<std::string, std::map<int64_t, WorkflowType>> types_;  // by name, then version
   std::map<std::string, Activity*> activities_;
   std::unique_ptr<GroupCommitter> committer_;
   AttemptGate gate_;  // a suspect attempt (its step's last attempt was lost) runs alone

@@ -66,7 +66,7 @@ Status StepRunner::PrepareLook() {
 
 void StepRunner::SetUpLook(const Engine::Live& live, const json& context, const json& s) {
   const storage::Instance& inst = live.instance;
-  const WorkflowType* type = e_.FindType(inst.type);
+  const WorkflowType* type = e_.FindType(inst.type, inst.type_version);
   SLIPWAY_CHECK(type != nullptr);  // LoadLive replays only registered types
   spec_ = &type->states.at(task_.step);
   attempt_ = s.value("attempts", 0);

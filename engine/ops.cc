@@ -20,7 +20,7 @@ Result<Workflow> Engine::Mutate(const std::string& id, const Mutation& mutate) {
   for (int i = 0; i < kMaxConflictRetries; ++i) {
     Result<Live> live = LoadLive(id);
     if (!live.ok()) return live.status();
-    const WorkflowType* type = FindType(live->instance.type);
+    const WorkflowType* type = FindType(live->instance.type, live->instance.type_version);
     if (type == nullptr) return Internal("no registered workflow type " + live->instance.type);
     Transition t(*type, live->instance, clock_.NowMs(), options_.history, live->context);
     std::unique_ptr<WorkflowMachine> machine = live->machine->Clone();
@@ -63,7 +63,7 @@ Result<Workflow> Engine::Resume(const std::string& id, const Caller& caller) {
       return FailedPrecondition("only a failed workflow can be resumed; this one is " +
                                 live.instance.status);
     }
-    const WorkflowType& type = *FindType(live.instance.type);
+    const WorkflowType& type = *FindType(live.instance.type, live.instance.type_version);
     const StateSpec& spec = type.states.at(m->state());
     bool fed = false;
     if (spec.kind == StateKind::kFailed) {

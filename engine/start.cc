@@ -71,6 +71,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   }
   auto input = std::make_shared<const json>(RedactJson(prepared_input));
   fresh.type = req.type;
+  fresh.type_version = type->version;  // the newest: the instance keeps it until it ends
   fresh.tenant = req.tenant;
   fresh.input_json = input->dump(-1, ' ', false, json::error_handler_t::replace);
   fresh.input_hash = hash;

@@ -77,8 +77,9 @@ void StepRunner::TryCheckpoint(const std::string& id, std::shared_ptr<const Deci
   for (; tries < kMaxConflictRetries; ++tries) {
     Result<Engine::Live> live = e_.LoadLive(id, fresh, /*take_context=*/true);
     if (!live.ok() && live.status().code() == Code::kNotFound) return then(e_.DeleteTask(task_));
+    if (!live.ok() && IsTypeVersionUnregistered(live.status())) return Hold(id, std::move(then));
     if (!live.ok()) return then(live.status());
-    const WorkflowType& type = *e_.FindType(live->instance.type);
+    const WorkflowType& type = *e_.FindType(live->instance.type, live->instance.type_version);
     Transition t(type, live->instance, e_.clock_.NowMs(), e_.options_.history,
                  std::move(live->context));
     std::unique_ptr<WorkflowMachine> m = live->machine->Clone();
@@ -132,6 +133,9 @@ void StepRunner::StartAttempt() {
   looks_ = TaskPayloadInt(task_, "look");
   if (looks_ > 0) {  // a look of a waiting attempt: nothing to commit before it runs
     Status started = PrepareLook();
+    if (IsTypeVersionUnregistered(started)) {
+      return Hold(task_.workflow_id, [this](Status st) { Finish(st); });
+    }
     if (!started.ok() || attempt_ == 0) return Finish(started);
     return CallAndRecord(0);
   }
@@ -242,7 +246,7 @@ Result<bool> StepRunner::RecordStart(Engine::Live& live, Transition& t,
 
 void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
   const storage::Instance& inst = live.instance;
-  spec_ = &e_.FindType(inst.type)->states.at(task_.step);
+  spec_ = &e_.FindType(inst.type, inst.type_version)->states.at(task_.step);
   json& s = t.step(task_.step);
   attempt_ = s.value("attempts", 0) + 1;
   s["attempts"] = attempt_;

@@ -18,6 +18,12 @@ namespace slipway::engine {
 // payload[key] of a task as an int (0 when absent): "visit", "look".
 int TaskPayloadInt(const storage::Task& task, const char* key);
 
+// What Engine::LoadLive answers for an instance whose type is registered in this process, but
+// not in the version the instance started on (versions.cc): kFailedPrecondition, field
+// "type_version", naming the type and version.
+Status TypeVersionUnregistered(const std::string& type, int64_t version);
+bool IsTypeVersionUnregistered(const Status& st);
+
 class StepRunner : public std::enable_shared_from_this<StepRunner> {
  public:
   using Done = std::function<void(Status)>;
@@ -63,6 +69,10 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   bool LastAttemptLost();
   bool NoteLostAttempt(Transition& t);
   void Quarantine(Transition& t, std::unique_ptr<WorkflowMachine>& m);
+  // The workflow's type version is not registered here (versions.cc): fails it with code
+  // "type_version_unregistered" (ops resume it where that version runs) instead of running
+  // it on another version's table; a finished workflow's leftover task is only deleted.
+  void Hold(const std::string& id, Then then, int tries = 0);
   // Looks of a waiting attempt (looks.cc): a task carrying "look" runs the same attempt again
   // with the last look's progress; nothing is committed before the activity runs.
   Status PrepareLook();

@@ -38,6 +38,11 @@ struct StateSpec {
 
 struct WorkflowType {
   std::string name;
+  // Version of this table (>= 1). Several versions of one type may be registered at once: a
+  // new instance starts on the newest, and every instance runs on the version it started on
+  // (storage::Instance::type_version) until it ends. Bump it whenever a change to the table,
+  // its states or its steps would not replay an in-flight instance's history unchanged.
+  int version = 1;
   std::vector<std::string> steps;             // declared order of step states, for views
   std::map<std::string, StateSpec> states;    // by persisted state name
   std::function<std::unique_ptr<WorkflowMachine>()> make_machine;

@@ -47,16 +47,20 @@ Workflow Engine::ToWorkflow(const storage::Instance& inst) {
   w.instance = inst;
   json context = ParseOr(inst.context_json, json::object());
   const json& steps = context.contains("steps") ? context["steps"] : json::object();
-  const WorkflowType* type = FindType(inst.type);
-  if (type != nullptr) {
-    for (const auto& name : type->steps) {
-      w.steps.push_back(StepView(name, steps.contains(name) ? steps[name] : json::object()));
-    }
-    bool is_step = std::find(type->steps.begin(), type->steps.end(), inst.state) !=
-                   type->steps.end();
-    if (is_step && !status::IsFinal(inst.status)) w.current_step = inst.state;
-    if (is_step && inst.status == status::kFailed) w.current_step = inst.state;
+  // The steps of the version the instance runs on; a version this process does not register
+  // (the instance is held, versions.cc) shows the steps it recorded, by name.
+  const WorkflowType* type = FindType(inst.type, inst.type_version);
+  std::vector<std::string> recorded;
+  if (type == nullptr && steps.is_object() && FindType(inst.type) != nullptr) {
+    for (const auto& item : steps.items()) recorded.push_back(item.key());
   }
+  const std::vector<std::string>& names = type != nullptr ? type->steps : recorded;
+  for (const auto& name : names) {
+    w.steps.push_back(StepView(name, steps.contains(name) ? steps[name] : json::object()));
+  }
+  bool is_step = std::find(names.begin(), names.end(), inst.state) != names.end();
+  if (is_step && !status::IsFinal(inst.status)) w.current_step = inst.state;
+  if (is_step && inst.status == status::kFailed) w.current_step = inst.state;
   if (inst.status == status::kQueued && !inst.serial_key.empty()) {
     Result<std::vector<std::string>> queue = store_.SerialQueue(inst.serial_key);
     if (queue.ok()) {
@@ -120,6 +124,7 @@ Result<std::vector<storage::Instance>> Engine::CreatedBetween(TimeMs from_ms, Ti
 json Workflow::ToJson() const {
   json j = {{"id", instance.id},
             {"type", instance.type},
+            {"type_version", instance.type_version},
             {"tenant", instance.tenant},
             {"status", instance.status},
             {"current_step", current_step.empty() ? json() : json(current_step)},

@@ -14,7 +14,7 @@ namespace {
 constexpr Sql kInsertInstance{
     "insert_instance",
     "INSERT INTO instances (" SLIPWAY_PG_INSTANCE_COLUMNS
-    ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)"
+    ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
     " ON CONFLICT (id) DO NOTHING"};
 constexpr Sql kUpdateInstance{
     "update_instance",
@@ -65,7 +65,7 @@ Status CheckpointWriter::WriteInstance(const Checkpoint& cp) {
     pqxx::result r = Run(c_, t_, kInsertInstance, i.id, i.type, i.tenant, i.status, i.state,
                          i.input_json, i.input_hash, i.context_json, i.result_json,
                          i.error_json, i.serial_key, i.version, i.last_seq, i.last_hash,
-                         i.created_at_ms, i.updated_at_ms, i.deadline_ms);
+                         i.created_at_ms, i.updated_at_ms, i.deadline_ms, i.type_version);
     if (r.affected_rows() == 0) return AlreadyExists("instance already exists");
     return Status::Ok();
   }

@@ -109,6 +109,7 @@ Instance ReadInstance(const pqxx::row& r) {
   i.created_at_ms = r[14].as<int64_t>();
   i.updated_at_ms = r[15].as<int64_t>();
   i.deadline_ms = r[16].as<int64_t>();
+  i.type_version = r[17].as<int64_t>();
   return i;
 }
 

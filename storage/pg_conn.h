@@ -110,7 +110,7 @@ R WithReader(Pool& pool, const char* what, F&& f) {
 #define SLIPWAY_PG_INSTANCE_COLUMNS                                                      \
   "id, type, tenant, status, state, input_json, input_hash, context_json, result_json, " \
   "error_json, serial_key, version, last_seq, last_hash, created_at_ms, updated_at_ms, " \
-  "deadline_ms"
+  "deadline_ms, type_version"
 #define SLIPWAY_PG_EVENT_COLUMNS \
   "workflow_id, seq, at_ms, type, step, attempt, actor, data_json, prev_hash, hash"
 #define SLIPWAY_PG_TASK_COLUMNS                                                       \

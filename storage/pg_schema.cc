@@ -56,6 +56,10 @@ constexpr Migration kMigrations[] = {
      "CREATE INDEX tasks_kind_lease ON tasks (kind, lease_until_ms) WHERE lease_owner <> '';"
      "CREATE INDEX tasks_workflow ON tasks (workflow_id, id);"
      "CREATE INDEX serial_queue_key ON serial_queue (serial_key, seq);"},
+    {3,
+     // The version of its type's table an instance started on (Instance::type_version);
+     // every instance before versions ran on version 1.
+     "ALTER TABLE instances ADD COLUMN type_version BIGINT NOT NULL DEFAULT 1;"},
 };
 
 int StoredVersion(pqxx::connection& c) {

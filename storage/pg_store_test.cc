@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "engine/base/failpoints.h"
@@ -78,13 +79,26 @@ TEST_F(PgStoreTest, AnOldSchemaIsMigratedOnOpen) {
   {
     auto store = MustOpen(old, failpoints_);
     EXPECT_EQ(*store->AppliedSchemaVersions(), std::vector<int>{1});
-    ASSERT_TRUE(store->Commit(CreateCp("wf-1", {MakeTask("wf-1", "timer", kT0)})).ok());
+  }
+  {
+    // Rows as a build of schema 1 wrote them (this build's statements name later columns).
+    pqxx::connection c(db_.dsn());
+    pqxx::work w(c);
+    w.exec0(
+        "INSERT INTO instances (id, type, tenant, status, state, input_json, input_hash,"
+        " context_json, result_json, error_json, serial_key, version, last_seq, last_hash,"
+        " created_at_ms, updated_at_ms, deadline_ms) VALUES ('wf-1', 'test', 'tenant-a',"
+        " 'running', 's', '{}', 'h', '{}', '', '', '', 1, 0, '', 0, 0, 0)");
+    w.exec0("INSERT INTO tasks (workflow_id, kind, step, attempt, due_at_ms, payload_json)"
+            " VALUES ('wf-1', 'timer', '', 0, " + std::to_string(kT0) + ", '{}')");
+    w.commit();
   }
   auto store = Open();
   std::vector<int> all;
   for (int v = 1; v <= PgStore::LatestSchemaVersion(); ++v) all.push_back(v);
   EXPECT_EQ(*store->AppliedSchemaVersions(), all);
   EXPECT_EQ(store->Load("wf-1")->version, 1);  // the data survived
+  EXPECT_EQ(store->Load("wf-1")->type_version, 1);  // rows from before versions: the first
   EXPECT_EQ(store->ClaimTasks(testing::Claim("owner-a", kT0))->size(), 1u);
 }
 

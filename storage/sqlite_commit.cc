@@ -10,7 +10,7 @@
 namespace slipway::storage::sqlite {
 namespace {
 
-// Binds instance fields 1..17 in SLIPWAY_INSTANCE_COLUMNS order (id first).
+// Binds instance fields 1..18 in SLIPWAY_INSTANCE_COLUMNS order (id first).
 void BindInstance(SQLite::Statement& s, const Instance& i) {
   s.bind(1, i.id);
   s.bind(2, i.type);
@@ -29,11 +29,12 @@ void BindInstance(SQLite::Statement& s, const Instance& i) {
   s.bind(15, static_cast<int64_t>(i.created_at_ms));
   s.bind(16, static_cast<int64_t>(i.updated_at_ms));
   s.bind(17, static_cast<int64_t>(i.deadline_ms));
+  s.bind(18, static_cast<int64_t>(i.type_version));
 }
 
 constexpr char kInsertInstance[] =
     "INSERT INTO instances (" SLIPWAY_INSTANCE_COLUMNS
-    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+    ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
 // Only the columns a checkpoint may change are named: SQLite rewrites the entries of every
 // index whose columns appear in SET, so naming the fixed ones (type, tenant, input, serial
 // key, creation time) would rewrite four index pages per checkpoint for nothing. Status has an

@@ -89,6 +89,7 @@ Instance ReadInstance(SQLite::Statement& s) {
   i.created_at_ms = s.getColumn(14).getInt64();
   i.updated_at_ms = s.getColumn(15).getInt64();
   i.deadline_ms = s.getColumn(16).getInt64();
+  i.type_version = s.getColumn(17).getInt64();
   return i;
 }
 

@@ -119,7 +119,7 @@ R WithReader(ReadPool& pool, const char* what, F&& f) {
 #define SLIPWAY_INSTANCE_COLUMNS                                                          \
   "id, type, tenant, status, state, input_json, input_hash, context_json, result_json, " \
   "error_json, serial_key, version, last_seq, last_hash, created_at_ms, updated_at_ms, " \
-  "deadline_ms"
+  "deadline_ms, type_version"
 #define SLIPWAY_EVENT_COLUMNS \
   "workflow_id, seq, at_ms, type, step, attempt, actor, data_json, prev_hash, hash"
 #define SLIPWAY_TASK_COLUMNS                                                          \

@@ -59,6 +59,10 @@ constexpr Migration kMigrations[] = {
     {3,
      // Fencing token of a task's lease: bumped by every claim of the row (store.h).
      "ALTER TABLE tasks ADD COLUMN lease_token INTEGER NOT NULL DEFAULT 0;"},
+    {4,
+     // The version of its type's table an instance started on (Instance::type_version);
+     // every instance before versions ran on version 1.
+     "ALTER TABLE instances ADD COLUMN type_version INTEGER NOT NULL DEFAULT 1;"},
 };
 
 constexpr char kCreateVersionTable[] =

@@ -168,6 +168,28 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopenedFileIsAtLatestVersion) {
   EXPECT_TRUE(again->Load("wf-1").ok());
 }
 
+// Migration 4 adds instances.type_version: the rows of a file from before it read as the
+// first version of their type.
+TEST_F(SqliteStoreTest, AFileFromBeforeTypeVersionsIsMigratedWithVersionOne) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->Commit(CreateCp("wf-1")).ok());
+  }
+  {
+    SQLite::Database raw(Options().path, SQLite::OPEN_READWRITE);
+    raw.exec("ALTER TABLE instances DROP COLUMN type_version");
+    raw.exec("DELETE FROM schema_version WHERE version >= 4");
+  }
+  auto store = Open();
+  std::vector<int> all;
+  for (int v = 1; v <= SqliteStore::LatestSchemaVersion(); ++v) all.push_back(v);
+  EXPECT_EQ(*store->AppliedSchemaVersions(), all);
+  Result<Instance> got = store->Load("wf-1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->type_version, 1);
+  EXPECT_EQ(got->version, 1);
+}
+
 TEST_F(SqliteStoreTest, FileFromANewerBuildIsRefused) {
   { auto store = Open(); }
   {

@@ -67,7 +67,7 @@ int64_t CopyTable(SQLite::Database& src, pqxx::connection& c, pqxx::work& w,
 const std::vector<std::string> kInstanceColumns = {
     "id", "type", "tenant", "status", "state", "input_json", "input_hash", "context_json",
     "result_json", "error_json", "serial_key", "version", "last_seq", "last_hash",
-    "created_at_ms", "updated_at_ms", "deadline_ms"};
+    "created_at_ms", "updated_at_ms", "deadline_ms", "type_version"};
 const std::vector<std::string> kEventColumns = {"workflow_id", "seq", "at_ms", "type", "step",
                                                 "attempt", "actor", "data_json", "prev_hash",
                                                 "hash"};

@@ -26,6 +26,9 @@ namespace slipway::storage {
 struct Instance {
   std::string id;
   std::string type;             // workflow type, e.g. "deployment"
+  // Version of the type's table the instance started on (WorkflowType::version); fixed at
+  // creation like the type: the instance runs on that table until it ends.
+  int64_t type_version = 1;
   std::string tenant;
   std::string status;           // queued|running|waiting|completed|failed|cancelling|cancelled
   std::string state;            // current state of the workflow's state machine

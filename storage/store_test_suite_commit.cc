@@ -119,6 +119,30 @@ TEST_P(StoreSuite, UpdateWritesTheMutableFieldsAndKeepsThoseFixedAtCreation) {
   EXPECT_EQ(store().List(by_status)->instances.size(), 1u);  // the status index follows
 }
 
+// An instance runs on the type version it started with (engine/versions.cc): the store keeps
+// the version written at creation, whatever later checkpoints carry, and shows it in lists.
+TEST_P(StoreSuite, TypeVersionIsWrittenAtCreationAndNeverChanged) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1")).ok());
+  EXPECT_EQ(store().Load("wf-1")->type_version, 1);  // the default: the first table
+  Checkpoint v3 = CreateCp("wf-3", {}, "tenant-a", kT0 + 1);
+  v3.instance.type_version = 3;
+  ASSERT_TRUE(store().Commit(v3).ok());
+  EXPECT_EQ(store().Load("wf-3")->type_version, 3);
+  Checkpoint up = UpdateCp("wf-3", 1, 2);
+  up.instance.type_version = 4;  // fixed at creation: not written
+  ASSERT_TRUE(store().Commit(up).ok());
+  EXPECT_EQ(store().Load("wf-3")->type_version, 3);
+  Result<ListPage> page = store().List(ListQuery{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->instances.size(), 2u);
+  EXPECT_EQ(page->instances[0].id, "wf-3");
+  EXPECT_EQ(page->instances[0].type_version, 3);
+  EXPECT_EQ(page->instances[1].type_version, 1);
+  // A second handle (another process) reads it from the database, not from a cache.
+  std::unique_ptr<Store> other = OpenHandle();
+  EXPECT_EQ(other->Load("wf-3")->type_version, 3);
+}
+
 TEST_P(StoreSuite, StaleVersionIsConflictAndWritesNothing) {
   ASSERT_TRUE(store().Commit(CreateCp("wf-1")).ok());
   ASSERT_TRUE(store().Commit(UpdateCp("wf-1", 1, 2)).ok());
