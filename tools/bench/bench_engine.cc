@@ -75,11 +75,13 @@ Alone RunAlone(const Options& o, bool full) {
   engine::EngineOptions eo;
   eo.owner = "bench-alone";
   eo.group_commit = true;
-  engine::Engine engine(store, clock, failpoints, eo);
   NoopActivity noop;
-  engine.RegisterActivity("noop", noop);
-  if (!engine.RegisterType(engine::testing::SevenStepType("seven", "noop", {})).ok()) return result;
-  {
+  {  // the engine ends before the store it points at
+    engine::Engine engine(store, clock, failpoints, eo);
+    engine.RegisterActivity("noop", noop);
+    if (!engine.RegisterType(engine::testing::SevenStepType("seven", "noop", {})).ok()) {
+      return result;
+    }
     engine::Scheduler scheduler(engine, o.scheduler);
     scheduler.Start();
     for (int i = 0; i < o.alone; ++i) {
