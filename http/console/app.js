@@ -58,7 +58,7 @@
   }
 
   function clear(node, ...children) {
-    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+    node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   }
 
   // ---- API ---------------------------------------------------------------------------------
@@ -364,8 +364,12 @@
     for (const e of events) {
       if (e.type !== 'step_failed' && e.type !== 'step_succeeded') continue;
       const d = e.data || {};
-      const err = d.error || null;
-      const outcome = e.type === 'step_succeeded' ? 'succeeded' : d.retry ? 'failed, will retry' : 'failed';
+      // A failure the workflow's table routes (a failed build goes to autofix) is recorded as
+      // step_succeeded with the error in output.step_error (engine/activity.h).
+      const routed = e.type === 'step_succeeded' && d.output && typeof d.output === 'object' ? d.output.step_error : null;
+      const err = d.error || routed || null;
+      const outcome = routed ? 'failed (handled by the workflow)' : e.type === 'step_succeeded' ? 'succeeded'
+        : d.retry ? 'failed, will retry' : 'failed';
       rows.push(el('tr', { 'data-seq': e.seq },
         el('td', null, e.step || ''), el('td', null, String(e.attempt)), el('td', { class: 'mono' }, e.at),
         el('td', null, outcome),
@@ -414,6 +418,8 @@
       const facts = [['Type', wf.type], ['Tenant', wf.tenant], ['Status', wf.status], ['Current step', wf.current_step || '—'],
         ['Created', wf.created_at], ['Updated', wf.updated_at], ['Version', wf.version]];
       if (wf.queued_behind) facts.push(['Queued behind', wf.queued_behind]);
+      const siteData = wf.input && wf.input.website_data;
+      if (siteData && siteData.siteName !== undefined) facts.push(['Site name', siteData.siteName]);
       const url = wf.result && wf.result.deployment && wf.result.deployment.url;
       clear(summary, el('div', { class: 'card' }, el('dl', { class: 'facts' },
         facts.map(([k, v]) => [el('dt', null, k), el('dd', null, v === undefined || v === null ? '—' : String(v))]),
