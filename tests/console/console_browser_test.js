@@ -18,6 +18,7 @@
 const { spawn } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
+const http = require('http');
 const os = require('os');
 const path = require('path');
 
@@ -44,6 +45,22 @@ function check(cond, what) {
   }
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A POST to the emulator's admin API on a fresh connection (it does not keep connections).
+function emulatorPost(base, p, body) {
+  return new Promise((resolve, reject) => {
+    const data = Buffer.from(JSON.stringify(body));
+    const req = http.request(base + p, {
+      method: 'POST', agent: false,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': data.length },
+    }, (resp) => {
+      resp.resume();
+      resp.on('end', () => resolve(resp.statusCode));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 // ---- the server -------------------------------------------------------------------------
 
@@ -184,11 +201,9 @@ async function main() {
     // (parsed into the build errors) then carries it; the emulated model has no fix for it.
     const unfixable = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'site-variants', 'unfixable', 'src', 'build.ts'), 'utf8')
       .replace('./sitemap', './' + XSS_BUILD);
-    const push = await fetch(server.emulator + '/_admin/github/push', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ repo: charlieRepo, branch: 'main', files: { 'src/build.ts': unfixable }, message: 'break the build', pusher: 'human' }),
-    });
-    check(push.status === 200, 'pushed a broken build.ts to ' + charlieRepo + ' (' + push.status + ')');
+    const push = await emulatorPost(server.emulator, '/_admin/github/push',
+      { repo: charlieRepo, branch: 'main', files: { 'src/build.ts': unfixable }, message: 'break the build', pusher: 'human' });
+    check(push === 200, 'pushed a broken build.ts to ' + charlieRepo + ' (HTTP ' + push + ')');
 
     const approvalId = await server.start_workflow({
       type: 'deployment', tenant: 'bravo', id: 'needs-approval',
@@ -196,7 +211,12 @@ async function main() {
     });
     const failingId = await server.start_workflow({
       type: 'deployment', tenant: 'charlie', id: 'broken-build',
-      input: { website_data: site(XSS_SITE, { tagline: XSS_SITE, pages: [{ slug: 'index', title: XSS_SITE, body: XSS_SITE }] }) },
+      input: {
+        website_data: site(XSS_SITE, {
+          tagline: XSS_SITE + ' Café ☕ 🚀 \u2028 "quoted" \\ back\tslash',
+          pages: [{ slug: 'index', title: XSS_SITE, body: XSS_SITE + ' ünïcödé 日本語' }],
+        }),
+      },
     });
 
     browser = await puppeteer.launch({
@@ -239,6 +259,10 @@ async function main() {
     await page.goto(server.url + '/#/workflows?tenant=acme', { waitUntil: 'load' });
     await page.waitForSelector('#workflow-rows tr[data-id]');
     await page.evaluate(() => { window.__sameDocument = true; });
+    // Vercel refuses the watched deployment's first create once: an attempt that fails and retries.
+    const faults = await emulatorPost(server.emulator, '/_admin/faults',
+      { rules: [{ method: 'POST', path: '/*/deployments', status: 503, times: 1 }] });
+    check(faults === 200, 'the emulator will refuse one deployment create');
     const watchId = await server.start_workflow({
       type: 'deployment', tenant: 'acme', id: 'watch-me', input: { website_data: site('Acme') },
     });
@@ -257,6 +281,10 @@ async function main() {
     const url = await page.$eval('#deployment-url', (e) => e.textContent).catch(() => '');
     check(/^https?:\/\//.test(url), 'the deployment URL is shown: ' + url);
     await page.waitForFunction(() => document.getElementById('live-state').textContent.startsWith('finished'));
+    const retried = await page.$$eval('#attempt-rows tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent))
+      .filter((cells) => cells[3] === 'failed, will retry'));
+    check(retried.length === 1 && retried[0][0] === 'deploy' && /503|unavailable/i.test(retried[0][4]) &&
+      /^\d{4}-\d\d-\d\dT/.test(retried[0][5]), 'the failed attempt is listed with its error and next attempt time: ' + JSON.stringify(retried));
     await shot(page, '05-deployment-completed');
 
     // History: the chain verifies against the recorded head; a tampered copy is flagged.
@@ -297,9 +325,28 @@ async function main() {
     check(messages.some((m) => m.includes(XSS_BUILD)), 'the build error message is shown literally');
     const bodyText = await page.evaluate(() => document.getElementById('main').textContent);
     check(bodyText.includes(XSS_SITE), 'the site data payload is shown literally');
-    check((await page.$('#action-resume')) !== null, 'ops may resume the failed deployment');
     await noXss(page, 'failed deployment page');
     await shot(page, '08-build-errors');
+
+    // Ops resumes it: a reason is required, then the answer is shown.
+    await page.click('#action-resume');
+    await page.click('#action-confirm');
+    check((await text(page, '#action-result')) === 'A reason is required.', 'resume asks for a reason');
+    await page.type('#action-reason', 'retry after the fix');
+    await page.click('#action-confirm');
+    await page.waitForFunction(() => /^Resume: /.test(document.getElementById('action-result').textContent));
+    const resumed = await text(page, '#action-result');
+    check(/^Resume: done \(HTTP 20\d\)/.test(resumed), 'ops resumed the failed deployment: ' + resumed);
+    await shot(page, '08b-resumed');
+    await server.waitFor(failingId, FINAL, 90000);
+
+    // Chains with hostile, quoted and non-ASCII text in their data verify too.
+    for (const id of [failingId, onboardings[0]]) {
+      await page.goto(server.url + '/#/history/' + encodeURIComponent(id), { waitUntil: 'load' });
+      await page.waitForSelector('#chain-verdict[data-result]');
+      check((await page.$eval('#chain-verdict', (e) => e.dataset.result)) === 'verified',
+        'the chain of ' + id + ' verifies: ' + (await text(page, '#chain-verdict')));
+    }
 
     // A hostile tenant name (the API refuses one, so the test puts it into the list's answer).
     check((await server.call('POST', '/v1/workflows', { type: 'deployment', tenant: XSS_TENANT, input: {} })).status === 400,
@@ -352,13 +399,26 @@ async function main() {
     check(history.json.events.some((e) => e.type === 'signal_received' && e.actor === 'approver:approver-token'),
       'history records the approver');
 
-    // The tenant: sees its own workflow, may cancel it, may not approve.
+    // The tenant: sees its own workflows, may cancel one, may neither approve nor resume.
+    const queuedId = await server.start_workflow({
+      type: 'deployment', tenant: 'bravo', id: 'to-cancel', input: { website_data: site('Bravo 2'), require_approval: true },
+    });
     await signIn(page, server, 'bravo');
-    await page.goto(server.url + '/#/workflow/' + encodeURIComponent(approvalId), { waitUntil: 'load' });
-    await page.waitForSelector('#actions');
+    check(!(await page.$eval('#nav-stats', (e) => !e.hidden)), 'the tenant has no stats link');
+    const visible = await page.$$eval('#workflow-rows tr[data-id]', (trs) => trs.map((t) => t.dataset.id));
+    check(visible.length > 0 && visible.every((id) => id.startsWith('bravo:')), 'the tenant lists only its own workflows');
+    await page.goto(server.url + '/#/workflow/' + encodeURIComponent(queuedId), { waitUntil: 'load' });
+    await page.waitForSelector('#action-cancel');
     check((await page.$('#action-approve')) === null && (await page.$('#action-resume')) === null,
       'the tenant sees no approve or resume button');
-    await shot(page, '13-tenant-view');
+    await page.click('#action-cancel');
+    await page.type('#action-reason', 'changed my mind');
+    await shot(page, '13-tenant-cancel-confirm');
+    await page.click('#action-confirm');
+    await page.waitForSelector('#action-result');
+    check(/^Cancel: done \(HTTP 20\d\)/.test(await text(page, '#action-result')), 'the tenant cancelled: ' + (await text(page, '#action-result')));
+    await page.waitForFunction(() => document.getElementById('wf-status').textContent === 'cancelled', { timeout: 30000 });
+    await shot(page, '14-tenant-cancelled');
 
     check(problems.length === 0, 'no page errors, CSP refusals or dialogs' + (problems.length ? ': ' + problems.join(' | ') : ''));
   } catch (e) {
