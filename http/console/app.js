@@ -570,9 +570,9 @@
     const rowBySeq = new Map();
     clear(rows, history.plain.map((e) => {
       const tr = el('tr', { 'data-seq': e.seq },
-        el('td', { class: 'check' }, ''), el('td', null, String(e.seq)), el('td', { class: 'mono' }, e.at),
+        el('td', { class: 'check' }, ''), el('td', null, String(e.seq)), el('td', { class: 'mono at' }, e.at),
         el('td', null, e.type), el('td', null, e.step || ''), el('td', null, String(e.attempt)), el('td', null, e.actor),
-        el('td', null, el('pre', null, JSON.stringify(e.data, null, 1))),
+        el('td', { class: 'data' }, el('pre', null, JSON.stringify(e.data, null, 1))),
         el('td', { class: 'mono', title: e.hash }, String(e.hash).slice(0, 12) + '…'));
       rowBySeq.set(e.seq, tr);
       return tr;
@@ -619,19 +619,45 @@
 
   async function showStats(params) {
     document.title = 'Slipway console: stats';
-    const chosen = WINDOWS[params.get('window')] ? params.get('window') : '24h';
+    const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const custom = params.get('window') === 'custom';
+    const chosen = custom ? 'custom' : WINDOWS[params.get('window')] ? params.get('window') : '24h';
+    let to = new Date();
+    let from = new Date(to.getTime() - (WINDOWS[chosen] || WINDOWS['24h']));
+    if (custom) {
+      const f = new Date(params.get('from') || '');
+      const t = new Date(params.get('to') || '');
+      if (!Number.isNaN(f.getTime())) from = f;
+      if (!Number.isNaN(t.getTime())) to = t;
+    }
     const picker = el('select', { id: 'stats-window' },
-      Object.keys(WINDOWS).map((w) => el('option', { value: w, selected: w === chosen }, 'last ' + w)));
-    picker.addEventListener('change', () => { location.hash = '#/stats?window=' + picker.value; });
+      Object.keys(WINDOWS).map((w) => el('option', { value: w, selected: w === chosen }, 'last ' + w)),
+      el('option', { value: 'custom', selected: custom }, 'from … to …'));
+    const fromInput = el('input', { id: 'stats-from', value: iso(from), size: 22 });
+    const toInput = el('input', { id: 'stats-to', value: iso(to), size: 22 });
+    const apply = () => {
+      if (picker.value !== 'custom') {
+        location.hash = '#/stats?window=' + picker.value;
+        return;
+      }
+      const q = new URLSearchParams({ window: 'custom', from: fromInput.value.trim(), to: toInput.value.trim() });
+      location.hash = '#/stats?' + q.toString();
+    };
+    picker.addEventListener('change', () => { if (picker.value !== 'custom') apply(); });
     const out = el('div', { id: 'stats' }, 'Loading…');
     clear(main, el('h1', null, 'Stats'),
       el('div', { class: 'toolbar' }, el('label', null, 'Window', picker),
+        el('label', null, 'From (UTC)', fromInput), el('label', null, 'To (UTC)', toInput),
+        el('button', { type: 'button', id: 'stats-apply', onclick: apply }, 'Show'),
         el('button', { type: 'button', id: 'stats-refresh', onclick: () => route() }, 'Refresh')),
       out);
-    const to = new Date();
-    const from = new Date(to.getTime() - WINDOWS[chosen]);
-    const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const stats = await api('GET', '/v1/stats?from=' + encodeURIComponent(iso(from)) + '&to=' + encodeURIComponent(iso(to)));
+    let stats;
+    try {
+      stats = await api('GET', '/v1/stats?from=' + encodeURIComponent(iso(from)) + '&to=' + encodeURIComponent(iso(to)));
+    } catch (e) {
+      clear(out, el('div', { class: 'card error-box', id: 'stats-error' }, 'Error: ' + e.message));
+      return;
+    }
     const sections = [];
     const top = [];
     for (const [k, v] of Object.entries(stats)) {

@@ -375,6 +375,15 @@ async function main() {
     const statsText = await text(page, '#stats');
     check(statsText.includes('deployment') && statsText.includes('onboarding'), 'stats show deployments and onboardings');
     await shot(page, '10-stats');
+    // A chosen window: a day in 2020 holds none of them.
+    await page.select('#stats-window', 'custom');
+    await page.$eval('#stats-from', (e) => { e.value = '2020-01-01T00:00:00Z'; });
+    await page.$eval('#stats-to', (e) => { e.value = '2020-01-02T00:00:00Z'; });
+    await page.click('#stats-apply');
+    await page.waitForFunction(() => location.hash.includes('window=custom') && document.querySelector('#stats table') &&
+      document.querySelector('#stats').textContent.includes('2020-01-01T00:00:00'));
+    const rows = await page.$$eval('#stats .card tr', (trs) => trs.map((tr) => tr.textContent));
+    check(rows.includes('workflows0'), 'a chosen window from 2020-01-01 to 2020-01-02 counts no workflows: ' + rows.join(' | '));
 
     // The approver: approve and reject only; no cancel, no resume.
     await server.waitFor(approvalId, (w) => w.status === 'waiting' && w.current_step === 'approval', 90000);
