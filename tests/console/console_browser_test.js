@@ -287,6 +287,18 @@ async function main() {
       /^\d{4}-\d\d-\d\dT/.test(retried[0][5]), 'the failed attempt is listed with its error and next attempt time: ' + JSON.stringify(retried));
     await shot(page, '05-deployment-completed');
 
+    // chain.js writes JSON as nlohmann::json does (keys by code point, numbers as served, its
+    // string escapes): expected text from nlohmann 3.11 for the same value.
+    const canonical = await page.evaluate(() => {
+      const expected = '{"Z":4,"a":[1e+20,-0.5,0.1,100,1e-05,12345678901234567890],"b":1.0,"s":"q\\"\\\\\\n\\u0001' +
+        '\u007f\u2028/","é":3,"\ue000":1,"\u{1F680}":2}';
+      const shuffled = ' { "s" : "q\\"\\\\\\n\\u0001\u007f\u2028/", "\u{1F680}":2, "\ue000":1, "é":3,' +
+        ' "b":1.0, "a":[1e+20, -0.5, 0.1, 100, 1e-05, 12345678901234567890], "Z":4 } ';
+      const c = window.SlipwayChain;
+      return [c.canonical(c.parseLossless(expected)) === expected, c.canonical(c.parseLossless(shuffled)) === expected];
+    });
+    check(canonical[0] && canonical[1], 'canonical JSON matches nlohmann::json: ' + canonical);
+
     // History: the chain verifies against the recorded head; a tampered copy is flagged.
     await page.click('#history-link');
     await page.waitForSelector('#chain-verdict[data-result]');
