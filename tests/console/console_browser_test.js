@@ -441,6 +441,13 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('wf-status').textContent === 'cancelled', { timeout: 30000 });
     await shot(page, '14-tenant-cancelled');
 
+    // The auditor reads everything and changes nothing: stats, and no action at all.
+    await signIn(page, server, 'auditor');
+    check(await page.$eval('#nav-stats', (e) => !e.hidden), 'the auditor has the stats link');
+    await page.goto(server.url + '/#/workflow/' + encodeURIComponent(watchId), { waitUntil: 'load' });
+    await page.waitForSelector('#actions');
+    check((await page.$$('#actions button')).length === 0, 'the auditor sees no action button');
+
     check(problems.length === 0, 'no page errors, CSP refusals or dialogs' + (problems.length ? ': ' + problems.join(' | ') : ''));
   } catch (e) {
     failures++;
