@@ -324,6 +324,21 @@ async function main() {
     check((await page.$$('#event-rows tr.broken')).length === 1, 'the tampered event is marked');
     await shot(page, '07-history-tampered');
     page.off('request', tamper);
+    // A history cut at its end is whole in itself: the head the workflow records shows the cut.
+    const truncate = async (req) => {
+      if (!req.url().includes('/history?')) return req.continue();
+      const r = await fetch(req.url(), { headers: req.headers() });
+      const body = JSON.parse(await r.text());
+      body.events.pop();
+      return req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    };
+    page.on('request', truncate);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#chain-verdict[data-result]');
+    const cut = await text(page, '#chain-verdict');
+    check(/BROKEN .*events were removed/.test(cut), 'a history cut at its end is flagged against the recorded head: ' + cut);
+    await shot(page, '07b-history-truncated');
+    page.off('request', truncate);
     await page.setRequestInterception(false);
 
     // The failed build: its errors as a table of file:line, payloads as text.
