@@ -30,5 +30,8 @@ void HandleListTokens(ApiServices& s, Exchange& ex);      // GET  /v1/tokens
 void HandleRevokeToken(ApiServices& s, Exchange& ex);     // POST /v1/tokens/{id}/revoke
 void HandleOpenApi(ApiServices& s, Exchange& ex);         // GET  /v1/openapi.json
 void HandleGitHubWebhook(ApiServices& s, Exchange& ex);   // POST /v1/webhooks/github
+void HandleConsoleIndex(ApiServices& s, Exchange& ex);    // GET  / (console.h)
+void HandleConsoleFile(ApiServices& s, Exchange& ex);     // GET  /console/{file}
+void HandleWhoAmI(ApiServices& s, Exchange& ex);          // GET  /v1/whoami
 
 }  // namespace slipway::http

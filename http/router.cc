@@ -50,6 +50,10 @@ const std::vector<Route>& Routes() {
       {"GET", "/metrics", Access::kMetrics, &HandleMetrics},
       {"GET", "/v1/stats", Access::kMetrics, &HandleStats},
       {"GET", "/v1/openapi.json", Access::kPublic, &HandleOpenApi, true},
+      // The web console: static files that hold no data (console_handler.cc).
+      {"GET", "/", Access::kPublic, &HandleConsoleIndex, true},
+      {"GET", "/console/{file}", Access::kPublic, &HandleConsoleFile, true},
+      {"GET", "/v1/whoami", Access::kRead, &HandleWhoAmI, true},
       {"POST", "/v1/tokens", Access::kAdmin, &HandleCreateToken},
       {"GET", "/v1/tokens", Access::kAdmin, &HandleListTokens},
       {"POST", "/v1/tokens/{id}/revoke", Access::kAdmin, &HandleRevokeToken},
