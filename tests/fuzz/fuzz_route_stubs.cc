@@ -21,6 +21,9 @@ void HandleStats(ApiServices&, Exchange&) {}
 void HandleCreateToken(ApiServices&, Exchange&) {}
 void HandleListTokens(ApiServices&, Exchange&) {}
 void HandleRevokeToken(ApiServices&, Exchange&) {}
+void HandleConsoleIndex(ApiServices&, Exchange&) {}
+void HandleConsoleFile(ApiServices&, Exchange&) {}
+void HandleWhoAmI(ApiServices&, Exchange&) {}
 void HandleOpenApi(ApiServices&, Exchange&) {}
 void HandleGitHubWebhook(ApiServices&, Exchange&) {}
 
