@@ -344,8 +344,9 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
   EXPECT_GT(stats.lost + stats.taken_over, 0) << "the kills took no work away from node-2";
 
   // Effects, from the emulator's log: per tenant one repository, webhook, e-mail, two
-  // projects; per deployment one save commit, one work branch, two fast-forwards (production,
-  // then main) and one Vercel deployment carrying that workflow's idempotency key.
+  // projects; per deployment one save commit (on its own work branch), one work branch, two
+  // fast-forwards (production, then main), one Vercel deployment carrying that workflow's
+  // idempotency key, and one promotion of it.
   const std::vector<json> log = c.EmulatorLog();
   const auto repos = EffectsBySubject(log, "repo_created");
   const auto hooks = EffectsBySubject(log, "webhook_created");
@@ -374,8 +375,24 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
     ++keys[r.body.value("meta", json::object()).value("slipwayIdempotencyKey", "")];
   }
   EXPECT_EQ(vercel_deployments, kTenants + kTenants * kPerTenant);  // dev ones, then these
+  const auto promoted = EffectsBySubject(log, "promoted");
   std::set<std::string> deployed;
   for (const std::string& id : deployments) {
+    // The save commit moves the work branch slipway/<tenant>/<name> (PATCH .../git/refs/heads/
+    // <branch>, the slashes maybe escaped); nothing else commits to it.
+    const std::string tenant = id.substr(0, id.find(':')), name = id.substr(id.find(':') + 1);
+    int saves = 0;
+    for (const json& e : log) {
+      const std::string path = e.value("path", "");
+      for (const std::string& branch : {"heads/slipway/" + tenant + "/" + name,
+                                        "heads/slipway%2F" + tenant + "%2F" + name}) {
+        saves += e.value("effect", "") == "commit" && path.size() >= branch.size() &&
+                 path.compare(path.size() - branch.size(), branch.size(), branch) == 0;
+      }
+    }
+    EXPECT_EQ(saves, 1) << id << " committed " << saves << " times to its work branch";
+    const std::string dpl = views[id]["result"]["deployment"].value("id", "");
+    EXPECT_EQ(promoted.count(dpl) ? promoted.at(dpl) : 0, 1) << id << " promoted " << dpl;
     int with_key = 0;
     for (const auto& [key, n] : keys) {
       if (key.rfind(id + "/", 0) == 0) with_key += n;
