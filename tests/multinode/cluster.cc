@@ -153,7 +153,7 @@ Cluster::~Cluster() {
     for (Node& n : nodes_) KillAndReap(n.pid);
   }
   KillAndReap(emulator_pid_);
-  if (!::testing::Test::HasFailure()) {
+  if (!::testing::Test::HasFailure() && getenv("SLIPWAY_MULTINODE_KEEP") == nullptr) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   } else {
@@ -259,6 +259,12 @@ void Cluster::Kill(int i) {
 }
 
 bool Cluster::Restart(int i) { return StartNode(i); }
+
+void Cluster::Signal(int i, int sig) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const pid_t pid = nodes_[static_cast<size_t>(i)].pid;
+  if (pid > 0) kill(pid, sig);
+}
 
 bool Cluster::Running(int i) const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -5,11 +5,13 @@
 //   Cluster c(db_url, 3);             // starts the emulator and node-0..node-2
 //   Reply r = c.Call(1, "POST", "/v1/workflows", body);   // as ops, on node-1
 //   c.Kill(1); c.Restart(1);          // SIGKILL, then the same node name on a new port
+//   c.Signal(0, SIGSTOP); ...; c.Signal(0, SIGCONT);   // a paused node
 //
 // Builds are fast: the nodes find a stub `npm` (exit 0) first on their PATH and run builds
 // unconfined (SLIPWAY_BUILD_SANDBOX=off), so a validation costs a tarball and a few spawns,
 // not a real `npm ci` (label npm has those). Lighthouse is off (label browser has it).
-// Everything lives in one temp directory, removed when no test failed. The destructor
+// Everything lives in one temp directory, removed when no test failed (kept, and named on
+// stderr, when one did or SLIPWAY_MULTINODE_KEEP is set). The destructor
 // SIGKILLs whatever still runs. Node methods are safe to call from several threads.
 #pragma once
 
@@ -56,6 +58,8 @@ class Cluster {
   void Kill(int i);     // SIGKILL and reap
   bool Restart(int i);  // starts node i again (same name, state dir and database)
   bool Running(int i) const;
+  // Sends `sig` to node i (SIGSTOP / SIGCONT: a node paused past its leases, then resumed).
+  void Signal(int i, int sig);
   int size() const { return static_cast<int>(nodes_.size()); }
   std::string NodeName(int i) const { return "node-" + std::to_string(i); }
   // Node i's stderr (JSON log lines) over all its starts.

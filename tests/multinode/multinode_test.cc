@@ -1,12 +1,14 @@
 // tests/multinode/multinode_test.cc: three slipwayd nodes on one PostgreSQL database and one
 // emulator; 30 onboardings, then 300 deployments started over the three nodes' HTTP APIs
-// while one node is SIGKILLed twice and restarted. Everything is then checked from the
+// while one node is SIGKILLed twice and restarted, and another is stopped (SIGSTOP) past its
+// leases and then resumed. Everything is then checked from the
 // engine's records (views and histories through the API) and the emulator's request log, not
 // from what the test itself did: every workflow completed; a tenant's deployments ran one at a
 // time in start order; each outside effect landed once per workflow; every hash chain
 // verifies up to the head the workflow records; no step attempt ran on two nodes at once, and
 // no attempt whose lease was taken over committed afterwards (see CheckLeases).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -34,6 +36,7 @@ constexpr int kNodes = 3;
 constexpr int kTenants = 30;
 constexpr int kPerTenant = 10;
 constexpr int kVictim = 2;  // the node killed twice
+constexpr int kPaused = 1;  // the node paused past its leases, then resumed
 
 std::string Tenant(int t) { return "tenant-" + std::string(t < 10 ? "0" : "") + std::to_string(t); }
 std::string DeployId(int t, int d) { return Tenant(t) + ":deploy-" + std::to_string(d); }
@@ -126,6 +129,7 @@ struct LeaseStats {
   std::set<std::string> owners;                 // distinct lease owners (process starts)
   int lost = 0;                                 // attempt_lost notices
   int taken_over = 0;                           // events under a fencing token above 1
+  int handovers = 0;  // a task's lease moved to another owner between two of its events
 };
 
 std::string NodeOf(const std::string& owner) { return owner.substr(0, owner.find('#')); }
@@ -171,7 +175,10 @@ void CheckLeases(const std::string& id, const std::vector<json>& events, LeaseSt
         EXPECT_EQ(owner, it->second.second)
             << id << " seq " << e.value("seq", 0) << ": two owners hold token " << token;
       }
-      if (token > it->second.first) it->second = {token, owner};
+      if (token > it->second.first) {
+        stats.handovers += owner != it->second.second;
+        it->second = {token, owner};
+      }
     }
     const TimeMs at = At(e);
     const bool lost = type == "step_failed" &&
@@ -262,6 +269,7 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
   // time it comes back under the same name (a new lease owner) on a new port.
   std::atomic<bool> killer_ok{true};
   std::atomic<int> leases_at_kill[2] = {{0}, {0}};
+  std::atomic<int> leases_at_pause{0};
   std::thread killer([&] {
     for (int k = 0; k < 2; ++k) {
       std::this_thread::sleep_for(std::chrono::seconds(k == 0 ? 3 : 8));
@@ -271,12 +279,23 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
       if (!c.Restart(kVictim)) killer_ok = false;
     }
   });
-  struct Joiner {  // a failed ASSERT below returns early: never leave the thread joinable
+  // Meanwhile another node stops (SIGSTOP, as in a long GC pause or a stopped VM) while it
+  // holds leases, past their expiry, so that the other nodes take its tasks over; then it
+  // runs again. Whatever it was running must not commit afterwards (CheckLeases: per task,
+  // fencing tokens never go back in history).
+  std::thread pauser([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    leases_at_pause = WaitForLeases(dsn, c.NodeName(kPaused), 1, std::chrono::seconds(20));
+    c.Signal(kPaused, SIGSTOP);
+    std::this_thread::sleep_for(std::chrono::seconds(40));
+    c.Signal(kPaused, SIGCONT);
+  });
+  struct Joiner {  // a failed ASSERT below returns early: never leave a thread joinable
     std::thread& t;
     ~Joiner() {
       if (t.joinable()) t.join();
     }
-  } joiner{killer};
+  } join_killer{killer}, join_pauser{pauser};
   // Round d starts every tenant's d-th deployment; a tenant's d+1-th is started only after
   // its d-th was accepted.
   std::vector<std::string> deployments;
@@ -296,6 +315,7 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
   const auto started = Clock::now();
   std::map<std::string, json> views = WaitAll(c, deployments, std::chrono::seconds(180));
   if (killer.joinable()) killer.join();
+  if (pauser.joinable()) pauser.join();
   ASSERT_TRUE(killer_ok) << "the killed node did not come back:\n" << c.NodeLog(kVictim);
   const auto finished = Clock::now();
   int completed = 0;
@@ -342,6 +362,7 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
   for (const std::string& o : stats.owners) victim_owners += NodeOf(o) == c.NodeName(kVictim);
   EXPECT_GE(victim_owners, 2) << "node-2 ran attempts before and after a kill";
   EXPECT_GT(stats.lost + stats.taken_over, 0) << "the kills took no work away from node-2";
+  EXPECT_GT(stats.handovers, 0) << "no task's lease moved to another node";
 
   // Effects, from the emulator's log: per tenant one repository, webhook, e-mail, two
   // projects; per deployment one save commit (on its own work branch), one work branch, two
@@ -412,6 +433,8 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
             << "/" << stats.attempts_by_node[c.NodeName(2)] << ", lost " << stats.lost
             << ", events under a fencing token above 1 " << stats.taken_over
             << ", node-2 leases at the kills " << leases_at_kill[0] << "/" << leases_at_kill[1]
+            << ", node-1 leases when paused " << leases_at_pause << ", lease handovers "
+            << stats.handovers
             << ", lease owners "
             << stats.owners.size() << ", emulator requests " << log.size() << ", load "
             << load[0] << " " << load[1] << " " << load[2] << "\n";
