@@ -246,7 +246,7 @@ std::map<std::string, int> EffectsBySubject(const std::vector<json>& log, const 
   return out;
 }
 
-TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKills) {
+TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKillsAndAPause) {
   auto& pg = storage::testing::PgCluster::Shared();
   const std::string dsn = pg.CreateDatabase();
   Cluster c(pg.UrlOf(dsn), kNodes);
