@@ -129,8 +129,8 @@ void StepRunner::RecordLook(Transition& t, const json& answer) {
   s["attempt_started_at"] = attempt_started_ms_;
   if (changed) {
     t.AddEvent("step_progress", task_.step, attempt_, "engine",
-               {{"progress", progress}, {"looks", looks},
-                {"next_look_at", FormatRfc3339(due)}});
+               WithLease({{"progress", progress}, {"looks", looks},
+                          {"next_look_at", FormatRfc3339(due)}}));
   }
   t.AddTask(task_.kind, task_.step, attempt_, due,
             {{"visit", s.value("visits", 0)}, {"look", looks}});

@@ -44,12 +44,14 @@ bool StepRunner::NoteLostAttempt(Transition& t) {
   const int limit = e_.options_.quarantine_after_lost;
   const bool quarantine = limit > 0 && lost >= limit;
   if (!quarantine) {
+    // The lease named here is the new claim's (the node that noticed), not the lost one's.
     t.AddEvent("step_failed", task_.step, s.value("attempts", 0), "engine",
-               {{"error", {{"code", "attempt_lost"},
-                           {"message", "the attempt ended without an outcome: its process "
-                                       "died or lost the task's lease while it ran"}}},
-                {"retry", true},
-                {"lost_attempts", lost}});
+               WithLease({{"error", {{"code", "attempt_lost"},
+                                     {"message", "the attempt ended without an outcome: its "
+                                                 "process died or lost the task's lease while "
+                                                 "it ran"}}},
+                          {"retry", true},
+                          {"lost_attempts", lost}}));
   }
   return quarantine;
 }

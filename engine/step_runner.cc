@@ -262,7 +262,7 @@ void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
   first_attempt_at_ms_ = s.value("first_attempt_at", t.now());
   key_ = t.IdempotencyKey(task_.step);
   t.AddEvent("step_started", task_.step, attempt_, "engine",
-             {{"idempotency_key", key_}, {"activity", spec_->activity}});
+             WithLease({{"idempotency_key", key_}, {"activity", spec_->activity}}));
   const json& ctx = t.context();
   type_ = inst.type;
   tenant_ = inst.tenant;
@@ -286,12 +286,19 @@ bool StepRunner::ContinueInto(const Engine::Live& live, Transition& t) {
   return true;
 }
 
+json StepRunner::WithLease(json data) const {
+  data["lease_owner"] = task_.lease_owner;
+  data["lease_token"] = task_.lease_token;
+  data["task"] = task_.id;
+  return data;
+}
+
 void StepRunner::Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m,
                          const MachineEvent& ev, const char* event_type, json data,
                          const std::string& step, int attempt, const json& error) {
   bool handled = m->Process(ev);
   data["handled"] = handled;
-  t.AddEvent(event_type, step, attempt, "engine", data);
+  t.AddEvent(event_type, step, attempt, "engine", WithLease(std::move(data)));
   if (handled) {
     t.EnterState(*m, "engine");
   } else {
@@ -367,8 +374,8 @@ Result<bool> StepRunner::RecordFailure(Transition& t, std::unique_ptr<WorkflowMa
     s["status"] = step_status::kRetrying;
     s["next_attempt_at"] = d.next_attempt_at_ms;
     t.AddEvent("step_failed", task_.step, attempt_, "engine",
-               {{"error", error}, {"retry", true},
-                {"next_attempt_at", FormatRfc3339(d.next_attempt_at_ms)}});
+               WithLease({{"error", error}, {"retry", true},
+                          {"next_attempt_at", FormatRfc3339(d.next_attempt_at_ms)}}));
     t.AddTask(task_.kind, task_.step, attempt_ + 1, d.next_attempt_at_ms,
               {{"visit", s.value("visits", 0)}});
     return true;

@@ -62,6 +62,11 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   Result<nlohmann::json> CallActivity();
   Result<bool> RecordFailure(Transition& t, std::unique_ptr<WorkflowMachine>& m,
                              const Status& failure);
+  // `data` plus who ran the attempt: "lease_owner" (EngineOptions::owner of this process;
+  // slipwayd's is "<node name>#<start ms>"), "lease_token" (the claim's fencing token) and
+  // "task". Added to the attempt events (step_started, step_succeeded, step_failed) so that
+  // history shows which node ran each attempt under which lease.
+  nlohmann::json WithLease(nlohmann::json data) const;
   void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
                const char* event_type, nlohmann::json data, const std::string& step,
                int attempt, const nlohmann::json& error);

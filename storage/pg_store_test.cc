@@ -136,6 +136,43 @@ TEST_F(PgStoreTest, MidFailpointRollsBackACheckpointWhole) {
   EXPECT_TRUE(store->Commit(cp).ok());
 }
 
+// A renewal skips a row another transaction holds locked (a checkpoint completing the task)
+// instead of waiting for it, and does not call that lease lost: a renewal that waited took
+// its row locks in another order than a batch of checkpoints and deadlocked with it.
+TEST_F(PgStoreTest, RenewalSkipsALockedRowWithoutCallingItLost) {
+  auto store = Open();
+  ASSERT_TRUE(store->Commit(CreateCp("wf-1", {MakeTask("wf-1", "step", kT0)})).ok());
+  ASSERT_TRUE(store->Commit(CreateCp("wf-2", {MakeTask("wf-2", "step", kT0)})).ok());
+  ClaimRequest claim;
+  claim.owner = "owner-a";
+  claim.now_ms = kT0;
+  claim.lease_until_ms = kT0 + 1000;
+  claim.limit = 2;
+  Result<std::vector<Task>> got = store->ClaimTasks(claim);
+  ASSERT_TRUE(got.ok() && got->size() == 2u);
+  const int64_t locked = (*got)[0].id, free = (*got)[1].id;
+  const std::string locked_wf = (*got)[0].workflow_id;
+
+  pqxx::connection holder(db_.dsn());
+  pqxx::work lock(holder);
+  lock.exec_params("SELECT id FROM tasks WHERE id = $1 FOR UPDATE", locked);
+  Result<std::vector<int64_t>> lost =
+      store->RenewLeases("owner-a", {locked, free, 987654}, kT0 + 5000);  // would block
+  ASSERT_TRUE(lost.ok()) << lost.status().ToString();
+  EXPECT_EQ(*lost, std::vector<int64_t>{987654});
+  lock.abort();
+  for (const char* wf : {"wf-1", "wf-2"}) {
+    for (const Task& t : *store->TasksOf(wf)) {
+      EXPECT_EQ(t.lease_until_ms, wf == locked_wf ? kT0 + 1000 : kT0 + 5000) << wf;
+    }
+  }
+  lost = store->RenewLeases("owner-a", {locked, free}, kT0 + 9000);
+  ASSERT_TRUE(lost.ok());
+  EXPECT_TRUE(lost->empty());
+  EXPECT_EQ(store->RenewLeases("owner-b", {locked}, kT0 + 9000).value(),
+            std::vector<int64_t>{locked});
+}
+
 // Counts change notices; Wait blocks until `n` arrived (or a generous bound passed, which
 // fails the test: the bound is a hang guard, not a timing assertion).
 class NoticeCounter {

@@ -2,6 +2,8 @@
 //
 //   bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both]
 //                [--dir DIR] [--nice N] [--wal-pages N] [--keep]
+//   bench-engine --db postgresql://...|pg-temp [--nodes N] [--workflows N] [--workers W]
+//                [--sync full|normal]   N engine nodes on one PostgreSQL database (bench_pg.h)
 //
 // The engine runs with slipwayd's defaults (engine/scheduler_options.h, and group commit as
 // tools/slipwayd/server.cc sets it) unless a flag overrides one. First, one workflow of 7
@@ -26,6 +28,7 @@
 #include "engine/scheduler.h"
 #include "engine/testing/test_workflow.h"
 #include "storage/sqlite_store.h"
+#include "tools/bench/bench_pg.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/timing_store.h"
 
@@ -230,6 +233,8 @@ int Run(const Options& o, bool full) {
 
 int main(int argc, char** argv) {
   slipway::bench::Options o;
+  std::string db;
+  int nodes = 1;
   for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--keep") {
@@ -246,10 +251,22 @@ int main(int argc, char** argv) {
     else if (flag == "--dir") o.dir = argv[i + 1];
     else if (flag == "--nice") o.scheduler.worker_nice = std::atoi(argv[i + 1]);
     else if (flag == "--wal-pages") o.wal_pages = std::atoi(argv[i + 1]);
+    else if (flag == "--db") db = argv[i + 1];
+    else if (flag == "--nodes") nodes = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]\n");
+      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]\n"
+                           "       bench-engine --db postgresql://...|pg-temp [--nodes N] [--workflows N] [--workers W] [--sync full|normal]\n");
       return 2;
     }
+  }
+  if (!db.empty()) {
+    slipway::bench::PgBenchOptions po;
+    po.db = db;
+    po.nodes = nodes < 1 ? 1 : nodes;
+    po.workflows = o.workflows;
+    po.synchronous_commit = o.sync != "normal";
+    po.scheduler = o.scheduler;
+    return slipway::bench::RunPgNodes(po);
   }
   int rc = 0;
   if (o.sync == "full" || o.sync == "both") rc |= slipway::bench::Run(o, true);

@@ -6,11 +6,15 @@
 //                                 everything on loopback against the local cloud emulator,
 //                                 with a fresh ops token printed at start-up (SLIPWAY_TOKENS,
 //                                 when set, adds its entries)
+//            [--emulator http://127.0.0.1:PORT [--emulator-smtp-port N]]
+//                                 the sandbox against a slipway-emulator already running
+//                                 (several nodes on one PostgreSQL database share it)
 // SIGTERM or SIGINT: graceful shutdown, exit 0. Logs are one JSON object per line on stderr.
 #include <signal.h>
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -31,10 +35,14 @@ struct Args {
   bool sandbox = false;
   std::string state_dir = "./slipway-sandbox";
   std::string template_dir = SLIPWAY_SOURCE_DIR "/tests/fixtures/site";
+  slipway::server::ExternalEmulator emulator;  // --emulator URL [--emulator-smtp-port N]
 };
 
 constexpr const char* kUsage =
-    "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]]\n"
+    "usage: slipwayd [--sandbox [--state-dir DIR] [--template-dir DIR]\n"
+    "                 [--emulator http://127.0.0.1:PORT [--emulator-smtp-port N]]]\n"
+    "  --emulator: use a running slipway-emulator (several nodes share one) instead of\n"
+    "  starting one in this process\n"
     "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
     "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*,\n"
     "  SMTP_URL, SLIPWAY_BASE_DOMAIN, SLIPWAY_PUBLIC_URL, SLIPWAY_BUILD_SANDBOX, SLIPWAY_BUILD_UID, SLIPWAY_NPM_CACHE,\n"
@@ -47,6 +55,11 @@ bool ParseArgs(int argc, char** argv, Args& a) {
       a.sandbox = true;
     } else if ((arg == "--state-dir" || arg == "--template-dir") && i + 1 < argc) {
       (arg == "--state-dir" ? a.state_dir : a.template_dir) = argv[++i];
+    } else if (arg == "--emulator" && i + 1 < argc) {
+      a.emulator.url = argv[++i];
+    } else if (arg == "--emulator-smtp-port" && i + 1 < argc) {
+      a.emulator.smtp_port = std::atoi(argv[++i]);
+      if (a.emulator.smtp_port <= 0 || a.emulator.smtp_port > 65535) return false;
     } else {
       return false;
     }
@@ -96,7 +109,7 @@ void PrintSandboxBanner(const slipway::server::Sandbox& sb, uint16_t port) {
   std::string url = "http://127.0.0.1:" + std::to_string(port);
   std::cout << "Slipway sandbox is running.\n"
             << "  API:       " << url << "  (OpenAPI: " << url << "/v1/openapi.json)\n"
-            << "  emulator:  " << sb.emulator->base_url() << "  (GitHub, Vercel, Anthropic, SMTP)\n"
+            << "  emulator:  " << sb.emulator_url << "  (GitHub, Vercel, Anthropic, SMTP)\n"
             << "  ops token: " << sb.ops_token << "\n\n"
             << "Try:\n"
             << "  export SLIPWAY_URL=" << url << " SLIPWAY_TOKEN=" << sb.ops_token << "\n"
@@ -113,7 +126,7 @@ void PrintSandboxBanner(const slipway::server::Sandbox& sb, uint16_t port) {
 int main(int argc, char** argv) {
   using namespace slipway;
   Args args;
-  if (!ParseArgs(argc, argv, args)) {
+  if (!ParseArgs(argc, argv, args) || (!args.emulator.url.empty() && !args.sandbox)) {
     std::cerr << kUsage;
     return 2;
   }
@@ -149,7 +162,7 @@ int main(int argc, char** argv) {
                                   ? args.state_dir + "/slipway.build-cache"
                                   : config->db_path + ".build-cache";
     Result<server::Sandbox> sb = server::StartSandbox(args.state_dir, args.template_dir,
-                                                      *services, options);
+                                                      *services, options, args.emulator);
     if (!sb.ok()) return Fail(sb.status());
     sandbox = std::move(*sb);
     tokens_json = sandbox.tokens_json;
@@ -176,6 +189,7 @@ int main(int argc, char** argv) {
   server::Log("info", "slipwayd listening",
               {{"listen", config->listen_host + ":" + std::to_string((*srv)->port())},
                {"db", server::DbForLog(config->db_path)},
+               {"node", server::NodeName(*config)},
                {"sandbox", args.sandbox}});
   if (args.sandbox) PrintSandboxBanner(sandbox, (*srv)->port());
   (*srv)->RunUntil(g_stop);

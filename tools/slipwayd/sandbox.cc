@@ -26,7 +26,8 @@ Result<std::string> RandomToken() {
 
 Result<Sandbox> StartSandbox(const std::string& state_dir, const std::string& template_dir,
                              activities::ServiceConfig& services,
-                             workflows::WorkflowOptions& options) {
+                             workflows::WorkflowOptions& options,
+                             const ExternalEmulator& external) {
   std::error_code ec;
   std::filesystem::create_directories(state_dir + "/emulator", ec);
   if (ec) return InvalidArgument("--state-dir", "cannot create " + state_dir + ": " + ec.message());
@@ -38,26 +39,34 @@ Result<Sandbox> StartSandbox(const std::string& state_dir, const std::string& te
   if (!service_secret.ok()) return service_secret.status();
   if (!ops_token.ok()) return ops_token.status();
 
-  emulator::EmulatorOptions eo;
-  eo.data_dir = state_dir + "/emulator";
-  eo.template_dir = template_dir;
-  eo.template_repo = "slipway/site-template";
-  eo.default_owner = "sandbox-sites";
-  eo.github_token = eo.vercel_token = eo.anthropic_key = *service_secret;
-  eo.smtp_port = 0;
-  eo.deploy_delay_ms = 1500;
-  Result<std::unique_ptr<emulator::Emulator>> emu = emulator::Emulator::Start(eo);
-  if (!emu.ok()) return emu.status();
-
   Sandbox sb;
-  sb.emulator = std::move(*emu);
-  const std::string base = sb.emulator->base_url();
+  if (!external.url.empty()) {
+    if (external.url.rfind("http://", 0) != 0 || external.url.back() == '/') {
+      return InvalidArgument("--emulator", "must be http://host:port");
+    }
+    sb.emulator_url = external.url;
+  } else {
+    emulator::EmulatorOptions eo;
+    eo.data_dir = state_dir + "/emulator";
+    eo.template_dir = template_dir;
+    eo.template_repo = "slipway/site-template";
+    eo.default_owner = "sandbox-sites";
+    eo.github_token = eo.vercel_token = eo.anthropic_key = *service_secret;
+    eo.smtp_port = 0;
+    eo.deploy_delay_ms = 1500;
+    Result<std::unique_ptr<emulator::Emulator>> emu = emulator::Emulator::Start(eo);
+    if (!emu.ok()) return emu.status();
+    sb.emulator = std::move(*emu);
+    sb.emulator_url = sb.emulator->base_url();
+  }
+  const std::string base = sb.emulator_url;
   services.github.api_url = services.vercel.api_url = services.anthropic.api_url = base;
   services.github.token = services.vercel.token = services.anthropic.api_key = *service_secret;
   services.github.owner = "sandbox-sites";
   services.github.template_owner = "slipway";
   services.github.template_repo = "site-template";
-  services.smtp_url = "smtp://127.0.0.1:" + std::to_string(sb.emulator->smtp_port());
+  const int smtp_port = sb.emulator ? sb.emulator->smtp_port() : external.smtp_port;
+  if (smtp_port >= 0) services.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp_port);
   services.base_domain = "sandbox.test";
   options.verify_connect_origin = base;  // the emulator serves the deployed sites
   options.deploy_poll_interval_ms = 500;

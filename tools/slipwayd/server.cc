@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "activities/anthropic_client.h"
@@ -126,10 +127,23 @@ Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Se
   return Status::Ok();
 }
 
+}  // namespace
+
+std::string NodeName(const ServerConfig& c) {
+  if (!c.node_name.empty()) return c.node_name;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
+    std::snprintf(host, sizeof host, "slipwayd");
+  }
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+namespace {
+
 Status BuildEngine(ServerParts& p, const ServerConfig& c, const activities::ServiceConfig& s,
                    const workflows::WorkflowOptions& options) {
   engine::EngineOptions eo;
-  eo.owner = "slipwayd-" + std::to_string(::getpid()) + "-" + std::to_string(p.clock.NowMs());
+  eo.owner = NodeName(c) + "#" + std::to_string(p.clock.NowMs());
   eo.group_commit = true;
   eo.kind_capacity = {{"activity:build", c.max_builds}};
   p.engine = std::make_unique<engine::Engine>(*p.store, p.clock, p.failpoints, eo);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include "activities/service_config.h"
 #include "engine/base/status.h"
@@ -16,6 +17,10 @@
 namespace slipway::server {
 
 struct ServerParts;
+
+// config.node_name, else "<hostname>:<pid>": how this node is named in its lease owner
+// ("<node name>#<start ms>") and so in every step attempt's history events.
+std::string NodeName(const ServerConfig& config);
 
 class Server {
  public:

@@ -1,5 +1,7 @@
 #include "tools/slipwayd/server_config.h"
 
+#include <cctype>
+
 namespace slipway::server {
 
 namespace {
@@ -61,6 +63,19 @@ Result<std::string> ParsePublicUrl(std::string url) {
   }
   while (url.back() == '/') url.pop_back();
   return url;
+}
+
+// A node name goes into lease owners and history: short, and nothing that needs quoting.
+Status ReadNodeName(const activities::GetEnvFn& getenv, std::string& out) {
+  auto v = getenv("SLIPWAY_NODE_NAME");
+  if (!v || v->empty()) return Status::Ok();
+  bool ok = v->size() <= 64;
+  for (unsigned char ch : *v) {
+    ok = ok && (std::isalnum(ch) || ch == '.' || ch == '_' || ch == ':' || ch == '-');
+  }
+  if (!ok) return InvalidArgument("SLIPWAY_NODE_NAME", "must be 1-64 of A-Z a-z 0-9 . _ : -");
+  out = *v;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -137,6 +152,7 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
                                     c.verify_allow_truncated));
   SLIPWAY_RETURN_IF_ERROR(ReadOnOff(getenv, "SLIPWAY_VERIFY_EXTERNAL_LINKS",
                                     c.verify_external_links));
+  SLIPWAY_RETURN_IF_ERROR(ReadNodeName(getenv, c.node_name));
   return c;
 }
 

@@ -26,6 +26,8 @@
 //   SLIPWAY_VERIFY_MAX_PAGES   pages verify's crawl fetches   50
 //   SLIPWAY_VERIFY_ALLOW_TRUNCATED  on: a truncated crawl passes (reported)   off
 //   SLIPWAY_VERIFY_EXTERNAL_LINKS   on: check links to other sites (public addresses only)  off
+//   SLIPWAY_NODE_NAME     this node's name in history (1-64 of  <hostname>:<pid>
+//                         A-Z a-z 0-9 . _ : -); the lease owner is "<node name>#<start ms>"
 // Errors name the variable (kInvalidArgument with field = variable name).
 #pragma once
 
@@ -102,6 +104,9 @@ struct ServerConfig {
   int verify_max_pages = 50;
   bool verify_allow_truncated = false;
   bool verify_external_links = false;
+  // SLIPWAY_NODE_NAME; empty: "<hostname>:<pid>" (server.cc). Part of the lease owner, which
+  // every step attempt's history events name (engine/step_runner.h WithLease).
+  std::string node_name;
 };
 
 Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv);

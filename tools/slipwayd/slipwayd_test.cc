@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "storage/testing/pg_cluster.h"
+#include "tools/slipwayd/server.h"
 #include "tools/slipwayd/server_config.h"
 
 extern char** environ;
@@ -112,6 +113,21 @@ TEST(ServerConfigTest, APostgresUrlSelectsPostgresAndIsLoggedWithoutSecrets) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->db_path, "postgresql://app@db/slipway");
   EXPECT_EQ(c->build_cache_dir, "./slipway.build-cache");
+}
+
+TEST(ServerConfigTest, NodeNameIsCheckedAndDefaultsToHostAndPid) {
+  EXPECT_EQ(LoadServerConfig(EnvOf({}))->node_name, "");
+  auto c = LoadServerConfig(EnvOf({{"SLIPWAY_NODE_NAME", "api-1.eu_west:2"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(NodeName(*c), "api-1.eu_west:2");
+  const std::vector<std::string> bads = {"a b", "x/y", "n#1", std::string(65, 'a'), "caf\xc3\xa9"};
+  for (const std::string& bad : bads) {
+    EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_NODE_NAME", bad}})).status().field(),
+              "SLIPWAY_NODE_NAME")
+        << bad;
+  }
+  const std::string fallback = NodeName(ServerConfig{});
+  EXPECT_EQ(fallback.substr(fallback.rfind(':') + 1), std::to_string(getpid()));
 }
 
 TEST(ServerConfigTest, PublicUrlIsAnHttpBaseWithoutTrailingSlash) {
