@@ -1,8 +1,7 @@
 // http/api_tokens.cc: see api_tokens.h.
 #include "http/api_tokens.h"
 
-#include <fstream>
-
+#include "engine/base/bearer_token.h"
 #include "engine/base/sha256.h"
 #include "http/errors.h"
 
@@ -15,34 +14,6 @@ namespace {
 constexpr const char* kNamespace = "api_tokens";
 constexpr const char* kKey = "all";
 constexpr int kMaxConflictRetries = 64;  // a lost compare-and-set re-reads at once
-constexpr size_t kTokenBytes = 32;
-
-Result<std::string> RandomBytes(size_t n) {
-  std::ifstream in("/dev/urandom", std::ios::binary);
-  std::string bytes(n, '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(n))) {
-    return Unavailable("cannot read /dev/urandom");
-  }
-  return bytes;
-}
-
-std::string Base64Url(const std::string& bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(acc >> bits) & 0x3f]);
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(acc << (6 - bits)) & 0x3f]);
-  return out;
-}
 
 std::string Hex(const std::array<unsigned char, 32>& hash) {
   static const char kDigits[] = "0123456789abcdef";
@@ -132,10 +103,10 @@ Result<NewApiToken> ApiTokens::Create(const std::string& name, const std::string
                                       const std::string& actor) {
   Result<Principal> principal = MakePrincipal(name, role);
   if (!principal.ok()) return principal.status();
-  Result<std::string> bytes = RandomBytes(kTokenBytes);
-  if (!bytes.ok()) return bytes.status();
+  Result<std::string> secret = NewBearerToken();
+  if (!secret.ok()) return secret.status();
   NewApiToken made;
-  made.secret = Base64Url(*bytes);
+  made.secret = *secret;
   Result<std::array<unsigned char, 32>> hash = BearerTokenHash("Bearer " + made.secret);
   if (!hash.ok()) return Internal("cannot hash a new token");
   ApiToken t;

@@ -7,8 +7,7 @@
 // ops): the token is kept in the store as a hash, works on every node at once, and is printed
 // once; `slipctl token list` and `slipctl token revoke ID` manage those.
 // These are the verbs that print a token: the one just made.
-#include <fstream>
-
+#include "engine/base/bearer_token.h"
 #include "engine/base/ids.h"
 #include "engine/base/sha256.h"
 #include "tools/slipctl/commands.h"
@@ -19,35 +18,6 @@ namespace slipway::slipctl {
 using nlohmann::json;
 
 namespace {
-
-constexpr size_t kTokenBytes = 32;
-
-Result<std::string> RandomBytes(size_t n) {
-  std::ifstream in("/dev/urandom", std::ios::binary);
-  std::string bytes(n, '\0');
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(n))) {
-    return Unavailable("cannot read /dev/urandom");
-  }
-  return bytes;
-}
-
-std::string Base64Url(const std::string& bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-  return out;
-}
 
 // The same rules as the server's tokens file (http/auth.cc), so that an entry made here loads.
 Status ValidateEntry(const std::string& role, const std::string& name) {
@@ -74,9 +44,9 @@ int RunTokenNew(Context& ctx, const Argv& argv) {
   const std::string name = args->Value("name");
   Status valid = ValidateEntry(role, name);
   if (!valid.ok()) return Fail(ctx, valid);
-  Result<std::string> bytes = RandomBytes(kTokenBytes);
-  if (!bytes.ok()) return Fail(ctx, bytes.status());
-  const std::string token = Base64Url(*bytes);
+  Result<std::string> made = NewBearerToken();
+  if (!made.ok()) return Fail(ctx, made.status());
+  const std::string token = *made;
   const json entry = {{"name", name}, {"role", role}, {"token_sha256", Sha256Hex(token)}};
   ctx.out << token << "\n" << entry.dump() << "\n";
   ctx.err << "slipctl: keep the token (line 1) now: it is not stored anywhere. Add the entry "
