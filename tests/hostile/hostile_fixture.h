@@ -31,14 +31,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/process_util.h"
+
 namespace slipway::hostile {
 
-struct Reply {
-  int status = 0;  // 0: no answer (connection refused, reset or timed out)
-  std::string text;
-  nlohmann::json body;  // parsed text, discarded when not JSON
-  std::map<std::string, std::string> headers;  // lower-case names
-};
+using Reply = test_process::Reply;
 
 class SlipwaydProcess {
  public:

@@ -24,40 +24,14 @@ namespace slipway::multinode {
 
 using nlohmann::json;
 
+using test_process::ReadAll;
+using test_process::RandomHex;
+using test_process::WordAfter;
+
 namespace {
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// The text after `label` up to the end of its word.
-std::string WordAfter(const std::string& text, const std::string& label) {
-  size_t at = text.find(label);
-  if (at == std::string::npos) return "";
-  at += label.size();
-  while (at < text.size() && text[at] == ' ') ++at;
-  size_t end = text.find_first_of(" \n", at);
-  return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
-}
 
 uint16_t PortOf(const std::string& url) {
   return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
-}
-
-std::string RandomHex() {
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  unsigned char bytes[32];
-  urandom.read(reinterpret_cast<char*>(bytes), sizeof bytes);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
 }
 
 // Spawns argv with exactly `env`, stdout and stderr appended to the two files.
@@ -99,29 +73,7 @@ std::string Env(const char* name, const char* fallback) {
 Reply Request(uint16_t port, const std::string& method, const std::string& path,
               const std::string& token, const std::string& body,
               std::chrono::milliseconds timeout) {
-  Reply r;
-  try {
-    Poco::Net::HTTPClientSession session("127.0.0.1", port);
-    session.setTimeout(Poco::Timespan(timeout.count() / 1000, (timeout.count() % 1000) * 1000));
-    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!token.empty()) req.set("Authorization", "Bearer " + token);
-    if (!body.empty() || method == "POST") {
-      req.setContentType("application/json");
-      req.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
-    session.sendRequest(req) << body;
-    Poco::Net::HTTPResponse resp;
-    std::istream& in = session.receiveResponse(resp);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    r.status = static_cast<int>(resp.getStatus());
-    r.text = ss.str();
-    r.body = json::parse(r.text, nullptr, false);
-  } catch (const std::exception& e) {
-    r.status = 0;
-    r.text = e.what();
-  }
-  return r;
+  return test_process::Request("127.0.0.1", port, method, path, token, body, timeout);
 }
 
 Cluster::Cluster(const std::string& db_url, int nodes) : db_url_(db_url) {

@@ -24,13 +24,11 @@
 #include <string>
 #include <vector>
 
+#include "tests/testing/process_util.h"
+
 namespace slipway::multinode {
 
-struct Reply {
-  int status = 0;  // 0: no answer (refused, reset, timed out)
-  std::string text;
-  nlohmann::json body;  // discarded when not JSON
-};
+using Reply = test_process::Reply;
 
 // One request on a fresh connection to 127.0.0.1:port; `token` empty: no Authorization.
 Reply Request(uint16_t port, const std::string& method, const std::string& path,
