@@ -28,6 +28,8 @@ std::string Hex(const std::array<unsigned char, 32>& hash) {
 json Stored(const ApiToken& t) {
   json j = t.ToJson();
   j["token_sha256"] = t.token_sha256;
+  if (!t.pending_secret.empty()) j["pending_secret"] = t.pending_secret;
+  if (t.revealed_at_ms != 0) j["revealed_at_ms"] = t.revealed_at_ms;
   return j;
 }
 
@@ -41,6 +43,10 @@ ApiToken FromStored(const json& j) {
   t.created_by = j.value("created_by", "");
   t.revoked_at_ms = j.value("revoked_at_ms", int64_t{0});
   t.revoked_by = j.value("revoked_by", "");
+  t.origin = j.value("origin", "");
+  t.pending_secret = j.value("pending_secret", "");
+  t.revealed_at_ms = j.value("revealed_at_ms", int64_t{0});
+  t.revealed_by = j.value("revealed_by", "");
   return t;
 }
 
@@ -54,6 +60,14 @@ json ApiToken::ToJson() const {
             {"created_at_ms", created_at_ms},
             {"created_by", created_by},
             {"revoked", revoked_at_ms != 0}};
+  if (!origin.empty()) {
+    j["origin"] = origin;
+    j["revealed"] = pending_secret.empty();
+    if (revealed_at_ms != 0) {
+      j["revealed_at"] = FormatRfc3339(revealed_at_ms);
+      j["revealed_by"] = revealed_by;
+    }
+  }
   if (revoked_at_ms != 0) {
     j["revoked_at"] = FormatRfc3339(revoked_at_ms);
     j["revoked_at_ms"] = revoked_at_ms;
@@ -99,8 +113,8 @@ Result<ApiToken> ApiTokens::Update(
   return Conflict("the API tokens kept changing; try again");
 }
 
-Result<NewApiToken> ApiTokens::Create(const std::string& name, const std::string& role,
-                                      const std::string& actor) {
+Result<NewApiToken> ApiTokens::Make(const std::string& name, const std::string& role,
+                                    const std::string& actor) {
   Result<Principal> principal = MakePrincipal(name, role);
   if (!principal.ok()) return principal.status();
   Result<std::string> secret = NewBearerToken();
@@ -109,24 +123,72 @@ Result<NewApiToken> ApiTokens::Create(const std::string& name, const std::string
   made.secret = *secret;
   Result<std::array<unsigned char, 32>> hash = BearerTokenHash("Bearer " + made.secret);
   if (!hash.ok()) return Internal("cannot hash a new token");
-  ApiToken t;
+  ApiToken& t = made.token;
   t.token_sha256 = Hex(*hash);
   t.id = "tok_" + Sha256Hex(t.token_sha256).substr(0, 16);
   t.name = name;
   t.role = role;
   t.created_at_ms = clock_.NowMs();
   t.created_by = actor;
+  return made;
+}
+
+Status ApiTokens::CheckRoom(const std::vector<ApiToken>& all) {
+  if (all.size() < kMaxTokens) return Status::Ok();
+  return ResourceExhausted("at most " + std::to_string(kMaxTokens) +
+                           " API tokens (revoked ones included) are kept");
+}
+
+Result<NewApiToken> ApiTokens::Create(const std::string& name, const std::string& role,
+                                      const std::string& actor) {
+  Result<NewApiToken> made = Make(name, role, actor);
+  if (!made.ok()) return made.status();
   Result<ApiToken> stored = Update([&](std::vector<ApiToken>& all) -> Result<ApiToken> {
-    if (all.size() >= kMaxTokens) {
-      return ResourceExhausted("at most " + std::to_string(kMaxTokens) +
-                               " API tokens (revoked ones included) are kept");
-    }
-    all.push_back(t);
-    return t;
+    SLIPWAY_RETURN_IF_ERROR(CheckRoom(all));
+    all.push_back(made->token);
+    return made->token;
   });
   if (!stored.ok()) return stored.status();
-  made.token = *stored;
   return made;
+}
+
+Result<ApiToken> ApiTokens::MintFor(const std::string& origin, const std::string& name,
+                                    const std::string& role, const std::string& actor) {
+  Result<NewApiToken> made = Make(name, role, actor);
+  if (!made.ok()) return made.status();
+  made->token.origin = origin;
+  made->token.pending_secret = made->secret;
+  return Update([&](std::vector<ApiToken>& all) -> Result<ApiToken> {
+    for (const ApiToken& t : all) {
+      if (t.origin == origin) return t;
+    }
+    SLIPWAY_RETURN_IF_ERROR(CheckRoom(all));
+    all.push_back(made->token);
+    return made->token;
+  });
+}
+
+Result<NewApiToken> ApiTokens::Reveal(const std::string& id, const std::string& actor) {
+  NewApiToken out;
+  Result<ApiToken> revealed = Update([&](std::vector<ApiToken>& all) -> Result<ApiToken> {
+    for (ApiToken& t : all) {
+      if (t.id != id) continue;
+      if (t.origin.empty()) return FailedPrecondition("token " + id + " was not minted by a workflow: its secret was shown when ops created it");
+      if (t.revoked_at_ms != 0) return FailedPrecondition("token " + id + " is revoked");
+      if (t.pending_secret.empty()) {
+        return FailedPrecondition("token " + id + " was revealed already; revoke it and mint another if it was lost");
+      }
+      out.secret = t.pending_secret;
+      t.pending_secret.clear();
+      t.revealed_at_ms = clock_.NowMs();
+      t.revealed_by = actor;
+      return t;
+    }
+    return NotFound("no API token " + id);
+  });
+  if (!revealed.ok()) return revealed.status();
+  out.token = *revealed;
+  return out;
 }
 
 Result<std::vector<ApiToken>> ApiTokens::List() {

@@ -3,8 +3,11 @@
 //
 // All of them live in ONE store record (namespace "api_tokens", key "all"), written with the
 // record's version as a compare-and-set, so a create or a revoke is one atomic write and two
-// nodes never lose each other's change. Like the tokens file, the record holds SHA-256 hashes
-// only; the token itself is returned once, by Create, and never stored or logged.
+// nodes never lose each other's change. Like the tokens file, the record holds SHA-256 hashes;
+// a token ops create is returned once, by Create, and never stored or logged. A token a
+// workflow mints (MintFor: an onboarding's editor token) has no one to hand it to at that
+// moment, so its secret waits in the record until its one Reveal (ops), which erases it;
+// lists and views never show it.
 //
 // Authenticate reads the record at most once per `refresh_ms` (1 s by default) and answers
 // from that snapshot: a new token works, and a revoked one stops working, on every node within
@@ -36,6 +39,12 @@ struct ApiToken {
   std::string created_by;    // the actor
   TimeMs revoked_at_ms = 0;  // 0: live
   std::string revoked_by;
+  // Minted for a workflow (an onboarding's editor token): its id; "" for tokens ops created.
+  std::string origin;
+  // A minted token's secret until its one reveal (Reveal); never shown by lists or views.
+  std::string pending_secret;
+  TimeMs revealed_at_ms = 0;
+  std::string revealed_by;
   // What the API shows: everything but the hash.
   nlohmann::json ToJson() const;
 };
@@ -57,6 +66,13 @@ class ApiTokens {
   Result<std::vector<ApiToken>> List();
   // kNotFound for an unknown id; revoking a revoked token is ok (unchanged).
   Result<ApiToken> Revoke(const std::string& id, const std::string& actor);
+  // The token minted for `origin` (a workflow id), made on the first call and the same one on
+  // every later call (a retried step mints nothing new). Its secret is kept until Reveal.
+  Result<ApiToken> MintFor(const std::string& origin, const std::string& name,
+                           const std::string& role, const std::string& actor);
+  // A minted token's secret, once: the stored copy is erased as it is returned.
+  // kNotFound (unknown id), kFailedPrecondition (revealed already, revoked, or not minted).
+  Result<NewApiToken> Reveal(const std::string& id, const std::string& actor);
   // The live token whose SHA-256 is `hash`: its principal; kUnauthenticated otherwise.
   Result<Principal> Authenticate(const std::array<unsigned char, 32>& hash);
 
@@ -68,6 +84,10 @@ class ApiTokens {
     int64_t version = 0;  // the record's (0: none yet)
   };
   Result<Snapshot> Load();
+  // A fresh token and its record (not stored yet).
+  Result<NewApiToken> Make(const std::string& name, const std::string& role,
+                           const std::string& actor);
+  static Status CheckRoom(const std::vector<ApiToken>& all);
   // Applies `change` to the current tokens and writes them, retrying on a concurrent write.
   Result<ApiToken> Update(const std::function<Result<ApiToken>(std::vector<ApiToken>&)>& change);
 

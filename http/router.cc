@@ -57,6 +57,7 @@ const std::vector<Route>& Routes() {
       {"POST", "/v1/tokens", Access::kAdmin, &HandleCreateToken},
       {"GET", "/v1/tokens", Access::kAdmin, &HandleListTokens},
       {"POST", "/v1/tokens/{id}/revoke", Access::kAdmin, &HandleRevokeToken},
+      {"POST", "/v1/tokens/{id}/reveal", Access::kAdmin, &HandleRevealToken},
       {"POST", "/v1/workflows", Access::kStart, &HandleStartWorkflow},
       {"GET", "/v1/workflows", Access::kRead, &HandleListWorkflows},
       {"GET", "/v1/workflows/{id}", Access::kRead, &HandleGetWorkflow, true},

@@ -2,6 +2,7 @@
 //   POST /v1/tokens {"name", "role"} -> 201 {the token's record, "token": the secret, shown once}
 //   GET  /v1/tokens                  -> 200 {"tokens": [records without secrets or hashes]}
 //   POST /v1/tokens/{id}/revoke      -> 200 the record, revoked (every node refuses it within 1 s)
+//   POST /v1/tokens/{id}/reveal      -> 200 {the record, "token"}: a minted token's secret, once
 #include "http/api_tokens.h"
 #include "http/errors.h"
 #include "http/handlers.h"
@@ -51,6 +52,17 @@ void HandleRevokeToken(ApiServices& s, Exchange& ex) {
   Result<ApiToken> revoked = s.api_tokens.Revoke(ex.params[0], ex.caller.actor);
   if (!revoked.ok()) return WriteError(ex.resp, revoked.status());
   WriteJson(ex.resp, 200, revoked->ToJson());
+}
+
+void HandleRevealToken(ApiServices& s, Exchange& ex) {
+  Result<nlohmann::json> body = ReadJsonObject(ex.req, s.limits(), {}, true);
+  if (!body.ok()) return WriteError(ex.resp, body.status());
+  Result<NewApiToken> revealed = s.api_tokens.Reveal(ex.params[0], ex.caller.actor);
+  if (!revealed.ok()) return WriteError(ex.resp, revealed.status());
+  nlohmann::json out = revealed->token.ToJson();
+  out["token"] = revealed->secret;
+  ex.resp.set("Cache-Control", "no-store");
+  WriteJson(ex.resp, 200, out);
 }
 
 }  // namespace slipway::http

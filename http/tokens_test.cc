@@ -97,6 +97,36 @@ TEST_F(TokensApiTest, OnlyOpsManageTokensAndBadInputNamesTheField) {
   EXPECT_EQ(Get("/v1/tokens").json["tokens"].size(), 0u) << "nothing half-written";
 }
 
+TEST_F(TokensApiTest, AMintedTokenIsTheSameOnEveryRetryAndRevealedOnce) {
+  ApiTokens minter(*store_, clock_);
+  Result<ApiToken> minted = minter.MintFor("acme:onboard", "acme-editor", "tenant:acme", "workflow:x");
+  ASSERT_TRUE(minted.ok()) << minted.status().ToString();
+  Result<ApiToken> again = minter.MintFor("acme:onboard", "acme-editor", "tenant:acme", "workflow:x");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, minted->id) << "a retried step mints nothing new";
+  Reply list = Get("/v1/tokens");
+  ASSERT_EQ(list.json["tokens"].size(), 1u) << list.body;
+  EXPECT_EQ(list.json["tokens"][0]["revealed"], false);
+  EXPECT_EQ(list.body.find(minted->pending_secret), std::string::npos);
+  EXPECT_EQ(Post("/v1/tokens/" + minted->id + "/reveal", json(), kAuditor).status, 403);
+  Reply shown = Post("/v1/tokens/" + minted->id + "/reveal", json());
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  const std::string token = shown.json["token"];
+  EXPECT_EQ(token.size(), 43u);
+  EXPECT_EQ(shown.header("Cache-Control"), "no-store");
+  EXPECT_EQ(shown.json["revealed_by"], "ops:alice");
+  Reply twice = Post("/v1/tokens/" + minted->id + "/reveal", json());
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  EXPECT_EQ(twice.body.find(token), std::string::npos);
+  Result<storage::Record> rec = store_->GetRecord("api_tokens", "all");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->value_json.find(token), std::string::npos) << "erased as it was shown";
+  EXPECT_EQ(Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "acme"}}, token).status, 201);
+  auto [id, secret] = Create("ops-made", "auditor");
+  EXPECT_EQ(Post("/v1/tokens/" + id + "/reveal", json()).status, 409)
+      << "a token ops created was shown when it was made";
+}
+
 TEST(ApiTokensTest, TwoNodesCreatingAtOnceLoseNeitherToken) {
   // The record is written with its version as a compare-and-set: the loser re-reads.
   FakeClock clock;

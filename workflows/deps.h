@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "activities/anthropic_client.h"
@@ -62,6 +64,13 @@ struct WorkflowOptions {
   RetryPolicies retry;
 };
 
+// Mints the API token of a new tenant's editor (role tenant:<tenant>) once per onboarding:
+// the same token on every call with the same `origin` (the onboarding's id). Returns what the
+// result shows: {"id", "name", "role", "reveal"} (never the secret: ops reveal it once,
+// POST /v1/tokens/{id}/reveal). slipwayd: http/api_tokens.h MintFor.
+using EditorTokenMinter = std::function<Result<nlohmann::json>(const std::string& tenant,
+                                                               const std::string& origin)>;
+
 struct WorkflowDeps {
   activities::ServiceConfig config;
   activities::GitHubClient* github = nullptr;           // tenant repositories
@@ -74,6 +83,7 @@ struct WorkflowDeps {
   activities::Verifier* verifier = nullptr;             // null: verify is recorded as skipped
   activities::Notifier* notifier = nullptr;             // null: no welcome e-mail (recorded)
   Clock* clock = nullptr;
+  EditorTokenMinter mint_editor_token;  // empty: onboarding records that none was minted
   WorkflowOptions options;
 };
 

@@ -44,6 +44,8 @@ TEST_F(OnboardingTest, HappyPathRunsEveryStepOnceAndWritesTheTenantRecord) {
   json r = ResultOf(w);
   EXPECT_EQ(r["dev_domain"], "acme-dev.sites.test");
   EXPECT_EQ(r["tenant_record"]["repo"], "acme");
+  EXPECT_EQ(r["editor_access"]["minted"], false) << "no token store in this fixture";
+  EXPECT_FALSE(r["tenant_record"].contains("editor_access"));
   EXPECT_EQ(r["welcome_email"]["to"], "owner@acme.test");
   EXPECT_EQ(*registry_->tenants().All(), std::vector<std::string>{"acme"});
 

@@ -48,7 +48,13 @@ struct OnboardingFront : engine::WorkflowFront<OnboardingFront> {
 };
 
 json OnboardingResult(const json& outputs, const json& steps) {
-  json r = {{"tenant_record", outputs.value("record", json::object())},
+  json record = outputs.value("record", json::object());
+  json editor_access = record.is_object() && record.contains("editor_access")
+                          ? record["editor_access"]
+                          : json(nullptr);
+  if (record.is_object()) record.erase("editor_access");
+  json r = {{"tenant_record", record},
+            {"editor_access", editor_access},
             {"repository", outputs.value("repository", json::object())},
             {"dev_url", outputs.value("dev_deployment", json::object()).value("url", "")},
             {"dev_domain", outputs.value("dev_domain", json::object()).value("domain", "")},

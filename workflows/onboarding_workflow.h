@@ -8,7 +8,9 @@
 // the welcome e-mail), `name` (optional display name). Any step failing after its retries fails
 // the workflow there; `resume` continues from that step. welcome_email is skipped (recorded as
 // such) while no notifier is configured. Serialised per tenant. Result: repository, projects,
-// dev URL and domain, the tenant record.
+// dev URL and domain, the tenant record, and `editor_access`: the tenant editor's API token
+// that `record` mints ({"id", "name", "role", "reveal"}: ops reveal its secret once; it is
+// never in the result; the key avoids the words redaction masks, e.g. "token").
 //
 // A failed or cancelled onboarding does not keep the tenant id: `account` reserves the id for
 // its workflow, and a later onboarding of the same tenant takes the reservation over once the

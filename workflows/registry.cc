@@ -104,7 +104,7 @@ Status Registry::RegisterOnboarding(engine::Engine& engine) {
   AddReserved<ProjectActivity>(engine, kProdProjectActivity, deps_, false);
   AddReserved<WelcomeEmailActivity>(engine, kWelcomeEmailActivity, deps_);
   AddReserved<TenantRecordActivity>(engine, kTenantRecordActivity, *tenants_,
-                                    deps_.options.default_branch);
+                                    deps_.options.default_branch, deps_.mint_editor_token);
   return engine.RegisterType(OnboardingType(deps_.options));
 }
 

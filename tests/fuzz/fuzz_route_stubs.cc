@@ -21,6 +21,7 @@ void HandleStats(ApiServices&, Exchange&) {}
 void HandleCreateToken(ApiServices&, Exchange&) {}
 void HandleListTokens(ApiServices&, Exchange&) {}
 void HandleRevokeToken(ApiServices&, Exchange&) {}
+void HandleRevealToken(ApiServices&, Exchange&) {}
 void HandleConsoleIndex(ApiServices&, Exchange&) {}
 void HandleConsoleFile(ApiServices&, Exchange&) {}
 void HandleWhoAmI(ApiServices&, Exchange&) {}

@@ -5,7 +5,8 @@
 //   line 2: the entry as one JSON line, to append to the server's tokens file array
 // `slipctl token create --role ROLE --name NAME` asks the server instead (POST /v1/tokens,
 // ops): the token is kept in the store as a hash, works on every node at once, and is printed
-// once; `slipctl token list` and `slipctl token revoke ID` manage those.
+// once; `slipctl token list` and `slipctl token revoke ID` manage those, and
+// `slipctl token reveal ID` prints a minted token's secret once (an onboarding's editor token).
 // These are the verbs that print a token: the one just made.
 #include "engine/base/bearer_token.h"
 #include "engine/base/ids.h"
@@ -108,19 +109,37 @@ int RunTokenRevoke(Context& ctx, const Argv& argv) {
   return kExitOk;
 }
 
+// A minted token's secret, once (an onboarding's editor token: its result names the id).
+int RunTokenReveal(Context& ctx, const Argv& argv) {
+  Result<Args> args = ParseArgs(argv, {{}, {"json"}}, 1, 1);
+  if (!args.ok()) return Fail(ctx, args.status());
+  Result<ApiReply> r =
+      ctx.api.Post("/v1/tokens/" + UrlEncode(args->positional[0]) + "/reveal", json::object());
+  if (!r.ok()) return Fail(ctx, r.status());
+  if (args->Has("json")) {
+    ctx.out << r->body.dump() << "\n";
+  } else {
+    ctx.out << r->body.value("token", "") << "\n";
+    ctx.err << "slipctl: the secret of " << Cell(r->body, "id") << " ("
+            << Cell(r->body, "name") << "): it is not shown again.\n";
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunToken(Context& ctx, const Argv& argv) {
   const std::string usage =
       "usage: slipctl token new --role ROLE --name NAME      (a tokens-file entry, offline)\n"
       "       slipctl token create --role ROLE --name NAME   (kept by the server, ops)\n"
-      "       slipctl token list | slipctl token revoke ID";
+      "       slipctl token list | slipctl token revoke ID | slipctl token reveal ID";
   if (argv.empty()) return Fail(ctx, UsageError(usage));
   const Argv rest(argv.begin() + 1, argv.end());
   if (argv[0] == "new") return RunTokenNew(ctx, rest);
   if (argv[0] == "create") return RunTokenCreate(ctx, rest);
   if (argv[0] == "list") return RunTokenList(ctx, rest);
   if (argv[0] == "revoke") return RunTokenRevoke(ctx, rest);
+  if (argv[0] == "reveal") return RunTokenReveal(ctx, rest);
   return Fail(ctx, UsageError(usage));
 }
 

@@ -19,6 +19,7 @@
 #include "activities/verify.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
+#include "http/api_tokens.h"
 #include "http/auth.h"
 #include "http/handlers.h"
 #include "http/http_api.h"
@@ -47,6 +48,7 @@ struct ServerParts {
   std::unique_ptr<activities::build::BuildValidator> validator;
   std::unique_ptr<activities::Verifier> verifier;
   std::unique_ptr<activities::Notifier> notifier;
+  std::unique_ptr<http::ApiTokens> minted_tokens;  // onboarding's editor tokens
   std::unique_ptr<workflows::Registry> registry;
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<engine::Scheduler> scheduler;
@@ -159,6 +161,18 @@ Status BuildEngine(ServerParts& p, const ServerConfig& c, const activities::Serv
   deps.verifier = p.verifier.get();
   deps.notifier = p.notifier.get();
   deps.clock = &p.clock;
+  p.minted_tokens = std::make_unique<http::ApiTokens>(*p.store, p.clock);
+  deps.mint_editor_token = [tokens = p.minted_tokens.get()](
+                               const std::string& tenant,
+                               const std::string& origin) -> Result<nlohmann::json> {
+    Result<http::ApiToken> t =
+        tokens->MintFor(origin, tenant + "-editor", "tenant:" + tenant, "workflow:" + origin);
+    if (!t.ok()) return t.status();
+    return nlohmann::json{{"id", t->id},
+                          {"name", t->name},
+                          {"role", t->role},
+                          {"reveal", "POST /v1/tokens/" + t->id + "/reveal"}};
+  };
   deps.options = options;
   if (!c.public_url.empty()) deps.options.webhook_url = c.public_url + kWebhookPath;
   p.registry = std::make_unique<workflows::Registry>(deps);

@@ -276,6 +276,24 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
   EXPECT_EQ(stats.body["onboarding"]["completed"], 1) << stats.body.dump();
   EXPECT_EQ(stats.body["llm_budget"]["limits"]["tenant_usd_per_day"], 7.5) << stats.body.dump();
   EXPECT_EQ(stats.body["llm_budget"]["fleet_exhausted"], false);
+  // Onboarding minted the tenant editor's token: the result names it, ops reveal it once, and
+  // it acts as tenant:demo.
+  Response onboarded = Call(port_, "GET", "/v1/workflows/demo:onboard-demo", token_);
+  const json minted = onboarded.body["result"]["editor_access"];
+  ASSERT_TRUE(minted.is_object()) << onboarded.body.dump();
+  EXPECT_EQ(minted["role"], "tenant:demo");
+  EXPECT_FALSE(onboarded.body["result"]["tenant_record"].contains("editor_access"));
+  const std::string id = minted["id"];
+  Response revealed = Call(port_, "POST", "/v1/tokens/" + id + "/reveal", token_, "{}");
+  ASSERT_EQ(revealed.status, 200) << revealed.body.dump();
+  const std::string editor = revealed.body["token"];
+  EXPECT_EQ(onboarded.body.dump().find(editor), std::string::npos);
+  EXPECT_EQ(Call(port_, "POST", "/v1/tokens/" + id + "/reveal", token_, "{}").status, 409);
+  Response own = Call(port_, "GET", "/v1/workflows/demo:onboard-demo", editor);
+  EXPECT_EQ(own.status, 200) << "the editor reads its tenant's workflows";
+  EXPECT_EQ(Call(port_, "GET", "/v1/stats", editor).status, 403);
+  Response events = Call(port_, "GET", "/v1/workflows/demo:onboard-demo/history", token_);
+  EXPECT_EQ(events.body.dump().find(editor), std::string::npos) << "never in history";
   // Logs are JSON lines and never carry the token.
   std::ifstream err(dir_ + "/stderr");
   std::string line;

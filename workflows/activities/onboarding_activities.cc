@@ -200,7 +200,16 @@ Result<json> TenantRecordActivity::Run(const engine::ActivityCall& call) {
   r.prod_project_name = o["prod_project"].value("name", "");
   r.domains = {o["dev_domain"].value("domain", "")};
   SLIPWAY_RETURN_IF_ERROR(tenants_.Create(r));
-  return r.ToJson();
+  json out = r.ToJson();
+  if (!mint_editor_token_) {
+    out["editor_access"] = {{"minted", false}, {"reason", "no token store is configured"}};
+    return out;
+  }
+  // After the record: a retry finds the record made and the same token (same origin).
+  Result<json> token = mint_editor_token_(call.tenant, call.workflow_id);
+  if (!token.ok()) return Annotate(token.status(), "editor token");
+  out["editor_access"] = *token;
+  return out;
 }
 
 }  // namespace slipway::workflows

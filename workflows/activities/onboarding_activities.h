@@ -114,13 +114,17 @@ class DevDomainActivity : public engine::Activity {
 
 class TenantRecordActivity : public engine::Activity {
  public:
-  TenantRecordActivity(TenantRecords& tenants, std::string production_branch)
-      : tenants_(tenants), production_branch_(std::move(production_branch)) {}
+  TenantRecordActivity(TenantRecords& tenants, std::string production_branch,
+                       EditorTokenMinter mint_editor_token)
+      : tenants_(tenants),
+        production_branch_(std::move(production_branch)),
+        mint_editor_token_(std::move(mint_editor_token)) {}
   Result<nlohmann::json> Run(const engine::ActivityCall& call) override;
 
  private:
   TenantRecords& tenants_;
   const std::string production_branch_;
+  const EditorTokenMinter mint_editor_token_;
 };
 
 // "<tenant>-dev.<base_domain>".
