@@ -29,6 +29,7 @@ void HandleCreateToken(ApiServices& s, Exchange& ex);     // POST /v1/tokens
 void HandleListTokens(ApiServices& s, Exchange& ex);      // GET  /v1/tokens
 void HandleRevokeToken(ApiServices& s, Exchange& ex);     // POST /v1/tokens/{id}/revoke
 void HandleRevealToken(ApiServices& s, Exchange& ex);     // POST /v1/tokens/{id}/reveal
+void HandleListTenants(ApiServices& s, Exchange& ex);     // GET  /v1/tenants
 void HandleOpenApi(ApiServices& s, Exchange& ex);         // GET  /v1/openapi.json
 void HandleGitHubWebhook(ApiServices& s, Exchange& ex);   // POST /v1/webhooks/github
 void HandleConsoleIndex(ApiServices& s, Exchange& ex);    // GET  / (console.h)

@@ -83,6 +83,9 @@ struct HttpApiOptions {
   // The LLM budgets' state (activities/llm_budget.h State()), shown as "llm_budget" in
   // GET /v1/stats and as slipway_llm_budget_* in /metrics. Null: not shown.
   std::function<nlohmann::json()> llm_budget_state;
+  // Every tenant's record, as a JSON array of objects with "tenant" (slipwayd:
+  // workflows/tenant_records.h), for GET /v1/tenants. Null: that route answers 404.
+  std::function<Result<nlohmann::json>()> tenants;
   // Failpoints (may be null). "http.dispatch.throw" armed makes the dispatcher throw as a
   // buggy handler would (tests of the one catch-all).
   Failpoints* failpoints = nullptr;

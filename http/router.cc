@@ -56,6 +56,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/v1/whoami", Access::kRead, &HandleWhoAmI, true},
       {"POST", "/v1/tokens", Access::kAdmin, &HandleCreateToken},
       {"GET", "/v1/tokens", Access::kAdmin, &HandleListTokens},
+      {"GET", "/v1/tenants", Access::kMetrics, &HandleListTenants},
       {"POST", "/v1/tokens/{id}/revoke", Access::kAdmin, &HandleRevokeToken},
       {"POST", "/v1/tokens/{id}/reveal", Access::kAdmin, &HandleRevealToken},
       {"POST", "/v1/workflows", Access::kStart, &HandleStartWorkflow},

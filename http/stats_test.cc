@@ -161,5 +161,27 @@ TEST_F(StatsApiTest, BadTimesAndWindowsAre400NamingTheField) {
   }
 }
 
+TEST_F(StatsApiTest, TenantsListTheRecordsWithTheirLastDeploymentsForOpsAndAuditors) {
+  EXPECT_EQ(Get("/v1/tenants").status, 404) << "no tenant records configured";
+  HttpApiOptions o;
+  o.port = 0;
+  o.tenants = []() -> Result<nlohmann::json> {
+    return nlohmann::json::array({{{"tenant", "client1"}, {"repo", "client1"}},
+                                  {{"tenant", "client2"}, {"repo", "client2"}}});
+  };
+  StartApi(o);
+  ASSERT_EQ(Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "client1"}}, kClient1).status,
+            201);
+  Reply r = Get("/v1/tenants", kAuditor);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json["tenants"].size(), 2u);
+  EXPECT_EQ(r.json["tenants"][0]["last_deployments"].size(), 1u) << r.body;
+  EXPECT_EQ(r.json["tenants"][0]["last_deployments"][0]["status"], "queued") << r.body;
+  EXPECT_EQ(r.json["tenants"][1]["last_deployments"].size(), 0u);
+  EXPECT_EQ(r.json["truncated"], false);
+  EXPECT_EQ(Get("/v1/tenants", kClient1).status, 403);
+  EXPECT_EQ(Get("/v1/tenants?x=1").status, 400);
+}
+
 }  // namespace
 }  // namespace slipway::http::testing

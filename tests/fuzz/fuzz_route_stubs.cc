@@ -22,6 +22,7 @@ void HandleCreateToken(ApiServices&, Exchange&) {}
 void HandleListTokens(ApiServices&, Exchange&) {}
 void HandleRevokeToken(ApiServices&, Exchange&) {}
 void HandleRevealToken(ApiServices&, Exchange&) {}
+void HandleListTenants(ApiServices&, Exchange&) {}
 void HandleConsoleIndex(ApiServices&, Exchange&) {}
 void HandleConsoleFile(ApiServices&, Exchange&) {}
 void HandleWhoAmI(ApiServices&, Exchange&) {}

@@ -228,6 +228,18 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& c,
   ho.log = [](const std::string& line) { std::cerr << line << std::endl; };
   ho.webhook_tenants = WebhookTenants(*p->store, options);
   ho.llm_budget_state = [budget = p->llm_budget.get()] { return budget->State(); };
+  ho.tenants = [registry = p->registry.get()]() -> Result<nlohmann::json> {
+    workflows::TenantRecords& records = registry->tenants();
+    Result<std::vector<std::string>> all = records.All();
+    if (!all.ok()) return all.status();
+    nlohmann::json out = nlohmann::json::array();
+    for (const std::string& tenant : *all) {
+      Result<std::optional<workflows::TenantRecord>> r = records.Get(tenant);
+      if (!r.ok()) return r.status();
+      if (r->has_value()) out.push_back((*r)->ToJson());
+    }
+    return out;
+  };
   p->api = std::make_unique<http::HttpApi>(*p->engine, *p->tokens, ho);
   SLIPWAY_RETURN_IF_ERROR(p->api->Start());
   // The scheduler starts after the API is bound, so that a sandbox's webhook URL (its own

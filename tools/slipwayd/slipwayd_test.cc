@@ -292,6 +292,13 @@ TEST_F(SandboxProcessTest, RunsAnOnboardingEndToEndAndStopsGracefully) {
   Response own = Call(port_, "GET", "/v1/workflows/demo:onboard-demo", editor);
   EXPECT_EQ(own.status, 200) << "the editor reads its tenant's workflows";
   EXPECT_EQ(Call(port_, "GET", "/v1/stats", editor).status, 403);
+  Response tenants = Call(port_, "GET", "/v1/tenants", token_);
+  ASSERT_EQ(tenants.status, 200) << tenants.body.dump();
+  ASSERT_EQ(tenants.body["tenants"].size(), 1u) << tenants.body.dump();
+  EXPECT_EQ(tenants.body["tenants"][0]["tenant"], "demo");
+  EXPECT_EQ(tenants.body["tenants"][0]["domains"][0], "demo-dev.sandbox.test");
+  EXPECT_TRUE(tenants.body["tenants"][0]["last_deployments"].is_array());
+  EXPECT_EQ(Call(port_, "GET", "/v1/tenants", editor).status, 403);
   Response events = Call(port_, "GET", "/v1/workflows/demo:onboard-demo/history", token_);
   EXPECT_EQ(events.body.dump().find(editor), std::string::npos) << "never in history";
   // Logs are JSON lines and never carry the token.
