@@ -111,6 +111,7 @@
   const isTenant = () => me && typeof me.tenant === 'string' && me.tenant !== '';
   const can = {
     stats: () => isOps() || (me && me.role === 'auditor'),
+    tenants: () => isOps() || (me && me.role === 'auditor'),
     cancel: () => isOps() || isTenant(),
     resume: () => isOps(),
     decide: () => isOps() || (me && me.role === 'approver'),
@@ -154,6 +155,7 @@
       if (parts[0] === 'workflow' && id) return await showWorkflow(id);
       if (parts[0] === 'history' && id) return await showHistory(id);
       if (parts[0] === 'stats') return await showStats(params);
+      if (parts[0] === 'tenants') return await showTenants();
       return await showList(params);
     } catch (e) {
       clear(main, el('div', { class: 'card error-box', id: 'page-error' }, 'Error: ' + e.message));
@@ -163,6 +165,7 @@
   function showNav() {
     document.getElementById('nav').hidden = false;
     document.getElementById('nav-stats').hidden = !can.stats();
+    document.getElementById('nav-tenants').hidden = !can.tenants();
     document.getElementById('whoami').textContent = me.actor;
   }
 
@@ -668,6 +671,38 @@
       el('tr', null, el('th', null, k), el('td', { class: 'mono' }, v === null ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v))))));
     clear(out, el('div', { class: 'card' }, table(top)),
       sections.map(([name, v]) => [el('h2', null, name), table(flatten(v, '', []))]));
+  }
+
+  // ---- tenants -----------------------------------------------------------------------------
+
+  // Every tenant (GET /v1/tenants): repository, production branch, projects, domains, what
+  // serves production, and the last deployments, each linking to its workflow.
+  async function showTenants() {
+    document.title = 'Slipway console: tenants';
+    const out = el('div', { id: 'tenants' }, 'Loading…');
+    clear(main, el('h1', null, 'Tenants'), out);
+    let body;
+    try {
+      body = await api('GET', '/v1/tenants');
+    } catch (e) {
+      clear(out, el('div', { class: 'card error-box', id: 'tenants-error' }, 'Error: ' + e.message));
+      return;
+    }
+    const rows = (body.tenants || []).map((t) => el('tr', { 'data-tenant': t.tenant },
+      el('td', { class: 'mono' }, String(t.tenant)),
+      el('td', { class: 'mono' }, String(t.repo_full_name || t.repo || '')),
+      el('td', { class: 'mono' }, String(t.branch || t.default_branch || '')),
+      el('td', null, (t.domains || []).map((d) => el('div', { class: 'mono' }, String(d)))),
+      el('td', { class: 'mono' }, String(t.production_deployment || '—')),
+      el('td', { class: 'mono' }, 'dev ' + String(t.dev_project_id || '—') + ' · prod ' + String(t.prod_project_id || '—')),
+      el('td', null, t.require_approval ? 'approval required' : '—'),
+      el('td', null, (t.last_deployments || []).map((d) =>
+        el('div', null, routeLink('/workflow/' + encodeURIComponent(d.id), String(d.id)), ' ', badge(d.status))))));
+    clear(out, el('table', { class: 'card' },
+      el('thead', null, el('tr', null, ['Tenant', 'Repository', 'Production branch', 'Domains',
+        'Serving production', 'Vercel projects', 'Approval', 'Last deployments'].map((h) => el('th', null, h)))),
+      el('tbody', { id: 'tenant-rows' }, rows)),
+      body.truncated ? el('p', null, 'Only the first 1,000 tenants are shown.') : null);
   }
 
   // ---- start -------------------------------------------------------------------------------

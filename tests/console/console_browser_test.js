@@ -396,6 +396,16 @@ async function main() {
     page.off('request', hostileTenant);
     await page.setRequestInterception(false);
 
+    // Tenants: every onboarded tenant with its domains and last deployments.
+    await page.goto(server.url + '/#/tenants', { waitUntil: 'load' });
+    await page.waitForSelector('#tenant-rows tr[data-tenant="acme"]');
+    const acmeRow = await text(page, '#tenant-rows tr[data-tenant="acme"]');
+    check(acmeRow.includes('acme-dev.') && acmeRow.includes('watch-me'),
+      'the tenants page shows acme with its dev domain and its last deployment: ' + acmeRow);
+    check((await page.$$('#tenant-rows tr')).length === 3, 'three tenants are listed');
+    await noXss(page, 'tenants page');
+    await shot(page, '10-tenants');
+
     // Stats over a chosen window.
     await page.goto(server.url + '/#/stats?window=1h', { waitUntil: 'load' });
     await page.waitForSelector('#stats table');
@@ -416,6 +426,7 @@ async function main() {
     await server.waitFor(approvalId, (w) => w.status === 'waiting' && w.current_step === 'approval', 90000);
     await signIn(page, server, 'approver');
     check(!(await page.$eval('#nav-stats', (e) => !e.hidden)), 'the approver has no stats link');
+    check(!(await page.$eval('#nav-tenants', (e) => !e.hidden)), 'the approver has no tenants link');
     await page.goto(server.url + '/#/workflow/' + encodeURIComponent(approvalId), { waitUntil: 'load' });
     await page.waitForSelector('#action-approve');
     check((await page.$('#action-cancel')) === null && (await page.$('#action-resume')) === null,
@@ -441,6 +452,7 @@ async function main() {
     });
     await signIn(page, server, 'bravo');
     check(!(await page.$eval('#nav-stats', (e) => !e.hidden)), 'the tenant has no stats link');
+    check(!(await page.$eval('#nav-tenants', (e) => !e.hidden)), 'the tenant has no tenants link');
     const visible = await page.$$eval('#workflow-rows tr[data-id]', (trs) => trs.map((t) => t.dataset.id));
     check(visible.length > 0 && visible.every((id) => id.startsWith('bravo:')), 'the tenant lists only its own workflows');
     await page.goto(server.url + '/#/workflow/' + encodeURIComponent(queuedId), { waitUntil: 'load' });
@@ -459,6 +471,7 @@ async function main() {
     // The auditor reads everything and changes nothing: stats, and no action at all.
     await signIn(page, server, 'auditor');
     check(await page.$eval('#nav-stats', (e) => !e.hidden), 'the auditor has the stats link');
+    check(await page.$eval('#nav-tenants', (e) => !e.hidden), 'the auditor has the tenants link');
     await page.goto(server.url + '/#/workflow/' + encodeURIComponent(watchId), { waitUntil: 'load' });
     await page.waitForSelector('#actions');
     check((await page.$$('#actions button')).length === 0, 'the auditor sees no action button');
