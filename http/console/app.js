@@ -382,6 +382,56 @@
     return rows;
   }
 
+  // Auto-fix rounds, from history (each autofix step's output): the edits applied and refused
+  // with the reasons, the files not sent, the errors left to a human, the model's usage.
+  function autofixSection(events) {
+    const rounds = [];
+    for (const e of events) {
+      if (e.type !== 'step_succeeded' || e.step !== 'autofix') continue;
+      const out = (e.data && e.data.output) || {};
+      const a = out.autofix || {};
+      const llm = a.llm || {};
+      const editRow = (kind, edit, reason) => el('tr', { class: 'edit-' + kind },
+        el('td', null, kind), el('td', { class: 'mono' }, String((edit && edit.file) || '')),
+        el('td', null, String((edit && edit.reason) || '')), el('td', null, String(reason || '')));
+      rounds.push(el('div', { class: 'card autofix-round', 'data-round': String(out.round || rounds.length + 1) },
+        el('strong', null, 'Round ' + String(out.round || rounds.length + 1) + ': '),
+        el('span', null, out.committed ? 'committed ' + String(out.commit_sha || '') : 'nothing committed'),
+        out.reason ? el('div', { class: 'muted autofix-reason' }, String(out.reason)) : null,
+        el('div', { class: 'muted' }, 'model ' + String(llm.model || '—') + ' · ' + String(llm.input_tokens || 0) +
+          ' in / ' + String(llm.output_tokens || 0) + ' out tokens · $' + Number(llm.cost_usd || 0).toFixed(4)),
+        el('table', null,
+          el('thead', null, el('tr', null, ['Edit', 'File', 'Model\'s reason', 'Why refused'].map((h) => el('th', null, h)))),
+          el('tbody', null,
+            (a.accepted || []).map((ed) => editRow('applied', ed, '')),
+            (a.rejected || []).map((r) => editRow('refused', r.edit, r.reason)),
+            (a.files_skipped || []).map((f) => editRow('not sent', { file: f.file }, f.reason)),
+            (a.errors_for_human || []).map((b) => editRow('left to a human', { file: b.file + ':' + b.line }, b.message))))));
+    }
+    return rounds.length ? [el('h2', null, 'Auto-fix'), el('div', { id: 'autofix' }, rounds)] : null;
+  }
+
+  // What the release cost and how it was checked (deployment results): LLM usage in total and
+  // the Lighthouse scores verify measured.
+  function releaseFacts(wf) {
+    const r = wf.result || {};
+    const facts = [];
+    if (r.llm) {
+      facts.push(['LLM', String(r.llm.input_tokens || 0) + ' in / ' + String(r.llm.output_tokens || 0) +
+        ' out tokens · $' + Number(r.llm.cost_usd || 0).toFixed(4)]);
+    }
+    if (r.fixes_applied !== undefined) facts.push(['Fixes applied', String(r.fixes_applied)]);
+    const lh = r.verify && r.verify.lighthouse;
+    if (lh && lh.scores && typeof lh.scores === 'object') {
+      facts.push(['Lighthouse', Object.entries(lh.scores).map(([k, v]) => k + ' ' + String(v)).join(' · ')]);
+    } else if (lh && lh.skipped) {
+      facts.push(['Lighthouse', 'skipped: ' + String(lh.skipped)]);
+    }
+    if (!facts.length) return null;
+    return el('div', { class: 'card', id: 'release-facts' }, el('dl', { class: 'facts' },
+      facts.map(([k, v]) => [el('dt', null, k), el('dd', null, v)])));
+  }
+
   async function showWorkflow(id) {
     document.title = 'Slipway console: ' + id;
     const controller = new AbortController();
@@ -401,6 +451,7 @@
     const errorBox = el('div', { id: 'error' });
     const buildErrors = el('div', { id: 'build-errors' });
     const resultBox = el('div', { id: 'result' });
+    const autofixBox = el('div', { id: 'autofix-box' });
     const steps = el('ol', { id: 'steps', class: 'timeline' });
     const attempts = el('tbody', { id: 'attempt-rows' });
     const liveNote = el('span', { id: 'live-state', class: 'live muted' }, 'connecting…');
@@ -409,7 +460,7 @@
       el('p', null, routeLink('/workflows', '← workflows'), ' · ',
         routeLink('/history/' + encodeURIComponent(id), 'history and chain verification', { id: 'history-link' }),
         ' · ', liveNote),
-      summary, actions, errorBox, buildErrors, resultBox,
+      summary, actions, errorBox, buildErrors, autofixBox, resultBox,
       el('h2', null, 'Steps'), steps,
       el('h2', null, 'Attempts'),
       el('table', { id: 'attempts' },
@@ -444,7 +495,8 @@
             el('td', { class: 'build-message' }, e.message || ''))))),
         be.output_tail ? [el('h2', null, 'Build output (tail)'), el('pre', { id: 'output-tail' }, be.output_tail)] : null,
       ] : null);
-      clear(resultBox, wf.result ? [el('h2', null, 'Result'), json(wf.result)] : null,
+      clear(autofixBox, autofixSection(events));
+      clear(resultBox, releaseFacts(wf), wf.result ? [el('h2', null, 'Result'), json(wf.result)] : null,
         el('details', null, el('summary', null, 'Input'), json(wf.input)));
       clear(steps, (wf.steps || []).map(stepItem));
       clear(attempts, attemptRows(events));

@@ -285,6 +285,7 @@ async function main() {
       .filter((cells) => cells[3] === 'failed, will retry'));
     check(retried.length === 1 && retried[0][0] === 'deploy' && /503|unavailable/i.test(retried[0][4]) &&
       /^\d{4}-\d\d-\d\dT/.test(retried[0][5]), 'the failed attempt is listed with its error and next attempt time: ' + JSON.stringify(retried));
+    check(await page.$('#release-facts') !== null, 'the LLM usage and checks of the release are shown');
     await shot(page, '05-deployment-completed');
 
     // chain.js writes JSON as nlohmann::json does (keys by code point, numbers as served, its
@@ -352,6 +353,10 @@ async function main() {
     check(messages.some((m) => m.includes(XSS_BUILD)), 'the build error message is shown literally');
     const bodyText = await page.evaluate(() => document.getElementById('main').textContent);
     check(bodyText.includes(XSS_SITE), 'the site data payload is shown literally');
+    // The auto-fix rounds it went through, with the model's usage and its reasons.
+    const rounds = await page.$$eval('#autofix .autofix-round', (ds) => ds.map((d) => d.textContent));
+    check(rounds.length >= 1 && rounds.every((r) => r.includes('tokens') && r.includes('Round')),
+      'the auto-fix rounds are shown with the model usage: ' + rounds.join(' | '));
     await noXss(page, 'failed deployment page');
     await shot(page, '08-build-errors');
 
