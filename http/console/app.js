@@ -382,6 +382,31 @@
     return rows;
   }
 
+  // The tenant's repository as the save step recorded it ("owner/name"), or "".
+  function repoOf(events) {
+    for (const e of events) {
+      const out = e.type === 'step_succeeded' && e.step === 'save' && e.data && e.data.output;
+      const name = out && out.repo_full_name;
+      if (typeof name === 'string' && /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/.test(name)) return name;
+    }
+    return '';
+  }
+
+  // A build error's place as a link to that line of the tenant's repository at the built commit
+  // (GitHub's blob URL), or as text when either is unknown or odd.
+  function errorLocation(e, repo, sha) {
+    const label = String(e.file || '?') + ':' + String(e.line || 0) + (e.column ? ':' + e.column : '');
+    const file = String(e.file || '');
+    if (!repo || !/^[0-9a-f]{7,64}$/.test(String(sha || '')) || !file || file.startsWith('/') ||
+        file.split('/').some((p) => p === '..' || p === '')) {
+      return label;
+    }
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    const line = Number.isInteger(e.line) && e.line > 0 ? '#L' + e.line : '';
+    return el('a', { href: 'https://github.com/' + repo + '/blob/' + sha + '/' + path + line,
+      rel: 'noopener noreferrer', target: '_blank' }, label);
+  }
+
   // Auto-fix rounds, from history (each autofix step's output): the edits applied and refused
   // with the reasons, the files not sent, the errors left to a human, the model's usage.
   function autofixSection(events) {
@@ -490,7 +515,7 @@
         el('table', { id: 'build-error-table' },
           el('thead', null, el('tr', null, ['Location', 'Tool', 'Code', 'Message'].map((h) => el('th', null, h)))),
           el('tbody', null, be.errors.map((e) => el('tr', null,
-            el('td', { class: 'mono location' }, String(e.file || '?') + ':' + String(e.line || 0) + (e.column ? ':' + e.column : '')),
+            el('td', { class: 'mono location' }, errorLocation(e, repoOf(events), be.sha)),
             el('td', null, e.tool || ''), el('td', { class: 'mono' }, e.code || ''),
             el('td', { class: 'build-message' }, e.message || ''))))),
         be.output_tail ? [el('h2', null, 'Build output (tail)'), el('pre', { id: 'output-tail' }, be.output_tail)] : null,

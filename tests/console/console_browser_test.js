@@ -349,6 +349,9 @@ async function main() {
     await page.waitForSelector('#build-error-table');
     const locations = await page.$$eval('#build-error-table td.location', (tds) => tds.map((t) => t.textContent));
     check(locations.some((l) => l.startsWith('src/build.ts:4')), 'build errors list src/build.ts:4: ' + locations.join(', '));
+    const hrefs = await page.$$eval('#build-error-table td.location a', (as) => as.map((a) => a.href));
+    check(hrefs.some((h) => /^https:\/\/github\.com\/[^/]+\/charlie\/blob\/[0-9a-f]{40}\/src\/build\.ts#L4$/.test(h)),
+      'a build error links to its line in the tenant repository: ' + hrefs.join(', '));
     const messages = await page.$$eval('#build-error-table td.build-message', (tds) => tds.map((t) => t.textContent));
     check(messages.some((m) => m.includes(XSS_BUILD)), 'the build error message is shown literally');
     const bodyText = await page.evaluate(() => document.getElementById('main').textContent);
