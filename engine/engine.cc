@@ -237,9 +237,14 @@ Status Engine::CommitTransition(Transition& t, std::unique_ptr<WorkflowMachine> 
   std::shared_ptr<PendingCommit> p = Prepare(t, std::move(machine), std::move(input));
   std::promise<Status> result;
   std::future<Status> outcome = result.get_future();
-  Status unused;
-  SubmitCheckpoint(p->cp, [&result](Status st) { result.set_value(std::move(st)); },
-                   /*may_commit_here=*/false, &unused);
+  // The caller waits either way: when the committer is idle (nothing queued, no transaction
+  // under way) it commits on this thread, which saves a hand-off to the committer and one
+  // back; otherwise the checkpoint joins the committer's next batch.
+  Status here;
+  if (SubmitCheckpoint(p->cp, [&result](Status st) { result.set_value(std::move(st)); },
+                       /*may_commit_here=*/true, &here)) {
+    return AfterCommit(*p, here);
+  }
   return AfterCommit(*p, outcome.get());
 }
 
