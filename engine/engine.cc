@@ -3,6 +3,7 @@
 #include "engine/group_committer.h"
 #include "engine/step_runner.h"
 
+#include <optional>
 #include <future>
 
 namespace slipway::engine {
@@ -88,6 +89,17 @@ Result<Workflow> Engine::Get(const std::string& id) {
   Result<storage::Instance> inst = store_.Load(id);
   if (!inst.ok()) return inst.status();
   return ToWorkflow(*inst);
+}
+
+Result<Workflow> Engine::GetCached(const std::string& id) {
+  std::optional<storage::Instance> cached;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(id);
+    if (it != cache_.end() && it->second.machine) cached = it->second.instance;
+  }
+  if (!cached) return Get(id);
+  return ToWorkflow(*cached);
 }
 
 Result<Workflow> Engine::WaitForChange(const std::string& id, int64_t known_version,

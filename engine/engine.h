@@ -195,6 +195,9 @@ class Engine {
   // With `take_context`, the cached parsed context moves to the caller (who is about to
   // commit a new version, which caches its own).
   Result<Live> LoadLive(const std::string& id, bool fresh = false, bool take_context = false);
+  // The view of the version this process cached last (its own commit, say), without a store
+  // read; the store's when nothing is cached (a final workflow is not).
+  Result<Workflow> GetCached(const std::string& id);
   Result<std::unique_ptr<WorkflowMachine>> Replay(const WorkflowType& type,
                                                   const storage::Instance& inst);
   void Evict(const std::string& id);

@@ -96,7 +96,7 @@ Result<Workflow> Engine::Start(const StartRequest& req, const Caller& caller) {
   Status st = CommitTransition(t, std::move(machine), std::move(input));
   if (st.code() == Code::kAlreadyExists) return existing();  // a concurrent start won
   if (!st.ok()) return st;
-  Result<Workflow> w = Get(fresh.id);
+  Result<Workflow> w = GetCached(fresh.id);  // what was just committed: no store read
   if (w.ok()) w->created = true;
   return w;
 }
