@@ -62,7 +62,10 @@ json ApiToken::ToJson() const {
             {"revoked", revoked_at_ms != 0}};
   if (!origin.empty()) {
     j["origin"] = origin;
-    j["revealed"] = pending_secret.empty();
+    j["revealed"] = pending_secret.empty() && revealed_at_ms != 0;
+    if (!pending_secret.empty()) {
+      j["reveal_before"] = FormatRfc3339(created_at_ms + ApiTokens::kRevealWindowMs);
+    }
     if (revealed_at_ms != 0) {
       j["revealed_at"] = FormatRfc3339(revealed_at_ms);
       j["revealed_by"] = revealed_by;
@@ -93,16 +96,39 @@ Result<ApiTokens::Snapshot> ApiTokens::Load() {
   return s;
 }
 
+bool ApiTokens::ExpireUnrevealed(std::vector<ApiToken>& all) const {
+  const TimeMs now = clock_.NowMs();
+  bool any = false;
+  for (ApiToken& t : all) {
+    if (t.pending_secret.empty() || now - t.created_at_ms < kRevealWindowMs) continue;
+    t.pending_secret.clear();
+    if (t.revoked_at_ms == 0) {
+      t.revoked_at_ms = now;
+      t.revoked_by = kNotRevealedActor;
+    }
+    any = true;
+  }
+  return any;
+}
+
 Result<ApiToken> ApiTokens::Update(
     const std::function<Result<ApiToken>(std::vector<ApiToken>&)>& change) {
   for (int i = 0; i < kMaxConflictRetries; ++i) {
     Result<Snapshot> s = Load();
     if (!s.ok()) return s.status();
+    const bool expired = ExpireUnrevealed(s->tokens);
     Result<ApiToken> changed = change(s->tokens);
-    if (!changed.ok()) return changed.status();
+    if (!changed.ok() && !expired) return changed.status();
     json list = json::array();
     for (const ApiToken& t : s->tokens) list.push_back(Stored(t));
     Status put = store_.PutRecord({kNamespace, kKey, list.dump(), 0}, s->version);
+    if (!changed.ok()) {
+      if (put.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        read_at_ms_ = -1;
+      }
+      return changed.status();  // the expiry is written, or the next write does it
+    }
     if (put.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       read_at_ms_ = -1;  // this node sees its own change at once
@@ -172,6 +198,9 @@ Result<NewApiToken> ApiTokens::Reveal(const std::string& id, const std::string& 
     for (ApiToken& t : all) {
       if (t.id != id) continue;
       if (t.origin.empty()) return FailedPrecondition("token " + id + " was not minted by a workflow: its secret was shown when ops created it");
+      if (t.revoked_by == kNotRevealedActor) {
+        return FailedPrecondition("token " + id + " was not revealed within 7 days of its minting: its secret was erased and the token revoked; mint another");
+      }
       if (t.revoked_at_ms != 0) return FailedPrecondition("token " + id + " is revoked");
       if (t.pending_secret.empty()) {
         return FailedPrecondition("token " + id + " was revealed already; revoke it and mint another if it was lost");
@@ -192,6 +221,11 @@ Result<NewApiToken> ApiTokens::Reveal(const std::string& id, const std::string& 
 Result<std::vector<ApiToken>> ApiTokens::List() {
   Result<Snapshot> s = Load();
   if (!s.ok()) return s.status();
+  if (ExpireUnrevealed(s->tokens)) {  // shown as revoked, and written so
+    Update([](std::vector<ApiToken>&) -> Result<ApiToken> { return ApiToken{}; })
+        .status()
+        .IgnoreError();
+  }
   return s->tokens;
 }
 
@@ -210,6 +244,17 @@ Result<ApiToken> ApiTokens::Revoke(const std::string& id, const std::string& act
 }
 
 Result<Principal> ApiTokens::Authenticate(const std::array<unsigned char, 32>& hash) {
+  bool sweep = false;
+  Result<Principal> found = Lookup(hash, &sweep);
+  if (sweep) {  // a secret past its reveal window is in the record: erase it now
+    Update([](std::vector<ApiToken>&) -> Result<ApiToken> { return ApiToken{}; })
+        .status()
+        .IgnoreError();
+  }
+  return found;
+}
+
+Result<Principal> ApiTokens::Lookup(const std::array<unsigned char, 32>& hash, bool* sweep) {
   std::lock_guard<std::mutex> lock(mu_);
   const TimeMs now = clock_.NowMs();
   if (read_at_ms_ < 0 || now - read_at_ms_ >= refresh_ms_ || now < read_at_ms_) {
@@ -217,6 +262,7 @@ Result<Principal> ApiTokens::Authenticate(const std::array<unsigned char, 32>& h
     if (!s.ok()) return Unavailable("cannot read the API tokens: " + s.status().message());
     live_.clear();
     for (const ApiToken& t : s->tokens) {
+      if (!t.pending_secret.empty() && now - t.created_at_ms >= kRevealWindowMs) *sweep = true;
       if (t.revoked_at_ms != 0) continue;
       Result<Principal> p = MakePrincipal(t.name, t.role);
       if (p.ok()) live_[t.token_sha256] = *p;

@@ -7,7 +7,8 @@
 // a token ops create is returned once, by Create, and never stored or logged. A token a
 // workflow mints (MintFor: an onboarding's editor token) has no one to hand it to at that
 // moment, so its secret waits in the record until its one Reveal (ops), which erases it;
-// lists and views never show it.
+// lists and views never show it. A secret not revealed within kRevealWindowMs (7 days) is
+// erased and its token revoked: by the next write, or by the next read that finds it.
 //
 // Authenticate reads the record at most once per `refresh_ms` (1 s by default) and answers
 // from that snapshot: a new token works, and a revoked one stops working, on every node within
@@ -77,6 +78,8 @@ class ApiTokens {
   Result<Principal> Authenticate(const std::array<unsigned char, 32>& hash);
 
   static constexpr size_t kMaxTokens = 10'000;
+  static constexpr int64_t kRevealWindowMs = 7LL * 24 * 3600 * 1000;
+  static constexpr const char* kNotRevealedActor = "slipway:not-revealed-in-7-days";
 
  private:
   struct Snapshot {
@@ -88,7 +91,13 @@ class ApiTokens {
   Result<NewApiToken> Make(const std::string& name, const std::string& role,
                            const std::string& actor);
   static Status CheckRoom(const std::vector<ApiToken>& all);
-  // Applies `change` to the current tokens and writes them, retrying on a concurrent write.
+  // Erases the secrets of minted tokens past their reveal window and revokes those tokens;
+  // true when one was.
+  bool ExpireUnrevealed(std::vector<ApiToken>& all) const;
+  // Authenticate's lookup; *sweep: the snapshot holds a secret past its reveal window.
+  Result<Principal> Lookup(const std::array<unsigned char, 32>& hash, bool* sweep);
+  // Applies `change` to the current tokens (after ExpireUnrevealed) and writes them, retrying
+  // on a concurrent write. When `change` fails, the expiry alone is still written.
   Result<ApiToken> Update(const std::function<Result<ApiToken>(std::vector<ApiToken>&)>& change);
 
   storage::Store& store_;

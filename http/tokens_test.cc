@@ -127,6 +127,32 @@ TEST_F(TokensApiTest, AMintedTokenIsTheSameOnEveryRetryAndRevealedOnce) {
       << "a token ops created was shown when it was made";
 }
 
+TEST_F(TokensApiTest, AMintedSecretNotRevealedWithinSevenDaysIsErasedAndItsTokenRevoked) {
+  ApiTokens minter(*store_, clock_);
+  Result<ApiToken> minted = minter.MintFor("acme:onboard", "acme-editor", "tenant:acme", "workflow:x");
+  ASSERT_TRUE(minted.ok()) << minted.status().ToString();
+  const std::string secret = minted->pending_secret;
+  Reply before = Get("/v1/tokens");
+  ASSERT_EQ(before.json["tokens"].size(), 1u) << before.body;
+  EXPECT_TRUE(before.json["tokens"][0].contains("reveal_before")) << before.body;
+  clock_.Advance(std::chrono::milliseconds(ApiTokens::kRevealWindowMs));
+  // The next read of the tokens (a list, or a request authenticating) finds the stale secret.
+  Reply list = Get("/v1/tokens");
+  ASSERT_EQ(list.status, 200) << list.body;
+  Result<storage::Record> rec = store_->GetRecord("api_tokens", "all");
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->value_json.find(secret), std::string::npos) << "the secret was erased";
+  Reply after = Get("/v1/tokens");
+  ASSERT_EQ(after.json["tokens"].size(), 1u) << after.body;
+  EXPECT_EQ(after.json["tokens"][0]["revoked"], true) << after.body;
+  EXPECT_EQ(after.json["tokens"][0]["revealed"], false) << after.body;
+  Reply reveal = Post("/v1/tokens/" + minted->id + "/reveal", json());
+  EXPECT_EQ(reveal.status, 409) << reveal.body;
+  EXPECT_NE(reveal.body.find("not revealed within 7 days"), std::string::npos) << reveal.body;
+  EXPECT_EQ(Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "acme"}}, secret).status, 401)
+      << "nobody can use it";
+}
+
 TEST(ApiTokensTest, TwoNodesCreatingAtOnceLoseNeitherToken) {
   // The record is written with its version as a compare-and-set: the loser re-reads.
   FakeClock clock;
