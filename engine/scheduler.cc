@@ -105,6 +105,7 @@ bool PrepareWorkerThread(int nice) {
 
 void Scheduler::Post(std::function<void()> f) {
   busy_++;
+  posting_++;  // Stop() keeps the pool until this thread is out of asio::post (below)
   asio::post(*pool_, [this, f = std::move(f)] {
     thread_local bool prepared = PrepareWorkerThread(options_.worker_nice);
     (void)prepared;
@@ -114,6 +115,7 @@ void Scheduler::Post(std::function<void()> f) {
     // than at its next timer.
     if (more_due_ && FreeSlots() > 0) Notify();
   });
+  posting_--;
 }
 
 void Scheduler::RunTask(int64_t run, storage::Task task,
@@ -229,6 +231,10 @@ void Scheduler::Stop() {
     drained_.wait(lock, [this] { return inflight_.empty(); });
   }
   pool_->join();
+  // A thread outside the pool (the group committer handing a checkpoint's outcome over) may
+  // still be inside asio::post, signalling the pool's condition variable, after the closure
+  // it posted already ran and the last task finished: the pool may not go before it is out.
+  while (posting_.load() > 0) std::this_thread::yield();
   if (!unfinished.empty()) {
     engine_.store().ReleaseLeases(engine_.options().owner, unfinished).IgnoreError();
   }

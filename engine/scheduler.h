@@ -68,6 +68,7 @@ class Scheduler {
   std::atomic<bool> pump_posted_{false};
   std::atomic<int64_t> tasks_run_{0};
   std::atomic<int> busy_{0};        // closures posted to the pool and not yet finished
+  std::atomic<int> posting_{0};     // threads inside Post's asio::post call
   std::atomic<int> in_flight_{0};   // inflight_.size(), readable without mu_
   // Whether the last look at the store may have left due tasks unclaimed: a worker that
   // frees up then looks again.
