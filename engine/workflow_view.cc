@@ -104,12 +104,12 @@ Result<std::vector<storage::Instance>> Engine::CreatedBetween(TimeMs from_ms, Ti
   truncated = false;
   storage::ListQuery q;
   q.limit = 500;
-  do {  // newest first: skip the newer ones, stop at the first older one
+  q.created_after_ms = from_ms;  // the store reads only the window, newest first
+  q.created_before_ms = to_ms;
+  do {
     Result<storage::ListPage> page = store_.List(q);
     if (!page.ok()) return page.status();
     for (storage::Instance& inst : page->instances) {
-      if (inst.created_at_ms >= to_ms) continue;
-      if (inst.created_at_ms < from_ms) return out;
       if (out.size() == max) {
         truncated = true;
         return out;

@@ -1,6 +1,8 @@
-// http/api_context.cc: helpers shared by handlers: waiter slots and tenant-scoped loads.
+// http/api_context.cc: helpers shared by handlers: waiter slots, tenant-scoped loads and the
+// place of a queued workflow in its serial queue.
 #include "http/api_context.h"
 
+#include "engine/transition.h"
 #include "http/errors.h"
 
 namespace slipway::http {
@@ -64,6 +66,22 @@ Result<engine::Workflow> GetVisible(ApiServices& s, const Exchange& ex, const st
   Status scoped = CheckTenant(ex.principal, w->instance.tenant);
   if (!scoped.ok()) return scoped;
   return w;
+}
+
+Result<std::string> QueuedBehind(ApiServices& s, const storage::Instance& inst,
+                                 SerialQueues& queues) {
+  if (inst.status != engine::status::kQueued || inst.serial_key.empty()) return std::string();
+  auto it = queues.find(inst.serial_key);
+  if (it == queues.end()) {
+    Result<std::vector<std::string>> queue = s.engine.store().SerialQueue(inst.serial_key);
+    if (!queue.ok()) return queue.status();
+    it = queues.emplace(inst.serial_key, std::move(*queue)).first;
+  }
+  const std::vector<std::string>& queue = it->second;
+  for (size_t i = 1; i < queue.size(); ++i) {
+    if (queue[i] == inst.id) return queue[i - 1];
+  }
+  return std::string();
 }
 
 }  // namespace slipway::http

@@ -92,4 +92,13 @@ Result<storage::Instance> LoadVisibleInstance(ApiServices& s, const Exchange& ex
 // Loads a workflow the principal may see: kNotFound for another tenant's (ids do not leak).
 Result<engine::Workflow> GetVisible(ApiServices& s, const Exchange& ex, const std::string& id);
 
+// The serial queues one request has read, by serial key: a list page of many queued
+// workflows of one tenant reads that tenant's queue once.
+using SerialQueues = std::unordered_map<std::string, std::vector<std::string>>;
+// What Engine::ToWorkflow shows as "queued_behind": the id ahead of `inst` in its serial
+// queue; "" unless `inst` is queued with a serial key. One store read per serial key not yet
+// in `queues`.
+Result<std::string> QueuedBehind(ApiServices& s, const storage::Instance& inst,
+                                 SerialQueues& queues);
+
 }  // namespace slipway::http

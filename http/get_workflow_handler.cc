@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "engine/transition.h"
 #include "http/errors.h"
 #include "http/handlers.h"
 #include "http/views.h"
@@ -61,17 +60,6 @@ std::shared_ptr<const std::string> BodyOf(ApiServices& s, const engine::Workflow
   return body;
 }
 
-// What Engine::ToWorkflow shows as "queued_behind": the id ahead of this one in its queue.
-Result<std::string> QueuedBehind(ApiServices& s, const storage::Instance& inst) {
-  if (inst.status != engine::status::kQueued || inst.serial_key.empty()) return std::string();
-  Result<std::vector<std::string>> queue = s.engine.store().SerialQueue(inst.serial_key);
-  if (!queue.ok()) return queue.status();
-  for (size_t i = 1; i < queue->size(); ++i) {
-    if ((*queue)[i] == inst.id) return (*queue)[i - 1];
-  }
-  return std::string();
-}
-
 void HandleWait(ApiServices& s, Exchange& ex, int64_t wait_s, const std::string& if_none_match) {
   Result<engine::Workflow> wf = GetVisible(s, ex, ex.params[0]);
   if (!wf.ok()) return WriteError(ex.resp, wf.status());
@@ -98,7 +86,8 @@ void HandleGetWorkflow(ApiServices& s, Exchange& ex) {
   if (!if_none_match.empty() && IfNoneMatchMatches(if_none_match, inst->version)) {
     return Reply(ex, if_none_match, inst->version, nullptr);
   }
-  Result<std::string> behind = QueuedBehind(s, *inst);
+  SerialQueues queues;
+  Result<std::string> behind = QueuedBehind(s, *inst, queues);
   if (!behind.ok()) return WriteError(ex.resp, behind.status());
   if (auto cached = s.bodies.Find(inst->id, inst->version, *behind)) {
     return Reply(ex, if_none_match, inst->version, cached);

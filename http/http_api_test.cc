@@ -148,6 +148,72 @@ TEST_F(HttpApiTest, ListIsNewestFirstWithFiltersAndCursor) {
   EXPECT_EQ(unknown.json["error"]["field"], "staus");
 }
 
+TEST_F(HttpApiTest, ListFiltersByCreationTimeWithOtherFiltersAndCursor) {
+  std::vector<std::string> created;  // created_at, one second apart
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(std::chrono::seconds(1));
+    StartOver("seven", i < 3 ? "client1" : "client2");
+    created.push_back(FormatRfc3339(clock_.NowMs()));
+  }
+  auto times = [](const Reply& r) {
+    std::vector<std::string> out;
+    for (const auto& w : r.json["workflows"]) out.push_back(w["created_at"]);
+    return out;
+  };
+  // [created_after, created_before): the lower bound is inclusive, the upper exclusive.
+  Reply window = Get("/v1/workflows?created_after=" + created[1] + "&created_before=" + created[3]);
+  ASSERT_EQ(window.status, 200) << window.body;
+  EXPECT_EQ(times(window), (std::vector<std::string>{created[2], created[1]}));
+  Reply after = Get("/v1/workflows?created_after=" + created[3]);
+  EXPECT_EQ(times(after), (std::vector<std::string>{created[4], created[3]}));
+  Reply before = Get("/v1/workflows?tenant=client1&created_before=" + created[2]);
+  EXPECT_EQ(times(before), (std::vector<std::string>{created[1], created[0]}));
+  // With a cursor, the next page keeps the window.
+  Reply page1 = Get("/v1/workflows?limit=2&created_after=" + created[1]);
+  ASSERT_EQ(times(page1), (std::vector<std::string>{created[4], created[3]}));
+  Reply page2 = Get("/v1/workflows?limit=2&created_after=" + created[1] + "&cursor=" +
+                    page1.json["next_cursor"].get<std::string>());
+  EXPECT_EQ(times(page2), (std::vector<std::string>{created[2], created[1]}));
+  EXPECT_TRUE(page2.json["next_cursor"].is_null()) << page2.body;
+
+  for (const char* bad : {"yesterday", "2026-01-01", "2026-01-01T00:00:00+02:00",
+                          "2026-02-30T00:00:00Z", "1969-12-31T23:59:59Z"}) {
+    Reply r = Get(std::string("/v1/workflows?created_after=") + bad);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_EQ(r.json["error"]["field"], "created_after") << bad;
+  }
+  Reply bad_before = Get("/v1/workflows?created_before=soon");
+  EXPECT_EQ(bad_before.status, 400);
+  EXPECT_EQ(bad_before.json["error"]["field"], "created_before");
+  Reply inverted = Get("/v1/workflows?created_after=" + created[3] + "&created_before=" + created[1]);
+  EXPECT_EQ(inverted.status, 400);
+  EXPECT_EQ(inverted.json["error"]["field"], "created_before");
+}
+
+TEST_F(HttpApiTest, ListNamesWhatAQueuedWorkflowWaitsBehind) {
+  const std::string head = StartOver("deployment");
+  const std::string second = StartOver("deployment");
+  const std::string third = StartOver("deployment");
+  Reply list = Get("/v1/workflows");
+  ASSERT_EQ(list.status, 200) << list.body;
+  std::map<std::string, nlohmann::json> by_id;
+  for (const auto& w : list.json["workflows"]) by_id[w["id"]] = w;
+  ASSERT_EQ(by_id.size(), 3u);
+  EXPECT_FALSE(by_id[head].contains("queued_behind")) << by_id[head];
+  EXPECT_EQ(by_id[second]["queued_behind"], head);
+  EXPECT_EQ(by_id[third]["queued_behind"], second);
+  ASSERT_EQ(Post("/v1/workflows/" + second + "/cancel", nlohmann::json::object()).status, 202);
+  Reply queued = Get("/v1/workflows?status=queued");
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  bool seen = false;
+  for (const auto& w : queued.json["workflows"]) {
+    if (w["id"] != third) continue;
+    seen = true;
+    EXPECT_EQ(w["queued_behind"], head) << w;
+  }
+  EXPECT_TRUE(seen) << queued.body;
+}
+
 TEST_F(HttpApiTest, HistoryPagesWithAfterAndLimit) {
   const std::string id = StartOver("seven");
   RunDue();

@@ -151,4 +151,14 @@ Result<int64_t> IntParam(const Query& q, const std::string& name, int64_t fallba
   return static_cast<int64_t>(v);
 }
 
+Result<std::optional<TimeMs>> TimeParam(const Query& q, const std::string& name) {
+  auto it = q.find(name);
+  if (it == q.end()) return std::optional<TimeMs>();
+  std::optional<TimeMs> t = ParseRfc3339(it->second);
+  if (!t) {
+    return InvalidArgument(name, name + " must be an RFC 3339 UTC time like 2026-01-31T00:00:00Z");
+  }
+  return t;
+}
+
 }  // namespace slipway::http

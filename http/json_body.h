@@ -12,9 +12,11 @@
 #include <istream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/base/clock.h"
 #include "engine/base/status.h"
 
 namespace slipway::http {
@@ -44,5 +46,8 @@ Result<Query> ParseQuery(const std::string& uri, const std::vector<std::string>&
 // An integer parameter in [min, max]; `fallback` when absent.
 Result<int64_t> IntParam(const Query& q, const std::string& name, int64_t fallback, int64_t min,
                          int64_t max);
+// A time parameter in RFC 3339 UTC ("2026-01-31T00:00:00Z", fraction optional; ParseRfc3339):
+// nullopt when absent; kInvalidArgument naming it when malformed.
+Result<std::optional<TimeMs>> TimeParam(const Query& q, const std::string& name);
 
 }  // namespace slipway::http

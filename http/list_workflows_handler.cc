@@ -1,5 +1,7 @@
-// http/list_workflows_handler.cc: GET /v1/workflows?tenant=&status=&type=&limit=&cursor=,
-// newest first. A tenant token's list is always filtered to its own tenant.
+// http/list_workflows_handler.cc: GET /v1/workflows?tenant=&status=&type=&created_after=&
+// created_before=&limit=&cursor=, newest first. A tenant token's list is always filtered to its
+// own tenant. A queued item names the workflow it waits behind ("queued_behind"), read only for
+// queued rows, once per serial queue on the page.
 #include "engine/transition.h"
 #include "http/errors.h"
 #include "http/handlers.h"
@@ -25,7 +27,8 @@ bool ValidTypeName(const std::string& t) {
 }
 
 Result<storage::ListQuery> ParseList(const Exchange& ex) {
-  Result<Query> q = ParseQuery(ex.req.getURI(), {"tenant", "status", "type", "limit", "cursor"});
+  Result<Query> q = ParseQuery(ex.req.getURI(), {"tenant", "status", "type", "created_after",
+                                                 "created_before", "limit", "cursor"});
   if (!q.ok()) return q.status();
   storage::ListQuery lq;
   auto get = [&](const char* name) {
@@ -42,6 +45,15 @@ Result<storage::ListQuery> ParseList(const Exchange& ex) {
   }
   if (!ValidTypeName(lq.type)) return InvalidArgument("type", "malformed type");
   if (lq.cursor.size() > 256) return InvalidArgument("cursor", "malformed cursor");
+  Result<std::optional<TimeMs>> after = TimeParam(*q, "created_after");
+  if (!after.ok()) return after.status();
+  Result<std::optional<TimeMs>> before = TimeParam(*q, "created_before");
+  if (!before.ok()) return before.status();
+  if (*after && *before && **before <= **after) {
+    return InvalidArgument("created_before", "created_before must be later than created_after");
+  }
+  lq.created_after_ms = *after;
+  lq.created_before_ms = *before;
   Result<int64_t> limit = IntParam(*q, "limit", 50, 1, 500);
   if (!limit.ok()) return limit.status();
   lq.limit = static_cast<int>(*limit);
@@ -63,9 +75,13 @@ void HandleListWorkflows(ApiServices& s, Exchange& ex) {
   Result<storage::ListPage> page = s.engine.List(*lq);
   if (!page.ok()) return WriteError(ex.resp, page.status());
   json out = {{"workflows", json::array()}};
+  SerialQueues queues;
   for (const auto& inst : page->instances) {
     engine::Workflow w;
     w.instance = inst;
+    Result<std::string> behind = QueuedBehind(s, inst, queues);
+    if (!behind.ok()) return WriteError(ex.resp, behind.status());
+    w.queued_behind = *behind;
     json j = w.ToJson();
     j.erase("steps");  // a list shows instances; their steps are one GET away
     out["workflows"].push_back(j);

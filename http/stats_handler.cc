@@ -14,12 +14,10 @@ constexpr int64_t kDayMs = 24 * 3600 * 1000;
 constexpr int64_t kMaxWindowMs = 31 * kDayMs;
 constexpr size_t kMaxWorkflows = 100'000;
 
-Result<TimeMs> TimeParam(const Query& q, const char* name, TimeMs fallback) {
-  auto it = q.find(name);
-  if (it == q.end()) return fallback;
-  std::optional<TimeMs> t = ParseRfc3339(it->second);
-  if (!t) return InvalidArgument(name, "not an RFC 3339 UTC time like 2026-01-31T00:00:00Z");
-  return *t;
+Result<TimeMs> TimeOr(const Query& q, const char* name, TimeMs fallback) {
+  Result<std::optional<TimeMs>> t = TimeParam(q, name);
+  if (!t.ok()) return t.status();
+  return t->value_or(fallback);
 }
 
 }  // namespace
@@ -39,9 +37,9 @@ void HandleStats(ApiServices& s, Exchange& ex) {
   Result<Query> q = ParseQuery(ex.req.getURI(), {"from", "to"});
   if (!q.ok()) return WriteError(ex.resp, q.status());
   // Without `to`, everything created up to now (inclusive) counts.
-  Result<TimeMs> to = TimeParam(*q, "to", s.engine.clock().NowMs() + 1);
+  Result<TimeMs> to = TimeOr(*q, "to", s.engine.clock().NowMs() + 1);
   if (!to.ok()) return WriteError(ex.resp, to.status());
-  Result<TimeMs> from = TimeParam(*q, "from", *to - kDayMs);
+  Result<TimeMs> from = TimeOr(*q, "from", *to - kDayMs);
   if (!from.ok()) return WriteError(ex.resp, from.status());
   if (*from >= *to) return WriteError(ex.resp, InvalidArgument("from", "from must be before to"));
   if (*to - *from > kMaxWindowMs) {

@@ -19,22 +19,25 @@ using pg::WithReader;
 namespace {
 
 // The List statement for one combination of filters, built once from constant pieces; every
-// value is a parameter: $1 tenant, $2 status, $3 type, $4/$5 cursor, $6 limit.
-const Sql& ListSql(bool tenant, bool status, bool type, bool cursor) {
+// value is a parameter: $1 tenant, $2 status, $3 type, $4/$5 cursor, $6 limit, $7/$8 the
+// creation window [after, before) (an open side passed as the extreme value).
+const Sql& ListSql(bool tenant, bool status, bool type, bool cursor, bool window) {
   struct Variant {
     std::string name;
     std::string text;
     Sql sql;
   };
-  static const std::array<Variant, 16>* kVariants = [] {
-    auto* v = new std::array<Variant, 16>();
-    for (int m = 0; m < 16; ++m) {
+  static const std::array<Variant, 32>* kVariants = [] {
+    auto* v = new std::array<Variant, 32>();
+    for (int m = 0; m < 32; ++m) {
       std::string s = "SELECT " SLIPWAY_PG_INSTANCE_COLUMNS " FROM instances WHERE TRUE";
       s += (m & 1) ? " AND tenant = $1" : " AND $1::text IS NOT NULL";
       s += (m & 2) ? " AND status = $2" : " AND $2::text IS NOT NULL";
       s += (m & 4) ? " AND type = $3" : " AND $3::text IS NOT NULL";
       s += (m & 8) ? " AND (created_at_ms, id) < ($4::bigint, $5::text)"
                    : " AND $4::bigint IS NOT NULL AND $5::text IS NOT NULL";
+      s += (m & 16) ? " AND created_at_ms >= $7::bigint AND created_at_ms < $8::bigint"
+                    : " AND $7::bigint IS NOT NULL AND $8::bigint IS NOT NULL";
       s += " ORDER BY created_at_ms DESC, id DESC LIMIT $6";
       (*v)[m].name = "list_" + std::to_string(m);
       (*v)[m].text = s;
@@ -42,7 +45,8 @@ const Sql& ListSql(bool tenant, bool status, bool type, bool cursor) {
     }
     return v;
   }();
-  return (*kVariants)[(tenant ? 1 : 0) | (status ? 2 : 0) | (type ? 4 : 0) | (cursor ? 8 : 0)]
+  return (*kVariants)[(tenant ? 1 : 0) | (status ? 2 : 0) | (type ? 4 : 0) | (cursor ? 8 : 0) |
+                      (window ? 16 : 0)]
       .sql;
 }
 
@@ -116,11 +120,14 @@ Result<ListPage> PgStore::List(const ListQuery& q) {
   const int limit = ClampListLimit(q.limit);
   using R = Result<ListPage>;
   return WithReader<R>(*pool_, "list", [&](Conn& c, pqxx::transaction_base& t) -> R {
-    const Sql& sql =
-        ListSql(!q.tenant.empty(), !q.status.empty(), !q.type.empty(), cursor.has_value());
+    const bool window = q.created_after_ms.has_value() || q.created_before_ms.has_value();
+    const Sql& sql = ListSql(!q.tenant.empty(), !q.status.empty(), !q.type.empty(),
+                             cursor.has_value(), window);
     pqxx::result r = Run(c, t, sql, q.tenant, q.status, q.type,
                          static_cast<int64_t>(cursor ? cursor->created_at_ms : 0),
-                         cursor ? cursor->id : std::string(), limit + 1);
+                         cursor ? cursor->id : std::string(), limit + 1,
+                         static_cast<int64_t>(q.created_after_ms.value_or(INT64_MIN)),
+                         static_cast<int64_t>(q.created_before_ms.value_or(INT64_MAX)));
     ListPage page;
     for (const auto& row : r) page.instances.push_back(pg::ReadInstance(row));
     if (static_cast<int>(page.instances.size()) > limit) {

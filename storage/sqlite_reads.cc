@@ -17,34 +17,43 @@ using sqlite::WithReader;
 namespace {
 
 // The List statement for one combination of filters. Built once from constant pieces only;
-// every value is bound: ?1 tenant, ?2 status, ?3 type, ?4/?5 cursor, ?6 limit.
-const char* ListSql(bool tenant, bool status, bool type, bool cursor) {
-  static const std::array<std::string, 16> kSql = [] {
-    std::array<std::string, 16> sql;
-    for (int m = 0; m < 16; ++m) {
+// every value is bound: ?1 tenant, ?2 status, ?3 type, ?4/?5 cursor, ?6 limit, ?7/?8 the
+// creation window [after, before) (an open side bound to the extreme value).
+const char* ListSql(bool tenant, bool status, bool type, bool cursor, bool window) {
+  static const std::array<std::string, 32> kSql = [] {
+    std::array<std::string, 32> sql;
+    for (int m = 0; m < 32; ++m) {
       std::string s = "SELECT " SLIPWAY_INSTANCE_COLUMNS " FROM instances WHERE 1";
       if (m & 1) s += " AND tenant = ?1";
       if (m & 2) s += " AND status = ?2";
       if (m & 4) s += " AND type = ?3";
       if (m & 8) s += " AND (created_at_ms, id) < (?4, ?5)";
+      if (m & 16) s += " AND created_at_ms >= ?7 AND created_at_ms < ?8";
       s += " ORDER BY created_at_ms DESC, id DESC LIMIT ?6";
       sql[m] = s;
     }
     return sql;
   }();
-  return kSql[(tenant ? 1 : 0) | (status ? 2 : 0) | (type ? 4 : 0) | (cursor ? 8 : 0)].c_str();
+  return kSql[(tenant ? 1 : 0) | (status ? 2 : 0) | (type ? 4 : 0) | (cursor ? 8 : 0) |
+              (window ? 16 : 0)]
+      .c_str();
 }
 
 ListPage RunList(Conn& c, const ListQuery& q, const std::optional<ListCursor>& cursor,
                  int limit) {
-  Stmt s = c.Prepare(
-      ListSql(!q.tenant.empty(), !q.status.empty(), !q.type.empty(), cursor.has_value()));
+  const bool window = q.created_after_ms.has_value() || q.created_before_ms.has_value();
+  Stmt s = c.Prepare(ListSql(!q.tenant.empty(), !q.status.empty(), !q.type.empty(),
+                             cursor.has_value(), window));
   s->bind(1, q.tenant);
   s->bind(2, q.status);
   s->bind(3, q.type);
   s->bind(4, static_cast<int64_t>(cursor ? cursor->created_at_ms : 0));
   s->bind(5, cursor ? cursor->id : std::string());
   s->bind(6, limit + 1);  // one more tells whether another page exists
+  if (window) {
+    s->bind(7, static_cast<int64_t>(q.created_after_ms.value_or(INT64_MIN)));
+    s->bind(8, static_cast<int64_t>(q.created_before_ms.value_or(INT64_MAX)));
+  }
   ListPage page;
   while (s->executeStep()) page.instances.push_back(sqlite::ReadInstance(*s));
   if (static_cast<int>(page.instances.size()) > limit) {

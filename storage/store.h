@@ -110,6 +110,10 @@ struct ListQuery {
   std::string tenant;           // "" = any
   std::string status;           // "" = any
   std::string type;             // "" = any
+  // Created in [created_after_ms, created_before_ms): the lower bound inclusive, the upper
+  // exclusive, so adjacent windows neither overlap nor leave a gap. nullopt = unbounded.
+  std::optional<TimeMs> created_after_ms;
+  std::optional<TimeMs> created_before_ms;
   int limit = 50;
   std::string cursor;           // opaque, from ListPage::next_cursor; "" = first page
 };
@@ -170,6 +174,9 @@ class Store {
   // shows this store's own commits at once and other processes' within a bound the
   // implementation documents (SqliteStore: foreign_check_ms). Default: Load.
   virtual Result<Instance> LoadHead(const std::string& id) { return Load(id); }
+  // Instances matching every filter of `q`, newest first by (created_at_ms, id); the cursor
+  // continues after the last instance of the page it came from, under the same filters.
+  // Errors: kInvalidArgument (field "cursor") for a malformed cursor, kUnavailable.
   virtual Result<ListPage> List(const ListQuery& q) = 0;
   // Events with seq > after_seq, oldest first, at most `limit` (limit <= 0: all).
   virtual Result<std::vector<HistoryEvent>> History(const std::string& id, int64_t after_seq,

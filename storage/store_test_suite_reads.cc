@@ -57,6 +57,53 @@ TEST_P(StoreSuite, ListIsNewestFirstWithFilters) {
   EXPECT_EQ(store().List(q)->next_cursor, "");
 }
 
+TEST_P(StoreSuite, ListFiltersByCreationWindowWithOtherFiltersAndCursor) {
+  // Two tenants, one instance each per millisecond from kT0 to kT0 + 9.
+  std::vector<Checkpoint> cps;
+  for (int i = 0; i < 10; ++i) {
+    cps.push_back(CreateCp("a" + std::to_string(i), {}, "tenant-a", kT0 + i));
+    cps.push_back(CreateCp("b" + std::to_string(i), {}, "tenant-b", kT0 + i));
+  }
+  cps[6].instance.status = "failed";  // a3
+  for (const auto& s : store().CommitBatch(cps)) ASSERT_TRUE(s.ok()) << s.ToString();
+  ListQuery q;
+  q.tenant = "tenant-a";
+  q.created_after_ms = kT0 + 3;  // inclusive
+  EXPECT_EQ(Ids(store().List(q)->instances),
+            (std::vector<std::string>{"a9", "a8", "a7", "a6", "a5", "a4", "a3"}));
+  q.created_before_ms = kT0 + 6;  // exclusive
+  EXPECT_EQ(Ids(store().List(q)->instances), (std::vector<std::string>{"a5", "a4", "a3"}));
+  q.created_after_ms.reset();
+  EXPECT_EQ(Ids(store().List(q)->instances),
+            (std::vector<std::string>{"a5", "a4", "a3", "a2", "a1", "a0"}));
+  q.status = "failed";
+  EXPECT_EQ(Ids(store().List(q)->instances), (std::vector<std::string>{"a3"}));
+  q.created_before_ms = kT0 + 3;  // the upper bound is exclusive
+  EXPECT_TRUE(store().List(q)->instances.empty());
+  q.status.clear();
+  q.created_before_ms = kT0 + 3;
+  q.created_after_ms = kT0 + 3;  // an empty window
+  EXPECT_TRUE(store().List(q)->instances.empty());
+
+  // Without a tenant, across pages: the cursor keeps the window.
+  q = ListQuery{};
+  q.created_after_ms = kT0 + 2;
+  q.created_before_ms = kT0 + 8;
+  q.limit = 5;
+  std::vector<std::string> seen;
+  int pages = 0;
+  do {
+    Result<ListPage> page = store().List(q);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    for (const auto& i : page->instances) seen.push_back(i.id);
+    q.cursor = page->next_cursor;
+    ASSERT_LT(++pages, 10);
+  } while (!q.cursor.empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, (std::vector<std::string>{"b7", "a7", "b6", "a6", "b5", "a5", "b4", "a4", "b3",
+                                            "a3", "b2", "a2"}));
+}
+
 TEST_P(StoreSuite, ListCursorVisitsEveryInstanceOnce) {
   std::vector<Checkpoint> cps;
   // Ties on created_at (three per millisecond) must neither repeat nor skip across pages.

@@ -204,27 +204,37 @@
 
   // ---- workflows list ----------------------------------------------------------------------
 
+  // The list polls every 2 s while "Live" is on: a list changes in ways no single workflow's
+  // long poll or stream reports (new workflows, any row's status), and one small GET per 2 s per
+  // open tab is cheap. Filters (status, type, tenant, creation window) live in the URL hash.
+  const LIST_FILTERS = [['status', 'filter-status'], ['type', 'filter-type'], ['tenant', 'filter-tenant'],
+    ['created_after', 'filter-from'], ['created_before', 'filter-to']];
+
   async function showList(params) {
     document.title = 'Slipway console: workflows';
     const status = params.get('status') || '';
     const type = params.get('type') || '';
-    const tenant = params.get('tenant') || '';
     const select = (id, label, options, current) => el('label', null, label,
       el('select', { id }, el('option', { value: '' }, 'any'),
         options.map((o) => el('option', { value: o, selected: o === current }, o))));
-    const tenantInput = el('input', { id: 'filter-tenant', value: tenant, placeholder: 'any', size: 16 });
+    const tenantInput = el('input', { id: 'filter-tenant', value: params.get('tenant') || '', placeholder: 'any', size: 16 });
+    const timeInput = (id, key) => el('input', {
+      id, value: params.get(key) || '', placeholder: 'YYYY-MM-DDTHH:MM:SSZ', size: 22, spellcheck: 'false',
+    });
     const live = el('input', { type: 'checkbox', id: 'live', checked: params.get('live') !== '0' });
     const form = el('form', { class: 'filters', id: 'filters' },
       select('filter-status', 'Status', STATUSES, status),
       select('filter-type', 'Type', TYPES, type),
       el('label', null, 'Tenant', tenantInput),
+      el('label', { title: 'RFC 3339 UTC; inclusive' }, 'Created from (UTC)', timeInput('filter-from', 'created_after')),
+      el('label', { title: 'RFC 3339 UTC; exclusive' }, 'Created before (UTC)', timeInput('filter-to', 'created_before')),
       el('button', { type: 'submit' }, 'Filter'),
       el('label', { class: 'inline' }, live, 'Live'),
       el('span', { id: 'list-updated', class: 'muted live' }));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       const q = new URLSearchParams();
-      for (const [key, id] of [['status', 'filter-status'], ['type', 'filter-type'], ['tenant', 'filter-tenant']]) {
+      for (const [key, id] of LIST_FILTERS) {
         const v = document.getElementById(id).value.trim();
         if (v) q.set(key, v);
       }
@@ -233,16 +243,20 @@
     });
     const body = el('tbody', { id: 'workflow-rows' });
     const more = el('p', { id: 'list-more', class: 'muted' });
+    const headings = ['Id', 'Type', 'Tenant', 'Status', 'Step', 'Waiting behind', 'Created', 'Updated'];
     clear(main, el('h1', null, 'Workflows'), form,
       el('table', { id: 'workflows' },
-        el('thead', null, el('tr', null, ['Id', 'Type', 'Tenant', 'Status', 'Step', 'Updated'].map((h) => el('th', null, h)))),
+        el('thead', null, el('tr', null, headings.map((h) => el('th', null, h)))),
         body),
       more);
 
+    // The server validates every filter (a bad time is a 400 naming the field, shown below).
     const q = new URLSearchParams({ limit: '100' });
-    if (status) q.set('status', status);
-    if (type) q.set('type', type);
-    if (tenant) q.set('tenant', tenant);
+    for (const [key] of LIST_FILTERS) {
+      const v = (params.get(key) || '').trim();
+      if (v) q.set(key, v);
+    }
+    const wfLink = (id) => routeLink('/workflow/' + encodeURIComponent(id), id);
     let lastText = '';
     let timer = null;
     let stopped = false;
@@ -259,16 +273,24 @@
         if (r.text !== lastText) {
           lastText = r.text;
           const rows = r.json.workflows.map((w) => el('tr', { 'data-id': w.id },
-            el('td', { class: 'mono' }, routeLink('/workflow/' + encodeURIComponent(w.id), w.id)),
+            el('td', { class: 'mono' }, wfLink(w.id)),
             el('td', null, w.type), el('td', null, w.tenant), el('td', null, badge(w.status)),
-            el('td', null, w.current_step || '—'), el('td', { class: 'mono' }, when(w.updated_at))));
-          clear(body, rows.length ? rows : el('tr', null, el('td', { colspan: 6, class: 'muted' }, 'No workflows.')));
+            el('td', null, w.current_step || '—'),
+            el('td', { class: 'mono behind' }, typeof w.queued_behind === 'string' && w.queued_behind !== ''
+              ? wfLink(w.queued_behind) : '—'),
+            el('td', { class: 'mono' }, when(w.created_at)), el('td', { class: 'mono' }, when(w.updated_at))));
+          clear(body, rows.length ? rows : el('tr', null, el('td', { colspan: headings.length, class: 'muted' }, 'No workflows.')));
           more.textContent = r.json.next_cursor ? 'Showing the newest 100; narrow the filters to see others.' : '';
+          more.className = 'muted';
         }
         document.getElementById('list-updated').textContent = 'updated ' + new Date().toLocaleTimeString();
       } catch (e) {
         if (stopped) return;
+        lastText = '';
+        more.className = 'error-box card';
         more.textContent = 'Error: ' + e.message;
+        // A filter the server refuses will not get better by asking again.
+        if (e.status === 400) return;
       }
       if (!stopped && live.checked) timer = setTimeout(refresh, 2000);
     }

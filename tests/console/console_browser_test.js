@@ -4,9 +4,12 @@
 // workflows over the API (a deployment to watch, one waiting for approval, one whose build
 // fails, hostile text in site data and in a build error), then drives Debian's chromium,
 // headless, with puppeteer-core (pinned in tools/node) through the console:
-//   sign in -> list and filter -> open a running deployment and watch it complete live ->
+//   sign in -> list and filter (type, tenant, creation time) -> a queued deployment names the
+//   one it waits behind, linked -> open a running deployment and watch it complete live ->
 //   approve a waiting one as the approver (whose page has no cancel or resume) -> a failed
-//   one's build errors -> verify a history's chain, then see a tampered one flagged ->
+//   one's build errors -> verify a history's chain, then edit one stored event in the running
+//   server's SQLite file (sqlite3 CLI) and see the chain flagged, restore it and see it verify,
+//   delete the last stored event and see the cut flagged against the recorded head ->
 //   hostile text in site data, a build error and a tenant name is shown as text, never run ->
 //   stats.
 // Screenshots of each page go to $SCREENSHOT_DIR. Exits 0 when every check passed.
@@ -15,7 +18,7 @@
 // CHROMIUM (default /usr/bin/chromium), SCREENSHOT_DIR.
 'use strict';
 
-const { spawn } = require('child_process');
+const { execFileSync, spawn } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
@@ -60,6 +63,13 @@ function emulatorPost(base, p, body) {
     req.on('error', reject);
     req.end(data);
   });
+}
+
+// Runs SQL on the server's SQLite file with the sqlite3 CLI, while slipwayd has it open (WAL:
+// another process may write; the busy timeout waits out slipwayd's own short transactions).
+// Returns the output rows, fields separated by '|'.
+function sqlite(db, sql) {
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, sql], { encoding: 'utf8' }).trim();
 }
 
 // ---- the server -------------------------------------------------------------------------
@@ -183,6 +193,7 @@ async function noXss(page, where) {
 async function main() {
   const server = new Server();
   let browser = null;
+  let page = null;
   try {
     await server.start();
     log('slipwayd at ' + server.url);
@@ -195,6 +206,10 @@ async function main() {
     const onboarded = await Promise.all(onboardings.map((id) => server.waitFor(id, FINAL, 90000)));
     for (const w of onboarded) check(w.status === 'completed', 'onboarding ' + w.id + ' completed');
     log('onboarded');
+    // Every workflow so far was created before `mid`; every later one at or after it.
+    await sleep(20);
+    const mid = new Date().toISOString();
+    await sleep(20);
     const repo = (w) => (w.result && w.result.repository && (w.result.repository.full_name || w.result.repository.repo)) || '';
     const charlieRepo = repo(onboarded[2]);
     // A human pushes a build.ts that imports a module named like markup: tsc's error message
@@ -208,6 +223,10 @@ async function main() {
     const approvalId = await server.start_workflow({
       type: 'deployment', tenant: 'bravo', id: 'needs-approval',
       input: { website_data: site('Bravo'), require_approval: true },
+    });
+    // Bravo's next deployment waits behind the one waiting for approval (one per tenant).
+    const behindId = await server.start_workflow({
+      type: 'deployment', tenant: 'bravo', id: 'queued-next', input: { website_data: site('Bravo next') },
     });
     const failingId = await server.start_workflow({
       type: 'deployment', tenant: 'charlie', id: 'broken-build',
@@ -224,7 +243,7 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
       defaultViewport: { width: 1280, height: 900 },
     });
-    const page = await browser.newPage();
+    page = await browser.newPage();
     const problems = [];
     page.on('pageerror', (e) => problems.push('page error: ' + e.message));
     page.on('console', (m) => {
@@ -254,6 +273,69 @@ async function main() {
     }, { timeout: 10000 });
     check(true, "filtering by type and tenant shows only charlie's deployments");
     await shot(page, '03-workflows-filtered');
+
+    // The creation window: typed into the filters, sent as created_after / created_before.
+    const all = await server.call('GET', '/v1/workflows?limit=500');
+    const before = all.json.workflows.filter((w) => w.created_at < mid).map((w) => w.id).sort();
+    check(onboardings.every((id) => before.includes(id)) && !before.includes(approvalId),
+      'the API lists the onboardings, and not the deployments, as created before ' + mid);
+    const listed = () => page.$$eval('#workflow-rows tr[data-id]', (trs) => trs.map((t) => t.dataset.id));
+    const clearFilters = async () => {
+      await page.select('#filter-type', '');
+      for (const id of ['#filter-tenant', '#filter-from', '#filter-to']) await page.$eval(id, (e) => { e.value = ''; });
+    };
+    await clearFilters();
+    await page.type('#filter-to', mid);
+    await page.click('#filters button[type=submit]');
+    await page.waitForFunction(() => location.hash.includes('created_before='));
+    await page.waitForFunction((n) => document.querySelectorAll('#workflow-rows tr[data-id]').length === n &&
+      !document.querySelector('#workflow-rows tr[data-id$=":needs-approval"]'), { timeout: 10000 }, before.length);
+    const shownBefore = (await listed()).sort();
+    check(JSON.stringify(shownBefore) === JSON.stringify(before),
+      'created before ' + mid + ': exactly the workflows created earlier (' + shownBefore.join(', ') + ')');
+    await shot(page, '03b-workflows-created-before');
+    await clearFilters();
+    await page.type('#filter-from', mid);
+    await page.click('#filters button[type=submit]');
+    await page.waitForFunction(() => location.hash.includes('created_after=') && !location.hash.includes('created_before='));
+    await page.waitForSelector('#workflow-rows tr[data-id="' + approvalId + '"]', { timeout: 10000 });
+    const shownAfter = await listed();
+    const createdCells = await page.$$eval('#workflow-rows tr[data-id] td:nth-child(7)', (tds) => tds.map((t) => t.textContent));
+    check(shownAfter.includes(failingId) && shownAfter.includes(behindId) && !shownAfter.some((id) => before.includes(id)) &&
+      createdCells.every((c) => c >= mid), 'created from ' + mid + ': the deployments, none of the onboardings (' + shownAfter.join(', ') + ')');
+    await shot(page, '03c-workflows-created-after');
+    await clearFilters();
+    await page.type('#filter-from', 'yesterday');
+    const problemsBefore = problems.length;
+    await page.click('#filters button[type=submit]');
+    await page.waitForFunction(() => /^Error: /.test(document.getElementById('list-more').textContent));
+    const refused = await text(page, '#list-more');
+    check(/created_after/.test(refused), 'a malformed time is refused, naming the field: ' + refused);
+    // Chromium logs the refused request itself as a console error: expected here, only here.
+    await sleep(2500); // longer than the poll interval: a poll would have asked again by now
+    const logged = problems.splice(problemsBefore);
+    problems.push(...logged.filter((p) => !/status of 400/.test(p)));
+    check(logged.length === 1, 'the refused filter was asked once, not polled again: ' + logged.join(' | '));
+
+    // A queued deployment shows, and links to, the workflow it waits behind.
+    await page.goto(server.url + '/#/workflows?tenant=bravo', { waitUntil: 'load' });
+    await page.waitForSelector('#workflow-rows tr[data-id="' + behindId + '"] td.behind a', { timeout: 10000 });
+    const behind = await page.$eval('#workflow-rows tr[data-id="' + behindId + '"]', (tr) => ({
+      status: tr.children[3].textContent, link: tr.querySelector('td.behind a').textContent,
+      href: tr.querySelector('td.behind a').getAttribute('href'),
+    }));
+    check(behind.status === 'queued' && behind.link === approvalId && behind.href === '#/workflow/' + encodeURIComponent(approvalId),
+      behindId + ' is queued and shows it waits behind ' + approvalId + ': ' + JSON.stringify(behind));
+    const notQueued = await page.$eval('#workflow-rows tr[data-id="' + approvalId + '"] td.behind', (td) => td.textContent);
+    check(notQueued === '—', 'a workflow that is not queued waits behind nothing');
+    await shot(page, '03d-queued-behind');
+    await page.click('#workflow-rows tr[data-id="' + behindId + '"] td.behind a');
+    await page.waitForFunction((id) => location.hash === '#/workflow/' + encodeURIComponent(id) &&
+      document.getElementById('wf-status'), { timeout: 10000 }, approvalId);
+    check((await page.evaluate(() => document.getElementById('main').textContent)).includes(approvalId),
+      'the link opens the workflow ahead, ' + approvalId);
+    const cancelled = await server.call('POST', '/v1/workflows/' + encodeURIComponent(behindId) + '/cancel', { reason: 'seen in the list' });
+    check(cancelled.status >= 200 && cancelled.status < 300, 'cancelled ' + behindId + ' (HTTP ' + cancelled.status + ')');
     // Live list: a workflow started now appears without a reload.
     await page.evaluate(() => { window.__sameDocument = true; });
     await page.goto(server.url + '/#/workflows?tenant=acme', { waitUntil: 'load' });
@@ -307,40 +389,52 @@ async function main() {
       'the chain verifies: ' + (await text(page, '#chain-verdict')));
     check(await page.$eval('#export', (e) => e.href.startsWith('blob:') && e.download.endsWith('.history.json')), 'an export link is offered');
     await shot(page, '06-history-verified');
-    await page.setRequestInterception(true);
-    const tamper = async (req) => {
-      if (!req.url().includes('/history?')) return req.continue();
-      const r = await fetch(req.url(), { headers: req.headers() });
-      const body = JSON.parse(await r.text());
-      const victim = body.events.find((e) => e.type === 'step_succeeded');
-      if (victim) victim.actor = 'ops:mallory'; // an edited event: its hash no longer matches
-      return req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-    };
-    page.on('request', tamper);
+    // Tampering with the stored record itself: one event of this finished workflow edited in
+    // the SQLite file of the running server. Nothing caches history server-side (each
+    // GET .../history reads the table), so the next read serves the edited event.
+    const db = path.join(server.dir, 'state', 'slipway.db');
+    const victim = sqlite(db, "SELECT seq, actor FROM history WHERE workflow_id = '" + watchId +
+      "' AND type = 'step_succeeded' ORDER BY seq LIMIT 1").split('|');
+    const victimSeq = Number(victim[0]);
+    check(victimSeq > 1 && victim[1] !== '', 'found a step_succeeded event of ' + watchId + ' in the database: seq ' + victimSeq);
+    const setActor = (actor) => sqlite(db, "UPDATE history SET actor = '" + actor + "' WHERE workflow_id = '" + watchId +
+      "' AND seq = " + victimSeq + '; SELECT changes()');
+    check(setActor('ops:mallory') === '1', 'edited the actor of seq ' + victimSeq + ' in ' + db);
     await page.reload({ waitUntil: 'load' });
     await page.waitForSelector('#chain-verdict[data-result]');
     const verdict = await text(page, '#chain-verdict');
-    check((await page.$eval('#chain-verdict', (e) => e.dataset.result)) === 'broken' && /BROKEN at seq \d+/.test(verdict),
-      'a tampered history is flagged: ' + verdict);
-    check((await page.$$('#event-rows tr.broken')).length === 1, 'the tampered event is marked');
+    check((await page.$eval('#chain-verdict', (e) => e.dataset.result)) === 'broken' &&
+      verdict.startsWith('Chain BROKEN at seq ' + victimSeq + ':'), 'the edited record is flagged: ' + verdict);
+    const brokenRows = await page.$$eval('#event-rows tr.broken', (trs) => trs.map((t) => t.dataset.seq));
+    check(brokenRows.length === 1 && brokenRows[0] === String(victimSeq), 'the edited event is marked: ' + brokenRows.join(','));
+    check((await page.$$eval('#event-rows td', (tds) => tds.some((t) => t.textContent === 'ops:mallory'))),
+      'the page shows the edited value as served');
     await shot(page, '07-history-tampered');
-    page.off('request', tamper);
-    // A history cut at its end is whole in itself: the head the workflow records shows the cut.
-    const truncate = async (req) => {
-      if (!req.url().includes('/history?')) return req.continue();
-      const r = await fetch(req.url(), { headers: req.headers() });
-      const body = JSON.parse(await r.text());
-      body.events.pop();
-      return req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-    };
-    page.on('request', truncate);
+    // Put the original back: the same page verifies again (nothing stale was kept).
+    check(setActor(victim[1]) === '1', 'restored the actor ' + victim[1]);
     await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#chain-verdict[data-result]');
+    check((await page.$eval('#chain-verdict', (e) => e.dataset.result)) === 'verified',
+      'restored, the chain verifies again: ' + (await text(page, '#chain-verdict')));
+    // The last stored event of another finished workflow deleted: the events left chain up,
+    // but the head the workflow records shows the cut.
+    const cutId = onboardings[1];
+    const lastRow = sqlite(db, "SELECT 'INSERT INTO history (workflow_id, seq, at_ms, type, step, attempt, actor," +
+      " data_json, prev_hash, hash) VALUES (' || quote(workflow_id) || ',' || seq || ',' || at_ms || ',' || quote(type) ||" +
+      " ',' || quote(step) || ',' || attempt || ',' || quote(actor) || ',' || quote(data_json) || ',' ||" +
+      " quote(prev_hash) || ',' || quote(hash) || ')' FROM history WHERE workflow_id = '" + cutId + "' ORDER BY seq DESC LIMIT 1");
+    check(sqlite(db, "DELETE FROM history WHERE workflow_id = '" + cutId + "' AND seq = (SELECT MAX(seq) FROM history" +
+      " WHERE workflow_id = '" + cutId + "'); SELECT changes()") === '1', 'deleted the last stored event of ' + cutId);
+    await page.goto(server.url + '/#/history/' + encodeURIComponent(cutId), { waitUntil: 'load' });
     await page.waitForSelector('#chain-verdict[data-result]');
     const cut = await text(page, '#chain-verdict');
     check(/BROKEN .*events were removed/.test(cut), 'a history cut at its end is flagged against the recorded head: ' + cut);
     await shot(page, '07b-history-truncated');
-    page.off('request', truncate);
-    await page.setRequestInterception(false);
+    sqlite(db, lastRow);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#chain-verdict[data-result]');
+    check((await page.$eval('#chain-verdict', (e) => e.dataset.result)) === 'verified',
+      'the deleted event put back, ' + cutId + ' verifies again: ' + (await text(page, '#chain-verdict')));
 
     // The failed build: its errors as a table of file:line, payloads as text.
     await page.goto(server.url + '/#/workflow/' + encodeURIComponent(failingId), { waitUntil: 'load' });
@@ -389,10 +483,15 @@ async function main() {
     await page.setRequestInterception(true);
     const hostileTenant = async (req) => {
       if (!req.url().includes('/v1/workflows?')) return req.continue();
-      const r = await fetch(req.url(), { headers: req.headers() });
-      const body = JSON.parse(await r.text());
-      for (const w of body.workflows) w.tenant = XSS_TENANT;
-      return req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+      try {
+        const r = await fetch(req.url(), { headers: req.headers() });
+        const body = JSON.parse(await r.text());
+        for (const w of body.workflows) w.tenant = XSS_TENANT;
+        return req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+      } catch (e) {
+        log('the rewrite of ' + req.url() + ' failed: ' + (e.stack || e)); // else the page waits forever
+        return req.abort();
+      }
     };
     page.on('request', hostileTenant);
     await page.goto(server.url + '/#/workflows?live=0', { waitUntil: 'load' });
@@ -488,6 +587,7 @@ async function main() {
   } catch (e) {
     failures++;
     log('FAIL ' + (e.stack || e));
+    if (page) await shot(page, 'failure').catch(() => {});
   } finally {
     if (browser) await browser.close();
     await server.stop();
