@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/audit.h"
+#include "workflows/activities/deploy_activity.h"
 #include "workflows/testing/workflow_fixture.h"
 
 namespace slipway::workflows::testing {
@@ -51,6 +52,22 @@ TEST_F(DeployWaitingTest, ABuildThatTakesSeveralLooksMakesOneDeployment) {
   EXPECT_GE(last_looks, 1);
   auto h = engine_->History(id, 0, 0);
   EXPECT_TRUE(engine::VerifyChain(*h).ok());
+}
+
+TEST(DeployLookDelayTest, FourLooksAtTheIntervalThenAQuarterLongerEachUpToTheCap) {
+  WorkflowOptions o;  // 2 s, up to 10 s
+  for (int looks = 0; looks <= 4; ++looks) EXPECT_EQ(DeployLookDelayMs(o, looks), 2000) << looks;
+  EXPECT_EQ(DeployLookDelayMs(o, 5), 2500);
+  EXPECT_EQ(DeployLookDelayMs(o, 6), 3125);
+  EXPECT_EQ(DeployLookDelayMs(o, 11), 9536);
+  EXPECT_EQ(DeployLookDelayMs(o, 12), 10'000);
+  EXPECT_EQ(DeployLookDelayMs(o, 1'000'000), 10'000);
+  // A 120 s build is looked at 20 times, not 60.
+  int looks = 0;
+  for (int64_t waited = 0; waited < 120'000; ++looks) waited += DeployLookDelayMs(o, looks);
+  EXPECT_EQ(looks, 20);
+  o.deploy_poll_max_interval_ms = 1000;  // below the interval: the interval wins
+  EXPECT_EQ(DeployLookDelayMs(o, 50), 2000);
 }
 
 TEST_F(DeployWaitingTest, CancelWhileVercelBuildsEndsTheDeploymentAtOnce) {

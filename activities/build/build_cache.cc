@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 Result<std::optional<BuildResult>> InMemoryBuildCache::Get(const BuildCacheKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = entries_.find({key.repository, key.commit_sha});
+  auto it = entries_.find({key.scope, key.sha});
   if (it == entries_.end()) return std::optional<BuildResult>();
   BuildResult r = it->second;
   r.from_cache = true;
@@ -26,12 +26,12 @@ Status InMemoryBuildCache::Put(const BuildCacheKey& key, const BuildResult& resu
   std::lock_guard<std::mutex> lock(mu_);
   BuildResult stored = result;
   stored.from_cache = false;
-  entries_[{key.repository, key.commit_sha}] = std::move(stored);
+  entries_[{key.scope, key.sha}] = std::move(stored);
   return Status::Ok();
 }
 
 std::string FileBuildCache::PathFor(const BuildCacheKey& key) const {
-  return (fs::path(dir_) / (Sha256Hex(key.repository + "\n" + key.commit_sha) + ".json")).string();
+  return (fs::path(dir_) / (Sha256Hex(key.scope + "\n" + key.sha) + ".json")).string();
 }
 
 Result<std::optional<BuildResult>> FileBuildCache::Get(const BuildCacheKey& key) {
@@ -46,8 +46,8 @@ Result<std::optional<BuildResult>> FileBuildCache::Get(const BuildCacheKey& key)
   // The file name is a hash: check the key itself, so a collision can never serve a wrong result.
   const nlohmann::json& repo = doc["repository"];
   const nlohmann::json& sha = doc["commit_sha"];
-  if (!repo.is_string() || repo.get<std::string>() != key.repository || !sha.is_string() ||
-      sha.get<std::string>() != key.commit_sha) {
+  if (!repo.is_string() || repo.get<std::string>() != key.scope || !sha.is_string() ||
+      sha.get<std::string>() != key.sha) {
     return std::optional<BuildResult>();
   }
   Result<BuildResult> r = BuildResultFromJson(doc["result"]);
@@ -63,8 +63,8 @@ Status FileBuildCache::Put(const BuildCacheKey& key, const BuildResult& result) 
   if (ec) return Internal("build cache: cannot create " + dir_ + ": " + ec.message());
   BuildResult stored = result;
   stored.from_cache = false;
-  nlohmann::json doc = {{"repository", key.repository},
-                        {"commit_sha", key.commit_sha},
+  nlohmann::json doc = {{"repository", key.scope},  // the names of the first file format
+                        {"commit_sha", key.sha},
                         {"result", ToJson(stored)}};
   const std::string path = PathFor(key);
   // Write a private temp file, then rename: readers see the old entry or the new, never half.

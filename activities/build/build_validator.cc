@@ -10,6 +10,7 @@
 #include "activities/build/build_plan.h"
 #include "activities/build/source_archive.h"
 #include "engine/base/redact.h"
+#include "engine/base/sha256.h"
 #include "engine/base/utf8.h"
 
 extern char** environ;
@@ -166,18 +167,49 @@ std::map<std::string, std::string> BuildValidator::ChildEnv() const {
   return env;
 }
 
+std::string BuildValidator::SettingsFingerprint() const {
+  const ValidatorOptions& o = options_;
+  nlohmann::json settings = {
+      {"format", 1},  // bump when what a build does changes in a way the options do not show
+      {"timeouts", {o.install_timeout_ms, o.typecheck_timeout_ms, o.lint_timeout_ms,
+                    o.build_timeout_ms}},
+      {"output", {o.output_cap, o.output_tail_bytes, o.max_errors}},
+      {"extra_env", o.extra_env},
+      {"install_scripts_allowed", o.install_scripts_allowed},
+      {"toolchain", o.toolchain},
+      {"sandbox", nullptr}};
+  if (o.sandbox) {
+    const SandboxLimits& l = o.sandbox->limits;
+    settings["sandbox"] = {l.address_space_bytes, l.node_heap_mb, l.cpu_seconds, l.processes,
+                           l.file_size_bytes,     l.open_files,   l.tmp_bytes};
+  }
+  const std::map<std::string, std::string> env = ChildEnv();
+  auto registry = env.find("npm_config_registry");
+  settings["registry"] = registry == env.end() ? "" : registry->second;
+  return Sha256Hex(settings.dump());
+}
+
+std::optional<BuildCacheKey> BuildValidator::KeyOf(const ValidateRequest& request) const {
+  if (!request.tree_sha.empty()) return BuildCacheKey{"tree " + SettingsFingerprint(), request.tree_sha};
+  if (!request.repository.empty()) return BuildCacheKey{request.repository, request.commit_sha};
+  return std::nullopt;
+}
+
+std::optional<BuildResult> BuildValidator::Cached(const ValidateRequest& request) {
+  std::optional<BuildCacheKey> key = KeyOf(request);
+  if (!key) return std::nullopt;
+  Result<std::optional<BuildResult>> hit = cache_.Get(*key);
+  if (!hit.ok()) return std::nullopt;
+  return std::move(*hit);
+}
+
 Result<BuildResult> BuildValidator::ValidateDirectory(const ValidateRequest& request,
                                                       const std::string& dir) {
   if (request.repository.empty() != request.commit_sha.empty()) {
     return InvalidArgument(request.repository.empty() ? "repository" : "commit_sha",
                            "repository and commit_sha go together");
   }
-  const bool use_cache = !request.repository.empty();
-  const BuildCacheKey key{request.repository, request.commit_sha};
-  if (use_cache) {
-    Result<std::optional<BuildResult>> hit = cache_.Get(key);
-    if (hit.ok() && hit->has_value()) return std::move(**hit);
-  }
+  if (std::optional<BuildResult> hit = Cached(request)) return std::move(*hit);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return InvalidArgument("dir", "no such directory: " + dir);
   Result<BuildResult> result = Run(request, fs::canonical(dir, ec).string());
@@ -185,15 +217,15 @@ Result<BuildResult> BuildValidator::ValidateDirectory(const ValidateRequest& req
   bool timed_out = false;
   for (const BuildStep& s : result->steps) timed_out = timed_out || s.timed_out;
   // A timeout may be the machine's load rather than the source: try again next time.
-  if (use_cache && !timed_out) cache_.Put(key, *result).IgnoreError();
+  std::optional<BuildCacheKey> key = KeyOf(request);
+  if (key && !timed_out) cache_.Put(*key, *result).IgnoreError();
   return result;
 }
 
 Result<BuildResult> BuildValidator::ValidateTarball(const ValidateRequest& request,
                                                     const std::string& tarball) {
-  if (!request.repository.empty() && !request.commit_sha.empty()) {
-    Result<std::optional<BuildResult>> hit = cache_.Get({request.repository, request.commit_sha});
-    if (hit.ok() && hit->has_value()) return std::move(**hit);
+  if (request.repository.empty() == request.commit_sha.empty()) {
+    if (std::optional<BuildResult> hit = Cached(request)) return std::move(*hit);
   }
   ExtractOptions extract;
   extract.parent_dir = options_.work_dir;

@@ -25,7 +25,9 @@
 // npm_config_* variables pass (the npm cache directory included), plus options.extra_env, so a
 // tenant's build script cannot read the engine's tokens. Output kept in results is redacted.
 //
-// Results are cached by (repository, commit sha) unless a step timed out. The validator is
+// Results are cached unless a step timed out: by the source's git tree sha and the builder's
+// settings (SettingsFingerprint) when the request names the tree, so that any repository's
+// build of the same files is reused, else by (repository, commit sha). The validator is
 // thread-safe if its runner and cache are (the real ones are), as long as nobody calls setenv()
 // meanwhile (each validation reads the process environment); it writes into the directory it
 // validates (node_modules, build output).
@@ -62,13 +64,19 @@ struct ValidatorOptions {
   std::optional<SandboxOptions> sandbox;
   // Packages ("sharp", "@scope/name") whose install scripts may run (in the sandbox, offline).
   std::vector<std::string> install_scripts_allowed;
+  // What builds with (e.g. "node v18.19.0 npm 9.2.0"): part of the tree cache key, so a new
+  // toolchain builds every tree again.
+  std::string toolchain;
 };
 
 struct ValidateRequest {
-  // The cache key. Both empty: no caching. Only one empty: kInvalidArgument.
+  // The commit cache key. Both empty: no commit key. Only one empty: kInvalidArgument.
   std::string repository;  // "owner/name"
   std::string commit_sha;
   std::function<bool()> cancelled;  // polled while steps run and between them
+  // The git tree of the source (the commit's tree). When set, the cache key is this tree and
+  // the builder's settings, whatever the repository: identical files share one build.
+  std::string tree_sha;
 };
 
 class BuildValidator {
@@ -87,7 +95,18 @@ class BuildValidator {
   // ExtractTarball's.
   Result<BuildResult> ValidateTarball(const ValidateRequest& request, const std::string& tarball);
 
+  // The cached result for the request's key, if any (a cache error is a miss). Lets a caller
+  // skip fetching the source.
+  std::optional<BuildResult> Cached(const ValidateRequest& request);
+
+  // A hash of what a result depends on besides the files: the options that change how steps
+  // run or what is kept of their output, the npm registry, and the toolchain.
+  std::string SettingsFingerprint() const;
+
  private:
+  // nullopt: no key (nothing cached).
+  std::optional<BuildCacheKey> KeyOf(const ValidateRequest& request) const;
+
   Result<BuildResult> Run(const ValidateRequest& request, const std::string& dir);
   std::map<std::string, std::string> ChildEnv() const;
 

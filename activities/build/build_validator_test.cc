@@ -145,6 +145,43 @@ TEST_F(BuildValidatorTest, SecondValidationOfTheSameShaIsServedFromTheCache) {
   EXPECT_GT(runner_.specs().size(), runs) << "another sha is another build";
 }
 
+TEST_F(BuildValidatorTest, SameTreeInAnotherRepositoryIsServedFromTheCache) {
+  TypeScriptSite();
+  ValidateRequest a{"acme/site", "c1", nullptr, "tree1"};
+  ValidateRequest b{"other/site", "c2", nullptr, "tree1"};
+  Result<BuildResult> first = validator_.ValidateDirectory(a, dir_.string());
+  ASSERT_TRUE(first.ok());
+  const size_t runs = runner_.specs().size();
+  Result<BuildResult> second = validator_.ValidateDirectory(b, dir_.string());
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->from_cache);
+  EXPECT_EQ(runner_.specs().size(), runs) << "one tree, one build";
+  EXPECT_TRUE(validator_.Cached(b).has_value());
+  EXPECT_FALSE(validator_.Cached({"other/site", "c2", nullptr, "tree2"}).has_value());
+  EXPECT_FALSE(validator_.Cached({"other/site", "c2", nullptr, ""}).has_value())
+      << "without the tree, the commit key: not built in this repository";
+}
+
+TEST_F(BuildValidatorTest, TreeKeyIncludesTheBuilderSettings) {
+  TypeScriptSite();
+  ASSERT_TRUE(validator_.ValidateDirectory({"acme/site", "c1", nullptr, "tree1"}, dir_.string()).ok());
+  ValidatorOptions other;
+  other.install_scripts_allowed = {"sharp"};
+  BuildValidator allowing(runner_, cache_, other);
+  EXPECT_NE(allowing.SettingsFingerprint(), validator_.SettingsFingerprint());
+  EXPECT_FALSE(allowing.Cached({"acme/site", "c1", nullptr, "tree1"}).has_value())
+      << "a build that may run install scripts can end differently";
+  ValidatorOptions toolchain;
+  toolchain.toolchain = "node v99";
+  EXPECT_FALSE(BuildValidator(runner_, cache_, toolchain)
+                   .Cached({"acme/site", "c1", nullptr, "tree1"})
+                   .has_value());
+  EXPECT_TRUE(BuildValidator(runner_, cache_, ValidatorOptions{})
+                  .Cached({"x/y", "c9", nullptr, "tree1"})
+                  .has_value())
+      << "the same settings in another validator (another node) hit";
+}
+
 TEST_F(BuildValidatorTest, TimedOutBuildFailsAndIsNotCached) {
   TypeScriptSite();
   runner_.On("npm run build", [](const ProcessSpec&) {

@@ -42,7 +42,7 @@ class VercelStepActivity : public engine::Activity {
     spec.git_ref = "main";
     Result<activities::VercelDeployment> d = workflows::LookAtDeployment(deps_, call, spec);
     if (!d.ok()) return d.status();
-    if (!d->Terminal()) return workflows::DeploymentNotReady(deps_, *d);
+    if (!d->Terminal()) return workflows::DeploymentNotReady(deps_, call, *d);
     return json{{"deployment_id", d->id}, {"ready_state", d->ready_state}};
   }
 

@@ -158,9 +158,6 @@ int main(int argc, char** argv) {
     if (!env("SLIPWAY_DB")) config->db_path = args.state_dir + "/slipway.db";
     // The emulator delivers the tenant repositories' webhooks to this process itself.
     config->public_url_is_listen_address = config->public_url.empty();
-    config->build_cache_dir = server::IsPostgresUrl(config->db_path)
-                                  ? args.state_dir + "/slipway.build-cache"
-                                  : config->db_path + ".build-cache";
     Result<server::Sandbox> sb = server::StartSandbox(args.state_dir, args.template_dir,
                                                       *services, options, args.emulator);
     if (!sb.ok()) return Fail(sb.status());

@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <thread>
 
 #include "activities/anthropic_client.h"
 #include "activities/autofix.h"
-#include "activities/build/build_cache.h"
 #include "activities/build/build_validator.h"
 #include "activities/build/process_runner.h"
 #include "activities/curl_http_client.h"
@@ -26,6 +26,7 @@
 #include "storage/pg_store.h"
 #include "storage/sqlite_store.h"
 #include "tools/slipwayd/log.h"
+#include "workflows/build_results.h"
 #include "workflows/registry.h"
 #include "workflows/webhook_secrets.h"
 
@@ -44,7 +45,7 @@ struct ServerParts {
   std::unique_ptr<activities::LlmBudget> llm_budget;
   std::unique_ptr<activities::Autofixer> autofixer;
   std::unique_ptr<activities::build::PosixProcessRunner> runner;
-  std::unique_ptr<activities::build::FileBuildCache> build_cache;
+  std::unique_ptr<workflows::StoreBuildCache> build_cache;  // results in the store: every node's
   std::unique_ptr<activities::build::BuildValidator> validator;
   std::unique_ptr<activities::Verifier> verifier;
   std::unique_ptr<activities::Notifier> notifier;
@@ -88,6 +89,24 @@ activities::SpendLoader StoredLlmSpend(ServerParts& p) {
   };
 }
 
+// The node and npm versions builds run with: part of the build cache's key, so that a new
+// toolchain builds every tree again. A missing tool is named, not an error (the build fails).
+std::string Toolchain(activities::build::ProcessRunner& runner) {
+  std::string out;
+  for (const char* tool : {"node", "npm"}) {
+    activities::build::ProcessSpec spec;
+    spec.argv = {tool, "--version"};
+    spec.timeout_ms = 30'000;
+    Result<activities::build::ProcessResult> r = runner.Run(spec);
+    std::string version = r.ok() && r->succeeded() ? r->output : "missing";
+    while (!version.empty() && std::isspace(static_cast<unsigned char>(version.back()))) {
+      version.pop_back();
+    }
+    out += std::string(out.empty() ? "" : " ") + tool + " " + version;
+  }
+  return out;
+}
+
 Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
   p.http_client = std::make_unique<activities::CurlHttpClient>();
   // GitHub, Vercel and Anthropic calls that are safe to repeat are repeated inside an attempt
@@ -105,8 +124,9 @@ Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const Se
   autofix.budget = p.llm_budget.get();
   p.autofixer = std::make_unique<activities::Autofixer>(*p.github, *p.anthropic, autofix);
   p.runner = std::make_unique<activities::build::PosixProcessRunner>(p.clock);
-  p.build_cache = std::make_unique<activities::build::FileBuildCache>(c.build_cache_dir);
+  p.build_cache = std::make_unique<workflows::StoreBuildCache>(*p.store);
   activities::build::ValidatorOptions vo;
+  vo.toolchain = Toolchain(*p.runner);
   vo.work_dir = c.work_dir;
   vo.sandbox = c.build_sandbox;
   vo.install_scripts_allowed = c.install_scripts_allowed;

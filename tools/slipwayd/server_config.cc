@@ -129,9 +129,6 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     if (!url.ok()) return url.status();
     c.public_url = *url;
   }
-  c.build_cache_dir =
-      IsPostgresUrl(c.db_path) ? "./slipway.build-cache" : c.db_path + ".build-cache";
-  if (auto v = getenv("SLIPWAY_BUILD_CACHE"); v && !v->empty()) c.build_cache_dir = *v;
   Result<activities::EditPolicy> policy = activities::EditPolicyFromEnv(getenv);
   if (!policy.ok()) return policy.status();
   c.autofix_policy = *policy;

@@ -15,7 +15,6 @@
 //   SLIPWAY_HTTP_MAX_CONNECTIONS_PER_ADDRESS  per client address  from RLIMIT_NOFILE
 //   SLIPWAY_HTTP_MAX_WAITS_PER_PRINCIPAL  long polls + streams of one token (429)  16
 //   SLIPWAY_WORK_DIR      where builds unpack tarballs        $TMPDIR or /tmp
-//   SLIPWAY_BUILD_CACHE   directory of cached build results   <db>.build-cache
 //   SLIPWAY_PUBLIC_URL    where GitHub reaches this API       none: no webhooks (--sandbox:
 //                         (http(s)://host[:port][/prefix])    the API's own loopback URL)
 //   SLIPWAY_AUTOFIX_PATHS, _EXTENSIONS, _MAX_DELETED_LINES   the edit policy (edit_policy.h)
@@ -82,7 +81,6 @@ struct ServerConfig {
   int http_max_connections_per_address = 0;
   int http_max_waits_per_principal = 16;
   std::string work_dir;
-  std::string build_cache_dir;
   // The API's URL as GitHub reaches it, without a trailing '/': onboarding points each tenant
   // repository's webhook at it + "/v1/webhooks/github". Empty: no webhooks.
   std::string public_url;

@@ -112,7 +112,6 @@ TEST(ServerConfigTest, APostgresUrlSelectsPostgresAndIsLoggedWithoutSecrets) {
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_DB", "postgresql://app@db/slipway"}}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->db_path, "postgresql://app@db/slipway");
-  EXPECT_EQ(c->build_cache_dir, "./slipway.build-cache");
 }
 
 TEST(ServerConfigTest, NodeNameIsCheckedAndDefaultsToHostAndPid) {

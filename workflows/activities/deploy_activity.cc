@@ -73,10 +73,23 @@ Result<activities::VercelDeployment> LookAtDeployment(const WorkflowDeps& deps,
   return d;
 }
 
-nlohmann::json DeploymentNotReady(const WorkflowDeps& deps,
+int64_t DeployLookDelayMs(const WorkflowOptions& options, int looks) {
+  // Each look is a Vercel call and a checkpoint. A small site's build ends within the first
+  // looks; a long one (minutes) needs no 2-second polling: looked at every 10 s, it is seen
+  // ready at most 10 s late, and 10,000 of them waiting cost 1,000 looks a second, not 5,000.
+  constexpr int kLooksAtBase = 4;
+  constexpr double kGrowth = 1.25;
+  const int64_t base = options.deploy_poll_interval_ms;
+  const int64_t cap = std::max(base, options.deploy_poll_max_interval_ms);
+  double after = static_cast<double>(base);
+  for (int i = kLooksAtBase; i < looks && after < static_cast<double>(cap); ++i) after *= kGrowth;
+  return std::min(cap, static_cast<int64_t>(after));
+}
+
+nlohmann::json DeploymentNotReady(const WorkflowDeps& deps, const engine::ActivityCall& call,
                                   const activities::VercelDeployment& d) {
   return engine::NotDoneYet({{"deployment_id", d.id}, {"state", d.ready_state}},
-                            deps.options.deploy_poll_interval_ms);
+                            DeployLookDelayMs(deps.options, call.looks));
 }
 
 std::string ValidatedSha(const engine::ActivityCall& call) {
@@ -112,7 +125,7 @@ Result<json> DeployActivity::Run(const engine::ActivityCall& call) {
   spec.meta = {{"slipwayWorkflow", call.workflow_id}, {"slipwaySha", sha}};
   Result<activities::VercelDeployment> d = LookAtDeployment(deps_, call, spec);
   if (!d.ok()) return d.status();
-  if (!d->Terminal()) return DeploymentNotReady(deps_, *d);
+  if (!d->Terminal()) return DeploymentNotReady(deps_, call, *d);
   Result<TenantRecord> tenant = tenants_.Require(call.tenant);
   if (!tenant.ok()) return tenant.status();
   return json{{"deployment_id", d->id}, {"url", activities::DeploymentOrigin(d->url)},

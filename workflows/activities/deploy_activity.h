@@ -61,9 +61,12 @@ class DeployActivity : public engine::Activity {
 Result<activities::VercelDeployment> LookAtDeployment(const WorkflowDeps& deps,
                                                       const engine::ActivityCall& call,
                                                       activities::DeploymentSpec spec);
-// NotDoneYet for a deployment still building: look again after deploy_poll_interval_ms.
-nlohmann::json DeploymentNotReady(const WorkflowDeps& deps,
+// NotDoneYet for a deployment still building: look again after DeployLookDelayMs.
+nlohmann::json DeploymentNotReady(const WorkflowDeps& deps, const engine::ActivityCall& call,
                                   const activities::VercelDeployment& d);
+// The wait before the next look at a build, after `looks` looks of this attempt: the first
+// four after deploy_poll_interval_ms, then each 25 % longer, up to deploy_poll_max_interval_ms.
+int64_t DeployLookDelayMs(const WorkflowOptions& options, int looks);
 
 // The commit the deployment validated: revalidate's when it ran, else validate's.
 std::string ValidatedSha(const engine::ActivityCall& call);

@@ -164,7 +164,7 @@ Result<json> DevDeploymentActivity::Run(const engine::ActivityCall& call) {
   spec.meta = {{"slipwayWorkflow", call.workflow_id}};
   Result<activities::VercelDeployment> d = LookAtDeployment(deps_, call, spec);
   if (!d.ok()) return d.status();
-  if (!d->Terminal()) return DeploymentNotReady(deps_, *d);
+  if (!d->Terminal()) return DeploymentNotReady(deps_, call, *d);
   return json{{"deployment_id", d->id}, {"url", activities::DeploymentOrigin(d->url)},
               {"created", d->created}};
 }

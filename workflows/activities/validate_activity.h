@@ -1,10 +1,13 @@
 // workflows/activities/validate_activity.h: the deployment's `validate` and `revalidate` steps.
-// Downloads the source of one commit and runs the build validation on it.
+// Downloads the source of one commit and runs the build validation on it, unless the build
+// cache has a result for the commit's tree (built the same way, by any tenant: the deployments
+// of one template's unchanged site build once); then nothing is downloaded or built.
 //
 // Which commit: `validate` builds the commit `save` recorded; `revalidate` builds the one
 // `autofix` committed; a run resumed by ops builds the branch's current head (a human fixed the
 // repository). Output (persisted keys): passed, sha, errors [{tool,file,line,column,code,
-// message}], error_count, steps, from_cache, round (autofix rounds done before this build).
+// message}], error_count, steps, from_cache, tree_sha, round (autofix rounds done before this
+// build).
 //
 // A failing build is an output (passed=false) while autofix rounds are left, so the table can
 // route to `autofix`; the output also carries engine::kStepErrorKey, so the steps view shows the
@@ -33,6 +36,8 @@ class ValidateActivity : public engine::Activity {
  private:
   Result<std::string> ShaToBuild(const engine::ActivityCall& call, const nlohmann::json& save);
   int MaxRounds(const engine::ActivityCall& call) const;
+  // The commit's git tree sha ("" when GitHub does not know the commit: no tree key then).
+  Result<std::string> TreeOf(const std::string& repo, const std::string& sha);
 
   const WorkflowDeps& deps_;
   bool autofix_available_;

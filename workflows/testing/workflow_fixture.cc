@@ -32,6 +32,7 @@ engine::RetryPolicy Fast(int attempts) {
 WorkflowOptions WorkflowFixture::TestOptions() const {
   WorkflowOptions o;
   o.deploy_poll_interval_ms = 5;
+  o.deploy_poll_max_interval_ms = 5;
   o.domain_recheck_ms = 30'000;
   o.domain_deadline_ms = 3600'000;
   o.fanout_poll_ms = 5000;

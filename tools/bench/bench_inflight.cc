@@ -1,0 +1,623 @@
+// tools/bench/bench_inflight.cc: many deployments in flight at once on one real slipwayd.
+//
+//   bench-inflight [--deployments N] [--build-ms B] [--pollers P] [--quiet-seconds Q]
+//                  [--poll-seconds S] [--threads T] [--dir DIR] [--keep]
+//
+// Two real processes, as an operator would run them: the cloud emulator (`slipway-emulator`,
+// Vercel builds taking B ms: QUEUED for the first half, BUILDING for the second) and one
+// `slipwayd --sandbox --emulator URL` on a fresh SQLite file with slipwayd's default engine
+// options (64 workers, 32 readers, 2 HTTP loops, at most 2 builds, synchronous=FULL).
+// Everything goes through the real HTTP API from T client threads:
+//   1. N tenants are onboarded (one deployment per tenant is in flight at a time: the
+//      per-tenant serial queue, so N deployments in flight need N tenants); the bench waits
+//      until every onboarding completed, then for the process to settle, and reads
+//      slipwayd's RSS from /proc (the baseline);
+//   2. one deployment per tenant is started, all with the same website data, and the bench
+//      waits until every one of them is in `deploy` waiting for its Vercel build;
+//   3. measured while all N wait: RSS (per in-flight workflow = (RSS now - baseline) / N),
+//      slipwayd's CPU over Q quiet seconds (utime + stime from /proc/<pid>/stat, and split
+//      by thread name: the HTTP threads sw-http* versus the rest, "the engine"), then P
+//      keep-alive pollers (load_client.h) of GET /v1/workflows/{id} on random in-flight ids for
+//      S seconds: requests/s, p50, p99, and slipwayd's CPU meanwhile;
+//   4. waits until every deployment ended: all must be `completed`; one that failed makes the
+//      bench print its error and exit 1.
+//
+// What is not the production path, and printed as such:
+//   - Lighthouse is off (SLIPWAY_LIGHTHOUSE=off, accepted with --sandbox only): verify still
+//     fetches and crawls each staged deployment from the emulator. A real Chromium per
+//     deployment is 15-40 s of CPU.
+//   - Validation runs the template's real npm build (bubblewrap sandbox when it works) once: the
+//     N deployments commit the same website data to identical trees, and the build cache is
+//     keyed by the tree's sha and the builder's settings (activities/build/build_cache.h), so
+//     the others reuse that result. Each deployment still downloads nothing for it but asks
+//     GitHub (the emulator) for its commit's tree.
+//   - The emulator is a separate process; its CPU is printed apart and not the engine's.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdarg>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/testing/process_util.h"
+#include "tools/bench/bench_util.h"
+#include "tools/bench/load_client.h"
+
+extern char** environ;
+
+namespace slipway::bench {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+struct Options {
+  int deployments = 10000;
+  int64_t build_ms = 120000;
+  int pollers = 64;
+  int quiet_seconds = 20;
+  int poll_seconds = 15;
+  int threads = 8;
+  std::string dir;  // empty: a fresh temp dir, removed at the end unless --keep
+  bool keep = false;
+};
+
+double Seconds(SteadyClock::time_point since) {
+  return std::chrono::duration<double>(SteadyClock::now() - since).count();
+}
+
+void Say(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void Say(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  std::vfprintf(stdout, fmt, args);
+  va_end(args);
+  std::fflush(stdout);
+}
+
+// ---- processes -------------------------------------------------------------------------
+
+pid_t Spawn(std::vector<std::string> argv, std::vector<std::string> env, const std::string& out,
+            const std::string& err) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> args, envp;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
+bool Alive(pid_t pid) {
+  int status = 0;
+  return pid > 0 && waitpid(pid, &status, WNOHANG) == 0;
+}
+
+// The word after `label` in the file, waiting up to 120 s for it (the sandbox self-test and
+// a cold start take a few seconds on a busy machine); "" when the process died first.
+std::string WaitForWord(pid_t pid, const std::string& file, const std::string& label) {
+  for (int i = 0; i < 1200 && Alive(pid); ++i) {
+    std::string word = test_process::WordAfter(test_process::ReadAll(file), label);
+    if (!word.empty()) return word;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return "";
+}
+
+uint16_t PortOf(const std::string& url) {
+  return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+}
+
+std::string EnvOr(const char* name, const char* fallback) {
+  const char* v = getenv(name);
+  return v != nullptr ? v : fallback;
+}
+
+// From /proc/<pid>: resident set, its peak, and CPU seconds (all threads, or by thread name).
+struct ProcSample {
+  double rss_kib = 0;
+  double hwm_kib = 0;
+  double cpu_s = 0;       // utime + stime of the whole process
+  double http_cpu_s = 0;  // of the threads named sw-http*
+};
+
+double StatCpuSeconds(const std::string& stat_path) {
+  std::string text = test_process::ReadAll(stat_path);
+  size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return 0;
+  std::istringstream in(text.substr(paren + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {  // fields 14 and 15: utime, stime
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+ProcSample Sample(pid_t pid) {
+  ProcSample s;
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::istringstream status(test_process::ReadAll(dir + "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) s.rss_kib = std::stod(line.substr(6));
+    if (line.rfind("VmHWM:", 0) == 0) s.hwm_kib = std::stod(line.substr(6));
+  }
+  s.cpu_s = StatCpuSeconds(dir + "/stat");
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(dir + "/task", ec)) {
+    std::string comm = test_process::ReadAll((task.path() / "comm").string());
+    if (comm.rfind("sw-http", 0) == 0) s.http_cpu_s += StatCpuSeconds((task.path() / "stat").string());
+  }
+  return s;
+}
+
+std::string LoadAverage() {
+  std::string text = test_process::ReadAll("/proc/loadavg");
+  std::istringstream in(text);
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " / " + b + " / " + c;
+}
+
+// ---- HTTP ------------------------------------------------------------------------------
+
+// One keep-alive connection to slipwayd (Poco), reconnecting after an error.
+class Api {
+ public:
+  Api(uint16_t port, std::string token) : port_(port), token_(std::move(token)) {}
+
+  test_process::Reply Call(const std::string& method, const std::string& path,
+                           const std::string& body = "") {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      test_process::Reply r;
+      try {
+        if (!session_) {
+          session_ = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port_);
+          session_->setKeepAlive(true);
+          session_->setTimeout(Poco::Timespan(60, 0));
+        }
+        Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+        req.setKeepAlive(true);
+        req.set("Authorization", "Bearer " + token_);
+        if (method == "POST") {
+          req.setContentType("application/json");
+          req.setContentLength(static_cast<std::streamsize>(body.size()));
+        }
+        session_->sendRequest(req) << body;
+        Poco::Net::HTTPResponse resp;
+        std::istream& in = session_->receiveResponse(resp);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        r.status = static_cast<int>(resp.getStatus());
+        r.text = ss.str();
+        r.body = json::parse(r.text, nullptr, false);
+        if (r.status == 503 || r.status == 429) {  // a cap: wait and ask again
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          continue;
+        }
+        return r;
+      } catch (const std::exception& e) {
+        session_.reset();
+        r.text = e.what();
+        if (attempt == 2) return r;
+      }
+    }
+    return test_process::Reply{};
+  }
+
+ private:
+  uint16_t port_;
+  std::string token_;
+  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+};
+
+// Calls fn(api, i) for i in [0, n) from `threads` threads, each with its own connection.
+void ForEach(int n, int threads, uint16_t port, const std::string& token,
+             const std::function<void(Api&, int)>& fn) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      Api api(port, token);
+      for (int i = next++; i < n; i = next++) fn(api, i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+std::string TenantName(int i) {
+  char name[32];
+  std::snprintf(name, sizeof name, "t%05d", i);
+  return name;
+}
+
+// The same site for every deployment: identical trees, so one real build serves them all.
+json WebsiteData() {
+  return {{"siteName", "Harbour Bakery"},
+          {"tagline", "Fresh bread by the water since 1998"},
+          {"contactEmail", "hello@harbour-bakery.example"},
+          {"pages", json::array({{{"slug", "index"}, {"title", "Home"},
+                                  {"body", "Sourdough, rye and pastries baked every morning."}},
+                                 {{"slug", "about"}, {"title", "About us"},
+                                  {"body", "A family bakery on the old harbour."}}})}};
+}
+
+bool Terminal(const std::string& status) {
+  return status == "completed" || status == "failed" || status == "cancelled";
+}
+
+bool InBuildWait(const json& wf) {
+  if (!wf.is_object() || wf.value("current_step", json()) != json("deploy")) return false;
+  for (const json& s : wf.value("steps", json::array())) {
+    if (s.value("name", "") == "deploy") return s.value("status", "") == "waiting";
+  }
+  return false;
+}
+
+struct Sweep {
+  int waiting = 0;      // in `deploy`, waiting for Vercel
+  int completed = 0;
+  int failed = 0;       // failed or cancelled
+  int other = 0;
+  std::string first_error;  // id and error of one failed workflow
+};
+
+// GETs every id once and counts where they are.
+Sweep SweepAll(const std::vector<std::string>& ids, int threads, uint16_t port,
+               const std::string& token) {
+  Sweep sweep;
+  std::mutex mu;
+  ForEach(static_cast<int>(ids.size()), threads, port, token, [&](Api& api, int i) {
+    test_process::Reply r = api.Call("GET", "/v1/workflows/" + ids[static_cast<size_t>(i)]);
+    const std::string status = r.body.is_object() ? r.body.value("status", "") : "";
+    std::lock_guard<std::mutex> lock(mu);
+    if (status == "completed") {
+      sweep.completed++;
+    } else if (Terminal(status)) {
+      sweep.failed++;
+      if (sweep.first_error.empty()) {
+        sweep.first_error = ids[static_cast<size_t>(i)] + ": " + r.body.value("error", json()).dump();
+      }
+    } else if (InBuildWait(r.body)) {
+      sweep.waiting++;
+    } else {
+      sweep.other++;
+    }
+  });
+  return sweep;
+}
+
+// Sweeps until `done(sweep)` or `limit` passes; returns the last sweep.
+Sweep SweepUntil(const std::vector<std::string>& ids, const Options& o, uint16_t port,
+                 const std::string& token, const std::function<bool(const Sweep&)>& done,
+                 std::chrono::seconds limit, const char* what) {
+  const auto t0 = SteadyClock::now();
+  Sweep s;
+  while (true) {
+    s = SweepAll(ids, o.threads, port, token);
+    Say("  [%6.1f s] %s: waiting for Vercel %d, completed %d, failed %d, elsewhere %d\n",
+        Seconds(t0), what, s.waiting, s.completed, s.failed, s.other);
+    if (done(s) || SteadyClock::now() - t0 > limit) return s;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+// Starts one workflow per tenant; the ids started (empty string where the start failed).
+std::vector<std::string> StartAll(const Options& o, uint16_t port, const std::string& token,
+                                  const std::function<json(int)>& body, std::string& error) {
+  std::vector<std::string> ids(static_cast<size_t>(o.deployments));
+  std::mutex mu;
+  ForEach(o.deployments, o.threads, port, token, [&](Api& api, int i) {
+    test_process::Reply r = api.Call("POST", "/v1/workflows", body(i).dump());
+    if ((r.status == 201 || r.status == 200) && r.body.is_object()) {
+      ids[static_cast<size_t>(i)] = r.body.value("id", "");
+    } else {
+      std::lock_guard<std::mutex> lock(mu);
+      if (error.empty()) error = std::to_string(r.status) + " " + r.text;
+    }
+  });
+  return ids;
+}
+
+class Processes {
+ public:
+  explicit Processes(const Options& o) : o_(o) {
+    if (o.dir.empty()) {
+      char tmpl[] = "/tmp/slipway-inflight-XXXXXX";
+      dir_ = mkdtemp(tmpl);
+      chmod(dir_.c_str(), 0711);  // the build sandbox's uid unpacks sources below it
+    } else {
+      dir_ = o.dir;
+      std::filesystem::create_directories(dir_);
+    }
+  }
+  ~Processes() {
+    for (pid_t pid : {slipwayd_, emulator_}) {
+      if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+      }
+    }
+    if (!o_.keep && o_.dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    } else {
+      Say("files kept in %s\n", dir_.c_str());
+    }
+  }
+
+  bool Start() {
+    std::filesystem::create_directories(dir_ + "/emulator");
+    emulator_ = Spawn({SLIPWAY_EMULATOR_BIN, "--data-dir", dir_ + "/emulator", "--port", "0",
+                       "--template-dir", SLIPWAY_SOURCE_DIR "/tests/fixtures/site",
+                       "--template-repo", "slipway/site-template", "--deploy-delay-ms",
+                       std::to_string(o_.build_ms), "--smtp-port", "0"},
+                      {"PATH=" + EnvOr("PATH", "/usr/bin:/bin")}, dir_ + "/emulator.out",
+                      dir_ + "/emulator.err");
+    emulator_url_ = WaitForWord(emulator_, dir_ + "/emulator.out", "listening on");
+    const std::string smtp = WaitForWord(emulator_, dir_ + "/emulator.out", "smtp on");
+    if (emulator_url_.empty() || smtp.empty()) {
+      std::fprintf(stderr, "the emulator did not start: %s\n",
+                   test_process::ReadAll(dir_ + "/emulator.err").c_str());
+      return false;
+    }
+    // slipwayd's defaults but for what a sandbox against an external emulator needs; the
+    // environment's SLIPWAY_* (e.g. SLIPWAY_WORKERS to compare) pass through.
+    std::vector<std::string> env = {"SLIPWAY_DB=" + dir_ + "/slipway.db",
+                                    "SLIPWAY_LISTEN=127.0.0.1:0", "SLIPWAY_LIGHTHOUSE=off",
+                                    "SLIPWAY_WORK_DIR=" + dir_,
+                                    "PATH=" + EnvOr("PATH", "/usr/bin:/bin"),
+                                    "HOME=" + EnvOr("HOME", "/root")};
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry = *e;
+      if (entry.rfind("SLIPWAY_", 0) == 0 && entry.rfind("SLIPWAY_DB=", 0) != 0 &&
+          entry.rfind("SLIPWAY_LISTEN=", 0) != 0 && entry.rfind("SLIPWAY_LIGHTHOUSE=", 0) != 0) {
+        env.push_back(entry);
+        Say("  passed to slipwayd: %s\n", entry.c_str());
+      }
+    }
+    slipwayd_ = Spawn({SLIPWAYD_PATH, "--sandbox", "--state-dir", dir_ + "/state", "--emulator",
+                       emulator_url_, "--emulator-smtp-port", std::to_string(PortOf(smtp))},
+                      env, dir_ + "/slipwayd.out", dir_ + "/slipwayd.err");
+    const std::string api = WaitForWord(slipwayd_, dir_ + "/slipwayd.out", "API:");
+    token_ = WaitForWord(slipwayd_, dir_ + "/slipwayd.out", "ops token:");
+    if (api.empty() || token_.empty()) {
+      std::fprintf(stderr, "slipwayd did not start: %s\n",
+                   test_process::ReadAll(dir_ + "/slipwayd.err").c_str());
+      return false;
+    }
+    port_ = PortOf(api);
+    return true;
+  }
+
+  pid_t slipwayd() const { return slipwayd_; }
+  pid_t emulator() const { return emulator_; }
+  uint16_t port() const { return port_; }
+  const std::string& token() const { return token_; }
+  std::string SlipwaydLog() const { return test_process::ReadAll(dir_ + "/slipwayd.err"); }
+
+ private:
+  const Options& o_;
+  std::string dir_;
+  pid_t emulator_ = -1, slipwayd_ = -1;
+  std::string emulator_url_, token_;
+  uint16_t port_ = 0;
+};
+
+// Lines of slipwayd's log (JSON) at warn or error level, counted by message.
+void PrintLogProblems(const std::string& log) {
+  std::map<std::string, int> counts;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    const std::string level = j.value("level", "");
+    if (level == "error" || level == "warn") counts[level + ": " + j.value("msg", j.value("message", ""))]++;
+  }
+  for (const auto& [msg, n] : counts) Say("  slipwayd log %5d x %s\n", n, msg.substr(0, 160).c_str());
+}
+
+int Run(const Options& o) {
+  Say("bench-inflight deployments=%d build_ms=%lld pollers=%d quiet_s=%d poll_s=%d cores=%u\n",
+      o.deployments, static_cast<long long>(o.build_ms), o.pollers, o.quiet_seconds,
+      o.poll_seconds, std::thread::hardware_concurrency());
+  Say("  load average before: %s\n", LoadAverage().c_str());
+  Say("  off for the bench: Lighthouse (SLIPWAY_LIGHTHOUSE=off with --sandbox); verify still "
+      "crawls each staged deployment\n"
+      "  builds: every deployment saves the same website data (identical trees): the first "
+      "validation runs the real npm build, the others reuse its result (build cache keyed by "
+      "tree sha + builder settings)\n");
+  Processes procs(o);
+  if (!procs.Start()) return 1;
+  const uint16_t port = procs.port();
+  const std::string& token = procs.token();
+  const pid_t pid = procs.slipwayd();
+
+  // 1. Onboarding.
+  auto t0 = SteadyClock::now();
+  std::string error;
+  std::vector<std::string> onboardings = StartAll(o, port, token, [](int i) {
+    return json{{"type", "onboarding"}, {"tenant", TenantName(i)},
+                {"input", {{"email", TenantName(i) + "@example.com"}}}};
+  }, error);
+  if (!error.empty()) {
+    std::fprintf(stderr, "an onboarding did not start: %s\n", error.c_str());
+    return 1;
+  }
+  Say("  %d onboardings started in %.1f s\n", o.deployments, Seconds(t0));
+  const auto limit = std::chrono::seconds(1800 + 3 * o.build_ms / 1000);
+  Sweep s = SweepUntil(onboardings, o, port, token, [&](const Sweep& s) {
+    return s.completed + s.failed == o.deployments;
+  }, limit, "onboardings");
+  if (s.failed > 0 || s.completed != o.deployments) {
+    std::fprintf(stderr, "onboarding: %d of %d completed; %s\n", s.completed, o.deployments,
+                 s.first_error.c_str());
+    return 1;
+  }
+  Say("  %d onboardings completed in %.1f s\n", o.deployments, Seconds(t0));
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // let the last commits and checkpoints settle
+  const ProcSample before = Sample(pid);
+  Say("  slipwayd RSS with nothing in flight: %.1f MiB (peak so far %.1f MiB)\n",
+      before.rss_kib / 1024, before.hwm_kib / 1024);
+
+  // 2. The deployments, until every one waits for its Vercel build.
+  t0 = SteadyClock::now();
+  const json site = WebsiteData();
+  std::vector<std::string> ids = StartAll(o, port, token, [&](int i) {
+    return json{{"type", "deployment"}, {"tenant", TenantName(i)}, {"id", "inflight-1"},
+                {"input", {{"website_data", site}}}};
+  }, error);
+  if (!error.empty()) {
+    std::fprintf(stderr, "a deployment did not start: %s\n", error.c_str());
+    return 1;
+  }
+  const double start_s = Seconds(t0);
+  Say("  %d deployments started in %.1f s (%.0f/s)\n", o.deployments, start_s,
+      o.deployments / std::max(start_s, 1e-3));
+  s = SweepUntil(ids, o, port, token, [&](const Sweep& s) {
+    return s.waiting == o.deployments || s.completed + s.failed > 0;
+  }, limit, "deployments");
+  if (s.failed > 0) {
+    std::fprintf(stderr, "FAILED: %d deployments failed before all were in flight; first: %s\n",
+                 s.failed, s.first_error.c_str());
+    return 1;
+  }
+  if (s.waiting != o.deployments) {
+    Say("  NOT all in flight at once: %d waiting for Vercel when the first ended (%d completed, "
+        "%d failed; builds of %lld ms are too short for this many)\n",
+        s.waiting, s.completed, s.failed, static_cast<long long>(o.build_ms));
+  }
+  const int in_flight = s.waiting;
+  const double reach_s = Seconds(t0);
+  Say("  %d deployments waiting for Vercel %.1f s after the first start\n", in_flight, reach_s);
+
+  // 3. Measured while they wait.
+  const ProcSample at_wait = Sample(pid);
+  const ProcSample emu0 = Sample(procs.emulator());
+  auto q0 = SteadyClock::now();
+  std::this_thread::sleep_for(std::chrono::seconds(o.quiet_seconds));
+  const ProcSample after_quiet = Sample(pid);
+  const ProcSample emu1 = Sample(procs.emulator());
+  const double quiet_s = Seconds(q0);
+
+  LoadOptions lo;
+  lo.port = port;
+  lo.connections = o.pollers;
+  lo.end = SteadyClock::now() + std::chrono::seconds(o.poll_seconds);
+  lo.headers = "Authorization: Bearer " + token + "\r\n";
+  std::vector<std::string> live;
+  for (const std::string& id : ids) live.push_back(id);
+  const ProcSample poll0 = Sample(pid);
+  auto p0 = SteadyClock::now();
+  LoadResult polled = RunLoad(lo, [&](std::mt19937_64& rng) {
+    return "/v1/workflows/" + live[rng() % live.size()];
+  });
+  const double poll_s = Seconds(p0);
+  const ProcSample poll1 = Sample(pid);
+  const Sweep during = SweepAll(ids, o.threads, port, token);
+  std::sort(polled.latency_ms.begin(), polled.latency_ms.end());
+
+  const double per_wf_kib = in_flight > 0 ? (at_wait.rss_kib - before.rss_kib) / in_flight : 0;
+  const double quiet_cpu = (after_quiet.cpu_s - at_wait.cpu_s) / quiet_s;
+  const double quiet_http = (after_quiet.http_cpu_s - at_wait.http_cpu_s) / quiet_s;
+  const double poll_cpu = (poll1.cpu_s - poll0.cpu_s) / poll_s;
+  const double poll_http = (poll1.http_cpu_s - poll0.http_cpu_s) / poll_s;
+  Say("\nwhile %d deployments wait for their Vercel builds (%d still waiting after the "
+      "measurements, %d completed meanwhile):\n",
+      in_flight, during.waiting, during.completed);
+  Say("  RSS                      %8.1f MiB (%.1f MiB before the deployments started)\n",
+      at_wait.rss_kib / 1024, before.rss_kib / 1024);
+  Say("  RSS per in-flight workflow %6.1f KiB   (target <= 20 KB)\n", per_wf_kib);
+  Say("  slipwayd CPU, quiet      %8.3f cores over %.0f s (HTTP threads %.3f, engine %.3f; "
+      "target: engine <= 0.5)\n",
+      quiet_cpu, quiet_s, quiet_http, quiet_cpu - quiet_http);
+  Say("  emulator CPU, quiet      %8.3f cores (another process: Vercel's side of the polls)\n",
+      (emu1.cpu_s - emu0.cpu_s) / quiet_s);
+  Say("  %d pollers, GET /v1/workflows/{id}: %zu requests in %.1f s, %.0f requests/s\n",
+      o.pollers, polled.latency_ms.size(), poll_s,
+      static_cast<double>(polled.latency_ms.size()) / poll_s);
+  Say("  poll latency p50/p99/max %8.2f / %.2f / %.2f ms   (target p99 < 10 ms); errors %lld;",
+      Percentile(polled.latency_ms, 0.5), Percentile(polled.latency_ms, 0.99),
+      polled.latency_ms.empty() ? 0.0 : polled.latency_ms.back(),
+      static_cast<long long>(polled.errors));
+  for (const auto& [code, n] : polled.codes) Say(" %d:%lld", code, static_cast<long long>(n));
+  Say("\n  slipwayd CPU, polled     %8.3f cores (HTTP threads %.3f, engine %.3f); load client "
+      "%.3f cores\n",
+      poll_cpu, poll_http, poll_cpu - poll_http, polled.cpu_seconds / poll_s);
+  Say("  load average             %s\n\n", LoadAverage().c_str());
+
+  // 4. Every deployment must complete.
+  t0 = SteadyClock::now();
+  s = SweepUntil(ids, o, port, token, [&](const Sweep& s) {
+    return s.completed + s.failed == o.deployments;
+  }, limit, "deployments");
+  const ProcSample end = Sample(pid);
+  Say("  peak RSS of slipwayd     %8.1f MiB\n", end.hwm_kib / 1024);
+  PrintLogProblems(procs.SlipwaydLog());
+  if (s.completed != o.deployments) {
+    std::fprintf(stderr, "FAILED: %d of %d deployments completed, %d failed; first: %s\n",
+                 s.completed, o.deployments, s.failed, s.first_error.c_str());
+    return 1;
+  }
+  Say("all %d deployments completed (%.1f s after the measurements)\n", s.completed, Seconds(t0));
+  return 0;
+}
+
+}  // namespace
+}  // namespace slipway::bench
+
+int main(int argc, char** argv) {
+  slipway::bench::Options o;
+  bool ok = true;
+  for (int i = 1; i < argc && ok; ++i) {
+    std::string flag = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : (ok = false, ""); };
+    if (flag == "--deployments") o.deployments = std::atoi(next().c_str());
+    else if (flag == "--build-ms") o.build_ms = std::atoll(next().c_str());
+    else if (flag == "--pollers") o.pollers = std::atoi(next().c_str());
+    else if (flag == "--quiet-seconds") o.quiet_seconds = std::atoi(next().c_str());
+    else if (flag == "--poll-seconds") o.poll_seconds = std::atoi(next().c_str());
+    else if (flag == "--threads") o.threads = std::atoi(next().c_str());
+    else if (flag == "--dir") o.dir = next();
+    else if (flag == "--keep") o.keep = true;
+    else ok = false;
+  }
+  if (!ok || o.deployments < 1 || o.build_ms < 0 || o.pollers < 1 || o.quiet_seconds < 1 ||
+      o.poll_seconds < 1 || o.threads < 1) {
+    std::fprintf(stderr,
+                 "usage: bench-inflight [--deployments N] [--build-ms B] [--pollers P] "
+                 "[--quiet-seconds Q] [--poll-seconds S] [--threads T] [--dir DIR] [--keep]\n");
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  return slipway::bench::Run(o);
+}
