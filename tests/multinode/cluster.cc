@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,8 +23,10 @@ namespace slipway::multinode {
 
 using nlohmann::json;
 
+using test_process::Alive;
 using test_process::ReadAll;
 using test_process::RandomHex;
+using test_process::Spawn;
 using test_process::WordAfter;
 
 namespace {
@@ -34,28 +35,6 @@ uint16_t PortOf(const std::string& url) {
   return static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
 }
 
-// Spawns argv with exactly `env`, stdout and stderr appended to the two files.
-pid_t Spawn(std::vector<std::string> argv, std::vector<std::string> env, const std::string& out,
-            const std::string& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::vector<char*> args, envp;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
-bool Alive(pid_t pid) {
-  int status = 0;
-  return pid > 0 && waitpid(pid, &status, WNOHANG) == 0;
-}
 
 void KillAndReap(pid_t pid) {
   if (pid <= 0) return;
@@ -122,7 +101,7 @@ bool Cluster::StartEmulator() {
                          "--template-repo", "slipway/site-template", "--deploy-delay-ms", "400",
                          "--smtp-port", "0"},
                         {"PATH=" + Env("PATH", "/usr/bin:/bin")}, dir_ + "/emulator.out",
-                        dir_ + "/emulator.err");
+                        dir_ + "/emulator.err", /*append_err=*/true);
   for (int i = 0; i < 600 && Alive(emulator_pid_); ++i) {
     std::string out = ReadAll(dir_ + "/emulator.out");
     std::string url = WordAfter(out, "listening on"), smtp = WordAfter(out, "smtp on");
@@ -156,7 +135,7 @@ bool Cluster::StartNode(int i) {
                  "SLIPWAY_MAX_BUILDS=8", "SLIPWAY_WORKERS=16",
                  "SLIPWAY_WORK_DIR=" + home, "PATH=" + dir_ + "/bin:" + Env("PATH", "/usr/bin:/bin"),
                  "HOME=" + Env("HOME", "/root")},
-                out, home + "/stderr");
+                out, home + "/stderr", /*append_err=*/true);
   {
     std::lock_guard<std::mutex> lock(mu_);
     nodes_[static_cast<size_t>(i)].pid = pid;

@@ -1,5 +1,6 @@
 // tests/testing/process_util.h: what the tests that drive real processes over loopback share
-// (tests/hostile, tests/multinode): reading a process's output file, picking a value out of
+// (tests/hostile, tests/multinode, tools/bench/bench_inflight): spawning one and checking it
+// lives, reading a process's output file, picking a value out of
 // its banner, a random token, and one HTTP request on a fresh connection.
 #pragma once
 
@@ -8,6 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <sys/types.h>
+#include <vector>
 
 namespace slipway::test_process {
 
@@ -30,5 +33,12 @@ Reply Request(const std::string& host, uint16_t port, const std::string& method,
               const std::string& path, const std::string& token, const std::string& body,
               std::chrono::milliseconds timeout,
               const std::map<std::string, std::string>& headers = {});
+
+// Spawns argv[0] with exactly `env`, stdout truncated into `out` and stderr into `err`
+// (appended when `append_err`, so a restarted process keeps the earlier log). -1 on failure.
+pid_t Spawn(std::vector<std::string> argv, std::vector<std::string> env, const std::string& out,
+            const std::string& err, bool append_err = false);
+// Whether pid is a child that has not exited (reaps it when it has).
+bool Alive(pid_t pid);
 
 }  // namespace slipway::test_process

@@ -37,7 +37,6 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -68,6 +67,9 @@ extern char** environ;
 namespace slipway::bench {
 namespace {
 
+using test_process::Alive;
+using test_process::Spawn;
+
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -97,27 +99,6 @@ void Say(const char* fmt, ...) {
 
 // ---- processes -------------------------------------------------------------------------
 
-pid_t Spawn(std::vector<std::string> argv, std::vector<std::string> env, const std::string& out,
-            const std::string& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args, envp;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
-bool Alive(pid_t pid) {
-  int status = 0;
-  return pid > 0 && waitpid(pid, &status, WNOHANG) == 0;
-}
 
 // The word after `label` in the file, waiting up to 120 s for it (the sandbox self-test and
 // a cold start take a few seconds on a busy machine); "" when the process died first.
