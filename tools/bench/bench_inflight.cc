@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "tests/testing/process_util.h"
+#include "tools/bench/proc_sample.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/load_client.h"
 
@@ -118,54 +119,6 @@ uint16_t PortOf(const std::string& url) {
 std::string EnvOr(const char* name, const char* fallback) {
   const char* v = getenv(name);
   return v != nullptr ? v : fallback;
-}
-
-// From /proc/<pid>: resident set, its peak, and CPU seconds (all threads, or by thread name).
-struct ProcSample {
-  double rss_kib = 0;
-  double hwm_kib = 0;
-  double cpu_s = 0;       // utime + stime of the whole process
-  double http_cpu_s = 0;  // of the threads named sw-http*
-};
-
-double StatCpuSeconds(const std::string& stat_path) {
-  std::string text = test_process::ReadAll(stat_path);
-  size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream in(text.substr(paren + 2));
-  std::string field;
-  double utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && in >> field; ++i) {  // fields 14 and 15: utime, stime
-    if (i == 14) utime = std::stod(field);
-    if (i == 15) stime = std::stod(field);
-  }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-ProcSample Sample(pid_t pid) {
-  ProcSample s;
-  const std::string dir = "/proc/" + std::to_string(pid);
-  std::istringstream status(test_process::ReadAll(dir + "/status"));
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_kib = std::stod(line.substr(6));
-    if (line.rfind("VmHWM:", 0) == 0) s.hwm_kib = std::stod(line.substr(6));
-  }
-  s.cpu_s = StatCpuSeconds(dir + "/stat");
-  std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator(dir + "/task", ec)) {
-    std::string comm = test_process::ReadAll((task.path() / "comm").string());
-    if (comm.rfind("sw-http", 0) == 0) s.http_cpu_s += StatCpuSeconds((task.path() / "stat").string());
-  }
-  return s;
-}
-
-std::string LoadAverage() {
-  std::string text = test_process::ReadAll("/proc/loadavg");
-  std::istringstream in(text);
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " / " + b + " / " + c;
 }
 
 // ---- HTTP ------------------------------------------------------------------------------
