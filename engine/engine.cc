@@ -164,9 +164,17 @@ Result<std::unique_ptr<WorkflowMachine>> Engine::Replay(const WorkflowType& type
                                                         const storage::Instance& inst) {
   std::unique_ptr<WorkflowMachine> m = type.make_machine();
   m->Start(nlohmann::json::parse(inst.input_json, nullptr, false));
-  Result<std::vector<storage::HistoryEvent>> events = store_.History(inst.id, 0, 0);
-  if (!events.ok()) return events.status();
-  for (const auto& e : *events) {
+  // Only the events the loaded instance has seen: another node may commit this workflow's
+  // next transition between the two reads, and its events belong to a later version (the
+  // commit of a machine replayed from this one then conflicts on the version, as it should).
+  std::vector<storage::HistoryEvent> events;
+  if (inst.last_seq > 0) {
+    Result<std::vector<storage::HistoryEvent>> read =
+        store_.History(inst.id, 0, static_cast<int>(inst.last_seq));
+    if (!read.ok()) return read.status();
+    events = std::move(*read);
+  }
+  for (const auto& e : events) {
     json data = json::parse(e.data_json, nullptr, false);
     if (!data.is_object() || !data.value("handled", false)) continue;
     bool handled = false;

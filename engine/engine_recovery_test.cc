@@ -2,13 +2,18 @@
 // expire, and a retried commit never duplicates history.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "engine/testing/engine_fixture.h"
+#include "storage/forwarding_store.h"
 
 namespace slipway::engine {
 namespace {
 
 using nlohmann::json;
 using testing::EngineFixture;
+using testing::FastRetry;
+using testing::SevenStepType;
 class EngineRecoveryTest : public EngineFixture {};
 
 TEST_F(EngineRecoveryTest, TheMachineIsRestoredAfterARestart) {
@@ -117,6 +122,80 @@ TEST_F(EngineRecoveryTest, AStaleEngineCannotRecordOverANewerOne) {
   CancellationToken token;
   engine().ExecuteTask((*slow_tasks)[0], token).IgnoreError();
   EXPECT_EQ(History("wf-1").size(), 16u);
+}
+
+// Seen with three nodes on PostgreSQL: a node paused past its lease woke up and started an
+// attempt of a task another node had claimed meanwhile (and was running): it recorded that
+// node's attempt as lost and its own as started. The other node's outcome was then stale, it
+// dropped the task, and the workflow waited forever. Every commit a step runner makes now
+// holds the claim's lease: the woken node starts nothing and calls no activity.
+TEST_F(EngineRecoveryTest, ANodeWhoseLeaseWasTakenOverStartsNoAttempt) {
+  Start("seven", "client1", json::object(), "wf-1");
+  storage::ClaimRequest slow_req{"slow", clock_.NowMs(), clock_.NowMs() + 30'000, 1, {}};
+  auto slow = store_->ClaimTasks(slow_req);
+  ASSERT_EQ(slow->size(), 1u);
+  clock_.Advance(std::chrono::seconds(31));
+  storage::ClaimRequest b_req{"engine-b", clock_.NowMs(), clock_.NowMs() + 30'000, 1, {}};
+  auto b = store_->ClaimTasks(b_req);
+  ASSERT_EQ(b->size(), 1u);
+  ASSERT_GT((*b)[0].lease_token, (*slow)[0].lease_token);
+  CancellationToken token;
+  Status st = engine().ExecuteTask((*slow)[0], token);  // the paused node wakes up
+  EXPECT_EQ(st.code(), Code::kConflict) << st.ToString();
+  EXPECT_EQ(activity_.attempts("s1"), 0);
+  for (const auto& e : History("wf-1")) {
+    EXPECT_EQ(e.data_json.find("\"slow\""), std::string::npos) << e.type << " " << e.data_json;
+  }
+  // The new holder runs the workflow through.
+  EXPECT_TRUE(engine().ExecuteTask((*b)[0], token).ok());
+  RunDue();
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+  EXPECT_EQ(activity_.attempts("s1"), 1);
+}
+
+// A node reads a workflow in two statements: the instance, then its history. Runs
+// `meanwhile` (another node's commit) once, between the two.
+class CommitsBetweenReads final : public storage::ForwardingStore {
+ public:
+  CommitsBetweenReads(storage::Store& inner, std::function<void()> meanwhile)
+      : ForwardingStore(inner), meanwhile_(std::move(meanwhile)) {}
+  Result<std::vector<storage::HistoryEvent>> History(const std::string& id, int64_t after,
+                                                     int limit) override {
+    if (meanwhile_) std::exchange(meanwhile_, nullptr)();
+    return ForwardingStore::History(id, after, limit);
+  }
+
+ private:
+  std::function<void()> meanwhile_;
+};
+
+// Seen with three nodes on PostgreSQL: a node whose lease had been taken over replayed the
+// other node's newer events onto the older instance it had just read, and reported the
+// workflow corrupt. The replay stops at the instance's own last event; the stale node's
+// commit is then refused (fenced), and the workflow goes on.
+TEST_F(EngineRecoveryTest, AReplayIgnoresEventsCommittedBetweenItsTwoReads) {
+  Start("seven", "client1", json::object(), "wf-1");
+  storage::ClaimRequest req{"engine-b", clock_.NowMs(), clock_.NowMs() + 30'000, 1, {}};
+  auto b_tasks = store_->ClaimTasks(req);
+  ASSERT_EQ(b_tasks->size(), 1u);
+  CommitsBetweenReads racing(*faulty_, [&] {
+    clock_.Advance(std::chrono::seconds(31));  // engine-b's lease expired: engine-a takes
+    EXPECT_GE(RunDue(), 1);                    // s1 over (and runs the rest)
+  });
+  EngineOptions o;
+  o.owner = "engine-b";
+  o.lease_ms = 30'000;
+  o.quarantine_after_lost = 0;  // its first read is then the step start's (which reports)
+  Engine b(racing, clock_, failpoints_, o);
+  b.RegisterActivity("rec", activity_);
+  ASSERT_TRUE(b.RegisterType(SevenStepType("seven", "rec", FastRetry())).ok());
+  CancellationToken token;
+  Status st = b.ExecuteTask((*b_tasks)[0], token);
+  EXPECT_NE(st.code(), Code::kCorruption) << st.ToString();
+  RunDue();
+  EXPECT_EQ(Get("wf-1").instance.status, "completed");
+  EXPECT_EQ(activity_.attempts("s2"), 1);
+  EXPECT_TRUE(VerifyChain(History("wf-1")).ok());
 }
 
 TEST_F(EngineRecoveryTest, TimersSurviveARestart) {

@@ -94,7 +94,7 @@ void StepRunner::TryCheckpoint(const std::string& id, std::shared_ptr<const Deci
       }
       return then(e_.DeleteTask(task_));
     }
-    t.FenceLease(task_.lease_token);
+    t.HoldLease(task_);
     auto self = shared_from_this();
     e_.CommitTransitionAsync(
         t, std::move(m), live->input, executor_,

@@ -79,9 +79,14 @@ class Transition {
   void AddTask(const std::string& kind, const std::string& step, int attempt, TimeMs due,
                nlohmann::json payload);
   void CompleteTask(int64_t id, const std::string& lease_owner);
-  // The fencing token of the claim whose lease the completed or continued task holds: the
-  // store refuses the checkpoint if that lease was taken over since (storage/store.h).
-  void FenceLease(int64_t lease_token) { cp_.lease_token = lease_token; }
+  // This transition is made by the holder of `task`'s lease (its owner and fencing token, as
+  // claimed): the store refuses the checkpoint (kConflict) if that lease was taken over
+  // since, whatever the transition does with the task (Checkpoint::held_task_id).
+  void HoldLease(const storage::Task& task) {
+    cp_.held_task_id = task.id;
+    cp_.lease_owner = task.lease_owner;
+    cp_.lease_token = task.lease_token;
+  }
   // The activity task this transition created that is due now, if any.
   const storage::Task* NewActivityTaskDueNow() const;
   // Instead of completing task `done_id` and inserting the new activity task, rewrites the

@@ -49,7 +49,7 @@ void StepRunner::Hold(const std::string& id, Then then, int tries) {
   unknown.version = static_cast<int>(inst->type_version);
   Transition t(unknown, *inst, e_.clock_.NowMs(), e_.options_.history);
   t.CompleteTask(task_.id, task_.lease_owner);
-  t.FenceLease(task_.lease_token);
+  t.HoldLease(task_);
   if (inst->status == status::kCancelling) {
     t.Finish(status::kCancelled, {{"reason", "cancelled before the step ran"}}, "engine");
   } else {

@@ -35,6 +35,10 @@ constexpr Sql kContinue{
     "UPDATE tasks SET kind = $1, step = $2, attempt = $3, due_at_ms = $4, payload_json = $5,"
     " lease_until_ms = $6 WHERE id = $7 AND lease_owner = $8 AND lease_owner <> ''"
     " AND ($9::bigint = 0 OR lease_token = $9::bigint)"};
+constexpr Sql kHoldLease{
+    "hold_lease",
+    "SELECT 1 FROM tasks WHERE id = $1 AND lease_owner = $2"
+    " AND ($3::bigint = 0 OR lease_token = $3::bigint) FOR UPDATE"};
 constexpr Sql kCancelOthers{"cancel_tasks", "DELETE FROM tasks WHERE workflow_id = $1"};
 constexpr Sql kInsertTask{
     "insert_task",
@@ -88,6 +92,11 @@ Status CheckpointWriter::AppendEvents(const Checkpoint& cp) {
 }
 
 Status CheckpointWriter::FinishTasks(const Checkpoint& cp) {
+  // Locked until the commit: a claim (SKIP LOCKED) cannot take the lease over meanwhile.
+  if (cp.held_task_id != 0 && !cp.lease_owner.empty() &&
+      Run(c_, t_, kHoldLease, cp.held_task_id, cp.lease_owner, cp.lease_token).empty()) {
+    return Conflict("the task's lease was taken over (or it is gone)");
+  }
   for (int64_t id : cp.done_task_ids) {
     pqxx::result r = cp.lease_owner.empty()
                          ? Run(c_, t_, kDeleteAny, id)

@@ -116,6 +116,15 @@ Status CheckpointWriter::AppendEvents(const Checkpoint& cp) {
 }
 
 Status CheckpointWriter::FinishTasks(const Checkpoint& cp) {
+  if (cp.held_task_id != 0 && !cp.lease_owner.empty()) {
+    // Inside the write transaction (BEGIN IMMEDIATE): no claim can move the lease meanwhile.
+    Stmt s = c_.Prepare(
+        "SELECT 1 FROM tasks WHERE id = ? AND lease_owner = ? AND (?3 = 0 OR lease_token = ?3)");
+    s->bind(1, static_cast<int64_t>(cp.held_task_id));
+    s->bind(2, cp.lease_owner);
+    s->bind(3, static_cast<int64_t>(cp.lease_token));
+    if (!s->executeStep()) return Conflict("the task's lease was taken over (or it is gone)");
+  }
   for (int64_t id : cp.done_task_ids) {
     int changed = 0;
     if (cp.lease_owner.empty()) {

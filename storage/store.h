@@ -101,6 +101,12 @@ struct Checkpoint {
   // given kind, step, attempt, due time and payload and keeps its lease, extended to
   // lease_until_ms. The worker that holds it carries on without claiming anything.
   std::vector<Task> continued_tasks;
+  // The task whose lease this transition is made under (a step runner's claimed task), 0 =
+  // none. It must still be leased by `lease_owner` (and hold lease_token, if set) when the
+  // checkpoint commits, else kConflict, whether the transition finishes it, continues it or
+  // neither (an attempt's start): a node whose lease was taken over must not start, record or
+  // lose an attempt that the new holder runs. The row stays locked until the commit ends.
+  int64_t held_task_id = 0;
   bool cancel_other_tasks = false;   // delete every other task of this workflow (cancel/finish)
   // Serial queue membership of this instance under instance.serial_key.
   enum class Serial { kNone, kEnqueue, kDequeue } serial = Serial::kNone;

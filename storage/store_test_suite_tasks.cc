@@ -170,6 +170,31 @@ TEST_P(StoreSuite, ACheckpointFencedByATakenOverLeaseIsRefused) {
   EXPECT_TRUE(store().TasksOf("wf-1")->empty());
 }
 
+// A checkpoint made under a task's lease that neither finishes nor continues the task (an
+// attempt's start) is refused too once that lease was taken over, and keeps the task.
+TEST_P(StoreSuite, ACheckpointHoldingATakenOverLeaseIsRefusedAndTheTaskStays) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
+  auto first = store().ClaimTasks(Claim("owner-a", kT0));
+  ASSERT_EQ(first->size(), 1u);
+  const Task old = (*first)[0];
+  Checkpoint start = UpdateCp("wf-1", 1, 2);
+  start.held_task_id = old.id;
+  start.lease_owner = "owner-a";
+  start.lease_token = old.lease_token;
+  auto other = store().ClaimTasks(Claim("owner-b", old.lease_until_ms));
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ(store().Commit(start).code(), Code::kConflict);
+  EXPECT_EQ(store().Load("wf-1")->version, 1);
+  EXPECT_EQ(store().History("wf-1", 0, 0)->size(), 1u);
+  ASSERT_EQ(store().TasksOf("wf-1")->size(), 1u);
+  EXPECT_EQ((*store().TasksOf("wf-1"))[0].lease_owner, "owner-b");
+
+  start.lease_owner = "owner-b";  // the current holder starts its attempt
+  start.lease_token = (*other)[0].lease_token;
+  ASSERT_TRUE(store().Commit(start).ok());
+  EXPECT_EQ(store().TasksOf("wf-1")->size(), 1u);
+}
+
 TEST_P(StoreSuite, DoneTaskWithoutOwnerDeletesAnyTaskButAGoneTaskConflicts) {
   ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "admit", kT0)})).ok());
   auto claimed = store().ClaimTasks(Claim("owner-a", kT0));

@@ -237,6 +237,43 @@ int WaitForLeases(const std::string& dsn, const std::string& node, int want,
   return held;
 }
 
+// What the database is doing, for a run that did not finish: sessions not idle (what they
+// wait on, for how long), the leased and due tasks, and held advisory locks.
+std::string DescribeStall(const std::string& dsn) {
+  std::string out;
+  try {
+    pqxx::connection conn(dsn);
+    pqxx::work t(conn);
+    out += "sessions:\n";
+    for (const auto& row : t.exec(
+             "SELECT pid, state, COALESCE(wait_event_type, ''), COALESCE(wait_event, ''),"
+             " COALESCE(EXTRACT(EPOCH FROM now() - xact_start)::text, ''), LEFT(query, 120)"
+             " FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'"
+             " AND pid <> pg_backend_pid()")) {
+      for (const auto& f : row) out += std::string(f.c_str()) + " | ";
+      out += "\n";
+    }
+    out += "advisory locks:\n";
+    for (const auto& row : t.exec(
+             "SELECT pid, classid, objid, granted FROM pg_locks WHERE locktype = 'advisory'")) {
+      for (const auto& f : row) out += std::string(f.c_str()) + " | ";
+      out += "\n";
+    }
+    out += "tasks (first 40 by due time):\n";
+    for (const auto& row : t.exec(
+             "SELECT id, workflow_id, kind, step, attempt, due_at_ms -"
+             " (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint, lease_owner,"
+             " lease_until_ms - (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint,"
+             " lease_token FROM tasks ORDER BY due_at_ms, id LIMIT 40")) {
+      for (const auto& f : row) out += std::string(f.c_str()) + " | ";
+      out += "\n";
+    }
+  } catch (const std::exception& e) {
+    out += std::string("(database query failed: ") + e.what() + ")\n";
+  }
+  return out;
+}
+
 // Emulator effects (request log) of `effect`, by subject.
 std::map<std::string, int> EffectsBySubject(const std::vector<json>& log, const std::string& effect) {
   std::map<std::string, int> out;
@@ -323,7 +360,18 @@ TEST(MultiNodeTest, ThreeNodesOnOneDatabaseRun300DeploymentsThroughTwoKillsAndAP
     completed += view.value("status", "") == "completed";
     EXPECT_EQ(view.value("status", ""), "completed") << id << ": " << view.dump();
   }
-  ASSERT_EQ(completed, kTenants * kPerTenant);
+  if (completed != kTenants * kPerTenant) {
+    std::string logs;
+    for (int i = 0; i < kNodes; ++i) logs += c.NodeName(i) + ":\n" + c.NodeLog(i) + "\n";
+    for (const auto& [id, view] : views) {
+      if (view.value("status", "") == "completed") continue;
+      logs += "history of " + id + ":\n";
+      for (const json& e : History(c, id)) logs += e.dump() + "\n";
+      break;
+    }
+    FAIL() << completed << " of " << kTenants * kPerTenant << " completed.\n"
+           << DescribeStall(dsn) << logs;
+  }
   for (int i = 0; i < kNodes; ++i) EXPECT_TRUE(c.Running(i)) << c.NodeName(i);
 
   // Histories: chains, leases, and each tenant's order.
