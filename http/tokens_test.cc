@@ -18,6 +18,17 @@ using nlohmann::json;
 
 class TokensApiTest : public HttpFixture {
  protected:
+  // Everything the store keeps about API tokens (every record of their namespaces).
+  std::string StoredTokens() {
+    std::string all;
+    for (const char* ns : {"api_token", "api_token_id", "api_tokens"}) {
+      Result<std::vector<storage::Record>> page = store_->ListRecords(ns, "", 1000);
+      EXPECT_TRUE(page.ok());
+      if (!page.ok()) continue;
+      for (const storage::Record& r : *page) all += r.key + " " + r.value_json + "\n";
+    }
+    return all;
+  }
   std::pair<std::string, std::string> Create(const std::string& name, const std::string& role) {
     Reply r = Post("/v1/tokens", {{"name", name}, {"role", role}});
     EXPECT_EQ(r.status, 201) << r.body;
@@ -46,10 +57,9 @@ TEST_F(TokensApiTest, ANewTenantTokenWorksAtOnceForItsTenantOnly) {
   EXPECT_EQ(list.body.find(token), std::string::npos) << "the secret is shown once";
   EXPECT_FALSE(listed.contains("token_sha256"));
   // What the store keeps: the hash, never the token.
-  Result<storage::Record> rec = store_->GetRecord("api_tokens", "all");
-  ASSERT_TRUE(rec.ok());
-  EXPECT_EQ(rec->value_json.find(token), std::string::npos);
-  EXPECT_NE(rec->value_json.find(Sha256Hex(token)), std::string::npos);
+  const std::string stored = StoredTokens();
+  EXPECT_EQ(stored.find(token), std::string::npos);
+  EXPECT_NE(stored.find(Sha256Hex(token)), std::string::npos);
 }
 
 TEST_F(TokensApiTest, ARevokedTokenStopsHereAtOnceAndOnAnotherNodeWithinASecond) {
@@ -118,9 +128,7 @@ TEST_F(TokensApiTest, AMintedTokenIsTheSameOnEveryRetryAndRevealedOnce) {
   Reply twice = Post("/v1/tokens/" + minted->id + "/reveal", json());
   EXPECT_EQ(twice.status, 409) << twice.body;
   EXPECT_EQ(twice.body.find(token), std::string::npos);
-  Result<storage::Record> rec = store_->GetRecord("api_tokens", "all");
-  ASSERT_TRUE(rec.ok());
-  EXPECT_EQ(rec->value_json.find(token), std::string::npos) << "erased as it was shown";
+  EXPECT_EQ(StoredTokens().find(token), std::string::npos) << "erased as it was shown";
   EXPECT_EQ(Post("/v1/workflows", {{"type", "deployment"}, {"tenant", "acme"}}, token).status, 201);
   auto [id, secret] = Create("ops-made", "auditor");
   EXPECT_EQ(Post("/v1/tokens/" + id + "/reveal", json()).status, 409)
@@ -139,9 +147,7 @@ TEST_F(TokensApiTest, AMintedSecretNotRevealedWithinSevenDaysIsErasedAndItsToken
   // The next read of the tokens (a list, or a request authenticating) finds the stale secret.
   Reply list = Get("/v1/tokens");
   ASSERT_EQ(list.status, 200) << list.body;
-  Result<storage::Record> rec = store_->GetRecord("api_tokens", "all");
-  ASSERT_TRUE(rec.ok());
-  EXPECT_EQ(rec->value_json.find(secret), std::string::npos) << "the secret was erased";
+  EXPECT_EQ(StoredTokens().find(secret), std::string::npos) << "the secret was erased";
   Reply after = Get("/v1/tokens");
   ASSERT_EQ(after.json["tokens"].size(), 1u) << after.body;
   EXPECT_EQ(after.json["tokens"][0]["revoked"], true) << after.body;
@@ -153,8 +159,58 @@ TEST_F(TokensApiTest, AMintedSecretNotRevealedWithinSevenDaysIsErasedAndItsToken
       << "nobody can use it";
 }
 
+// Earlier versions kept every token in one record ("api_tokens"/"all"); an upgraded node
+// moves them into their own records on first use: they authenticate, list, and revoke.
+TEST_F(TokensApiTest, TokensOfTheOneRecordLayoutAreMovedAndKeepWorking) {
+  const std::string secret = "legacy-secret-token-0123456789abcdefghijklm";
+  json legacy = json::array({{{"id", "tok_00000000000000aa"},
+                              {"token_sha256", Sha256Hex(secret)},
+                              {"name", "old-bot"},
+                              {"role", "auditor"},
+                              {"created_at_ms", 1},
+                              {"created_by", "ops:bob"}}});
+  ASSERT_TRUE(store_->PutRecord({"api_tokens", "all", legacy.dump(), 0}, 0).ok());
+  EXPECT_EQ(Get("/v1/workflows", secret).status, 200);
+  Reply list = Get("/v1/tokens");
+  ASSERT_EQ(list.json["tokens"].size(), 1u) << list.body;
+  EXPECT_EQ(list.json["tokens"][0]["name"], "old-bot");
+  EXPECT_EQ(store_->GetRecord("api_tokens", "all")->value_json, "[]");
+  ASSERT_EQ(Post("/v1/tokens/tok_00000000000000aa/revoke", json()).status, 200);
+  EXPECT_EQ(Get("/v1/workflows", secret).status, 401);
+}
+
+// One record per token: the 10,001st token is written like the first (the one-record layout
+// rewrote every token on each write, and refused more than 10,000).
+TEST(ApiTokensTest, TenThousandMintedTokensAndOneMoreAllWork) {
+  FakeClock clock;
+  Failpoints failpoints;
+  char dir[] = "/tmp/api-tokens-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  storage::SqliteOptions o{std::string(dir) + "/t.db"};
+  o.synchronous_full = false;  // 20,000 small writes: the test is not about fsync
+  auto store = storage::SqliteStore::Open(o, failpoints);
+  ASSERT_TRUE(store.ok());
+  ApiTokens tokens(**store, clock);
+  std::string last_secret;
+  for (int i = 0; i <= 10'000; ++i) {
+    Result<ApiToken> t = tokens.MintFor("t" + std::to_string(i) + ":onboard", "editor",
+                                        "tenant:t" + std::to_string(i), "workflow:x");
+    ASSERT_TRUE(t.ok()) << i << ": " << t.status().ToString();
+    last_secret = t->pending_secret;
+  }
+  Result<std::vector<ApiToken>> all = tokens.List();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 10'001u);
+  std::array<unsigned char, 32> hash{};
+  const std::string hex = Sha256Hex(last_secret);
+  for (size_t i = 0; i < hash.size(); ++i) hash[i] = std::stoi(hex.substr(2 * i, 2), nullptr, 16);
+  Result<Principal> who = tokens.Authenticate(hash);
+  ASSERT_TRUE(who.ok()) << who.status().ToString();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(ApiTokensTest, TwoNodesCreatingAtOnceLoseNeitherToken) {
-  // The record is written with its version as a compare-and-set: the loser re-reads.
+  // Every record is written with its version as a compare-and-set.
   FakeClock clock;
   Failpoints failpoints;
   char dir[] = "/tmp/api-tokens-XXXXXX";

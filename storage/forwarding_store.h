@@ -52,6 +52,10 @@ class ForwardingStore : public Store {
     return inner_.GetRecord(ns, key);
   }
   Status PutRecord(const Record& r, int64_t v) override { return inner_.PutRecord(r, v); }
+  Result<std::vector<Record>> ListRecords(const std::string& ns, const std::string& after_key,
+                                          int limit) override {
+    return inner_.ListRecords(ns, after_key, limit);
+  }
   Result<StoreStats> Stats() override { return inner_.Stats(); }
   Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() override {
     return inner_.CountByTypeAndStatus();

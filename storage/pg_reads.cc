@@ -170,6 +170,27 @@ Result<Record> PgStore::GetRecord(const std::string& ns, const std::string& key)
   });
 }
 
+Result<std::vector<Record>> PgStore::ListRecords(const std::string& ns,
+                                                 const std::string& after_key, int limit) {
+  using R = Result<std::vector<Record>>;
+  if (limit < 1 || limit > kMaxRecordPage) {
+    return InvalidArgument("limit", "must be 1 to " + std::to_string(kMaxRecordPage));
+  }
+  // The key column is COLLATE "C": bytewise, as SQLite orders it.
+  static constexpr Sql kListRecords{
+      "list_records",
+      "SELECT key, value_json, version FROM records WHERE ns = $1 AND key > $2"
+      " ORDER BY key LIMIT $3"};
+  return WithReader<R>(*pool_, "list_records", [&](Conn& c, pqxx::transaction_base& t) -> R {
+    std::vector<Record> out;
+    for (const auto& row : Run(c, t, kListRecords, ns, after_key, limit)) {
+      out.push_back(Record{ns, row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<int64_t>()});
+    }
+    return out;
+  });
+}
+
 Result<StoreStats> PgStore::Stats() {
   using R = Result<StoreStats>;
   R counted = WithReader<R>(*pool_, "stats", [&](Conn& c, pqxx::transaction_base& t) -> R {

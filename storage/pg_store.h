@@ -88,6 +88,8 @@ class PgStore final : public Store {
   Status DeleteTask(int64_t id, const std::string& lease_owner) override;
   Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) override;
   Result<Record> GetRecord(const std::string& ns, const std::string& key) override;
+  Result<std::vector<Record>> ListRecords(const std::string& ns, const std::string& after_key,
+                                          int limit) override;
   Status PutRecord(const Record& r, int64_t expected_version) override;
   Result<StoreStats> Stats() override;
   Result<std::vector<TypeStatusCount>> CountByTypeAndStatus() override;

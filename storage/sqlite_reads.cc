@@ -150,6 +150,29 @@ Result<Record> SqliteStore::GetRecord(const std::string& ns, const std::string& 
   });
 }
 
+Result<std::vector<Record>> SqliteStore::ListRecords(const std::string& ns,
+                                                     const std::string& after_key, int limit) {
+  using R = Result<std::vector<Record>>;
+  if (limit < 1 || limit > kMaxRecordPage) {
+    return InvalidArgument("limit", "must be 1 to " + std::to_string(kMaxRecordPage));
+  }
+  return WithReader<R>(*readers_, "list_records", [&](Conn& c) -> R {
+    // The primary key (ns, key) orders keys bytewise (BINARY collation).
+    Stmt s = c.Prepare(
+        "SELECT key, value_json, version FROM records WHERE ns = ? AND key > ?"
+        " ORDER BY key LIMIT ?");
+    s->bind(1, ns);
+    s->bind(2, after_key);
+    s->bind(3, limit);
+    std::vector<Record> out;
+    while (s->executeStep()) {
+      out.push_back(Record{ns, s->getColumn(0).getString(), s->getColumn(1).getString(),
+                           s->getColumn(2).getInt64()});
+    }
+    return out;
+  });
+}
+
 Result<StoreStats> SqliteStore::Stats() {
   auto counted = WithReader<Result<StoreStats>>(*readers_, "stats",
                                                 [&](Conn& c) -> Result<StoreStats> {

@@ -212,6 +212,12 @@ class Store {
   virtual Result<std::vector<std::string>> SerialQueue(const std::string& serial_key) = 0;
 
   virtual Result<Record> GetRecord(const std::string& ns, const std::string& key) = 0;
+  // Records of namespace `ns` with a key after `after_key` (bytewise; "" = from the first), in
+  // key order, at most `limit` (1 to kMaxRecordPage): to page through a namespace, pass the
+  // last key of the page before. kInvalidArgument (field "limit") outside that range.
+  virtual Result<std::vector<Record>> ListRecords(const std::string& ns,
+                                                  const std::string& after_key, int limit) = 0;
+  static constexpr int kMaxRecordPage = 1000;
   // Writes iff the stored version equals expected_version (0 = must not exist). kConflict else.
   virtual Status PutRecord(const Record& r, int64_t expected_version) = 0;
 

@@ -170,6 +170,38 @@ TEST_P(StoreSuite, RecordsAreCompareAndSet) {
   EXPECT_EQ(store().GetRecord("other", "t1").status().code(), Code::kNotFound);
 }
 
+TEST_P(StoreSuite, ListRecordsPagesThroughOneNamespaceInBytewiseKeyOrder) {
+  // "Z" < "a" < "b" < "\xc3\xa9" bytewise; other namespaces (before and after) stay out.
+  for (const std::string& key : {"b", "a", "Z", "\xc3\xa9", "a-1"}) {
+    ASSERT_TRUE(store().PutRecord({"tok", key, "{\"k\":\"" + key + "\"}", 0}, 0).ok());
+  }
+  ASSERT_TRUE(store().PutRecord({"tenants", "a", "{}", 0}, 0).ok());
+  ASSERT_TRUE(store().PutRecord({"toks", "a", "{}", 0}, 0).ok());
+  ASSERT_TRUE(store().PutRecord({"tok", "a", "{\"k\":2}", 0}, 1).ok());
+  std::vector<std::string> keys;
+  std::string after;
+  for (int pages = 0; pages < 10; ++pages) {
+    Result<std::vector<Record>> page = store().ListRecords("tok", after, 2);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 2u);
+    for (const Record& r : *page) {
+      EXPECT_EQ(r.ns, "tok");
+      keys.push_back(r.key);
+      if (r.key == "a") {
+        EXPECT_EQ(r.version, 2);
+        EXPECT_EQ(r.value_json, "{\"k\":2}");
+      }
+    }
+    after = page->back().key;
+  }
+  EXPECT_EQ(keys, (std::vector<std::string>{"Z", "a", "a-1", "b", "\xc3\xa9"}));
+  EXPECT_TRUE(store().ListRecords("none", "", 10)->empty());
+  for (int bad : {0, -1, Store::kMaxRecordPage + 1}) {
+    EXPECT_EQ(store().ListRecords("tok", "", bad).status().field(), "limit") << bad;
+  }
+}
+
 TEST_P(StoreSuite, LoadHeadHasTheSmallFieldsOfLoad) {
   Checkpoint cp = CreateCp("wf-1");
   cp.instance.serial_key = "deployment:t1";

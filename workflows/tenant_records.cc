@@ -95,8 +95,7 @@ Status TenantRecords::Create(const TenantRecord& record) {
     }
     st = Status::Ok();
   }
-  SLIPWAY_RETURN_IF_ERROR(st);
-  return AddToIndex(record.tenant);
+  return st;
 }
 
 Status TenantRecords::Update(const std::string& tenant, const Mutate& mutate) {
@@ -157,28 +156,17 @@ Status CheckLighthouseThresholds(const json& value, const std::string& field) {
   return Status::Ok();
 }
 
-Status TenantRecords::AddToIndex(const std::string& tenant) {
-  for (int i = 0; i < kMaxConflictRetries; ++i) {
-    Result<storage::Record> rec = Load(store_, kTenantIndexNamespace, kTenantIndexKey);
-    if (!rec.ok() && rec.status().code() != Code::kNotFound) return rec.status();
-    json list = rec.ok() ? json::parse(rec->value_json, nullptr, false) : json::array();
-    if (!list.is_array()) return Corruption("tenant index is not a JSON array");
-    if (std::find(list.begin(), list.end(), json(tenant)) != list.end()) return Status::Ok();
-    list.push_back(tenant);
-    int64_t version = rec.ok() ? rec->version : 0;
-    Status st = store_.PutRecord({kTenantIndexNamespace, kTenantIndexKey, list.dump(), 0}, version);
-    if (st.code() != Code::kConflict && st.code() != Code::kAlreadyExists) return st;
-  }
-  return Conflict("tenant index kept changing");
-}
-
 Result<std::vector<std::string>> TenantRecords::All() {
-  Result<storage::Record> rec = Load(store_, kTenantIndexNamespace, kTenantIndexKey);
-  if (!rec.ok() && rec.status().code() == Code::kNotFound) return std::vector<std::string>{};
-  if (!rec.ok()) return rec.status();
-  json list = json::parse(rec->value_json, nullptr, false);
-  if (!list.is_array()) return Corruption("tenant index is not a JSON array");
-  return list.get<std::vector<std::string>>();
+  std::vector<std::string> tenants;
+  std::string after;
+  for (;;) {
+    Result<std::vector<storage::Record>> page =
+        store_.ListRecords(kTenantNamespace, after, storage::Store::kMaxRecordPage);
+    if (!page.ok()) return page.status();
+    for (const storage::Record& r : *page) tenants.push_back(r.key);
+    if (page->size() < static_cast<size_t>(storage::Store::kMaxRecordPage)) return tenants;
+    after = page->back().key;
+  }
 }
 
 }  // namespace slipway::workflows

@@ -1,6 +1,8 @@
 // workflows/tenant_records.h: the tenant record (what onboarding created: repository, Vercel
 // projects, domains, production deployments) kept in the engine's store, namespace "tenant",
-// plus an index record listing every tenant (the store cannot list records).
+// one record per tenant (key: the tenant id). All() pages through the namespace. (Earlier
+// versions also kept an index record listing every tenant, "tenant_index"/"all", rewritten
+// whole by every onboarding; it is no longer read or written.)
 //
 // Only workflows/ touches these records; activities/ never see the store. Writes are
 // compare-and-set on the record version, retried on conflict, and idempotent (writing what is
@@ -25,8 +27,6 @@
 namespace slipway::workflows {
 
 inline constexpr const char* kTenantNamespace = "tenant";
-inline constexpr const char* kTenantIndexNamespace = "tenant_index";
-inline constexpr const char* kTenantIndexKey = "all";
 
 struct TenantRecord {
   std::string tenant;
@@ -80,13 +80,12 @@ class TenantRecords {
   // Replaces the Lighthouse thresholds (empty: back to the defaults). kNotFound: no record.
   Status SetLighthouseThresholds(const std::string& tenant,
                                  const std::map<std::string, int>& thresholds);
-  // Every indexed tenant, in onboarding order.
+  // Every tenant with a record, in bytewise id order.
   Result<std::vector<std::string>> All();
 
  private:
   using Mutate = std::function<void(TenantRecord&)>;
   Status Update(const std::string& tenant, const Mutate& mutate);
-  Status AddToIndex(const std::string& tenant);
 
   storage::Store& store_;
 };

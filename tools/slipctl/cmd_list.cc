@@ -1,5 +1,8 @@
-// tools/slipctl/cmd_list.cc: `slipctl list [--tenant T] [--status S] [--type T] [--limit N]
-// [--all] [--json]`: GET /v1/workflows, newest first, as a table (or JSON Lines with --json).
+// tools/slipctl/cmd_list.cc: `slipctl list [--tenant T] [--status S] [--type T]
+// [--created-after TIME] [--created-before TIME] [--limit N] [--all] [--json]`: GET
+// /v1/workflows, newest first, as a table (or JSON Lines with --json). TIME is RFC 3339 UTC
+// (2026-12-06T00:00:00Z); after is inclusive, before exclusive; the server checks both and
+// names the field it refuses.
 // --limit is the page size; --all follows next_cursor to the end, otherwise a note on stderr
 // says that more pages exist.
 #include "tools/slipctl/commands.h"
@@ -15,6 +18,10 @@ Result<std::string> ListQueryString(const Args& args) {
   std::string q;
   for (const char* key : {"tenant", "status", "type"}) {
     if (auto v = args.Get(key)) q += std::string(q.empty() ? "" : "&") + key + "=" + UrlEncode(*v);
+  }
+  for (const auto& [flag, param] : {std::pair<const char*, const char*>{"created-after", "created_after"},
+                                    {"created-before", "created_before"}}) {
+    if (auto v = args.Get(flag)) q += std::string(q.empty() ? "" : "&") + param + "=" + UrlEncode(*v);
   }
   Result<int> limit = IntFlag(args, "limit", 50, 1, 500);
   if (!limit.ok()) return limit.status();
@@ -32,7 +39,10 @@ std::vector<std::string> Row(const json& w) {
 
 int RunList(Context& ctx, const Argv& argv) {
   Result<Args> args =
-      ParseArgs(argv, {{"tenant", "status", "type", "limit"}, {"all", "json"}}, 0, 0);
+      ParseArgs(argv,
+                {{"tenant", "status", "type", "created-after", "created-before", "limit"},
+                 {"all", "json"}},
+                0, 0);
   if (!args.ok()) return Fail(ctx, args.status());
   Result<std::string> query = ListQueryString(*args);
   if (!query.ok()) return Fail(ctx, query.status());

@@ -19,7 +19,8 @@ constexpr const char* kUsage = R"(usage: slipctl [--url URL] [--token TOKEN] VER
   start TYPE --tenant T [--id ID] [--input JSON|@file] [--json]
   get ID [--json]
   watch ID                       live progress until the workflow ends (exit 1 unless completed)
-  list [--tenant T] [--status S] [--type T] [--limit N] [--all] [--json]
+  list [--tenant T] [--status S] [--type T] [--created-after TIME] [--created-before TIME]
+       [--limit N] [--all] [--json]      (TIME: RFC 3339 UTC, e.g. 2026-12-06T00:00:00Z)
   cancel ID [--reason R]
   resume ID [--reason R]
   signal ID NAME [--data JSON|@file] [--reason R]

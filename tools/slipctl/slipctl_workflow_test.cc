@@ -126,6 +126,23 @@ TEST_F(SlipctlTest, ListFiltersAndFollowsTheCursorWithAll) {
   EXPECT_EQ(Ctl({"list", "--limit", "0"}).code, 2);
 }
 
+TEST_F(SlipctlTest, ListFiltersByCreationTime) {
+  Start("seven", "client1", json::object(), "early");  // 2026-01-01T00:00:00Z (the fake clock)
+  clock_.Advance(std::chrono::hours(1));
+  Start("seven", "client1", json::object(), "late");
+  CtlRun r = Ctl({"list", "--created-before", "2026-01-01T00:30:00Z", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.lines().size(), 1u) << r.out;
+  EXPECT_EQ(json::parse(r.lines()[0])["id"], "early");
+  r = Ctl({"list", "--created-after", "2026-01-01T01:00:00Z", "--json"});  // inclusive
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.lines().size(), 1u) << r.out;
+  EXPECT_EQ(json::parse(r.lines()[0])["id"], "late");
+  r = Ctl({"list", "--created-after", "yesterday"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(Has(r.err, "created_after")) << r.err;
+}
+
 TEST_F(SlipctlTest, CancelIsRecordedWithWhoAndWhy) {
   Start("seven", "client1", json::object(), "wf-c");
   CtlRun r = Ctl({"cancel", "wf-c", "--reason", "customer asked"}, client1_);
