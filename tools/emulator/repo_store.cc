@@ -120,7 +120,7 @@ Status RepoStore::Load() {
       nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
       if (!j.is_object()) return Corruption("bad repo.json under " + repo.path().string());
       try {
-        repos_.push_back(RepoFromJson(j));
+        Add(RepoFromJson(j));
       } catch (const nlohmann::json::exception& e) {
         return Corruption(std::string("bad repo.json: ") + e.what());
       }
@@ -132,10 +132,15 @@ Status RepoStore::Load() {
 }
 
 const RepoInfo* RepoStore::Find(const std::string& owner, const std::string& name) const {
-  for (const RepoInfo& r : repos_) {
-    if (Lower(r.owner) == Lower(owner) && Lower(r.name) == Lower(name)) return &r;
-  }
-  return nullptr;
+  auto it = by_name_.find(Lower(owner) + "/" + Lower(name));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+RepoInfo& RepoStore::Add(RepoInfo r) {
+  repos_.push_back(std::move(r));
+  RepoInfo& added = repos_.back();
+  by_name_.emplace(Lower(added.owner) + "/" + Lower(added.name), &added);  // the first keeps it
+  return added;
 }
 
 RepoInfo* RepoStore::FindMutable(const std::string& owner, const std::string& name) {
@@ -175,8 +180,7 @@ Status RepoStore::SeedTemplate(const std::string& owner, const std::string& name
     r.owner = owner;
     r.name = name;
     r.is_template = true;
-    repos_.push_back(r);
-    existing = &repos_.back();
+    existing = &Add(r);
   }
   std::error_code ec;
   fs::path branch = BranchDir(*existing, existing->default_branch);
@@ -206,7 +210,7 @@ Result<RepoInfo> RepoStore::Generate(const RepoInfo& tmpl, const std::string& ow
   fs::copy(BranchDir(tmpl, tmpl.default_branch), to, fs::copy_options::recursive, ec);
   if (ec) return Internal("cannot copy template tree: " + ec.message());
   r.heads[r.default_branch] = CommitSha(r, r.default_branch, "Initial commit");
-  repos_.push_back(r);
+  Add(r);
   SLIPWAY_RETURN_IF_ERROR(Save(r));
   return r;
 }

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/base/status.h"
@@ -82,6 +83,9 @@ class RepoStore {
 
   std::string root_;
   std::deque<RepoInfo> repos_;  // deque: Find() pointers stay valid as repos are added
+  // Lower-cased "owner/name" -> its repo (GitHub's names are case-insensitive).
+  std::unordered_map<std::string, RepoInfo*> by_name_;
+  RepoInfo& Add(RepoInfo r);
   int64_t next_id_ = 700'000'001;
   int64_t next_hook_id_ = 4'000'001;
 };

@@ -18,35 +18,31 @@ std::string ApexOf(const std::string& domain) {
 }  // namespace
 
 Project* VercelStore::FindProject(const std::string& id_or_name) {
-  for (Project& p : projects_) {
-    if (p.id == id_or_name || p.name == id_or_name) return &p;
-  }
-  return nullptr;
+  auto it = project_by_ref_.find(id_or_name);
+  return it == project_by_ref_.end() ? nullptr : it->second;
 }
 
 std::vector<Project*> VercelStore::LinkedTo(const std::string& owner, const std::string& name) {
-  std::vector<Project*> out;
-  for (Project& p : projects_) {
-    if (p.link.is_object() && p.link.value("org", "") == owner &&
-        p.link.value("repo", "") == name) {
-      out.push_back(&p);
-    }
-  }
-  return out;
+  auto it = linked_.find(owner + "/" + name);
+  return it == linked_.end() ? std::vector<Project*>{} : it->second;
 }
 
 Project& VercelStore::AddProject(Project p, int64_t now_ms) {
   p.id = "prj_" + RandomHex(16);
   p.created_ms = now_ms;
   projects_.push_back(std::move(p));
-  return projects_.back();
+  Project& added = projects_.back();
+  project_by_ref_.emplace(added.id, &added);  // the first project to take a name keeps it
+  project_by_ref_.emplace(added.name, &added);
+  if (added.link.is_object()) {
+    linked_[added.link.value("org", "") + "/" + added.link.value("repo", "")].push_back(&added);
+  }
+  return added;
 }
 
 Deployment* VercelStore::FindDeployment(const std::string& id_or_url) {
-  for (Deployment& d : deployments_) {
-    if (d.id == id_or_url || d.url == id_or_url) return &d;
-  }
-  return nullptr;
+  auto it = deployment_by_ref_.find(id_or_url);
+  return it == deployment_by_ref_.end() ? nullptr : it->second;
 }
 
 Deployment& VercelStore::AddDeployment(Deployment d, int64_t now_ms) {
@@ -58,14 +54,22 @@ Deployment& VercelStore::AddDeployment(Deployment d, int64_t now_ms) {
   d.created_ms = deployments_.empty() ? now_ms : std::max(now_ms, deployments_.back().created_ms + 1);
   d.ready_state = "QUEUED";
   deployments_.push_back(std::move(d));
-  return deployments_.back();
+  Deployment& added = deployments_.back();
+  deployment_by_ref_.emplace(added.id, &added);
+  deployment_by_ref_.emplace(added.url, &added);
+  by_project_[added.project_id].push_back(&added);
+  building_.push_back(&added);
+  return added;
 }
 
 std::vector<const Deployment*> VercelStore::Deployments(const std::string& project_id) const {
-  std::vector<const Deployment*> out;
-  for (auto it = deployments_.rbegin(); it != deployments_.rend(); ++it) {  // newest first
-    if (project_id.empty() || it->project_id == project_id) out.push_back(&*it);
+  std::vector<const Deployment*> out;  // newest first
+  if (project_id.empty()) {
+    for (auto it = deployments_.rbegin(); it != deployments_.rend(); ++it) out.push_back(&*it);
+    return out;
   }
+  auto it = by_project_.find(project_id);
+  if (it != by_project_.end()) out.assign(it->second.rbegin(), it->second.rend());
   return out;
 }
 
@@ -110,7 +114,11 @@ void VercelStore::RequestAlias(Project& p, Deployment& d, const std::string& typ
                           {"jobStatus", at_once ? "succeeded" : "pending"},
                           {"requestedAt", now_ms},
                           {"type", type}};
-  if (at_once) SetProduction(p, d);
+  if (at_once) {
+    SetProduction(p, d);
+  } else if (std::find(alias_pending_.begin(), alias_pending_.end(), &p) == alias_pending_.end()) {
+    alias_pending_.push_back(&p);
+  }
 }
 
 void VercelStore::AdvanceAlias(Project& p, int64_t now_ms) {
@@ -149,9 +157,11 @@ const Deployment* VercelStore::SiteFor(const std::string& host) {
 }
 
 void VercelStore::Advance(int64_t now_ms) {
-  for (Deployment& d : deployments_) {
+  std::vector<Deployment*> still;  // building_ after this call
+  for (Deployment* dp : building_) {
+    Deployment& d = *dp;
     if (d.ready_state == "READY" || d.ready_state == "ERROR" || d.ready_state == "CANCELED") {
-      continue;
+      continue;  // ended elsewhere (skipped by the Ignored Build Step)
     }
     int64_t age = now_ms - d.created_ms;
     if (age >= delay_ms_) {
@@ -164,8 +174,16 @@ void VercelStore::Advance(int64_t now_ms) {
     } else if (age * 2 >= delay_ms_) {
       d.ready_state = "BUILDING";
     }
+    if (d.ready_state != "READY" && d.ready_state != "ERROR") still.push_back(dp);
   }
-  for (Project& p : projects_) AdvanceAlias(p, now_ms);
+  building_ = std::move(still);
+  std::vector<Project*> pending;
+  for (Project* p : alias_pending_) {
+    AdvanceAlias(*p, now_ms);
+    const std::string status = p->last_alias_request.value("jobStatus", "");
+    if (status == "pending" || status == "in-progress") pending.push_back(p);
+  }
+  alias_pending_ = std::move(pending);
 }
 
 bool BuildIgnored(const std::string& command, const std::string& env, const std::string& ref) {
