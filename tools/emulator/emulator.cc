@@ -187,7 +187,7 @@ Status Emulator::StartSmtp() {
     bool duplicate = false;
     {
       std::lock_guard<std::mutex> lock(state->mu);
-      for (const Mail& m : state->mails) duplicate = duplicate || (!id.empty() && MessageId(m.data) == id);
+      duplicate = !id.empty() && !state->mail_ids.insert(id).second;
       if (!duplicate) state->mails.push_back(std::move(mail));
     }
     state->log.Append({0, "SMTP", duplicate ? "DATA duplicate Message-ID" : "DATA", 250,

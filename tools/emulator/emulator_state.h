@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/base/clock.h"
@@ -32,6 +33,7 @@ struct EmulatorState {
   RequestLog log;
   SystemClock clock;
   std::vector<Mail> mails;  // guarded by mu
+  std::unordered_set<std::string> mail_ids;  // their Message-IDs; guarded by mu
   std::atomic<int64_t> request_counter{0};
 
   // Webhook deliveries sent (webhooks.h), oldest first, bounded; guarded by deliveries_mu

@@ -157,26 +157,26 @@ const Deployment* VercelStore::SiteFor(const std::string& host) {
 }
 
 void VercelStore::Advance(int64_t now_ms) {
-  std::vector<Deployment*> still;  // building_ after this call
-  for (Deployment* dp : building_) {
-    Deployment& d = *dp;
-    if (d.ready_state == "READY" || d.ready_state == "ERROR" || d.ready_state == "CANCELED") {
-      continue;  // ended elsewhere (skipped by the Ignored Build Step)
-    }
-    int64_t age = now_ms - d.created_ms;
-    if (age >= delay_ms_) {
+  while (!building_.empty()) {
+    Deployment& d = *building_.front();
+    if (d.ready_state != "CANCELED") {  // skipped by the Ignored Build Step: nothing to do
+      if (now_ms - d.created_ms < delay_ms_) break;  // nor for any younger one
       d.ready_state = d.will_fail ? "ERROR" : "READY";
       Project* p = FindProject(d.project_id);
       if (p != nullptr && d.ready_state == "READY" && d.target == "production" && p->auto_assign &&
           d.auto_assign) {
         SetProduction(*p, d);
       }
-    } else if (age * 2 >= delay_ms_) {
-      d.ready_state = "BUILDING";
     }
-    if (d.ready_state != "READY" && d.ready_state != "ERROR") still.push_back(dp);
+    building_.pop_front();
+    if (first_queued_ > 0) --first_queued_;
   }
-  building_ = std::move(still);
+  for (; first_queued_ < building_.size(); ++first_queued_) {
+    Deployment& d = *building_[first_queued_];
+    if (d.ready_state == "CANCELED") continue;
+    if ((now_ms - d.created_ms) * 2 < delay_ms_) break;
+    d.ready_state = "BUILDING";
+  }
   std::vector<Project*> pending;
   for (Project* p : alias_pending_) {
     AdvanceAlias(*p, now_ms);

@@ -110,7 +110,10 @@ class VercelStore {
   std::unordered_map<std::string, std::vector<Project*>> linked_;   // "org/repo"
   std::unordered_map<std::string, Deployment*> deployment_by_ref_;  // id and url
   std::unordered_map<std::string, std::vector<const Deployment*>> by_project_;  // oldest first
-  std::vector<Deployment*> building_;    // not READY, ERROR or CANCELED yet
+  // Not READY, ERROR or CANCELED yet, oldest first. One delay for all: they change state in
+  // creation order, so Advance looks at the oldest only; [first_queued_, end) are QUEUED.
+  std::deque<Deployment*> building_;
+  size_t first_queued_ = 0;
   std::vector<Project*> alias_pending_;  // an alias job pending or in progress
 };
 
