@@ -198,5 +198,41 @@ TEST_F(GitHubClientTest, MissingBranchIsNotFound) {
   EXPECT_EQ(gh_->GetBranchHead("t", "nope").status().code(), Code::kNotFound);
 }
 
+// The git data API's commit shape (GH-OAS git/get-commit), with a tree sha that is not one:
+// a hostile or broken upstream. It keys build results every tenant shares, so it is refused.
+class OneAnswerHttp : public HttpClient {
+ public:
+  explicit OneAnswerHttp(std::string body) : body_(std::move(body)) {}
+  Result<HttpResponse> Send(const HttpRequest&) override {
+    HttpResponse r;
+    r.status = 200;
+    r.body = body_;
+    r.headers.Add("Content-Type", "application/json");
+    return r;
+  }
+
+ private:
+  std::string body_;
+};
+
+TEST(GitHubCommitShapeTest, ATreeShaThatIsNotFortyHexDigitsIsRefused) {
+  const std::string sha(40, 'a');
+  GitHubConfig c;
+  c.api_url = "https://api.github.test";
+  c.owner = "acme";
+  for (const std::string& tree : {std::string("../../x"), std::string(41, 'b'), std::string(""),
+                                  std::string(39, 'c') + "\n"}) {
+    OneAnswerHttp http(nlohmann::json{{"sha", sha}, {"tree", {{"sha", tree}}}, {"parents", nlohmann::json::array()}}.dump());
+    GitHubClient gh(http, c, [](int64_t) {});
+    Result<GitCommitInfo> info = gh.GetCommit("site", sha);
+    EXPECT_EQ(info.status().code(), Code::kUnavailable) << tree;
+  }
+  OneAnswerHttp good(nlohmann::json{{"sha", sha}, {"tree", {{"sha", std::string(40, 'B')}}}}.dump());
+  GitHubClient gh(good, c, [](int64_t) {});
+  Result<GitCommitInfo> info = gh.GetCommit("site", sha);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->tree_sha, std::string(40, 'B'));
+}
+
 }  // namespace
 }  // namespace slipway::activities

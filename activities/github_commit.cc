@@ -36,7 +36,7 @@ Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std
   SLIPWAY_RETURN_IF_ERROR(StatusFromResponse(*resp, what));
   Result<json> j = ParseJsonBody(*resp, what);
   if (!j.ok()) return j.status();
-  return Decode<GitCommitInfo>(*j, what, [](const json& v) {
+  Result<GitCommitInfo> commit = Decode<GitCommitInfo>(*j, what, [](const json& v) {
     GitCommitInfo c;
     c.sha = v.at("sha").get<std::string>();
     c.tree_sha = v.at("tree").at("sha").get<std::string>();
@@ -44,6 +44,12 @@ Result<GitCommitInfo> GitHubClient::GetCommit(const std::string& repo, const std
     for (const json& p : v.value("parents", json::array())) c.parents.push_back(p.at("sha"));
     return c;
   });
+  // The tree sha keys build results shared by every tenant (workflows/build_results.h) and
+  // is sent back in later requests: only the shape git gives it.
+  if (commit.ok() && (!IsCommitSha(commit->sha) || !IsCommitSha(commit->tree_sha))) {
+    return Unavailable(what + ": unexpected response shape: sha or tree.sha is not 40 hex digits");
+  }
+  return commit;
 }
 
 Result<std::string> GitHubClient::PostForSha(const std::string& path, const json& body,

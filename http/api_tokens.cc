@@ -284,24 +284,17 @@ Result<NewApiToken> ApiTokens::Reveal(const std::string& id, const std::string& 
 Result<std::vector<ApiToken>> ApiTokens::List() {
   SLIPWAY_RETURN_IF_ERROR(MoveLegacyRecord());
   std::vector<ApiToken> out;
-  std::string after;
-  for (;;) {
-    Result<std::vector<storage::Record>> page =
-        store_.ListRecords(kTokenNs, after, storage::Store::kMaxRecordPage);
-    if (!page.ok()) return page.status();
-    for (const storage::Record& rec : *page) {
-      json j = json::parse(rec.value_json, nullptr, false);
-      if (!j.is_object()) return Corruption("an API token record is not a JSON object");
-      ApiToken t = FromStored(j);
-      if (ExpireUnrevealed(t)) {  // shown as revoked, and written so
-        Result<ApiToken> written = Update(t.id, [](ApiToken&) { return Status::Ok(); });
-        if (written.ok()) t = *written;
-      }
-      out.push_back(std::move(t));
+  SLIPWAY_RETURN_IF_ERROR(storage::ForEachRecord(store_, kTokenNs, [&](const storage::Record& rec) {
+    json j = json::parse(rec.value_json, nullptr, false);
+    if (!j.is_object()) return Corruption("an API token record is not a JSON object");
+    ApiToken t = FromStored(j);
+    if (ExpireUnrevealed(t)) {  // shown as revoked, and written so
+      Result<ApiToken> written = Update(t.id, [](ApiToken&) { return Status::Ok(); });
+      if (written.ok()) t = *written;
     }
-    if (page->size() < static_cast<size_t>(storage::Store::kMaxRecordPage)) break;
-    after = page->back().key;
-  }
+    out.push_back(std::move(t));
+    return Status::Ok();
+  }));
   std::sort(out.begin(), out.end(), [](const ApiToken& a, const ApiToken& b) {
     return a.created_at_ms != b.created_at_ms ? a.created_at_ms < b.created_at_ms : a.id < b.id;
   });

@@ -235,4 +235,18 @@ class Store {
   virtual void SetChangeListener(std::function<void()> listener) { (void)listener; }
 };
 
+// Calls `fn` with every record of namespace `ns`, in key order, a page (ListRecords) at a
+// time; stops at the first error, of the store or of fn.
+inline Status ForEachRecord(Store& store, const std::string& ns,
+                            const std::function<Status(const Record&)>& fn) {
+  std::string after;
+  for (;;) {
+    Result<std::vector<Record>> page = store.ListRecords(ns, after, Store::kMaxRecordPage);
+    if (!page.ok()) return page.status();
+    for (const Record& r : *page) SLIPWAY_RETURN_IF_ERROR(fn(r));
+    if (page->size() < static_cast<size_t>(Store::kMaxRecordPage)) return Status::Ok();
+    after = page->back().key;
+  }
+}
+
 }  // namespace slipway::storage

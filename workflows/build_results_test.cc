@@ -23,14 +23,6 @@ BuildResult Passed(int64_t ms) {
 
 class BuildResultsTest : public WorkflowFixture {
  protected:
-  json LastOutput(const std::string& id, const std::string& step) {
-    json out;
-    auto h = engine_->History(id, 0, 0);
-    for (const auto& e : *h) {
-      if (e.type == "step_succeeded" && e.step == step) out = json::parse(e.data_json)["output"];
-    }
-    return out;
-  }
   int TarballDownloads() {
     int n = 0;
     for (const auto& e : emu_->log().Entries()) {

@@ -18,15 +18,6 @@ namespace st = engine::status;
 class DeploymentTest : public WorkflowFixture {
  protected:
   json Site(const std::string& name) { return {{"website_data", SiteData(name)}}; }
-  // The output recorded by the last step_succeeded event of `step`.
-  json LastOutput(const std::string& id, const std::string& step) {
-    json out;
-    auto h = engine_->History(id, 0, 0);
-    for (const auto& e : *h) {
-      if (e.type == "step_succeeded" && e.step == step) out = json::parse(e.data_json)["output"];
-    }
-    return out;
-  }
   bool HasEvent(const std::string& id, const std::string& type) {
     auto t = EventTypes(id);
     return std::find(t.begin(), t.end(), type) != t.end();

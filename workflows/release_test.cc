@@ -17,14 +17,6 @@ namespace st = engine::status;
 class ReleaseTest : public WorkflowFixture {
  protected:
   json Site(const std::string& name) { return {{"website_data", SiteData(name)}}; }
-  json LastOutput(const std::string& id, const std::string& step) {
-    json out;
-    auto h = engine_->History(id, 0, 0);
-    for (const auto& e : *h) {
-      if (e.type == "step_succeeded" && e.step == step) out = json::parse(e.data_json)["output"];
-    }
-    return out;
-  }
   // The project's deployments as Vercel lists them (GET /v7/deployments).
   json Deployments(const std::string& project_id) {
     activities::HttpRequest req;

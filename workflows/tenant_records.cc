@@ -158,15 +158,12 @@ Status CheckLighthouseThresholds(const json& value, const std::string& field) {
 
 Result<std::vector<std::string>> TenantRecords::All() {
   std::vector<std::string> tenants;
-  std::string after;
-  for (;;) {
-    Result<std::vector<storage::Record>> page =
-        store_.ListRecords(kTenantNamespace, after, storage::Store::kMaxRecordPage);
-    if (!page.ok()) return page.status();
-    for (const storage::Record& r : *page) tenants.push_back(r.key);
-    if (page->size() < static_cast<size_t>(storage::Store::kMaxRecordPage)) return tenants;
-    after = page->back().key;
-  }
+  SLIPWAY_RETURN_IF_ERROR(storage::ForEachRecord(store_, kTenantNamespace,
+                                                 [&](const storage::Record& r) {
+                                                   tenants.push_back(r.key);
+                                                   return Status::Ok();
+                                                 }));
+  return tenants;
 }
 
 }  // namespace slipway::workflows

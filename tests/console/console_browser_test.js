@@ -392,6 +392,13 @@ async function main() {
     // Tampering with the stored record itself: one event of this finished workflow edited in
     // the SQLite file of the running server. Nothing caches history server-side (each
     // GET .../history reads the table), so the next read serves the edited event.
+    // A history page and its verdict. From one history page to another only the hash changes,
+    // and the previous page's verdict would still be there: the document is loaded afresh.
+    const openHistory = async (id) => {
+      await page.goto(server.url + '/#/history/' + encodeURIComponent(id), { waitUntil: 'load' });
+      await page.reload({ waitUntil: 'load' });
+      await page.waitForSelector('#chain-verdict[data-result]');
+    };
     const db = path.join(server.dir, 'state', 'slipway.db');
     const victim = sqlite(db, "SELECT seq, actor FROM history WHERE workflow_id = '" + watchId +
       "' AND type = 'step_succeeded' ORDER BY seq LIMIT 1").split('|');
@@ -425,8 +432,7 @@ async function main() {
       " quote(prev_hash) || ',' || quote(hash) || ')' FROM history WHERE workflow_id = '" + cutId + "' ORDER BY seq DESC LIMIT 1");
     check(sqlite(db, "DELETE FROM history WHERE workflow_id = '" + cutId + "' AND seq = (SELECT MAX(seq) FROM history" +
       " WHERE workflow_id = '" + cutId + "'); SELECT changes()") === '1', 'deleted the last stored event of ' + cutId);
-    await page.goto(server.url + '/#/history/' + encodeURIComponent(cutId), { waitUntil: 'load' });
-    await page.waitForSelector('#chain-verdict[data-result]');
+    await openHistory(cutId);
     const cut = await text(page, '#chain-verdict');
     check(/BROKEN .*events were removed/.test(cut), 'a history cut at its end is flagged against the recorded head: ' + cut);
     await shot(page, '07b-history-truncated');
@@ -471,8 +477,7 @@ async function main() {
 
     // Chains with hostile, quoted and non-ASCII text in their data verify too.
     for (const id of [failingId, onboardings[0]]) {
-      await page.goto(server.url + '/#/history/' + encodeURIComponent(id), { waitUntil: 'load' });
-      await page.waitForSelector('#chain-verdict[data-result]');
+      await openHistory(id);
       check((await page.$eval('#chain-verdict', (e) => e.dataset.result)) === 'verified',
         'the chain of ' + id + ' verifies: ' + (await text(page, '#chain-verdict')));
     }

@@ -244,30 +244,25 @@ std::string DescribeStall(const std::string& dsn) {
   try {
     pqxx::connection conn(dsn);
     pqxx::work t(conn);
-    out += "sessions:\n";
-    for (const auto& row : t.exec(
-             "SELECT pid, state, COALESCE(wait_event_type, ''), COALESCE(wait_event, ''),"
-             " COALESCE(EXTRACT(EPOCH FROM now() - xact_start)::text, ''), LEFT(query, 120)"
-             " FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'"
-             " AND pid <> pg_backend_pid()")) {
-      for (const auto& f : row) out += std::string(f.c_str()) + " | ";
-      out += "\n";
-    }
-    out += "advisory locks:\n";
-    for (const auto& row : t.exec(
-             "SELECT pid, classid, objid, granted FROM pg_locks WHERE locktype = 'advisory'")) {
-      for (const auto& f : row) out += std::string(f.c_str()) + " | ";
-      out += "\n";
-    }
-    out += "tasks (first 40 by due time):\n";
-    for (const auto& row : t.exec(
-             "SELECT id, workflow_id, kind, step, attempt, due_at_ms -"
-             " (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint, lease_owner,"
-             " lease_until_ms - (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint,"
-             " lease_token FROM tasks ORDER BY due_at_ms, id LIMIT 40")) {
-      for (const auto& f : row) out += std::string(f.c_str()) + " | ";
-      out += "\n";
-    }
+    auto rows = [&](const char* title, const char* sql) {
+      out += std::string(title) + ":\n";
+      for (const auto& row : t.exec(sql)) {
+        for (const auto& f : row) out += std::string(f.c_str()) + " | ";
+        out += "\n";
+      }
+    };
+    rows("sessions",
+         "SELECT pid, state, COALESCE(wait_event_type, ''), COALESCE(wait_event, ''),"
+         " COALESCE(EXTRACT(EPOCH FROM now() - xact_start)::text, ''), LEFT(query, 120)"
+         " FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'"
+         " AND pid <> pg_backend_pid()");
+    rows("advisory locks",
+         "SELECT pid, classid, objid, granted FROM pg_locks WHERE locktype = 'advisory'");
+    rows("tasks (first 40 by due time)",
+         "SELECT id, workflow_id, kind, step, attempt, due_at_ms -"
+         " (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint, lease_owner,"
+         " lease_until_ms - (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint,"
+         " lease_token FROM tasks ORDER BY due_at_ms, id LIMIT 40");
   } catch (const std::exception& e) {
     out += std::string("(database query failed: ") + e.what() + ")\n";
   }

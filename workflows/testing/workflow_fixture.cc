@@ -254,6 +254,17 @@ std::vector<std::string> WorkflowFixture::EventTypes(const std::string& id) {
   return out;
 }
 
+json WorkflowFixture::LastOutput(const std::string& id, const std::string& step) {
+  json out;
+  auto h = engine_->History(id, 0, 0);
+  EXPECT_TRUE(h.ok());
+  if (!h.ok()) return out;
+  for (const auto& e : *h) {
+    if (e.type == "step_succeeded" && e.step == step) out = json::parse(e.data_json)["output"];
+  }
+  return out;
+}
+
 json WorkflowFixture::StepOf(const engine::Workflow& w, const std::string& name) {
   for (const auto& s : w.steps) {
     if (s["name"] == name) return s;

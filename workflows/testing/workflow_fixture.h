@@ -74,6 +74,8 @@ class WorkflowFixture : public ::testing::Test {
   void RunAll(const std::vector<std::string>& ids, int max_rounds = 2000, int64_t step_ms = 1000,
               bool waiting_settles = true);
   std::vector<std::string> EventTypes(const std::string& id);
+  // The output recorded by the last step_succeeded event of `step` (null if none).
+  nlohmann::json LastOutput(const std::string& id, const std::string& step);
   nlohmann::json StepOf(const engine::Workflow& w, const std::string& name);
   nlohmann::json ResultOf(const engine::Workflow& w);
   nlohmann::json ErrorOf(const engine::Workflow& w);
