@@ -121,13 +121,16 @@ void Scheduler::Post(std::function<void()> f) {
 void Scheduler::RunTask(int64_t run, storage::Task task,
                         std::shared_ptr<CancellationToken> token) {
   const int64_t id = task.id;
+  const bool limited = engine_.options().kind_capacity.count(task.kind) > 0;
   CancellationToken& t = *token;
   engine_.ExecuteTaskAsync(
       task, t, [this](std::function<void()> f) { Post(std::move(f)); },
-      [this, run, id, token = std::move(token)](Status st) { Finished(run, id, st); });
+      [this, run, id, limited, token = std::move(token)](Status st) {
+        Finished(run, id, limited, st);
+      });
 }
 
-void Scheduler::Finished(int64_t run, int64_t task_id, const Status& st) {
+void Scheduler::Finished(int64_t run, int64_t task_id, bool limited, const Status& st) {
   if (!st.ok() && st.code() != Code::kConflict) {
     std::cerr << R"({"level":"warn","msg":"task failed; it will run again when its lease expires","task":)"
               << task_id << R"(,"error":")" << CodeName(st.code()) << "\"}" << std::endl;
@@ -139,7 +142,11 @@ void Scheduler::Finished(int64_t run, int64_t task_id, const Status& st) {
     in_flight_--;
     if (inflight_.empty()) drained_.notify_all();
   }
-  Notify();
+  // A freed slot matters only to work the last claim left behind: for want of slots, or of
+  // this kind's capacity. Anything else new wakes the dispatcher itself (the engine's wake
+  // hook, the timer): a look at the store after every finished task would cost a claim
+  // transaction per task when tasks fall due one at a time.
+  if (more_due_ || limited) Notify();
 }
 
 void Scheduler::ArmTimer(bool look) {
@@ -148,8 +155,12 @@ void Scheduler::ArmTimer(bool look) {
       look ? engine_.store().NextWakeUp() : Result<std::optional<TimeMs>>(std::nullopt);
   if (next.ok() && next->has_value()) {
     int64_t until = **next - engine_.clock().NowMs();
-    delay = std::max<int64_t>(1, std::min(delay, until));
+    delay = std::min(delay, until);
   }
+  // Also when the next due task is overdue (its kind at capacity, a lease of another node):
+  // no look at the store every millisecond.
+  const int64_t floor = std::min(options_.timer_batch_ms, options_.poll_ms);
+  delay = std::max(delay, std::max<int64_t>(1, floor));
   timer_.expires_after(std::chrono::milliseconds(delay));
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Pump();

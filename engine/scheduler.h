@@ -51,7 +51,9 @@ class Scheduler {
   void ArmRenewal();
   void RenewLeases(int64_t every_ms);
   void RunTask(int64_t run, storage::Task task, std::shared_ptr<CancellationToken> token);
-  void Finished(int64_t run, int64_t task_id, const Status& st);
+  // limited: the task's kind has a capacity, so a task of that kind may have been left
+  // unclaimed for want of the slot this one frees.
+  void Finished(int64_t run, int64_t task_id, bool limited, const Status& st);
   // Runs f on the pool, counted as busy while queued or running.
   void Post(std::function<void()> f);
   int FreeSlots();  // how many tasks the dispatcher may claim now

@@ -37,7 +37,9 @@ ProcSample Sample(pid_t pid) {
   std::error_code ec;
   for (const auto& task : std::filesystem::directory_iterator(dir + "/task", ec)) {
     std::string comm = test_process::ReadAll((task.path() / "comm").string());
-    if (comm.rfind("sw-http", 0) == 0) s.http_cpu_s += StatCpuSeconds((task.path() / "stat").string());
+    if (comm.rfind("sw-http", 0) != 0) {
+      s.engine_cpu_s += StatCpuSeconds((task.path() / "stat").string());
+    }
   }
   return s;
 }
