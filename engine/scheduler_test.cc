@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/testing/test_workflow.h"
+#include "storage/forwarding_store.h"
 #include "storage/sqlite_store.h"
 
 namespace slipway::engine {
@@ -50,6 +51,37 @@ class TracingActivity : public Activity {
   std::vector<Span> spans_;
 };
 
+// Every step waits: NotDoneYet for `looks` looks, each due `after_ms` later (and a few ms
+// more per workflow, so that the looks of different workflows fall due one at a time).
+class LookingActivity : public Activity {
+ public:
+  int looks = 8;
+  Result<json> Run(const ActivityCall& call) override {
+    looks_run_++;
+    if (call.looks >= looks) return json::object();
+    const int64_t spread = static_cast<int64_t>(std::hash<std::string>{}(call.workflow_id) % 7);
+    return NotDoneYet({{"state", "BUILDING"}}, 3 + spread);
+  }
+  int looks_run() const { return looks_run_; }
+
+ private:
+  std::atomic<int> looks_run_{0};
+};
+
+// Counts the claim transactions the dispatcher makes.
+class CountingStore final : public storage::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Result<std::vector<storage::Task>> ClaimTasks(const storage::ClaimRequest& r) override {
+    claims_++;
+    return inner_.ClaimTasks(r);
+  }
+  int claims() const { return claims_; }
+
+ private:
+  std::atomic<int> claims_{0};
+};
+
 class SchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -65,12 +97,13 @@ class SchedulerTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Make(int workers, std::map<std::string, int> capacity = {}) {
+  void Make(int workers, std::map<std::string, int> capacity = {},
+            storage::Store* store = nullptr) {
     EngineOptions o;
     o.owner = "sched-test";
     o.group_commit = true;
     o.kind_capacity = std::move(capacity);
-    engine_ = std::make_unique<Engine>(*store_, clock_, failpoints_, o);
+    engine_ = std::make_unique<Engine>(store != nullptr ? *store : *store_, clock_, failpoints_, o);
     engine_->RegisterActivity("trace", activity_);
     RetryPolicy p;
     ASSERT_TRUE(engine_->RegisterType(testing::SevenStepType("seven", "trace", p)).ok());
@@ -112,6 +145,32 @@ TEST_F(SchedulerTest, RunsManyWorkflowsToCompletion) {
   AwaitAll(ids);
   for (const auto& id : ids) EXPECT_EQ(engine_->Get(id)->instance.status, "completed");
   EXPECT_EQ(activity_.spans().size(), 40u * 7u);
+}
+
+// Looks of waiting steps that fall due one at a time are claimed in batches: a timer-started
+// claim comes at most every timer_batch_ms, and a finished look (nothing else due) makes none.
+// One claim per look was the rule before (10,000 waiting deployments: 1,000 claims a second).
+TEST_F(SchedulerTest, LooksFallingDueOneAtATimeAreClaimedInBatches) {
+  CountingStore counting(*store_);
+  Make(64, {}, &counting);
+  LookingActivity looking;
+  engine_->RegisterActivity("looking", looking);
+  ASSERT_TRUE(engine_->RegisterType(testing::SevenStepType("waits", "looking", RetryPolicy{})).ok());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    auto w = engine_->Start({"waits", "w" + std::to_string(i), json::object(), ""}, Caller{});
+    ASSERT_TRUE(w.ok());
+    ids.push_back(w->instance.id);
+  }
+  scheduler_->Start();
+  AwaitAll(ids);
+  for (const auto& id : ids) EXPECT_EQ(engine_->Get(id)->instance.status, "completed");
+  scheduler_.reset();  // before the activity and the store wrapper go
+  engine_.reset();
+  const int looks = looking.looks_run() - 20 * 7;  // calls that were looks (not first calls)
+  ASSERT_EQ(looks, 20 * 7 * looking.looks);
+  EXPECT_LT(counting.claims(), looks / 4) << "claims " << counting.claims() << " for " << looks
+                                          << " looks";
 }
 
 TEST_F(SchedulerTest, TenDeploymentsPerTenantNeverOverlapAndRunInOrder) {
