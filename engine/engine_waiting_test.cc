@@ -28,6 +28,7 @@ class BuildLikeActivity : public Activity {
   };
   int looks_until_done = 4;
   int64_t after_ms = 1000;
+  bool says_look = true;  // false: the progress is the same on every look of one state
 
   Result<json> Run(const ActivityCall& call) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -36,9 +37,9 @@ class BuildLikeActivity : public Activity {
     if (call.step != "s2") return json{{"passed", true}};
     if (call.looks >= looks_until_done) return json{{"build", "READY"}};
     const char* state = call.looks < 2 ? "QUEUED" : "BUILDING";
-    return NotDoneYet({{"build_id", "b-" + call.workflow_id}, {"state", state},
-                       {"look", call.looks}},
-                      after_ms);
+    json progress = {{"build_id", "b-" + call.workflow_id}, {"state", state}};
+    if (says_look) progress["look"] = call.looks;
+    return NotDoneYet(progress, after_ms);
   }
   std::vector<Call> CallsOf(const std::string& id) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -155,6 +156,50 @@ TEST_F(EngineWaitingTest, ARestartedEngineLooksAgainFromTheRecordedProgress) {
   clock_.Advance(std::chrono::seconds(5));
   RunDue();
   EXPECT_EQ(Get("a").instance.status, "completed");
+}
+
+// A look that sees the very progress already recorded writes no checkpoint: only its task
+// moves on (and carries the look count, across a restart). The recorded looks catch up at
+// the next recorded look and at the outcome.
+TEST_F(EngineWaitingTest, AQuietLookMovesOnlyItsTaskAndItsCountSurvivesARestart) {
+  build_.says_look = false;
+  build_.looks_until_done = 6;  // QUEUED at looks 0-1, BUILDING at 2-5, done at 6
+  Start("waity", "client1", json::object(), "a");
+  RunDue();
+  const int64_t recorded = Get("a").instance.version;
+  clock_.Advance(std::chrono::milliseconds(1000));
+  RunDue();  // look 1: QUEUED again
+  ASSERT_EQ(build_.CallsOf("a").size(), 2u);
+  Workflow w = Get("a");
+  EXPECT_EQ(w.instance.version, recorded) << "a quiet look rewrote the workflow";
+  EXPECT_EQ(StepOf(w, "s2")["looks"], 1);
+  auto tasks = store_->TasksOf("a");
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(json::parse((*tasks)[0].payload_json)["look"], 2);
+  EXPECT_EQ((*tasks)[0].due_at_ms, clock_.NowMs() + 1000);
+  EXPECT_EQ((*tasks)[0].lease_owner, "");
+
+  clock_.Advance(std::chrono::milliseconds(1000));
+  RunDue();  // look 2: BUILDING, recorded with the true count
+  EXPECT_EQ(StepOf(Get("a"), "s2")["looks"], 3);
+  EXPECT_EQ(StepOf(Get("a"), "s2")["progress"]["state"], "BUILDING");
+  clock_.Advance(std::chrono::milliseconds(1000));
+  RunDue();  // look 3: quiet
+  Restart();
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(std::chrono::milliseconds(1000));
+    RunDue();  // looks 4, 5 (quiet) and 6 (done)
+  }
+  auto calls = build_.CallsOf("a");
+  ASSERT_EQ(calls.size(), 7u);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].looks, static_cast<int>(i));
+    EXPECT_EQ(calls[i].attempt, 1);
+    if (i > 0) EXPECT_EQ(calls[i].progress["state"], i <= 2 ? "QUEUED" : "BUILDING") << i;
+  }
+  EXPECT_EQ(Get("a").instance.status, "completed");
+  EXPECT_EQ(CountEvents("a", "step_progress"), 2);
+  EXPECT_TRUE(VerifyChain(History("a")).ok());
 }
 
 TEST_F(EngineWaitingTest, TheAttemptTimeoutRunsAcrossLooksAndANewAttemptStartsAfresh) {

@@ -5,9 +5,15 @@
 // when the next is due, when the attempt began) together with a task row due at the next look:
 // a durable timer, so no worker waits and a restarted process carries on from the progress.
 // The next look runs the same attempt again without a "started" checkpoint (a look is a cheap
-// read; its outcome is the only write). Looks that were not recorded (the process died, the
-// lease was lost) simply run again: the task's "look" number is what the recorded outcome
-// must match, so two runs of one look never both count. A look due after the attempt's time
+// read; its outcome is the only write). A look whose progress differs from the recorded one
+// (and the first) is a checkpoint, with a `step_progress` event when its state changed; a
+// quiet look (the very same progress: a build still BUILDING) only moves its task row to the
+// next look, carrying the look count
+// (TryQuietLook), so 10,000 waiting deployments do not rewrite 10,000 workflows every few
+// seconds. The step's recorded `looks` and `next_look_at` are those of the last recorded look
+// (at most the task's). Looks that were not recorded (the process died, the lease was lost)
+// simply run again: every write of a look is fenced by the task's lease (a look run twice
+// commits once), and a recorded look replaces the task row. A look due after the attempt's time
 // (WaitLimit) ends it as kDeadlineExceeded without calling the activity (CallActivity); the
 // error's message repeats progress["message"] when the activity said in words what it waits
 // for (e.g. the DNS records to set).
@@ -56,7 +62,7 @@ Status StepRunner::PrepareLook() {
     if (live->instance.status == status::kRunning && live->instance.state == task_.step &&
         s != nullptr && s->value("status", "") == step_status::kWaiting &&
         s->value("visits", 0) == TaskPayloadInt(task_, "visit") &&
-        s->value("looks", 0) == looks_) {
+        s->value("looks", 0) <= looks_) {
       SetUpLook(*live, *context, *s);
       return Status::Ok();
     }
@@ -110,14 +116,35 @@ Status StepRunner::LookProblem(Transition& t, const json& answer) const {
   return Status::Ok();
 }
 
+TimeMs StepRunner::NextLookDue(const json& look, TimeMs now) const {
+  int64_t after = look.value("after_ms", int64_t{1000});
+  after = std::max<int64_t>(1, std::min(after, kMaxLookDelayMs));
+  TimeMs due = now + after;
+  const TimeMs limit = WaitLimit();
+  if (limit > 0) due = std::min(due, limit);  // that look then ends the attempt as timed out
+  return due;
+}
+
+bool StepRunner::TryQuietLook(const Result<json>& outcome) {
+  if (looks_ == 0 || !outcome.ok() || !outcome->is_object() || token_.cancelled()) return false;
+  auto it = outcome->find(kNotDoneYetKey);
+  if (it == outcome->end() || !it->is_object()) return false;
+  auto progress = it->find("progress");
+  // The next look is handed the recorded progress: only a look that saw exactly that (not
+  // merely the same state: promote's progress also says whether the branch moved) is quiet.
+  if (progress == it->end() || *progress != progress_) return false;
+  const TimeMs due = NextLookDue(*it, e_.clock_.NowMs());
+  json payload = json::parse(task_.payload_json, nullptr, false);
+  if (!payload.is_object()) return false;
+  payload["look"] = looks_ + 1;
+  Finish(e_.store_.RescheduleTask(task_, due, payload.dump()));
+  return true;
+}
+
 void StepRunner::RecordLook(Transition& t, const json& answer) {
   const json& look = answer.at(kNotDoneYetKey);
   const json& progress = look["progress"];
-  int64_t after = look.value("after_ms", int64_t{1000});
-  after = std::max<int64_t>(1, std::min(after, kMaxLookDelayMs));
-  TimeMs due = t.now() + after;
-  const TimeMs limit = WaitLimit();
-  if (limit > 0) due = std::min(due, limit);  // that look then ends the attempt as timed out
+  const TimeMs due = NextLookDue(look, t.now());
   json& s = t.step(task_.step);
   const bool changed =
       looks_ == 0 || ProgressState(progress) != ProgressState(s.value("progress", json()));

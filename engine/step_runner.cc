@@ -162,6 +162,7 @@ void StepRunner::CallAndRecord(int hop) {
     return Finish(Unavailable("the lease of task " + std::to_string(task_.id) +
                               " was lost while its activity ran; its outcome is not recorded"));
   }
+  if (TryQuietLook(outcome)) return;
   // A suspect holds the process alone: its next step queues like any other. While a
   // suspect waits, this worker hands its workflow back too, so the running attempts end.
   const bool may_continue = hop < kMaxContinuations && e_.continue_steps_.load() &&
@@ -326,11 +327,12 @@ Result<bool> StepRunner::RecordOutcome(Engine::Live& live, Transition& t,
   }
   if (st != status::kRunning || Stale(live, t) ||
       t.step(task_.step).value("attempts", 0) != attempt_ ||
-      t.step(task_.step).value("looks", 0) != looks_) {
+      t.step(task_.step).value("looks", 0) > looks_) {
     return false;  // cancelled, signalled elsewhere, or re-run after our lease was lost
   }
   t.CompleteTask(task_.id, task_.lease_owner);
   json& s = t.step(task_.step);
+  if (looks_ > 0) s["looks"] = looks_;  // quiet looks since the last recorded one included
   s.erase("lost_attempts");  // an outcome: the attempts lost before it are no longer in a row
   if (outcome.ok() && outcome->is_object() && outcome->contains(kNotDoneYetKey)) {
     Status problem = LookProblem(t, *outcome);

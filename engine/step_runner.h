@@ -89,6 +89,11 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   // Ok when a NotDoneYet answer can be recorded as a look, else the failure it becomes.
   Status LookProblem(Transition& t, const nlohmann::json& answer) const;
   void RecordLook(Transition& t, const nlohmann::json& answer);
+  // A look whose progress is the one last recorded is not a checkpoint: its task only
+  // moves to the next look (Store::RescheduleTask, fenced by the lease, no fsync). Returns
+  // false when `outcome` is not such a look (it is then recorded as a checkpoint).
+  bool TryQuietLook(const Result<nlohmann::json>& outcome);
+  TimeMs NextLookDue(const nlohmann::json& look, TimeMs now) const;
   // Timers and serial-queue admission (step_runner.cc).
   void FireTimer();
   void Admit();

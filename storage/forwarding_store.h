@@ -37,6 +37,9 @@ class ForwardingStore : public Store {
   Status ReleaseLeases(const std::string& o, const std::vector<int64_t>& ids) override {
     return inner_.ReleaseLeases(o, ids);
   }
+  Status RescheduleTask(const Task& held, TimeMs due, const std::string& payload) override {
+    return inner_.RescheduleTask(held, due, payload);
+  }
   Result<std::optional<TimeMs>> NextWakeUp() override { return inner_.NextWakeUp(); }
   Result<int64_t> CountClaimableTasks(TimeMs now) override {
     return inner_.CountClaimableTasks(now);

@@ -157,6 +157,22 @@ Status PgStore::ReleaseLeases(const std::string& owner, const std::vector<int64_
   }, /*durable=*/false);
 }
 
+Status PgStore::RescheduleTask(const Task& held, TimeMs due_at_ms,
+                               const std::string& payload_json) {
+  if (held.lease_owner.empty()) return InvalidArgument("lease_owner", "must not be empty");
+  static constexpr Sql kReschedule{
+      "reschedule_task",
+      "UPDATE tasks SET due_at_ms = $1, payload_json = $2, lease_owner = '', lease_until_ms = 0"
+      " WHERE id = $3 AND lease_owner = $4 AND lease_token = $5"};
+  return WriteTxn("reschedule_task", [&](pg::Txn& x) -> Status {
+    pqxx::result r = Run(x.c, x.t, kReschedule, due_at_ms, payload_json, held.id,
+                         held.lease_owner, held.lease_token);
+    if (r.affected_rows() == 0) return Conflict("task is not leased by this owner with this token");
+    x.wrote = true;
+    return Status::Ok();
+  }, /*durable=*/false);
+}
+
 Status PgStore::DeleteTask(int64_t id, const std::string& lease_owner) {
   static constexpr Sql kDeleteAny{"delete_task_unowned", "DELETE FROM tasks WHERE id = $1"};
   static constexpr Sql kDeleteOwned{"delete_task_owned",

@@ -81,6 +81,8 @@ class SqliteStore final : public Store {
                                            const std::vector<int64_t>& ids,
                                            TimeMs lease_until_ms) override;
   Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) override;
+  Status RescheduleTask(const Task& held, TimeMs due_at_ms,
+                        const std::string& payload_json) override;
   Result<std::optional<TimeMs>> NextWakeUp() override;
   Result<int64_t> CountClaimableTasks(TimeMs now) override;
   Result<std::vector<Task>> TasksOf(const std::string& workflow_id) override;

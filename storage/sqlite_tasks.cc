@@ -125,6 +125,23 @@ Status SqliteStore::ReleaseLeases(const std::string& owner, const std::vector<in
   }, Durability::kLease);
 }
 
+Status SqliteStore::RescheduleTask(const Task& held, TimeMs due_at_ms,
+                                   const std::string& payload_json) {
+  if (held.lease_owner.empty()) return InvalidArgument("lease_owner", "must not be empty");
+  return WriteTxn("reschedule_task", [&](Conn& c) -> Status {
+    Stmt s = c.Prepare(
+        "UPDATE tasks SET due_at_ms = ?, payload_json = ?, lease_owner = '', lease_until_ms = 0"
+        " WHERE id = ? AND lease_owner = ? AND lease_token = ?");
+    s->bind(1, static_cast<int64_t>(due_at_ms));
+    s->bind(2, payload_json);
+    s->bind(3, static_cast<int64_t>(held.id));
+    s->bind(4, held.lease_owner);
+    s->bind(5, static_cast<int64_t>(held.lease_token));
+    if (s->exec() == 0) return Conflict("task is not leased by this owner with this token");
+    return Status::Ok();
+  }, Durability::kLease);
+}
+
 Status SqliteStore::DeleteTask(int64_t id, const std::string& lease_owner) {
   return WriteTxn("delete_task", [&](Conn& c) -> Status {
     if (lease_owner.empty()) {

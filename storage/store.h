@@ -196,6 +196,12 @@ class Store {
                                                    TimeMs lease_until_ms) = 0;
   // Drops `owner`'s lease on these tasks so that they may run at once elsewhere (shutdown).
   virtual Status ReleaseLeases(const std::string& owner, const std::vector<int64_t>& ids) = 0;
+  // A look of a waiting attempt that saw nothing new (engine/looks.cc): task `held.id`, if
+  // still leased by held.lease_owner with held.lease_token (else kConflict), falls due again
+  // at due_at_ms with `payload_json`, its lease released. Nothing else changes. It may commit
+  // without an fsync: a look lost in a crash is looked again.
+  virtual Status RescheduleTask(const Task& held, TimeMs due_at_ms,
+                                const std::string& payload_json) = 0;
   // Earliest time at which some task becomes claimable (due, or its lease expires); nullopt
   // when there are no tasks.
   virtual Result<std::optional<TimeMs>> NextWakeUp() = 0;

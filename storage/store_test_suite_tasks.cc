@@ -269,6 +269,35 @@ TEST_P(StoreSuite, ReleaseLeasesMakesOwnTasksClaimableAtOnce) {
   EXPECT_EQ(store().ClaimTasks(Claim("owner-b", kT0 + 1))->size(), 1u);
 }
 
+// A look that saw nothing new moves its task to the next look, and only while it holds the
+// lease: a node whose lease was taken over (another token) moves nothing.
+TEST_P(StoreSuite, RescheduleTaskMovesAHeldTaskToItsNextLookAndReleasesIt) {
+  ASSERT_TRUE(store().Commit(CreateCp("wf-1", {MakeTask("wf-1", "activity:a", kT0)})).ok());
+  auto a = store().ClaimTasks(Claim("owner-a", kT0));
+  ASSERT_EQ(a->size(), 1u);
+  Task held = (*a)[0];
+  Task stale = held;
+  stale.lease_token = held.lease_token + 1;
+  EXPECT_EQ(store().RescheduleTask(stale, kT0 + 9'000, R"({"look":9})").code(), Code::kConflict);
+  Task other = held;
+  other.lease_owner = "owner-b";
+  EXPECT_EQ(store().RescheduleTask(other, kT0 + 9'000, R"({"look":9})").code(), Code::kConflict);
+  EXPECT_EQ((*store().TasksOf("wf-1"))[0].due_at_ms, kT0);  // refused: nothing moved
+
+  ASSERT_TRUE(store().RescheduleTask(held, kT0 + 5'000, R"({"look":2})").ok());
+  const Task moved = (*store().TasksOf("wf-1"))[0];
+  EXPECT_EQ(moved.id, held.id);
+  EXPECT_EQ(moved.due_at_ms, kT0 + 5'000);
+  EXPECT_EQ(moved.payload_json, R"({"look":2})");
+  EXPECT_EQ(moved.lease_owner, "");
+  EXPECT_EQ(store().NextWakeUp()->value(), kT0 + 5'000);
+  EXPECT_TRUE(store().ClaimTasks(Claim("owner-b", kT0 + 4'999))->empty());
+  auto again = store().ClaimTasks(Claim("owner-b", kT0 + 5'000));
+  ASSERT_EQ(again->size(), 1u);
+  // The first holder's lease is gone: it can no longer move the task.
+  EXPECT_EQ(store().RescheduleTask(held, kT0 + 9'000, "{}").code(), Code::kConflict);
+}
+
 TEST_P(StoreSuite, NextWakeUpIsEarliestDueOrLeaseExpiry) {
   EXPECT_FALSE(store().NextWakeUp()->has_value());
   ASSERT_TRUE(store()
