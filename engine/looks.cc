@@ -8,9 +8,8 @@
 // read; its outcome is the only write). A look whose progress differs from the recorded one
 // (and the first) is a checkpoint, with a `step_progress` event when its state changed; a
 // quiet look (the very same progress: a build still BUILDING) only moves its task row to the
-// next look, carrying the look count
-// (TryQuietLook), so 10,000 waiting deployments do not rewrite 10,000 workflows every few
-// seconds. The step's recorded `looks` and `next_look_at` are those of the last recorded look
+// next look, carrying the look count (TryQuietLook), so 10,000 waiting deployments do not
+// rewrite 10,000 workflows every few seconds. The step's recorded `looks` and `next_look_at` are those of the last recorded look
 // (at most the task's). Looks that were not recorded (the process died, the lease was lost)
 // simply run again: every write of a look is fenced by the task's lease (a look run twice
 // commits once), and a recorded look replaces the task row. A look due after the attempt's time
