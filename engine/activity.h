@@ -87,6 +87,9 @@ struct ActivityCall {
   // The progress of this attempt's last look (NotDoneYet), or null on its first look.
   nlohmann::json progress;
   int looks = 0;                 // looks of this attempt already recorded (0 on the first)
+  // Whether this call runs in its state's limit_class (StateSpec): false only for a state with
+  // limit_on_request whose attempt has not asked for it (NeedsLimit) yet.
+  bool limited = true;
   bool cancelled() const { return cancel != nullptr && cancel->cancelled(); }
 };
 
@@ -109,6 +112,11 @@ inline constexpr int64_t kMaxLookDelayMs = 6LL * 3600 * 1000;
 // "Not done yet: look again in after_ms", carrying `progress` (a JSON object, ideally with a
 // "state" string, e.g. {"deployment_id": "dpl_1", "state": "BUILDING"}) to the next look.
 nlohmann::json NotDoneYet(nlohmann::json progress, int64_t after_ms);
+// "Not done yet: look again as soon as a slot of this state's limit_class is free", for a
+// state with limit_on_request (StateSpec), called with !call.limited. The next look is the
+// same attempt, run in the limit class with this `progress` (say what it waits for: the step
+// shows it, e.g. {"state": "waiting_for_build_slot"}).
+nlohmann::json NeedsLimit(nlohmann::json progress);
 
 class Activity {
  public:

@@ -16,6 +16,10 @@
 // (WaitLimit) ends it as kDeadlineExceeded without calling the activity (CallActivity); the
 // error's message repeats progress["message"] when the activity said in words what it waits
 // for (e.g. the DNS records to set).
+//
+// NeedsLimit (a state with limit_on_request) is a look whose task moves to the state's
+// limit_class: the next look is claimed only when a slot of the class is free, and the
+// attempt's clock (attempt_started_at) is cleared, so its timeout starts when it runs there.
 #include "engine/base/clock.h"
 #include "engine/step_runner.h"
 
@@ -83,13 +87,15 @@ void StepRunner::SetUpLook(const Engine::Live& live, const json& context, const 
   outputs_ = context.value("outputs", json::object());
   progress_ = s.value("progress", json());
   attempt_started_ms_ = s.value("attempt_started_at", TimeMs{0});
-  first_attempt_at_ms_ = s.value("first_attempt_at", attempt_started_ms_);
+  first_attempt_at_ms_ = s.value("first_attempt_at", s.value("started_at", attempt_started_ms_));
 }
 
 TimeMs StepRunner::WaitLimit() const {
   const RetryPolicy& p = spec_->retry;
   TimeMs limit = 0;
-  if (p.attempt_timeout_ms > 0) limit = attempt_started_ms_ + p.attempt_timeout_ms;
+  if (p.attempt_timeout_ms > 0 && attempt_started_ms_ > 0) {
+    limit = attempt_started_ms_ + p.attempt_timeout_ms;
+  }
   if (p.deadline_ms > 0) {
     const TimeMs step_deadline = first_attempt_at_ms_ + p.deadline_ms;
     limit = limit == 0 ? step_deadline : std::min(limit, step_deadline);
@@ -132,6 +138,7 @@ bool StepRunner::TryQuietLook(const Result<json>& outcome) {
   // The next look is handed the recorded progress: only a look that saw exactly that (not
   // merely the same state: promote's progress also says whether the branch moved) is quiet.
   if (progress == it->end() || *progress != progress_) return false;
+  if (it->value("limit", false)) return false;  // its task moves to the limit class
   const TimeMs due = NextLookDue(*it, e_.clock_.NowMs());
   json payload = json::parse(task_.payload_json, nullptr, false);
   if (!payload.is_object()) return false;
@@ -143,6 +150,10 @@ bool StepRunner::TryQuietLook(const Result<json>& outcome) {
 void StepRunner::RecordLook(Transition& t, const json& answer) {
   const json& look = answer.at(kNotDoneYetKey);
   const json& progress = look["progress"];
+  // An attempt that asks for its class waits for a slot with its clock stopped (WaitLimit).
+  const bool to_class = spec_->limit_on_request && look.value("limit", false) &&
+                        task_.kind != LimitedTaskKind(*spec_);
+  if (to_class) attempt_started_ms_ = 0;
   const TimeMs due = NextLookDue(look, t.now());
   json& s = t.step(task_.step);
   const bool changed =
@@ -152,13 +163,17 @@ void StepRunner::RecordLook(Transition& t, const json& answer) {
   s["looks"] = looks;
   s["progress"] = progress;
   s["next_look_at"] = due;
-  s["attempt_started_at"] = attempt_started_ms_;
+  if (attempt_started_ms_ > 0) {
+    s["attempt_started_at"] = attempt_started_ms_;
+  } else {
+    s.erase("attempt_started_at");
+  }
   if (changed) {
     t.AddEvent("step_progress", task_.step, attempt_, "engine",
                WithLease({{"progress", progress}, {"looks", looks},
                           {"next_look_at", FormatRfc3339(due)}}));
   }
-  t.AddTask(task_.kind, task_.step, attempt_, due,
+  t.AddTask(to_class ? LimitedTaskKind(*spec_) : task_.kind, task_.step, attempt_, due,
             {{"visit", s.value("visits", 0)}, {"look", looks}});
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <thread>
 
@@ -171,6 +172,91 @@ TEST_F(SchedulerTest, LooksFallingDueOneAtATimeAreClaimedInBatches) {
   ASSERT_EQ(looks, 20 * 7 * looking.looks);
   EXPECT_LT(counting.claims(), looks / 4) << "claims " << counting.claims() << " for " << looks
                                           << " looks";
+}
+
+// Step s2 of "gated" is limit_on_request in class "build" (like validate): tenant "holder"
+// asks for the class and then holds its slot until Release(); tenants "cheap*" answer
+// outside the class (a cache hit); tenant "miss" asks and builds.
+class GateActivity : public Activity {
+ public:
+  Result<json> Run(const ActivityCall& call) override {
+    if (call.step != "s2") return json::object();
+    const bool cheap = call.tenant.rfind("cheap", 0) == 0;
+    if (!call.limited) {
+      return cheap ? json{{"from_cache", true}}
+                   : NeedsLimit({{"state", "waiting_for_build_slot"}});
+    }
+    if (cheap) cheap_in_class_++;
+    if (call.tenant == "miss") built_++;
+    if (call.tenant != "holder") return json::object();
+    std::unique_lock<std::mutex> lock(mu_);
+    holding_ = true;
+    cv_.notify_all();
+    cv_.wait_for(lock, std::chrono::seconds(60), [this] { return released_; });
+    return json::object();
+  }
+  bool AwaitHolding() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(60), [this] { return holding_; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  std::atomic<int> cheap_in_class_{0}, built_{0};
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool holding_ = false, released_ = false;
+};
+
+// The one build slot is held for the whole test by "holder": cache hits still complete, and a
+// miss waits (durably, no worker held) until the slot is free, then builds in the same attempt.
+TEST_F(SchedulerTest, AnAttemptTakesASlotOfItsClassOnlyWhenItAsks) {
+  Make(4, {{"activity:build", 1}});
+  GateActivity gate;
+  engine_->RegisterActivity("gate", gate);
+  WorkflowType type = testing::SevenStepType("gated", "gate", RetryPolicy{});
+  type.states.at("s2").limit_class = "build";
+  type.states.at("s2").limit_on_request = true;
+  ASSERT_TRUE(engine_->RegisterType(type).ok());
+  scheduler_->Start();
+  auto start = [this](const std::string& tenant) {
+    auto w = engine_->Start({"gated", tenant, json::object(), ""}, Caller{});
+    EXPECT_TRUE(w.ok());
+    return w.ok() ? w->instance.id : std::string();
+  };
+  const std::string holder = start("holder");
+  ASSERT_TRUE(gate.AwaitHolding());
+  std::vector<std::string> cheap;
+  for (int i = 0; i < 3; ++i) cheap.push_back(start("cheap" + std::to_string(i)));
+  AwaitAll(cheap);
+  for (const auto& id : cheap) EXPECT_EQ(engine_->Get(id)->instance.status, "completed");
+  const std::string miss = start("miss");
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    json s2;
+    auto w = engine_->Get(miss);
+    ASSERT_TRUE(w.ok());
+    for (const auto& s : w->steps) {
+      if (s["name"] == "s2") s2 = s;
+    }
+    if (s2.value("status", "") == "waiting") {
+      EXPECT_EQ(s2["progress"]["state"], "waiting_for_build_slot");
+      break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "the miss never asked";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(gate.built_, 0);  // the slot is still held
+  gate.Release();
+  AwaitAll({holder, miss});
+  EXPECT_EQ(engine_->Get(miss)->instance.status, "completed");
+  EXPECT_EQ(gate.built_, 1);
+  EXPECT_EQ(gate.cheap_in_class_, 0);
+  scheduler_.reset();  // before the activity goes
 }
 
 TEST_F(SchedulerTest, TenDeploymentsPerTenantNeverOverlapAndRunInOrder) {

@@ -37,6 +37,12 @@ json NotDoneYet(json progress, int64_t after_ms) {
   return json{{kNotDoneYetKey, {{"progress", std::move(progress)}, {"after_ms", after_ms}}}};
 }
 
+json NeedsLimit(json progress) {
+  json answer = NotDoneYet(std::move(progress), 1);
+  answer[kNotDoneYetKey]["limit"] = true;
+  return answer;
+}
+
 int TaskPayloadInt(const storage::Task& task, const char* key) {
   json p = json::parse(task.payload_json, nullptr, false);
   return p.is_object() ? p.value(key, 0) : 0;
@@ -196,8 +202,10 @@ Result<json> StepRunner::CallActivity() {
   ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_,
                     std::move(input_), std::move(outputs_), 0, &token_, progress_,
                     looks_};
+  call.limited = !spec_->limit_on_request || task_.kind == LimitedTaskKind(*spec_);
   const TimeMs now = e_.clock_.NowMs();
-  if (looks_ == 0) attempt_started_ms_ = now;
+  // 0 also after a NeedsLimit look: the attempt's time starts when it runs in its class.
+  if (looks_ == 0 || attempt_started_ms_ == 0) attempt_started_ms_ = now;
   const TimeMs limit = WaitLimit();
   if (looks_ > 0 && limit > 0 && now >= limit) {
     // The progress may say in words what it waits for (activity.h): the error repeats it.
@@ -378,7 +386,9 @@ Result<bool> StepRunner::RecordFailure(Transition& t, std::unique_ptr<WorkflowMa
     t.AddEvent("step_failed", task_.step, attempt_, "engine",
                WithLease({{"error", error}, {"retry", true},
                           {"next_attempt_at", FormatRfc3339(d.next_attempt_at_ms)}}));
-    t.AddTask(task_.kind, task_.step, attempt_ + 1, d.next_attempt_at_ms,
+    // A state with limit_on_request starts each attempt outside its class again.
+    t.AddTask(spec.limit_on_request ? ActivityTaskKind(spec) : task_.kind, task_.step,
+              attempt_ + 1, d.next_attempt_at_ms,
               {{"visit", s.value("visits", 0)}});
     return true;
   }

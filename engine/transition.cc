@@ -21,8 +21,12 @@ bool status::IsFinal(const std::string& s) {
   return s == kCompleted || s == kFailed || s == kCancelled;
 }
 
-std::string ActivityTaskKind(const StateSpec& spec) {
+std::string LimitedTaskKind(const StateSpec& spec) {
   return "activity:" + (spec.limit_class.empty() ? spec.activity : spec.limit_class);
+}
+
+std::string ActivityTaskKind(const StateSpec& spec) {
+  return spec.limit_on_request ? "activity:" + spec.activity : LimitedTaskKind(spec);
 }
 
 Transition::Transition(const WorkflowType& type, const storage::Instance& current, TimeMs now,

@@ -49,6 +49,9 @@ inline constexpr const char* kSkipped = "skipped";
 inline constexpr const char* kTimerTask = "timer";
 inline constexpr const char* kAdmitTask = "admit";
 std::string ActivityTaskKind(const StateSpec& spec);
+// The kind of a task that runs in the state's limit_class (for limit_on_request states, once
+// the attempt asked for it; else ActivityTaskKind).
+std::string LimitedTaskKind(const StateSpec& spec);
 // The idempotency key of a step of workflow `id` on its `visit`-th visit after `resume_count`
 // resumes (see Transition::IdempotencyKey).
 std::string IdempotencyKeyOf(const std::string& id, const std::string& step, int visit,

@@ -30,6 +30,11 @@ struct StateSpec {
   StateKind kind = StateKind::kActivity;
   std::string activity;       // registered activity name (kActivity)
   std::string limit_class;    // global concurrency class, e.g. "build"; "" = the activity name
+  // Attempts start outside limit_class (in the activity's own class) and enter it only when
+  // the activity asks (NeedsLimit, activity.h): work that is often cheap (a build found in
+  // the cache) then takes no slot of the expensive class. The attempt's timeout starts when
+  // it runs in the class, not while it waits for a slot.
+  bool limit_on_request = false;
   RetryPolicy retry;
   int64_t wait_timeout_ms = 0;         // kWait: fire TimerFired after this (0 = none) ...
   std::string wait_timeout_input_key; // ... or after input[key] seconds when present

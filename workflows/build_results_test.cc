@@ -66,6 +66,15 @@ TEST_F(BuildResultsTest, TwoTenantsDeployingTheSameFilesBuildOnce) {
   EXPECT_EQ(va["tree_sha"], vb["tree_sha"]);
   EXPECT_NE(va["sha"], vb["sha"]) << "two repositories, two commits, one tree";
   EXPECT_EQ(TarballDownloads(), downloads) << "a cached tree is not downloaded";
+  // The miss waited for a build slot (a look of the same attempt); the hit took none.
+  auto progress_of_validate = [this](const std::string& id) {
+    int n = 0;
+    for (const std::string& e : EventTypes(id)) n += e == "step_progress:validate";
+    return n;
+  };
+  EXPECT_EQ(progress_of_validate(a.instance.id), 1);
+  EXPECT_EQ(progress_of_validate(b.instance.id), 0);
+  EXPECT_EQ(StepOf(a, "validate")["attempts"], 1);
 
   // Other files: built again.
   auto c = RunUntilSettled(Start("deployment", "t2", {{"website_data", SiteData("Other")}}).instance.id);

@@ -79,6 +79,9 @@ engine::WorkflowType DeploymentType(const WorkflowOptions& options) {
   t.states["validate"] = ActivityState(kValidateActivity, rp.build, "build");
   t.states["autofix"] = ActivityState(kAutofixActivity, rp.llm, "llm");
   t.states["revalidate"] = ActivityState(kValidateActivity, rp.build, "build");
+  // A build found in the cache takes no build slot (validate_activity.h).
+  t.states["validate"].limit_on_request = true;
+  t.states["revalidate"].limit_on_request = true;
   t.states["approval"] = WaitState(0, "approval_timeout_s");
   t.states["deploy"] = ActivityState(kDeployActivity, rp.deploy);
   t.states["domain"] = ActivityState(kDomainActivity, rp.vercel);

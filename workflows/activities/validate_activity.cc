@@ -65,27 +65,47 @@ Result<std::string> ValidateActivity::TreeOf(const std::string& repo, const std:
   return commit->tree_sha;
 }
 
+Status ValidateActivity::Target(const engine::ActivityCall& call, const json& save,
+                                activities::build::ValidateRequest& req) {
+  const json& p = call.progress;
+  if (call.limited && p.is_object() && p.value("sha", json()).is_string() &&
+      p.value("tree_sha", json()).is_string()) {
+    req.commit_sha = p["sha"].get<std::string>();
+    req.tree_sha = p["tree_sha"].get<std::string>();
+    return Status::Ok();
+  }
+  Result<std::string> sha = ShaToBuild(call, save);
+  if (!sha.ok()) return sha.status();
+  Result<std::string> tree = TreeOf(save.value("repo", ""), *sha);
+  if (!tree.ok()) return tree.status();
+  req.commit_sha = *sha;
+  req.tree_sha = *tree;
+  return Status::Ok();
+}
+
 Result<json> ValidateActivity::Run(const engine::ActivityCall& call) {
   Result<json> save = OutputOf(call, "save");
   if (!save.ok()) return save.status();
-  Result<std::string> sha = ShaToBuild(call, *save);
-  if (!sha.ok()) return sha.status();
   const std::string repo = save->value("repo", "");
   activities::build::ValidateRequest req;
   req.repository = save->value("repo_full_name", repo);
-  req.commit_sha = *sha;
   req.cancelled = [&call] { return call.cancelled(); };
-  Result<std::string> tree = TreeOf(repo, *sha);
-  if (!tree.ok()) return tree.status();
-  req.tree_sha = *tree;
+  if (Status st = Target(call, *save, req); !st.ok()) return st;
+  const std::string& sha = req.commit_sha;
   // The same files built before (this tenant's or any other's): no download, no build.
   std::optional<activities::build::BuildResult> cached = deps_.validator->Cached(req);
+  if (!cached && !call.limited) {
+    return engine::NeedsLimit({{"state", "waiting_for_build_slot"},
+                               {"message", "not in the build cache: waiting for a free build slot"},
+                               {"sha", sha},
+                               {"tree_sha", req.tree_sha}});
+  }
   Result<activities::build::BuildResult> r = Internal("unset");
   if (cached) {
     r = std::move(*cached);
   } else {
-    Result<std::string> tgz = deps_.github->DownloadTarball(repo, *sha);
-    if (!tgz.ok()) return Annotate(tgz.status(), "download " + sha->substr(0, 12));
+    Result<std::string> tgz = deps_.github->DownloadTarball(repo, sha);
+    if (!tgz.ok()) return Annotate(tgz.status(), "download " + sha.substr(0, 12));
     Result<TarballOnDisk> file = WriteTarball(*tgz);
     if (!file.ok()) return file.status();
     r = deps_.validator->ValidateTarball(req, file->path);
@@ -95,10 +115,10 @@ Result<json> ValidateActivity::Run(const engine::ActivityCall& call) {
   json errors = BuildErrorsJson(r->errors);
   if (!r->passed && round >= MaxRounds(call)) {
     std::string why = round > 0 ? " after " + std::to_string(round) + " autofix round(s)" : "";
-    return BuildFailure(*sha, errors, round, r->output_tail, why);
+    return BuildFailure(sha, errors, round, r->output_tail, why);
   }
   std::string tail = activities::build::ValidUtf8(TailUtf8(r->output_tail, kTailChars));
-  json out = {{"passed", r->passed},   {"sha", *sha},
+  json out = {{"passed", r->passed},   {"sha", sha},
               {"errors", errors},      {"error_count", errors.size()},
               {"steps", StepsJson(*r)}, {"from_cache", r->from_cache},
               {"tree_sha", req.tree_sha},
@@ -106,7 +126,7 @@ Result<json> ValidateActivity::Run(const engine::ActivityCall& call) {
   if (r->passed) return out;
   // Routed to autofix, but shown as the failure it is (with the errors) in the steps view.
   return engine::WithStepError(std::move(out),
-                               BuildFailure(*sha, errors, round, r->output_tail, ""));
+                               BuildFailure(sha, errors, round, r->output_tail, ""));
 }
 
 Status BuildFailure(const std::string& sha, const json& errors, int round,

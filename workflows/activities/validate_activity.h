@@ -9,6 +9,12 @@
 // message}], error_count, steps, from_cache, tree_sha, round (autofix rounds done before this
 // build).
 //
+// Both states are limit_on_request in the "build" class (engine/workflow_type.h): an attempt
+// first looks in the build cache outside the class, so a cache hit takes no build slot; a miss
+// answers NeedsLimit with progress {state: "waiting_for_build_slot", message, sha, tree_sha}
+// and the attempt's next look (in the class) downloads and builds that commit (after a last
+// look in the cache: another tenant may have built the same tree meanwhile).
+//
 // A failing build is an output (passed=false) while autofix rounds are left, so the table can
 // route to `autofix`; the output also carries engine::kStepErrorKey, so the steps view shows the
 // step as `failed` with the BuildFailure error. Once the rounds are spent (or autofix is not
@@ -35,6 +41,9 @@ class ValidateActivity : public engine::Activity {
 
  private:
   Result<std::string> ShaToBuild(const engine::ActivityCall& call, const nlohmann::json& save);
+  // The commit and its tree: those the attempt's NeedsLimit look recorded, else looked up.
+  Status Target(const engine::ActivityCall& call, const nlohmann::json& save,
+                activities::build::ValidateRequest& req);
   int MaxRounds(const engine::ActivityCall& call) const;
   // The commit's git tree sha ("" when GitHub does not know the commit: no tree key then).
   Result<std::string> TreeOf(const std::string& repo, const std::string& sha);
