@@ -215,6 +215,47 @@ TEST_F(EmulatorTest, DeploymentGoesThroughQueuedBuildingReady) {
   EXPECT_EQ(project.Json()["targets"]["production"]["id"], id);
 }
 
+// Promote is a job (lastAliasRequest): pending, then in progress when looked at, then
+// succeeded after half the deploy delay, when production moves. Jobs of many projects run side
+// by side; a newer request of a project supersedes its older one.
+TEST_F(EmulatorTest, PromoteJobsGoThroughInProgressToSucceededPerProject) {
+  StartEmulator(300);
+  for (const char* name : {"pa", "pb"}) {
+    ASSERT_EQ(Call("POST", "/v11/projects", json{{"name", name}}.dump()).status, 200);
+  }
+  auto staged = [this](const std::string& name) {
+    json spec = {{"name", name}, {"target", "production"}, {"autoAssignCustomDomains", false},
+                 {"gitSource", {{"type", "github"}, {"org", "acme"}, {"repo", "t"}, {"ref", "main"}}}};
+    Reply d = Call("POST", "/v13/deployments", spec.dump());
+    EXPECT_EQ(d.status, 200) << d.body;
+    return d.Json().value("id", "");
+  };
+  auto job = [this](const std::string& name) {
+    return Call("GET", "/v9/projects/" + name).Json()["lastAliasRequest"];
+  };
+  const std::string a1 = staged("pa"), a2 = staged("pa"), b1 = staged("pb");
+  for (const std::string& id : {a1, a2, b1}) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (Call("GET", "/v13/deployments/" + id).Json()["readyState"] != "READY") {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << id << " never READY";
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ASSERT_EQ(Call("POST", "/v10/projects/pa/promote/" + a1).status, 201);
+  ASSERT_EQ(Call("POST", "/v10/projects/pb/promote/" + b1).status, 201);
+  ASSERT_EQ(Call("POST", "/v10/projects/pa/promote/" + a2).status, 201);  // supersedes a1's
+  EXPECT_EQ(job("pa")["jobStatus"], "in-progress");
+  EXPECT_EQ(job("pa")["toDeploymentId"], a2);
+  EXPECT_EQ(job("pb")["jobStatus"], "in-progress");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (job("pa")["jobStatus"] != "succeeded" || job("pb")["jobStatus"] != "succeeded") {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << job("pa") << job("pb");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Call("GET", "/v9/projects/pa").Json()["targets"]["production"]["id"], a2);
+  EXPECT_EQ(Call("GET", "/v9/projects/pb").Json()["targets"]["production"]["id"], b1);
+}
+
 TEST_F(EmulatorTest, ReadyDeploymentServesPagesWithTheirLinks) {
   ASSERT_EQ(Generate("web").status, 201);
   std::string page = Base64Encode("export default () => <a href=\"/about\">About</a>;\n");

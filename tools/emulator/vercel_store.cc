@@ -116,26 +116,40 @@ void VercelStore::RequestAlias(Project& p, Deployment& d, const std::string& typ
                           {"type", type}};
   if (at_once) {
     SetProduction(p, d);
-  } else if (std::find(alias_pending_.begin(), alias_pending_.end(), &p) == alias_pending_.end()) {
-    alias_pending_.push_back(&p);
+  } else {
+    alias_new_.push_back(&p);
   }
 }
 
-void VercelStore::AdvanceAlias(Project& p, int64_t now_ms) {
-  nlohmann::json& a = p.last_alias_request;
-  if (!a.is_object()) return;
-  const std::string status = a.value("jobStatus", "");
-  if (status != "pending" && status != "in-progress") return;
-  const int64_t age = now_ms - a.value("requestedAt", now_ms);
-  const int64_t delay = delay_ms_ / 2;
-  Deployment* d = FindDeployment(a.value("toDeploymentId", ""));
-  if (d == nullptr || d->ready_state != "READY") {
-    a["jobStatus"] = "failed";
-  } else if (age >= delay && status == "in-progress") {
-    SetProduction(p, *d);
-    a["jobStatus"] = "succeeded";
-  } else {
-    a["jobStatus"] = "in-progress";  // seen at least once in progress, as a poller would
+void VercelStore::AdvanceAliases(int64_t now_ms) {
+  for (Project* p : alias_new_) {
+    nlohmann::json& a = p->last_alias_request;
+    if (a.value("jobStatus", "") != "pending") continue;  // queued twice, or done at once
+    const Deployment* d = FindDeployment(a.value("toDeploymentId", ""));
+    if (d == nullptr || d->ready_state != "READY") {
+      a["jobStatus"] = "failed";
+      continue;
+    }
+    a["jobStatus"] = "in-progress";
+    const int64_t requested = a.value("requestedAt", now_ms);
+    alias_due_.push_back({p, requested, std::max(requested + delay_ms_ / 2, now_ms + 1)});
+  }
+  alias_new_.clear();
+  while (!alias_due_.empty() && alias_due_.front().due_ms <= now_ms) {
+    const AliasJob job = alias_due_.front();
+    alias_due_.pop_front();
+    nlohmann::json& a = job.project->last_alias_request;
+    if (a.value("requestedAt", int64_t{-1}) != job.requested_at ||
+        a.value("jobStatus", "") != "in-progress") {
+      continue;  // superseded by a newer request
+    }
+    Deployment* d = FindDeployment(a.value("toDeploymentId", ""));
+    if (d == nullptr || d->ready_state != "READY") {
+      a["jobStatus"] = "failed";
+    } else {
+      SetProduction(*job.project, *d);
+      a["jobStatus"] = "succeeded";
+    }
   }
 }
 
@@ -177,13 +191,7 @@ void VercelStore::Advance(int64_t now_ms) {
     if ((now_ms - d.created_ms) * 2 < delay_ms_) break;
     d.ready_state = "BUILDING";
   }
-  std::vector<Project*> pending;
-  for (Project* p : alias_pending_) {
-    AdvanceAlias(*p, now_ms);
-    const std::string status = p->last_alias_request.value("jobStatus", "");
-    if (status == "pending" || status == "in-progress") pending.push_back(p);
-  }
-  alias_pending_ = std::move(pending);
+  AdvanceAliases(now_ms);
 }
 
 bool BuildIgnored(const std::string& command, const std::string& env, const std::string& ref) {

@@ -99,7 +99,7 @@ class VercelStore {
   const Deployment* SiteFor(const std::string& host);
 
  private:
-  void AdvanceAlias(Project& p, int64_t now_ms);
+  void AdvanceAliases(int64_t now_ms);
 
   int64_t delay_ms_;
   // deques: pointers stay valid as elements are added (never removed, but for domains).
@@ -114,7 +114,18 @@ class VercelStore {
   // creation order, so Advance looks at the oldest only; [first_queued_, end) are QUEUED.
   std::deque<Deployment*> building_;
   size_t first_queued_ = 0;
-  std::vector<Project*> alias_pending_;  // an alias job pending or in progress
+  // Alias jobs (lastAliasRequest), each looked at a bounded number of times, never all on every
+  // request: alias_new_ were requested since the last Advance (pending: the next shows them in
+  // progress, as a poller would see them at least once); alias_due_ are in progress, in the
+  // order they fall due (one delay for all), with the requestedAt they were queued for (a newer
+  // request of the project supersedes the entry).
+  struct AliasJob {
+    Project* project;
+    int64_t requested_at;
+    int64_t due_ms;
+  };
+  std::vector<Project*> alias_new_;
+  std::deque<AliasJob> alias_due_;
 };
 
 // Whether the project's Ignored Build Step skips a build of `ref` for `env` (production |
