@@ -13,8 +13,9 @@
 //      until every onboarding completed, then for the process to settle, and reads
 //      slipwayd's RSS from /proc (the baseline);
 //   2. one deployment per tenant is started, all with the same website data, and the bench
-//      waits until every one of them is in `deploy` waiting for its Vercel build;
-//   3. measured while all N wait: RSS (per in-flight workflow = (RSS now - baseline) / N),
+//      waits until 99.9 % of them wait (for Vercel's build in `deploy`, or for its promote
+//      job in `promote`), or the first ended; it prints how many wait at once;
+//   3. measured while they are in flight: RSS (per in-flight workflow = (RSS now - baseline) / N),
 //      slipwayd's CPU over Q quiet seconds (utime + stime from /proc/<pid>/stat, and split
 //      by thread name: the HTTP threads sw-http* versus the rest, "the engine"), then P
 //      keep-alive pollers (load_client.h) of GET /v1/workflows/{id} on random in-flight ids for
@@ -462,8 +463,11 @@ int Run(const Options& o) {
       o.deployments / std::max(start_s, 1e-3));
   // Waits are not asked about again while the others get there; one full sweep then says
   // how many wait at once (a build that ended meanwhile shows as completed or elsewhere).
+  // 99.9 % is enough to measure: one deployment in a retry's back-off (an emulator call that
+  // timed out) would otherwise hold the measurement until the first builds ended.
+  const int enough = o.deployments - o.deployments / 1000;
   s = SweepUntil(ids, o, port, token, [&](const Sweep& s) {
-    return s.waiting == o.deployments || s.completed + s.failed > 0;
+    return s.waiting >= enough || s.completed + s.failed > 0;
   }, limit, "deployments", Seen::kWaiting);
   if (s.failed == 0) s = SweepAll(ids, o.threads, port, token);
   if (s.failed > 0) {
@@ -471,14 +475,17 @@ int Run(const Options& o) {
                  s.failed, s.first_error.c_str());
     return 1;
   }
-  if (s.waiting != o.deployments) {
-    Say("  NOT all in flight at once: %d waiting for Vercel when the first ended (%d completed, "
+  // In flight: not ended. Between two waits (verify, domain) a deployment is in flight too.
+  const int in_flight = o.deployments - s.completed - s.failed;
+  if (in_flight != o.deployments) {
+    Say("  NOT all in flight at once: %d in flight when the first ended (%d completed, "
         "%d failed; builds of %lld ms are too short for this many)\n",
-        s.waiting, s.completed, s.failed, static_cast<long long>(o.build_ms));
+        in_flight, s.completed, s.failed, static_cast<long long>(o.build_ms));
   }
-  const int in_flight = s.waiting;
   const double reach_s = Seconds(t0);
-  Say("  %d deployments waiting for Vercel %.1f s after the first start\n", in_flight, reach_s);
+  Say("  %d deployments in flight %.1f s after the first start: %d in a wait (Vercel's build or "
+      "promote job), %d between two waits\n",
+      in_flight, reach_s, s.waiting, in_flight - s.waiting);
 
   // 3. Measured while they wait.
   const ProcSample at_wait = Sample(pid);
@@ -511,8 +518,8 @@ int Run(const Options& o) {
   const double quiet_http = quiet_cpu - (after_quiet.engine_cpu_s - at_wait.engine_cpu_s) / quiet_s;
   const double poll_cpu = (poll1.cpu_s - poll0.cpu_s) / poll_s;
   const double poll_http = poll_cpu - (poll1.engine_cpu_s - poll0.engine_cpu_s) / poll_s;
-  Say("\nwhile %d deployments wait for their Vercel builds (%d still waiting after the "
-      "measurements, %d completed meanwhile):\n",
+  Say("\nwhile %d deployments are in flight (%d still waiting after the measurements, %d "
+      "completed meanwhile):\n",
       in_flight, during.waiting, during.completed);
   Say("  RSS                      %8.1f MiB (%.1f MiB before the deployments started)\n",
       at_wait.rss_kib / 1024, before.rss_kib / 1024);
