@@ -151,19 +151,61 @@ Status SqliteStore::ReleaseLeases(const std::string& owner, const std::vector<in
   }, Durability::kLease);
 }
 
+struct SqliteStore::PendingReschedule {
+  const Task& held;
+  TimeMs due_at_ms;
+  const std::string& payload_json;
+  Status result;
+  bool done = false;
+};
+
 Status SqliteStore::RescheduleTask(const Task& held, TimeMs due_at_ms,
                                    const std::string& payload_json) {
   if (held.lease_owner.empty()) return InvalidArgument("lease_owner", "must not be empty");
+  PendingReschedule me{held, due_at_ms, payload_json};
+  std::unique_lock<std::mutex> lock(reschedule_mu_);
+  reschedules_.push_back(&me);
+  while (!me.done) {
+    if (rescheduling_) {
+      reschedule_done_.wait(lock);
+      continue;
+    }
+    // This caller writes everything queued so far (its own reschedule included).
+    rescheduling_ = true;
+    std::vector<PendingReschedule*> batch;
+    batch.swap(reschedules_);
+    lock.unlock();
+    Status st = Internal("reschedule batch threw");
+    try {
+      st = WriteBatchOfReschedules(batch);
+    } catch (...) {  // the waiting callers must hear of it, whatever happened
+    }
+    lock.lock();
+    for (PendingReschedule* r : batch) {
+      if (!st.ok()) r->result = st;
+      r->done = true;
+    }
+    rescheduling_ = false;
+    reschedule_done_.notify_all();
+  }
+  return me.result;
+}
+
+Status SqliteStore::WriteBatchOfReschedules(const std::vector<PendingReschedule*>& batch) {
   return WriteTxn("reschedule_task", [&](Conn& c) -> Status {
     Stmt s = c.Prepare(
         "UPDATE tasks SET due_at_ms = ?, payload_json = ?, lease_owner = '', lease_until_ms = 0"
         " WHERE id = ? AND lease_owner = ? AND lease_token = ?");
-    s->bind(1, static_cast<int64_t>(due_at_ms));
-    s->bind(2, payload_json);
-    s->bind(3, static_cast<int64_t>(held.id));
-    s->bind(4, held.lease_owner);
-    s->bind(5, static_cast<int64_t>(held.lease_token));
-    if (s->exec() == 0) return Conflict("task is not leased by this owner with this token");
+    for (PendingReschedule* r : batch) {
+      s->reset();
+      s->bind(1, static_cast<int64_t>(r->due_at_ms));
+      s->bind(2, r->payload_json);
+      s->bind(3, static_cast<int64_t>(r->held.id));
+      s->bind(4, r->held.lease_owner);
+      s->bind(5, static_cast<int64_t>(r->held.lease_token));
+      r->result = s->exec() == 0 ? Conflict("task is not leased by this owner with this token")
+                                 : Status::Ok();
+    }
     return Status::Ok();
   }, Durability::kLease);
 }

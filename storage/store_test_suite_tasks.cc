@@ -298,6 +298,41 @@ TEST_P(StoreSuite, RescheduleTaskMovesAHeldTaskToItsNextLookAndReleasesIt) {
   EXPECT_EQ(store().RescheduleTask(held, kT0 + 9'000, "{}").code(), Code::kConflict);
 }
 
+// Many workers' quiet looks at once (the store may write them together): each moves its own
+// task, and one whose lease was taken over is refused without holding back the others.
+TEST_P(StoreSuite, ConcurrentReschedulesEachMoveTheirOwnTaskOrAreRefused) {
+  constexpr int kTasks = 24;
+  for (int i = 0; i < kTasks; ++i) {
+    const std::string wf = "wf-" + std::to_string(i);
+    ASSERT_TRUE(store().Commit(CreateCp(wf, {MakeTask(wf, "activity:a", kT0)})).ok());
+  }
+  auto held = store().ClaimTasks(Claim("owner-a", kT0, kTasks));
+  ASSERT_EQ(held->size(), static_cast<size_t>(kTasks));
+  std::vector<Status> results(kTasks);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kTasks; ++i) {
+    threads.emplace_back([&, i] {
+      Task t = (*held)[i];
+      if (i == 7) t.lease_token += 1;  // a node whose lease was taken over
+      results[i] = store().RescheduleTask(t, kT0 + 1'000 + i, R"({"look":2})");
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kTasks; ++i) {
+    const Task& t = (*held)[i];
+    const Task now = (*store().TasksOf(t.workflow_id))[0];
+    if (i == 7) {
+      EXPECT_EQ(results[i].code(), Code::kConflict);
+      EXPECT_EQ(now.due_at_ms, kT0);
+      EXPECT_EQ(now.lease_owner, "owner-a");
+    } else {
+      EXPECT_TRUE(results[i].ok()) << i << " " << results[i].ToString();
+      EXPECT_EQ(now.due_at_ms, kT0 + 1'000 + i);
+      EXPECT_EQ(now.lease_owner, "");
+    }
+  }
+}
+
 TEST_P(StoreSuite, NextWakeUpIsEarliestDueOrLeaseExpiry) {
   EXPECT_FALSE(store().NextWakeUp()->has_value());
   ASSERT_TRUE(store()

@@ -122,6 +122,7 @@ void VercelStore::RequestAlias(Project& p, Deployment& d, const std::string& typ
 }
 
 void VercelStore::AdvanceAliases(int64_t now_ms) {
+  ++advances_;
   for (Project* p : alias_new_) {
     nlohmann::json& a = p->last_alias_request;
     if (a.value("jobStatus", "") != "pending") continue;  // queued twice, or done at once
@@ -132,10 +133,12 @@ void VercelStore::AdvanceAliases(int64_t now_ms) {
     }
     a["jobStatus"] = "in-progress";
     const int64_t requested = a.value("requestedAt", now_ms);
-    alias_due_.push_back({p, requested, std::max(requested + delay_ms_ / 2, now_ms + 1)});
+    alias_due_.push_back({p, requested, requested + delay_ms_ / 2, advances_});
   }
   alias_new_.clear();
-  while (!alias_due_.empty() && alias_due_.front().due_ms <= now_ms) {
+  // Seen in progress by at least one request before it ends (the same Advance may not end it).
+  while (!alias_due_.empty() && alias_due_.front().due_ms <= now_ms &&
+         alias_due_.front().advance < advances_) {
     const AliasJob job = alias_due_.front();
     alias_due_.pop_front();
     nlohmann::json& a = job.project->last_alias_request;

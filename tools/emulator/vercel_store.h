@@ -123,7 +123,9 @@ class VercelStore {
     Project* project;
     int64_t requested_at;
     int64_t due_ms;
+    int64_t advance;  // the Advance that showed it in progress
   };
+  int64_t advances_ = 0;  // Advance calls so far
   std::vector<Project*> alias_new_;
   std::deque<AliasJob> alias_due_;
 };
