@@ -73,11 +73,6 @@ class EngineLimitTest : public EngineFixture {
     MakeEngine("engine-b");
     Register();
   }
-  int CountEvents(const std::string& id, const std::string& type) {
-    int n = 0;
-    for (const auto& e : History(id)) n += e.type == type ? 1 : 0;
-    return n;
-  }
   SlotLikeActivity slot_;
 };
 

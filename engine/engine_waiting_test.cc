@@ -70,11 +70,6 @@ class EngineWaitingTest : public EngineFixture {
     MakeEngine("engine-b");
     RegisterWaiting(policy_);
   }
-  int CountEvents(const std::string& id, const std::string& type) {
-    int n = 0;
-    for (const auto& e : History(id)) n += e.type == type ? 1 : 0;
-    return n;
-  }
   BuildLikeActivity build_;
   RetryPolicy policy_;
 };

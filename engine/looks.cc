@@ -90,6 +90,10 @@ void StepRunner::SetUpLook(const Engine::Live& live, const json& context, const 
   first_attempt_at_ms_ = s.value("first_attempt_at", s.value("started_at", attempt_started_ms_));
 }
 
+bool StepRunner::RunsInLimitClass() const {
+  return !spec_->limit_on_request || task_.kind == LimitedTaskKind(*spec_);
+}
+
 TimeMs StepRunner::WaitLimit() const {
   const RetryPolicy& p = spec_->retry;
   TimeMs limit = 0;
@@ -151,8 +155,7 @@ void StepRunner::RecordLook(Transition& t, const json& answer) {
   const json& look = answer.at(kNotDoneYetKey);
   const json& progress = look["progress"];
   // An attempt that asks for its class waits for a slot with its clock stopped (WaitLimit).
-  const bool to_class = spec_->limit_on_request && look.value("limit", false) &&
-                        task_.kind != LimitedTaskKind(*spec_);
+  const bool to_class = look.value("limit", false) && !RunsInLimitClass();
   if (to_class) attempt_started_ms_ = 0;
   const TimeMs due = NextLookDue(look, t.now());
   json& s = t.step(task_.step);

@@ -202,7 +202,7 @@ Result<json> StepRunner::CallActivity() {
   ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_,
                     std::move(input_), std::move(outputs_), 0, &token_, progress_,
                     looks_};
-  call.limited = !spec_->limit_on_request || task_.kind == LimitedTaskKind(*spec_);
+  call.limited = RunsInLimitClass();
   const TimeMs now = e_.clock_.NowMs();
   // 0 also after a NeedsLimit look: the attempt's time starts when it runs in its class.
   if (looks_ == 0 || attempt_started_ms_ == 0) attempt_started_ms_ = now;

@@ -86,6 +86,9 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   // When this attempt must have ended: its timeout from its first look, or the step's
   // deadline, whichever comes first (0 = none).
   TimeMs WaitLimit() const;
+  // Whether this task runs in its state's limit_class: always, unless the state is
+  // limit_on_request and the attempt has not asked for it yet (NeedsLimit).
+  bool RunsInLimitClass() const;
   // Ok when a NotDoneYet answer can be recorded as a look, else the failure it becomes.
   Status LookProblem(Transition& t, const nlohmann::json& answer) const;
   void RecordLook(Transition& t, const nlohmann::json& answer);

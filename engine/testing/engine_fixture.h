@@ -89,6 +89,11 @@ class EngineFixture : public ::testing::Test {
     EXPECT_TRUE(h.ok());
     return h.ok() ? *h : std::vector<storage::HistoryEvent>{};
   }
+  int CountEvents(const std::string& id, const std::string& type) {
+    int n = 0;
+    for (const auto& e : History(id)) n += e.type == type ? 1 : 0;
+    return n;
+  }
   std::vector<std::string> EventTypes(const std::string& id) {
     std::vector<std::string> out;
     for (const auto& e : History(id)) out.push_back(e.type + (e.step.empty() ? "" : ":" + e.step));

@@ -133,11 +133,11 @@ void VercelStore::AdvanceAliases(int64_t now_ms) {
     }
     a["jobStatus"] = "in-progress";
     const int64_t requested = a.value("requestedAt", now_ms);
-    alias_due_.push_back({p, requested, requested + delay_ms_ / 2, advances_});
+    alias_due_.push_back({p, requested, advances_});
   }
   alias_new_.clear();
   // Seen in progress by at least one request before it ends (the same Advance may not end it).
-  while (!alias_due_.empty() && alias_due_.front().due_ms <= now_ms &&
+  while (!alias_due_.empty() && alias_due_.front().requested_at + delay_ms_ / 2 <= now_ms &&
          alias_due_.front().advance < advances_) {
     const AliasJob job = alias_due_.front();
     alias_due_.pop_front();

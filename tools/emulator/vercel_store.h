@@ -121,9 +121,8 @@ class VercelStore {
   // request of the project supersedes the entry).
   struct AliasJob {
     Project* project;
-    int64_t requested_at;
-    int64_t due_ms;
-    int64_t advance;  // the Advance that showed it in progress
+    int64_t requested_at;  // due half the deploy delay later
+    int64_t advance;       // the Advance that showed it in progress
   };
   int64_t advances_ = 0;  // Advance calls so far
   std::vector<Project*> alias_new_;
