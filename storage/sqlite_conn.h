@@ -135,6 +135,9 @@ Task ReadTask(SQLite::Statement& s);
 // A file at a version newer than this build knows gives kFailedPrecondition.
 Status ConfigureWriter(Conn& c, bool synchronous_full);
 Status Migrate(Conn& c);
+// Extends the WAL of `db_path` with zeros up to `bytes` (sqlite_wal_prefill.cc), so that
+// commits overwrite blocks the file has instead of growing it. Never fails the open.
+Status PrefillWal(Conn& c, const std::string& db_path, int64_t bytes);
 int LatestSchemaVersion();
 std::vector<int> AppliedSchemaVersions(Conn& c);  // throws SQLite::Exception
 

@@ -106,6 +106,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   if (o.busy_timeout_ms < 0) return InvalidArgument("busy_timeout_ms", "must be >= 0");
   if (o.head_cache_entries < 0) return InvalidArgument("head_cache_entries", "must be >= 0");
   if (o.foreign_check_ms < 0) return InvalidArgument("foreign_check_ms", "must be >= 0");
+  if (o.wal_prefill_bytes < 0) return InvalidArgument("wal_prefill_bytes", "must be >= 0");
   ConfigureSqliteOnce();
   std::unique_ptr<Conn> writer;
   SLIPWAY_RETURN_IF_ERROR(Guarded<Status>("open", [&]() -> Status {
@@ -114,6 +115,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   }));
   SLIPWAY_RETURN_IF_ERROR(sqlite::ConfigureWriter(*writer, o.synchronous_full));
   SLIPWAY_RETURN_IF_ERROR(sqlite::Migrate(*writer));
+  SLIPWAY_RETURN_IF_ERROR(sqlite::PrefillWal(*writer, o.path, o.wal_prefill_bytes));
   auto readers = OpenReaders(o);
   if (!readers.ok()) return readers.status();
   auto checkpointer = StartCheckpointer(o, *writer);
@@ -128,6 +130,8 @@ Status SqliteStore::WriteTxn(const char* what, const std::function<Status(Conn&)
                              Durability durability) {
   std::lock_guard<std::mutex> lock(write_mu_);
   Conn& c = *writer_;
+  // No frame can be added while we hold write_mu_: copying the rest lets the WAL start over.
+  if (checkpointer_ && checkpointer_->TakeCatchUp()) sqlite::WalCheckpointer::CatchUp(c);
   const bool relax = durability == Durability::kLease && synchronous_full_;
   if (relax) {
     Status st = Guarded<Status>(what, [&]() -> Status {

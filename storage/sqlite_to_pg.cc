@@ -21,6 +21,7 @@ Status PrepareSchemas(const std::string& sqlite_path, const std::string& dsn) {
   Failpoints none;
   SqliteOptions so{sqlite_path};
   so.wal_checkpoint_pages = 0;
+  so.wal_prefill_bytes = 0;  // a source that is only read needs no room for commits
   auto src = SqliteStore::Open(so, none);
   if (!src.ok()) return src.status();
   PgOptions po;

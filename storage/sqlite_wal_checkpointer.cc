@@ -60,10 +60,24 @@ void WalCheckpointer::Loop() {
     // copy is copied next time. An error (e.g. BUSY from another process's checkpoint) is
     // harmless for the same reason.
     int log_pages = 0, copied = 0;
-    sqlite3_wal_checkpoint_v2(conn_->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                              &log_pages, &copied);
+    const int rc = sqlite3_wal_checkpoint_v2(conn_->db().getHandle(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
     lock.lock();
+    if (rc == SQLITE_OK && log_pages > 0 && copied == log_pages && pages_ > log_pages) {
+      catch_up_.store(true, std::memory_order_release);
+    }
   }
+}
+
+bool WalCheckpointer::TakeCatchUp() {
+  return catch_up_.load(std::memory_order_acquire) &&
+         catch_up_.exchange(false, std::memory_order_acq_rel);
+}
+
+void WalCheckpointer::CatchUp(Conn& writer) {
+  int log_pages = 0, copied = 0;
+  sqlite3_wal_checkpoint_v2(writer.db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                            &log_pages, &copied);
 }
 
 }  // namespace slipway::storage::sqlite

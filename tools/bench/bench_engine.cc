@@ -1,7 +1,7 @@
 // tools/bench/bench_engine.cc: engine latency and throughput on fresh databases.
 //
 //   bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both]
-//                [--dir DIR] [--nice N] [--wal-pages N] [--keep]
+//                [--dir DIR] [--nice N] [--wal-pages N] [--wal-prefill-mb N] [--keep]
 //   bench-engine --db postgresql://...|pg-temp [--nodes N] [--workflows N] [--workers W]
 //                [--sync full|normal]   N engine nodes on one PostgreSQL database (bench_pg.h)
 //
@@ -51,6 +51,7 @@ struct Options {
   std::string sync = "both";
   std::string dir = "/tmp";
   int wal_pages = -1;  // -1: the store's default
+  int wal_prefill_mb = -1;  // -1: the store's default (SqliteOptions::wal_prefill_bytes)
   bool keep = false;  // leave the database file for inspection
 };
 
@@ -71,7 +72,9 @@ Alone RunAlone(const Options& o, bool full) {
   std::vector<double>& ms = result.ms;
   std::string path = o.dir + "/slipway-bench-alone-" + std::to_string(getpid()) + ".db";
   Failpoints failpoints;
-  auto sqlite = storage::SqliteStore::Open({path, full}, failpoints);
+  storage::SqliteOptions so{path, full};
+  if (o.wal_prefill_mb >= 0) so.wal_prefill_bytes = int64_t{o.wal_prefill_mb} << 20;
+  auto sqlite = storage::SqliteStore::Open(so, failpoints);
   if (!sqlite.ok()) return result;
   TimingStore store(**sqlite);
   SystemClock clock;
@@ -119,6 +122,7 @@ int Run(const Options& o, bool full) {
   Failpoints failpoints;
   storage::SqliteOptions so{path, full};
   if (o.wal_pages >= 0) so.wal_checkpoint_pages = o.wal_pages;
+  if (o.wal_prefill_mb >= 0) so.wal_prefill_bytes = int64_t{o.wal_prefill_mb} << 20;
   auto sqlite = storage::SqliteStore::Open(so, failpoints);
   if (!sqlite.ok()) {
     std::fprintf(stderr, "open: %s\n", sqlite.status().ToString().c_str());
@@ -251,10 +255,11 @@ int main(int argc, char** argv) {
     else if (flag == "--dir") o.dir = argv[i + 1];
     else if (flag == "--nice") o.scheduler.worker_nice = std::atoi(argv[i + 1]);
     else if (flag == "--wal-pages") o.wal_pages = std::atoi(argv[i + 1]);
+    else if (flag == "--wal-prefill-mb") o.wal_prefill_mb = std::atoi(argv[i + 1]);
     else if (flag == "--db") db = argv[i + 1];
     else if (flag == "--nodes") nodes = std::atoi(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--keep]\n"
+      std::fprintf(stderr, "usage: bench-engine [--workflows N] [--alone N] [--workers W] [--in-flight N] [--sync full|normal|both] [--dir DIR] [--nice N] [--wal-pages N] [--wal-prefill-mb N] [--keep]\n"
                            "       bench-engine --db postgresql://...|pg-temp [--nodes N] [--workflows N] [--workers W] [--sync full|normal]\n");
       return 2;
     }
