@@ -44,6 +44,7 @@
 
 #include "engine/base/clock.h"
 #include "engine/base/status.h"
+#include "engine/shared_json.h"
 
 namespace slipway::engine {
 
@@ -80,8 +81,8 @@ struct ActivityCall {
   std::string step;
   int attempt = 1;
   std::string idempotency_key;   // same for every attempt of this step (and this resume)
-  nlohmann::json input;          // the workflow's input
-  nlohmann::json outputs;        // outputs of the steps that succeeded so far, by step name
+  SharedJson input;              // the workflow's input
+  SharedJson outputs;            // outputs of the steps that succeeded so far, by step name
   TimeMs deadline_ms = 0;        // this attempt must end by then (0 = none)
   const CancellationToken* cancel = nullptr;
   // The progress of this attempt's last look (NotDoneYet), or null on its first look.

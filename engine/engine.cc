@@ -131,12 +131,42 @@ Result<std::vector<storage::HistoryEvent>> Engine::History(const std::string& id
   return store_.History(id, after_seq, limit);
 }
 
-Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool take_context) {
+namespace {
+
+// The row without its JSON strings (LoadLive's `light`).
+storage::Instance WithoutJson(const storage::Instance& i) {
+  storage::Instance out;
+  out.id = i.id;
+  out.type = i.type;
+  out.type_version = i.type_version;
+  out.tenant = i.tenant;
+  out.status = i.status;
+  out.state = i.state;
+  out.input_json.clear();
+  out.input_hash = i.input_hash;
+  out.context_json.clear();
+  out.serial_key = i.serial_key;
+  out.version = i.version;
+  out.last_seq = i.last_seq;
+  out.last_hash = i.last_hash;
+  out.created_at_ms = i.created_at_ms;
+  out.updated_at_ms = i.updated_at_ms;
+  out.deadline_ms = i.deadline_ms;
+  return out;
+}
+
+}  // namespace
+
+Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool take_context,
+                                      bool light) {
   if (!fresh) {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(id);
     if (it != cache_.end()) {
       Live& c = it->second;
+      if (light && c.context && c.input && !take_context) {
+        return Live{WithoutJson(c.instance), c.machine, c.context, c.input};
+      }
       return Live{c.instance, c.machine, take_context ? std::move(c.context) : c.context,
                   c.input};
     }

@@ -51,14 +51,14 @@ Status StepRunner::PrepareLook() {
   // The cache may lag behind a commit another thread made a moment ago: only the stored row
   // may declare the look stale.
   for (bool fresh : {false, true}) {
-    Result<Engine::Live> live = e_.LoadLive(task_.workflow_id, fresh);
+    Result<Engine::Live> live = e_.LoadLive(task_.workflow_id, fresh, /*take_context=*/false,
+                                            /*light=*/true);
     if (!live.ok() && live.status().code() == Code::kNotFound) return e_.DeleteTask(task_);
     if (!live.ok()) return live.status();
-    json parsed;
-    const json* context = live->context.get();
+    std::shared_ptr<const json> context = live->context;
     if (context == nullptr) {
-      parsed = json::parse(live->instance.context_json, nullptr, false);
-      context = &parsed;
+      context = std::make_shared<const json>(
+          json::parse(live->instance.context_json, nullptr, false));
     }
     if (!context->is_object()) continue;
     const json* s = StepIn(*context, task_.step);
@@ -66,14 +66,16 @@ Status StepRunner::PrepareLook() {
         s != nullptr && s->value("status", "") == step_status::kWaiting &&
         s->value("visits", 0) == TaskPayloadInt(task_, "visit") &&
         s->value("looks", 0) <= looks_) {
-      SetUpLook(*live, *context, *s);
+      SetUpLook(*live, context, *s);
       return Status::Ok();
     }
   }
   return e_.DeleteTask(task_);  // cancelled, finished, or this look was recorded already
 }
 
-void StepRunner::SetUpLook(const Engine::Live& live, const json& context, const json& s) {
+void StepRunner::SetUpLook(const Engine::Live& live, const std::shared_ptr<const json>& shared,
+                           const json& s) {
+  const json& context = *shared;
   const storage::Instance& inst = live.instance;
   const WorkflowType* type = e_.FindType(inst.type, inst.type_version);
   SLIPWAY_CHECK(type != nullptr);  // LoadLive replays only registered types
@@ -83,8 +85,13 @@ void StepRunner::SetUpLook(const Engine::Live& live, const json& context, const 
                           context.value("resume_count", 0));
   type_ = inst.type;
   tenant_ = inst.tenant;
-  input_ = live.input ? *live.input : json::parse(inst.input_json, nullptr, false);
-  outputs_ = context.value("outputs", json::object());
+  input_ = live.input ? SharedJson(live.input)
+                      : SharedJson(json::parse(inst.input_json, nullptr, false));
+  // A view into the context, which nobody changes while we share it (shared_json.h).
+  auto outputs = context.find("outputs");
+  outputs_ = outputs != context.end()
+                 ? SharedJson(std::shared_ptr<const json>(shared, &*outputs))
+                 : SharedJson(json::object());
   progress_ = s.value("progress", json());
   attempt_started_ms_ = s.value("attempt_started_at", TimeMs{0});
   first_attempt_at_ms_ = s.value("first_attempt_at", s.value("started_at", attempt_started_ms_));

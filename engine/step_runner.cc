@@ -124,7 +124,10 @@ void StepRunner::RunActivity() {
   // RecordStart (another node's attempt, seen after this read) still counts as lost. The
   // gate is held until the task is through, across its commits, so a queued entry holds no
   // thread: the Leave() that admits it hands it to the executor.
-  suspect_ = e_.options_.quarantine_after_lost > 0 && LastAttemptLost();
+  // A look's step is `waiting`, never `running`: only a task that starts an attempt can
+  // find its last attempt lost (and looks are most of the tasks of a busy node).
+  suspect_ = e_.options_.quarantine_after_lost > 0 && TaskPayloadInt(task_, "look") == 0 &&
+             LastAttemptLost();
   auto self = shared_from_this();
   auto start = [self] { self->executor_([self] { self->StartAttempt(); }); };
   if (!e_.gate_.EnterOrQueue(suspect_, start)) return;
@@ -198,10 +201,8 @@ void StepRunner::CallAndRecord(int hop) {
 Result<json> StepRunner::CallActivity() {
   Activity* activity = e_.FindActivity(spec_->activity);
   if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
-  // input_ and outputs_ are set again by the next BeginAttempt: they move into the call.
   ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_,
-                    std::move(input_), std::move(outputs_), 0, &token_, progress_,
-                    looks_};
+                    input_, outputs_, 0, &token_, progress_, looks_};
   call.limited = RunsInLimitClass();
   const TimeMs now = e_.clock_.NowMs();
   // 0 also after a NeedsLimit look: the attempt's time starts when it runs in its class.
@@ -275,8 +276,9 @@ void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
   const json& ctx = t.context();
   type_ = inst.type;
   tenant_ = inst.tenant;
-  input_ = live.input ? *live.input : json::parse(inst.input_json, nullptr, false);
-  outputs_ = ctx.value("outputs", json::object());
+  input_ = live.input ? SharedJson(live.input)
+                      : SharedJson(json::parse(inst.input_json, nullptr, false));
+  outputs_ = ctx.value("outputs", json::object());  // ctx is this checkpoint's, about to change
 }
 
 bool StepRunner::ContinueInto(const Engine::Live& live, Transition& t) {

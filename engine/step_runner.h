@@ -81,7 +81,7 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   // Looks of a waiting attempt (looks.cc): a task carrying "look" runs the same attempt again
   // with the last look's progress; nothing is committed before the activity runs.
   Status PrepareLook();
-  void SetUpLook(const Engine::Live& live, const nlohmann::json& context,
+  void SetUpLook(const Engine::Live& live, const std::shared_ptr<const nlohmann::json>& context,
                  const nlohmann::json& step);
   // When this attempt must have ended: its timeout from its first look, or the step's
   // deadline, whichever comes first (0 = none).
@@ -112,7 +112,7 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   const StateSpec* spec_ = nullptr;
   int attempt_ = 0;
   std::string key_, type_, tenant_;
-  nlohmann::json input_, outputs_;
+  SharedJson input_, outputs_;  // shared with the engine's cache, never copied for a look
   int looks_ = 0;                 // looks of this attempt recorded before this run
   nlohmann::json progress_;       // the last recorded look's progress (null: none)
   TimeMs attempt_started_ms_ = 0; // the attempt's first look began

@@ -157,7 +157,7 @@ TEST_F(NamesTest, DomainStepRefusesADomainClaimedMeanwhile) {
   call.outputs = {{"save", {{"project_id", "prj_t2"}}}};
   Result<json> out = step.Run(call);
   EXPECT_EQ(out.status().code(), Code::kPermanent) << out.status().ToString();
-  call.input["custom_domain"] = "t1-dev.sites.test";  // stored before validation refused it
+  call.input = {{"custom_domain", "t1-dev.sites.test"}};  // stored before validation refused it
   EXPECT_EQ(step.Run(call).status().code(), Code::kPermanent);
   EXPECT_TRUE(emu_->log().Entries().empty());
 }

@@ -108,7 +108,11 @@ std::string Toolchain(activities::build::ProcessRunner& runner) {
 }
 
 Status BuildClients(ServerParts& p, const activities::ServiceConfig& s, const ServerConfig& c) {
-  p.http_client = std::make_unique<activities::CurlHttpClient>();
+  // One idle handle (and its kept connections) per worker: with fewer, the calls of busy
+  // workers beyond the pool close their connections, and the next call opens a new one.
+  activities::CurlHttpClientOptions ho;
+  ho.max_idle_handles = static_cast<size_t>(std::max(16, c.workers));
+  p.http_client = std::make_unique<activities::CurlHttpClient>(ho);
   // GitHub, Vercel and Anthropic calls that are safe to repeat are repeated inside an attempt
   // (retrying_http_client.h); the verifier judges a site's own errors itself.
   p.api_client = std::make_unique<activities::RetryingHttpClient>(*p.http_client, p.clock);
