@@ -133,6 +133,39 @@ TEST_F(EngineWaitingTest, CancelWhileWaitingEndsAtOnceAndLooksNoMore) {
   EXPECT_EQ(Get("a").instance.status, "cancelled");
 }
 
+// A look's outputs are the engine's cached context itself, shared (shared_json.h), not a copy.
+// A checkpoint of the same workflow made while the look runs (here a cancel, from inside the
+// activity) must copy that context rather than take it: the look still reads what it was given.
+class CancellingLook : public Activity {
+ public:
+  Engine* engine = nullptr;
+  json seen_before, seen_after;
+  Result<json> Run(const ActivityCall& call) override {
+    if (call.step != "s2") return json{{"passed", true}};
+    if (call.looks == 0) return NotDoneYet(json{{"state", "BUILDING"}}, 1000);
+    seen_before = call.outputs.get();
+    EXPECT_TRUE(engine->Cancel(call.workflow_id, Caller{"ops:alice"}).ok());
+    seen_after = call.outputs.get();
+    return NotDoneYet(json{{"state", "BUILDING"}}, 1000);
+  }
+};
+
+TEST_F(EngineWaitingTest, ALooksOutputsStayWhatTheyWereWhileItsWorkflowIsCheckpointed) {
+  CancellingLook look;
+  look.engine = &engine();
+  engine().RegisterActivity("cancelling_look", look);
+  ASSERT_TRUE(engine().RegisterType(SevenStepType("looky", "cancelling_look", policy_)).ok());
+  Start("looky", "client1", json::object(), "c");
+  RunDue();
+  clock_.Advance(std::chrono::milliseconds(1000));
+  // The cancel took the look's task: the look's own outcome is refused, as it should be.
+  (void)engine().RunDueWork();
+  ASSERT_TRUE(look.seen_before.is_object()) << look.seen_before.dump();
+  EXPECT_EQ(look.seen_before["s1"], json({{"passed", true}}));
+  EXPECT_EQ(look.seen_after, look.seen_before);
+  EXPECT_EQ(Get("c").instance.status, "cancelled");
+}
+
 TEST_F(EngineWaitingTest, ARestartedEngineLooksAgainFromTheRecordedProgress) {
   Start("waity", "client1", json::object(), "a");
   RunDue();
