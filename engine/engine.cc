@@ -133,25 +133,15 @@ Result<std::vector<storage::HistoryEvent>> Engine::History(const std::string& id
 
 namespace {
 
-// The row without its JSON strings (LoadLive's `light`).
-storage::Instance WithoutJson(const storage::Instance& i) {
-  storage::Instance out;
-  out.id = i.id;
-  out.type = i.type;
-  out.type_version = i.type_version;
-  out.tenant = i.tenant;
-  out.status = i.status;
-  out.state = i.state;
-  out.input_json.clear();
-  out.input_hash = i.input_hash;
-  out.context_json.clear();
-  out.serial_key = i.serial_key;
-  out.version = i.version;
-  out.last_seq = i.last_seq;
-  out.last_hash = i.last_hash;
-  out.created_at_ms = i.created_at_ms;
-  out.updated_at_ms = i.updated_at_ms;
-  out.deadline_ms = i.deadline_ms;
+// A copy of the cached `row` without its JSON strings (LoadLive's `light`): they are swapped
+// out for the copy and back, so nothing is allocated for them. Under the cache's lock.
+storage::Instance CopyWithoutJson(storage::Instance& row) {
+  std::string* const big[] = {&row.input_json, &row.context_json, &row.result_json,
+                              &row.error_json};
+  std::string kept[4];
+  for (int i = 0; i < 4; ++i) kept[i].swap(*big[i]);
+  storage::Instance out = row;
+  for (int i = 0; i < 4; ++i) kept[i].swap(*big[i]);
   return out;
 }
 
@@ -165,7 +155,7 @@ Result<Engine::Live> Engine::LoadLive(const std::string& id, bool fresh, bool ta
     if (it != cache_.end()) {
       Live& c = it->second;
       if (light && c.context && c.input && !take_context) {
-        return Live{WithoutJson(c.instance), c.machine, c.context, c.input};
+        return Live{CopyWithoutJson(c.instance), c.machine, c.context, c.input};
       }
       return Live{c.instance, c.machine, take_context ? std::move(c.context) : c.context,
                   c.input};

@@ -54,18 +54,22 @@ TEST_F(DeployWaitingTest, ABuildThatTakesSeveralLooksMakesOneDeployment) {
   EXPECT_TRUE(engine::VerifyChain(*h).ok());
 }
 
-TEST(DeployLookDelayTest, FourLooksAtTheIntervalThenAQuarterLongerEachUpToTheCap) {
+TEST(DeployLookDelayTest, TheIntervalThenFortyPercentLongerEachUpToTheCap) {
   WorkflowOptions o;  // 2 s, up to 10 s
-  for (int looks = 0; looks <= 4; ++looks) EXPECT_EQ(DeployLookDelayMs(o, looks), 2000) << looks;
-  EXPECT_EQ(DeployLookDelayMs(o, 5), 2500);
-  EXPECT_EQ(DeployLookDelayMs(o, 6), 3125);
-  EXPECT_EQ(DeployLookDelayMs(o, 11), 9536);
-  EXPECT_EQ(DeployLookDelayMs(o, 12), 10'000);
+  EXPECT_EQ(DeployLookDelayMs(o, 0), 2000);
+  EXPECT_EQ(DeployLookDelayMs(o, 1), 2800);
+  EXPECT_EQ(DeployLookDelayMs(o, 2), 3920);
+  EXPECT_EQ(DeployLookDelayMs(o, 4), 7683);
+  EXPECT_EQ(DeployLookDelayMs(o, 5), 10'000);
   EXPECT_EQ(DeployLookDelayMs(o, 1'000'000), 10'000);
-  // A 120 s build is looked at 20 times, not 60.
+  // A 120 s build is looked at 15 times, not 60; a 30 s one is seen 1.9 s late.
   int looks = 0;
-  for (int64_t waited = 0; waited < 120'000; ++looks) waited += DeployLookDelayMs(o, looks);
-  EXPECT_EQ(looks, 20);
+  int64_t waited = 0;
+  for (; waited < 120'000; ++looks) waited += DeployLookDelayMs(o, looks);
+  EXPECT_EQ(looks, 15);
+  waited = 0;
+  for (looks = 0; waited < 30'000; ++looks) waited += DeployLookDelayMs(o, looks);
+  EXPECT_EQ(waited, 31'889);
   o.deploy_poll_max_interval_ms = 1000;  // below the interval: the interval wins
   EXPECT_EQ(DeployLookDelayMs(o, 50), 2000);
 }

@@ -47,8 +47,8 @@ struct WorkflowOptions {
   // no worker held: engine/activity.h NotDoneYet). The wait is bounded by the step's
   // attempt timeout (RetryPolicies::deploy, ::vercel).
   int64_t deploy_poll_interval_ms = 2000;
-  // A long build is looked at less often: the wait grows by a quarter per look after the
-  // first four, up to this (DeployLookDelayMs in activities/deploy_activity.h).
+  // A long build is looked at less often: the wait grows by 40 % per look, up to this
+  // (DeployLookDelayMs in activities/deploy_activity.h).
   int64_t deploy_poll_max_interval_ms = 10'000;
   // Custom domain verification: re-check every N, give up after the deadline.
   int64_t domain_recheck_ms = 60'000;

@@ -46,7 +46,7 @@ constexpr const char* kUsage =
     "  configuration: SLIPWAY_DB, SLIPWAY_LISTEN, SLIPWAY_TOKENS, SLIPWAY_WORKERS, SLIPWAY_READERS,\n"
     "  SLIPWAY_MAX_BUILDS, SLIPWAY_SYNCHRONOUS, SLIPWAY_HTTP_*, GITHUB_*, VERCEL_*, ANTHROPIC_*,\n"
     "  SMTP_URL, SLIPWAY_BASE_DOMAIN, SLIPWAY_PUBLIC_URL, SLIPWAY_BUILD_SANDBOX, SLIPWAY_BUILD_UID, SLIPWAY_NPM_CACHE,\n"
-    "  SLIPWAY_INSTALL_SCRIPTS_ALLOW (see README.md)\n";
+    "  SLIPWAY_DEPLOY_POLL_MS, SLIPWAY_INSTALL_SCRIPTS_ALLOW (see README.md)\n";
 
 bool ParseArgs(int argc, char** argv, Args& a) {
   for (int i = 1; i < argc; ++i) {
@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
     if (!text.ok()) return Fail(text.status());
     tokens_json = *text;
   }
+  if (config->deploy_poll_ms > 0) options.deploy_poll_interval_ms = config->deploy_poll_ms;
   Result<std::unique_ptr<server::Server>> srv =
       server::Server::Start(*config, *services, options, tokens_json);
   if (!srv.ok()) return Fail(srv.status());

@@ -143,6 +143,8 @@ Result<ServerConfig> LoadServerConfig(const activities::GetEnvFn& getenv) {
     }
     c.lighthouse_preset = *v;
   }
+  SLIPWAY_RETURN_IF_ERROR(
+      ReadPositiveInt(getenv, "SLIPWAY_DEPLOY_POLL_MS", 600'000, c.deploy_poll_ms));
   SLIPWAY_RETURN_IF_ERROR(ReadPositiveInt(getenv, "SLIPWAY_VERIFY_MAX_PAGES", 10'000,
                                           c.verify_max_pages));
   SLIPWAY_RETURN_IF_ERROR(ReadOnOff(getenv, "SLIPWAY_VERIFY_ALLOW_TRUNCATED",

@@ -85,12 +85,16 @@ TEST(ServerConfigTest, BadValuesNameTheVariable) {
             "SLIPWAY_VERIFY_EXTERNAL_LINKS");
   auto verify = LoadServerConfig(EnvOf({{"SLIPWAY_CHROMIUM", "/opt/chromium"},
                                         {"SLIPWAY_VERIFY_ALLOW_TRUNCATED", "on"},
-                                        {"SLIPWAY_VERIFY_MAX_PAGES", "7"}}));
+                                        {"SLIPWAY_VERIFY_MAX_PAGES", "7"},
+                                        {"SLIPWAY_DEPLOY_POLL_MS", "750"}}));
   ASSERT_TRUE(verify.ok());
   EXPECT_EQ(verify->chromium_path, "/opt/chromium");
   EXPECT_TRUE(verify->verify_allow_truncated);
   EXPECT_FALSE(verify->verify_external_links);
   EXPECT_EQ(verify->verify_max_pages, 7);
+  EXPECT_EQ(verify->deploy_poll_ms, 750);
+  EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_DEPLOY_POLL_MS", "0"}})).status().field(),
+            "SLIPWAY_DEPLOY_POLL_MS");
   EXPECT_EQ(LoadServerConfig(EnvOf({{"SLIPWAY_SYNCHRONOUS", "OFF"}})).status().field(),
             "SLIPWAY_SYNCHRONOUS");
   auto c = LoadServerConfig(EnvOf({{"SLIPWAY_LISTEN", "0.0.0.0:9000"}, {"SLIPWAY_SYNCHRONOUS", "NORMAL"}}));

@@ -74,15 +74,16 @@ Result<activities::VercelDeployment> LookAtDeployment(const WorkflowDeps& deps,
 }
 
 int64_t DeployLookDelayMs(const WorkflowOptions& options, int looks) {
-  // Each look is a Vercel call and a checkpoint. A small site's build ends within the first
-  // looks; a long one (minutes) needs no 2-second polling: looked at every 10 s, it is seen
-  // ready at most 10 s late, and 10,000 of them waiting cost 1,000 looks a second, not 5,000.
-  constexpr int kLooksAtBase = 4;
-  constexpr double kGrowth = 1.25;
+  // Each look is a Vercel call and a task write. A real build takes 20 s to a few minutes, so
+  // the looks start at the interval and grow by 40 % each up to the cap: a build is seen
+  // ready at most 40 % of its time late while it is short and at most the cap (10 s) late once
+  // it is long. 10,000 deployments building for 120 s cost 15 looks each (20 when the first
+  // five looks were 2 s apart), and most of them come at the cap: about 1,000 a second.
+  constexpr double kGrowth = 1.4;
   const int64_t base = options.deploy_poll_interval_ms;
   const int64_t cap = std::max(base, options.deploy_poll_max_interval_ms);
   double after = static_cast<double>(base);
-  for (int i = kLooksAtBase; i < looks && after < static_cast<double>(cap); ++i) after *= kGrowth;
+  for (int i = 0; i < looks && after < static_cast<double>(cap); ++i) after *= kGrowth;
   return std::min(cap, static_cast<int64_t>(after));
 }
 
