@@ -69,7 +69,7 @@ TEST(DeployLookDelayTest, TheIntervalThenFortyPercentLongerEachUpToTheCap) {
   EXPECT_EQ(looks, 15);
   waited = 0;
   for (looks = 0; waited < 30'000; ++looks) waited += DeployLookDelayMs(o, looks);
-  EXPECT_EQ(waited, 31'889);
+  EXPECT_EQ(waited, 31'891);
   o.deploy_poll_max_interval_ms = 1000;  // below the interval: the interval wins
   EXPECT_EQ(DeployLookDelayMs(o, 50), 2000);
 }

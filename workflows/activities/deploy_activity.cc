@@ -1,6 +1,7 @@
 // workflows/activities/deploy_activity.cc: the staged production deployment.
 #include "workflows/activities/deploy_activity.h"
 
+#include <cmath>
 #include <algorithm>
 
 #include "engine/base/git_names.h"
@@ -84,7 +85,7 @@ int64_t DeployLookDelayMs(const WorkflowOptions& options, int looks) {
   const int64_t cap = std::max(base, options.deploy_poll_max_interval_ms);
   double after = static_cast<double>(base);
   for (int i = 0; i < looks && after < static_cast<double>(cap); ++i) after *= kGrowth;
-  return std::min(cap, static_cast<int64_t>(after));
+  return std::min(cap, static_cast<int64_t>(std::llround(after)));
 }
 
 nlohmann::json DeploymentNotReady(const WorkflowDeps& deps, const engine::ActivityCall& call,
