@@ -6,7 +6,9 @@
 // Two real processes, as an operator would run them: the cloud emulator (`slipway-emulator`,
 // Vercel builds taking B ms: QUEUED for the first half, BUILDING for the second) and one
 // `slipwayd --sandbox --emulator URL` on a fresh SQLite file with slipwayd's default engine
-// options (64 workers, 32 readers, 2 HTTP loops, at most 2 builds, synchronous=FULL).
+// options (64 workers, 32 readers, 2 HTTP loops, at most 2 builds, synchronous=FULL) and a
+// production slipwayd's look cadence (deploy looks at Vercel after 2 s, then 40 % later each
+// up to 10 s: a sandbox keeps its 500 ms only with the emulator inside it).
 // Everything goes through the real HTTP API from T client threads:
 //   1. N tenants are onboarded (one deployment per tenant is in flight at a time: the
 //      per-tenant serial queue, so N deployments in flight need N tenants); the bench waits

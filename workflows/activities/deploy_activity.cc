@@ -1,8 +1,8 @@
 // workflows/activities/deploy_activity.cc: the staged production deployment.
 #include "workflows/activities/deploy_activity.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 
 #include "engine/base/git_names.h"
 #include "workflows/activities/activity_util.h"
