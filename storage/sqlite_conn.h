@@ -136,7 +136,7 @@ Task ReadTask(SQLite::Statement& s);
 Status ConfigureWriter(Conn& c, bool synchronous_full);
 Status Migrate(Conn& c);
 // Extends the WAL of `db_path` with zeros up to `bytes` (sqlite_wal_prefill.cc), so that
-// commits overwrite blocks the file has instead of growing it. Never fails the open.
+// commits overwrite blocks the file has instead of growing it. Best effort: always Ok.
 Status PrefillWal(Conn& c, const std::string& db_path, int64_t bytes);
 int LatestSchemaVersion();
 std::vector<int> AppliedSchemaVersions(Conn& c);  // throws SQLite::Exception

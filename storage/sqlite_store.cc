@@ -115,7 +115,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& o,
   }));
   SLIPWAY_RETURN_IF_ERROR(sqlite::ConfigureWriter(*writer, o.synchronous_full));
   SLIPWAY_RETURN_IF_ERROR(sqlite::Migrate(*writer));
-  SLIPWAY_RETURN_IF_ERROR(sqlite::PrefillWal(*writer, o.path, o.wal_prefill_bytes));
+  sqlite::PrefillWal(*writer, o.path, o.wal_prefill_bytes).IgnoreError();  // a speed-up only
   auto readers = OpenReaders(o);
   if (!readers.ok()) return readers.status();
   auto checkpointer = StartCheckpointer(o, *writer);

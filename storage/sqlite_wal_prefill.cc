@@ -46,13 +46,14 @@ bool AppendZeros(int fd, off_t from, off_t to) {
 
 Status PrefillWal(Conn& c, const std::string& db_path, int64_t bytes) {
   if (bytes <= 0) return Status::Ok();
-  return Guarded<Status>("prefill wal", [&]() -> Status {
+  // Only a speed-up: a busy writer elsewhere or a full disk is no reason to refuse to open,
+  // and a WAL is never read past its last valid frame, so a failed or partial prefill is
+  // simply left as it is.
+  Status st = Guarded<Status>("prefill wal", [&]() -> Status {
     c.Exec("BEGIN IMMEDIATE");  // the write lock: nobody appends frames while we write
     const std::string wal = db_path + "-wal";
     const int fd = open(wal.c_str(), O_WRONLY | O_CLOEXEC);
     struct stat st {};
-    // Only a speed-up: a full disk is no reason to refuse to open, and a WAL is never read
-    // past its last valid frame, so a failed or partial prefill is left as it is.
     if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size < bytes) {
       (void)AppendZeros(fd, st.st_size, static_cast<off_t>(bytes));
     }
@@ -60,6 +61,8 @@ Status PrefillWal(Conn& c, const std::string& db_path, int64_t bytes) {
     c.Exec("COMMIT");
     return Status::Ok();
   });
+  if (!st.ok()) c.RollbackQuietly();  // never leaves the writer inside a transaction
+  return Status::Ok();
 }
 
 }  // namespace slipway::storage::sqlite
