@@ -136,5 +136,43 @@ TEST_F(EngineLimitTest, TheRequestSurvivesARestartAndARetryStartsOutsideTheClass
   }
 }
 
+// An activity that asks for its class where that means nothing.
+class AlwaysAsks : public Activity {
+ public:
+  Result<json> Run(const ActivityCall& call) override {
+    if (call.step != "s2") return json::object();
+    return NeedsLimit({{"state", "waiting_for_build_slot"}});
+  }
+};
+
+TEST_F(EngineLimitTest, NeedsLimitWhereItMeansNothingFailsTheAttemptInsteadOfSpinning) {
+  AlwaysAsks asks;
+  engine().RegisterActivity("always_asks", asks);
+  WorkflowType plain = SevenStepType("plain_asks", "always_asks", FastRetry());
+  ASSERT_TRUE(engine().RegisterType(plain).ok());
+  WorkflowType limited = SevenStepType("limited_asks", "always_asks", FastRetry());
+  limited.states.at("s2").limit_class = "build";
+  limited.states.at("s2").limit_on_request = true;
+  ASSERT_TRUE(engine().RegisterType(limited).ok());
+
+  Start("plain_asks", "client1", json::object(), "plain");
+  RunDue();
+  json s2 = StepOf(Get("plain"), "s2");
+  EXPECT_EQ(s2["status"], "retrying") << s2.dump();
+  EXPECT_EQ(s2["error"]["code"], "internal");
+  EXPECT_NE(s2["error"]["message"].get<std::string>().find("without limit_on_request"),
+            std::string::npos);
+
+  Start("limited_asks", "client1", json::object(), "twice");
+  RunDue();  // asks outside the class: fine, the task moves to the class
+  EXPECT_EQ(StepOf(Get("twice"), "s2")["status"], "waiting");
+  clock_.Advance(std::chrono::milliseconds(10));
+  RunDue();  // asks again inside it: a bug of the activity
+  s2 = StepOf(Get("twice"), "s2");
+  EXPECT_EQ(s2["status"], "retrying") << s2.dump();
+  EXPECT_NE(s2["error"]["message"].get<std::string>().find("already runs in its limit class"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace slipway::engine

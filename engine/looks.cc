@@ -20,6 +20,9 @@
 // NeedsLimit (a state with limit_on_request) is a look whose task moves to the state's
 // limit_class: the next look is claimed only when a slot of the class is free, and the
 // attempt's clock (attempt_started_at) is cleared, so its timeout starts when it runs there.
+// NeedsLimit anywhere else (a state without limit_on_request, an attempt already in its class)
+// is a bug of the activity: the attempt fails as kInternal (retried by the policy) instead of
+// being looked at again every millisecond.
 #include "engine/base/clock.h"
 #include "engine/step_runner.h"
 
@@ -118,6 +121,13 @@ Status StepRunner::LookProblem(Transition& t, const json& answer) const {
   const json& look = answer.at(kNotDoneYetKey);
   if (!look.is_object() || !look.contains("progress") || !look["progress"].is_object()) {
     return Internal("a NotDoneYet answer without a progress object");
+  }
+  // NeedsLimit is for a limit_on_request state's attempt outside its class: anywhere else it
+  // would move the task nowhere and be looked at again every millisecond.
+  if (look.value("limit", false) && (!spec_->limit_on_request || RunsInLimitClass())) {
+    return Internal(spec_->limit_on_request
+                        ? "NeedsLimit from an attempt that already runs in its limit class"
+                        : "NeedsLimit from a state without limit_on_request");
   }
   const size_t bytes =
       look["progress"].dump(-1, ' ', false, json::error_handler_t::replace).size();
