@@ -10,6 +10,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "engine/activity_barrier.h"
 #include "engine/base/redact.h"
@@ -201,8 +202,12 @@ void StepRunner::CallAndRecord(int hop) {
 Result<json> StepRunner::CallActivity() {
   Activity* activity = e_.FindActivity(spec_->activity);
   if (activity == nullptr) return Internal("no activity registered as " + spec_->activity);
+  // The call takes the shared input and outputs: a look's outputs are the cached context, and
+  // a checkpoint after the call may take that context without copying it only once nobody
+  // shares it (BeginAttempt or SetUpLook sets them again for the next call).
   ActivityCall call{task_.workflow_id, type_, tenant_, task_.step, attempt_, key_,
-                    input_, outputs_, 0, &token_, progress_, looks_};
+                    std::exchange(input_, SharedJson()), std::exchange(outputs_, SharedJson()),
+                    0, &token_, progress_, looks_};
   call.limited = RunsInLimitClass();
   const TimeMs now = e_.clock_.NowMs();
   // 0 also after a NeedsLimit look: the attempt's time starts when it runs in its class.
