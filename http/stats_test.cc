@@ -183,5 +183,32 @@ TEST_F(StatsApiTest, TenantsListTheRecordsWithTheirLastDeploymentsForOpsAndAudit
   EXPECT_EQ(Get("/v1/tenants?x=1").status, 400);
 }
 
+TEST_F(StatsApiTest, TenantsComeInPagesThatContinueAfterTheLastOne) {
+  HttpApiOptions o;
+  o.port = 0;
+  o.tenants = []() -> Result<nlohmann::json> {
+    nlohmann::json all = nlohmann::json::array();
+    for (const char* t : {"client1", "client2", "client3"}) all.push_back({{"tenant", t}});
+    return all;
+  };
+  StartApi(o);
+  Reply first = Get("/v1/tenants?limit=2", kAuditor);
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_EQ(first.json["tenants"].size(), 2u);
+  EXPECT_EQ(first.json["truncated"], true);
+  EXPECT_EQ(first.json["next_after"], "client2");
+  Reply rest = Get("/v1/tenants?limit=2&after=client2", kAuditor);
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  ASSERT_EQ(rest.json["tenants"].size(), 1u);
+  EXPECT_EQ(rest.json["tenants"][0]["tenant"], "client3");
+  EXPECT_EQ(rest.json["truncated"], false);
+  EXPECT_FALSE(rest.json.contains("next_after"));
+  Reply unknown = Get("/v1/tenants?after=nobody", kAuditor);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.json["error"]["field"], "after") << unknown.body;
+  EXPECT_EQ(Get("/v1/tenants?limit=0", kAuditor).json["error"]["field"], "limit");
+  EXPECT_EQ(Get("/v1/tenants?limit=1001", kAuditor).json["error"]["field"], "limit");
+}
+
 }  // namespace
 }  // namespace slipway::http::testing
