@@ -88,8 +88,7 @@ void StepRunner::SetUpLook(const Engine::Live& live, const std::shared_ptr<const
                           context.value("resume_count", 0));
   type_ = inst.type;
   tenant_ = inst.tenant;
-  input_ = live.input ? SharedJson(live.input)
-                      : SharedJson(json::parse(inst.input_json, nullptr, false));
+  input_ = InputOf(live);
   // A view into the context, which nobody changes while we share it (shared_json.h).
   auto outputs = context.find("outputs");
   outputs_ = outputs != context.end()

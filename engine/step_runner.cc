@@ -127,8 +127,8 @@ void StepRunner::RunActivity() {
   // thread: the Leave() that admits it hands it to the executor.
   // A look's step is `waiting`, never `running`: only a task that starts an attempt can
   // find its last attempt lost (and looks are most of the tasks of a busy node).
-  suspect_ = e_.options_.quarantine_after_lost > 0 && TaskPayloadInt(task_, "look") == 0 &&
-             LastAttemptLost();
+  looks_ = TaskPayloadInt(task_, "look");
+  suspect_ = e_.options_.quarantine_after_lost > 0 && looks_ == 0 && LastAttemptLost();
   auto self = shared_from_this();
   auto start = [self] { self->executor_([self] { self->StartAttempt(); }); };
   if (!e_.gate_.EnterOrQueue(suspect_, start)) return;
@@ -140,8 +140,7 @@ void StepRunner::StartAttempt() {
   if (token_.cancelled()) {
     return Finish(Unavailable("cancelled while waiting for a suspect attempt to run alone"));
   }
-  looks_ = TaskPayloadInt(task_, "look");
-  if (looks_ > 0) {  // a look of a waiting attempt: nothing to commit before it runs
+  if (looks_ > 0) {  // a look of a waiting attempt (RunActivity read the task's count): nothing to commit before it runs
     Status started = PrepareLook();
     if (IsTypeVersionUnregistered(started)) {
       return Hold(task_.workflow_id, [this](Status st) { Finish(st); });
@@ -281,8 +280,7 @@ void StepRunner::BeginAttempt(const Engine::Live& live, Transition& t) {
   const json& ctx = t.context();
   type_ = inst.type;
   tenant_ = inst.tenant;
-  input_ = live.input ? SharedJson(live.input)
-                      : SharedJson(json::parse(inst.input_json, nullptr, false));
+  input_ = InputOf(live);
   outputs_ = ctx.value("outputs", json::object());  // ctx is this checkpoint's, about to change
 }
 
@@ -300,6 +298,11 @@ bool StepRunner::ContinueInto(const Engine::Live& live, Transition& t) {
   task_ = moved;
   BeginAttempt(live, t);
   return true;
+}
+
+SharedJson StepRunner::InputOf(const Engine::Live& live) {
+  return live.input ? SharedJson(live.input)
+                    : SharedJson(json::parse(live.instance.input_json, nullptr, false));
 }
 
 json StepRunner::WithLease(json data) const {

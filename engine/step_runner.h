@@ -67,6 +67,8 @@ class StepRunner : public std::enable_shared_from_this<StepRunner> {
   // "task". Added to the attempt events (step_started, step_succeeded, step_failed) so that
   // history shows which node ran each attempt under which lease.
   nlohmann::json WithLease(nlohmann::json data) const;
+  // The workflow's input: the cache's parsed one, shared, or parsed from the row.
+  static SharedJson InputOf(const Engine::Live& live);
   void Advance(Transition& t, std::unique_ptr<WorkflowMachine>& m, const MachineEvent& ev,
                const char* event_type, nlohmann::json data, const std::string& step,
                int attempt, const nlohmann::json& error);

@@ -20,9 +20,9 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>

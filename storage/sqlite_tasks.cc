@@ -162,7 +162,7 @@ struct SqliteStore::PendingReschedule {
 Status SqliteStore::RescheduleTask(const Task& held, TimeMs due_at_ms,
                                    const std::string& payload_json) {
   if (held.lease_owner.empty()) return InvalidArgument("lease_owner", "must not be empty");
-  PendingReschedule me{held, due_at_ms, payload_json};
+  PendingReschedule me{held, due_at_ms, payload_json, Status::Ok(), false};
   std::unique_lock<std::mutex> lock(reschedule_mu_);
   reschedules_.push_back(&me);
   while (!me.done) {

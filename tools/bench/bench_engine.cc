@@ -55,6 +55,14 @@ struct Options {
   bool keep = false;  // leave the database file for inspection
 };
 
+// The store's defaults but for what the flags set.
+storage::SqliteOptions StoreOptions(const Options& o, const std::string& path, bool full) {
+  storage::SqliteOptions so{path, full};
+  if (o.wal_pages >= 0) so.wal_checkpoint_pages = o.wal_pages;
+  if (o.wal_prefill_mb >= 0) so.wal_prefill_bytes = int64_t{o.wal_prefill_mb} << 20;
+  return so;
+}
+
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -72,9 +80,7 @@ Alone RunAlone(const Options& o, bool full) {
   std::vector<double>& ms = result.ms;
   std::string path = o.dir + "/slipway-bench-alone-" + std::to_string(getpid()) + ".db";
   Failpoints failpoints;
-  storage::SqliteOptions so{path, full};
-  if (o.wal_prefill_mb >= 0) so.wal_prefill_bytes = int64_t{o.wal_prefill_mb} << 20;
-  auto sqlite = storage::SqliteStore::Open(so, failpoints);
+  auto sqlite = storage::SqliteStore::Open(StoreOptions(o, path, full), failpoints);
   if (!sqlite.ok()) return result;
   TimingStore store(**sqlite);
   SystemClock clock;
@@ -120,10 +126,7 @@ int Run(const Options& o, bool full) {
   const Alone alone = RunAlone(o, full);
   std::string path = o.dir + "/slipway-bench-" + std::to_string(getpid()) + (full ? "-full" : "-normal") + ".db";
   Failpoints failpoints;
-  storage::SqliteOptions so{path, full};
-  if (o.wal_pages >= 0) so.wal_checkpoint_pages = o.wal_pages;
-  if (o.wal_prefill_mb >= 0) so.wal_prefill_bytes = int64_t{o.wal_prefill_mb} << 20;
-  auto sqlite = storage::SqliteStore::Open(so, failpoints);
+  auto sqlite = storage::SqliteStore::Open(StoreOptions(o, path, full), failpoints);
   if (!sqlite.ok()) {
     std::fprintf(stderr, "open: %s\n", sqlite.status().ToString().c_str());
     return 1;

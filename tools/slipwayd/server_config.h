@@ -100,11 +100,11 @@ struct ServerConfig {
   std::string lighthouse_preset = "desktop";
   bool lighthouse_allow_skip = false;
   int verify_max_pages = 50;
+  bool verify_allow_truncated = false;
+  bool verify_external_links = false;
   // SLIPWAY_DEPLOY_POLL_MS: the first wait of a deploy look at Vercel (WorkflowOptions::
   // deploy_poll_interval_ms); 0 = the default (2 s; a sandbox with its own emulator 500 ms).
   int deploy_poll_ms = 0;
-  bool verify_allow_truncated = false;
-  bool verify_external_links = false;
   // SLIPWAY_NODE_NAME; empty: "<hostname>:<pid>" (server.cc). Part of the lease owner, which
   // every step attempt's history events name (engine/step_runner.h WithLease).
   std::string node_name;
